@@ -1,0 +1,67 @@
+# Samspill — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+VENDOR := app/static/vendor
+
+export SAMSPILL_PORT ?= $(PORT)
+
+.PHONY: run test lint typecheck assets install install-test migrate demo serve worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed scripts/copy-assets.sh
+	sh scripts/copy-assets.sh
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+assets: $(VENDOR)/.copied
+
+migrate: install
+	$(BIN)/samspill migrate
+
+demo: migrate
+	$(BIN)/samspill load-demo --if-empty
+
+## make run: set up everything that is missing, then serve on http://127.0.0.1:$(PORT)
+run: install assets demo
+	@$(BIN)/samspill demo-users
+	@echo "Samspill: http://127.0.0.1:$(PORT)"
+	SAMSPILL_MAIL_WORKER_IN_PROCESS=true $(BIN)/samspill serve --port $(PORT)
+
+serve: install assets
+	$(BIN)/samspill serve --port $(PORT)
+
+worker: install
+	$(BIN)/samspill worker
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+## make test: lint, type check and the whole test suite (SQLite always; PostgreSQL and the
+## browser when present — see README)
+test: install-test assets lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,154 @@
+"""Who is asking, in which workspace, with which role — as FastAPI dependencies.
+
+The workspace comes from the URL slug, checked against the user's memberships: a workspace the
+user is not a member of answers 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import service
+from app.accounts.models import Membership, User
+from app.accounts.permissions import actions_for, allowed
+from app.config import get_settings
+from app.counties.models import Workspace
+from app.db import get_session
+from app.errors import Forbidden, NotAuthenticated, NotFound
+from app.tenancy import set_db_scope
+
+SESSION_COOKIE = "samspill_session"
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A plain snapshot of the signed-in user, safe to show after a rollback."""
+
+    id: int
+    name: str
+    email: str
+
+
+@dataclass
+class Context:
+    user: User
+    workspace: Workspace
+    membership: Membership
+    choices: list[service.WorkspaceChoice] = field(default_factory=list)
+    via_token: bool = False
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    def can(self, action: str) -> bool:
+        return allowed(self.role, action)
+
+    @property
+    def actions(self) -> frozenset[str]:
+        return actions_for(self.role)
+
+
+def optional_user(request: Request, session: DbSession) -> User | None:
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    resolved = service.resolve_session(
+        session, request.cookies.get(SESSION_COOKIE), get_settings()
+    )
+    if resolved is None:
+        return None
+    _user_session, user = resolved
+    request.state.user = user
+    request.state.viewer = Viewer(id=user.id, name=user.name, email=user.email)
+    set_db_scope(session, workspace_id=None, user_id=user.id)
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def _load_context(session: Session, user: User, slug: str) -> Context:
+    workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
+    if workspace is None:
+        raise NotFound()
+    set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
+    membership = service.get_membership(session, workspace.id, user.id)
+    if membership is None:
+        raise NotFound()
+    return Context(user=user, workspace=workspace, membership=membership)
+
+
+def workspace_context(
+    request: Request, workspace_slug: str, session: DbSession, user: CurrentUser
+) -> Context:
+    ctx = _load_context(session, user, workspace_slug)
+    ctx.choices = service.memberships_of(session, user)
+    request.state.ctx = ctx
+    return ctx
+
+
+def require(action: str) -> Callable[..., Context]:
+    """Dependency: the workspace context, if the user's role may do ``action`` there."""
+    allowed("county_admin", action)  # fail at import time on a misspelt action
+
+    def dependency(ctx: Annotated[Context, Depends(workspace_context)]) -> Context:
+        if not ctx.can(action):
+            raise Forbidden()
+        return ctx
+
+    return dependency
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
+    """The API caller: a bearer token (bound to one workspace) or a session cookie."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        resolved = service.resolve_api_token(session, header[7:].strip())
+        if resolved is None:
+            raise NotAuthenticated("API-nøkkelen er ugyldig eller trukket tilbake.")
+        token, user = resolved
+        return user, token.workspace_id
+    user = optional_user(request, session)
+    if user is None:
+        raise NotAuthenticated()
+    return user, None
+
+
+ApiCaller = Annotated[tuple[User, int | None], Depends(api_user)]
+
+
+def api_workspace_context(workspace_slug: str, session: DbSession, caller: ApiCaller) -> Context:
+    user, token_workspace_id = caller
+    ctx = _load_context(session, user, workspace_slug)
+    if token_workspace_id is not None and token_workspace_id != ctx.workspace.id:
+        raise NotFound()  # a token of another workspace sees nothing here
+    ctx.via_token = token_workspace_id is not None
+    return ctx
+
+
+def api_require(action: str) -> Callable[..., Context]:
+    allowed("county_admin", action)
+
+    def dependency(ctx: Annotated[Context, Depends(api_workspace_context)]) -> Context:
+        if not ctx.can(action):
+            raise Forbidden()
+        return ctx
+
+    return dependency

@@ -1,0 +1,234 @@
+"""OpenID Connect login through authlib: authorization code with PKCE (S256), state and nonce
+checked, ``acr`` checked when configured. Works with Ansattporten, ID-porten, Entra ID and
+Keycloak, configured by issuer URL."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.accounts import service
+from app.accounts.deps import SESSION_COOKIE, DbSession
+from app.accounts.models import OidcLogin, User
+from app.accounts.views import after_login, safe_next, set_session_cookie
+from app.config import Settings, get_settings
+from app.db import as_aware, utcnow
+from app.forms import form_data
+from app.i18n import _
+from app.tenancy import set_db_scope
+from app.web import render
+
+log = logging.getLogger("samspill.oidc")
+router = APIRouter()
+
+STATE_COOKIE = "samspill_oidc"
+STATE_TTL = timedelta(minutes=10)
+_metadata_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+class OidcError(Exception):
+    pass
+
+
+def metadata(settings: Settings) -> dict[str, Any]:
+    issuer = (settings.oidc_issuer or "").rstrip("/")
+    cached = _metadata_cache.get(issuer)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    response = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    _metadata_cache[issuer] = (time.monotonic() + 3600, data)
+    return data
+
+
+def _client(settings: Settings) -> OAuth2Session:
+    return OAuth2Session(
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        scope=settings.oidc_scopes,
+        redirect_uri=f"{settings.base_url.rstrip('/')}/oidc/callback",
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic"
+        if settings.oidc_client_secret
+        else "none",
+    )
+
+
+def _failure(request: Request, message: str, status: int = 400) -> Response:
+    return render(
+        request, "accounts/oidc_error.html", {"message": message}, status_code=status
+    )
+
+
+@router.post("/oidc/start")
+def start(
+    request: Request, session: DbSession, data: Annotated[dict[str, Any], Depends(form_data)]
+) -> Response:
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return _failure(request, _("Innlogging med eID er ikke satt opp her."), 404)
+    try:
+        meta = metadata(settings)
+    except (requests.RequestException, ValueError) as exc:
+        log.warning("OIDC discovery failed: %s", exc)
+        return _failure(
+            request,
+            _("Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."),
+            503,
+        )
+    state = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64)
+    # Old, abandoned attempts are cleared as new ones start.
+    session.execute(delete(OidcLogin).where(OidcLogin.created_at < utcnow() - STATE_TTL))
+    session.add(
+        OidcLogin(
+            state=state,
+            nonce=nonce,
+            code_verifier=verifier,
+            next_url=safe_next(data.get("neste")),
+            created_at=utcnow(),
+        )
+    )
+    extra: dict[str, str] = {"nonce": nonce}
+    if settings.oidc_acr:
+        extra["acr_values"] = settings.oidc_acr
+    url, _state = _client(settings).create_authorization_url(
+        meta["authorization_endpoint"], state=state, code_verifier=verifier, **extra
+    )
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=int(STATE_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/oidc",
+    )
+    return response
+
+
+def _verify_id_token(
+    settings: Settings, meta: dict[str, Any], id_token: str, nonce: str
+) -> dict[str, Any]:
+    jwks = requests.get(meta["jwks_uri"], timeout=10)
+    jwks.raise_for_status()
+    keys = KeySet.import_key_set(jwks.json())
+    algorithms = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = [a for a in algorithms if a != "none"]
+    try:
+        token = jwt.decode(id_token, keys, algorithms=algorithms)
+        registry = jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": meta.get("issuer", settings.oidc_issuer)},
+            aud={"essential": True, "value": settings.oidc_client_id},
+            exp={"essential": True},
+            sub={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        registry.validate(token.claims)
+    except (JoseError, ValueError) as exc:
+        raise OidcError(f"id_token rejected: {exc}") from exc
+    claims: dict[str, Any] = dict(token.claims)
+    if settings.oidc_acr:
+        wanted = set(settings.oidc_acr.split())
+        if claims.get("acr") not in wanted:
+            raise OidcError(f"acr {claims.get('acr')!r} is not one of {sorted(wanted)}")
+    return claims
+
+
+def _find_or_create_user(
+    session: Session, settings: Settings, claims: dict[str, Any]
+) -> User | None:
+    subject = f"{settings.oidc_issuer}|{claims['sub']}"
+    user = session.scalar(select(User).where(User.oidc_subject == subject))
+    if user is not None:
+        return user
+    email = claims.get("email")
+    if not email:
+        return None
+    user = service.get_user_by_email(session, str(email))
+    invitations = service.pending_invitations_for_email(session, str(email))
+    if user is None:
+        if not invitations:
+            return None
+        name = str(claims.get("name") or email)
+        user = service.create_user(session, email=str(email), name=name)
+    user.oidc_subject = subject
+    for workspace, invitation in invitations:
+        set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
+        session.info["actor_id"] = user.id
+        service.accept_invitation(session, workspace, invitation, user)
+    set_db_scope(session, workspace_id=None, user_id=user.id)
+    session.flush()
+    return user
+
+
+@router.get("/oidc/callback")
+def callback(
+    request: Request,
+    session: DbSession,
+    state: str | None = None,
+    code: str | None = None,
+    error: str | None = None,
+) -> Response:
+    """The identity provider sends the browser back here. This is the one GET that signs a
+    person in; it is bound to the flow by ``state`` (cookie and database) and PKCE."""
+    settings = get_settings()
+    cookie_state = request.cookies.get(STATE_COOKIE)
+    if error:
+        return _failure(request, _("Innloggingen ble avbrutt. Prøv igjen."))
+    if not state or not code or not cookie_state or not secrets.compare_digest(state, cookie_state):
+        return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
+    pending = session.get(OidcLogin, state)
+    if pending is None or as_aware(pending.created_at) < utcnow() - STATE_TTL:
+        return _failure(request, _("Innloggingen tok for lang tid. Start på nytt."))
+    session.delete(pending)
+    session.flush()
+    try:
+        meta = metadata(settings)
+        token = _client(settings).fetch_token(
+            meta["token_endpoint"], code=code, code_verifier=pending.code_verifier
+        )
+        claims = _verify_id_token(settings, meta, token["id_token"], pending.nonce)
+        if not claims.get("email") and meta.get("userinfo_endpoint"):
+            info = requests.get(
+                meta["userinfo_endpoint"],
+                headers={"Authorization": f"Bearer {token['access_token']}"},
+                timeout=10,
+            )
+            if info.ok and info.json().get("sub") == claims["sub"]:
+                claims.setdefault("email", info.json().get("email"))
+    except (OidcError, requests.RequestException, KeyError, ValueError) as exc:
+        log.warning("OIDC login failed: %s", exc)
+        return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
+    user = _find_or_create_user(session, settings, claims)
+    if user is None:
+        return render(
+            request,
+            "accounts/no_access.html",
+            {"email": claims.get("email")},
+            status_code=403,
+        )
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    session_token = service.start_session(session, user, settings, method="oidc")
+    response = RedirectResponse(
+        after_login(request, session, user, pending.next_url), status_code=303
+    )
+    set_session_cookie(response, session_token)
+    response.delete_cookie(STATE_COOKIE, path="/oidc")
+    return response

@@ -1,0 +1,38 @@
+"""The one role → action map. Views and the API ask ``require("action")``; nothing else
+compares role strings."""
+
+from __future__ import annotations
+
+ROLES: tuple[str, ...] = (
+    "county_admin",
+    "coordinator",
+    "helper",
+    "municipal",
+    "partner",
+    "viewer",
+)
+
+ALL = frozenset(ROLES)
+STAFF = frozenset({"county_admin", "coordinator"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "workspace.read": ALL,
+    "municipalities.read": ALL,
+    "tokens.manage_own": ALL,
+    "workspace.settings": frozenset({"county_admin"}),
+    "users.read": STAFF,
+    "users.manage": frozenset({"county_admin"}),
+    "invitations.manage": frozenset({"county_admin"}),
+    "audit.read": frozenset({"county_admin"}),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    try:
+        return role in PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}") from None
+
+
+def actions_for(role: str) -> frozenset[str]:
+    return frozenset(a for a, roles in PERMISSIONS.items() if role in roles)

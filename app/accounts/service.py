@@ -1,0 +1,489 @@
+"""Accounts: users, password login with a throttle, server-side sessions, memberships,
+invitations and personal API tokens. Flushes, never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.models import (
+    ApiToken,
+    Invitation,
+    LoginAttempt,
+    Membership,
+    User,
+    UserSession,
+)
+from app.accounts.permissions import ROLES
+from app.config import Settings
+from app.counties.models import Municipality, Organisation, Workspace
+from app.db import as_aware, utcnow
+from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from app.tenancy import scoped, scoped_by_user, set_db_scope
+
+password_hash = PasswordHash.recommended()
+# A hash of a random password: verifying against it costs what a real check costs, so that a
+# login for an unknown e-mail takes as long as one for a known one.
+_DUMMY_HASH = password_hash.hash(secrets.token_urlsafe(16))
+
+TOKEN_PREFIX = "sps"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    session: Session, *, email: str, name: str, password: str | None = None
+) -> User:
+    email = normalise_email(email)
+    if get_user_by_email(session, email):
+        raise Conflict("Det finnes allerede en bruker med denne e-postadressen.")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=password_hash.hash(password) if password else None,
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = password_hash.hash(password)
+
+
+# --- password login and the throttle -----------------------------------------------------
+
+
+class LoginFailed(Exception):
+    pass
+
+
+def _recent_failures(session: Session, email: str, settings: Settings) -> list[datetime]:
+    since = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
+    rows = session.scalars(
+        select(LoginAttempt.created_at)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.created_at >= since,
+        )
+        .order_by(LoginAttempt.created_at)
+    )
+    return [as_aware(r) for r in rows]
+
+
+def throttle_wait(session: Session, email: str, settings: Settings) -> timedelta | None:
+    """How long this account must wait before the next attempt, or None."""
+    failures = _recent_failures(session, normalise_email(email), settings)
+    if len(failures) < settings.login_max_failures:
+        return None
+    oldest_counted = failures[-settings.login_max_failures]
+    free_at = oldest_counted + timedelta(minutes=settings.login_failure_window_minutes)
+    return max(free_at - utcnow(), timedelta(seconds=1))
+
+
+def authenticate(session: Session, email: str, password: str, settings: Settings) -> User:
+    """Check a local password. Records the attempt. Raises TooManyAttempts or LoginFailed."""
+    email = normalise_email(email)
+    wait = throttle_wait(session, email, settings)
+    if wait is not None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        raise TooManyAttempts(
+            "For mange mislykkede innlogginger. Vent {minutes} minutter og prøv igjen, "
+            "eller be administratoren om hjelp.",
+            minutes=minutes,
+        )
+    user = get_user_by_email(session, email)
+    ok = False
+    if user and user.password_hash and user.is_active:
+        ok = password_hash.verify(password, user.password_hash)
+    else:
+        password_hash.verify(password, _DUMMY_HASH)
+    session.add(LoginAttempt(email=email, succeeded=ok))
+    session.flush()
+    if not ok or user is None:
+        raise LoginFailed()
+    return user
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+def start_session(
+    session: Session, user: User, settings: Settings, *, method: str = "local"
+) -> str:
+    """Create a fresh server-side session and return the cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=settings.session_absolute_days),
+            login_method=method,
+        )
+    )
+    session.flush()
+    return token
+
+
+def resolve_session(
+    session: Session, token: str | None, settings: Settings
+) -> tuple[UserSession, User] | None:
+    """The session and user for a cookie, or None when missing, expired or idle too long."""
+    if not token:
+        return None
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    now = utcnow()
+    idle_limit = as_aware(user_session.last_seen_at) + timedelta(hours=settings.session_idle_hours)
+    if as_aware(user_session.expires_at) <= now or idle_limit <= now or not user.is_active:
+        session.delete(user_session)
+        session.flush()
+        return None
+    # Touch at most once a minute, so that a page of requests costs one write.
+    if now - as_aware(user_session.last_seen_at) > timedelta(minutes=1):
+        user_session.last_seen_at = now
+    return user_session, user
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+
+
+def end_all_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkspaceChoice:
+    slug: str
+    name: str
+    role: str
+
+
+def memberships_of(session: Session, user: User) -> list[WorkspaceChoice]:
+    """The workspaces a user belongs to (for the picker and the switcher)."""
+    set_db_scope(session, workspace_id=session.info.get("workspace_id"), user_id=user.id)
+    rows = session.execute(
+        scoped_by_user(Membership, user.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .with_only_columns(Workspace.slug, Workspace.name, Membership.role)
+        .order_by(Workspace.name)
+    ).all()
+    return [WorkspaceChoice(slug=s, name=n, role=r) for s, n, r in rows]
+
+
+def get_membership(session: Session, workspace_id: int, user_id: int) -> Membership | None:
+    return session.scalar(
+        scoped(Membership, workspace_id)
+        .where(Membership.user_id == user_id)
+        .options(selectinload(Membership.municipality), selectinload(Membership.organisation))
+    )
+
+
+def list_members(session: Session, workspace_id: int) -> list[Membership]:
+    return list(
+        session.scalars(
+            scoped(Membership, workspace_id)
+            .join(User, User.id == Membership.user_id)
+            .order_by(User.name)
+            .options(
+                selectinload(Membership.user),
+                selectinload(Membership.municipality),
+                selectinload(Membership.organisation),
+            )
+        )
+    )
+
+
+def validate_binding(
+    session: Session,
+    role: str,
+    municipality_number: str | None,
+    organisation_id: int | None,
+    county_number: str,
+) -> dict[str, str]:
+    """Check that a role carries what it must: a municipality or an organisation."""
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = "Velg en gyldig rolle."
+        return errors
+    if role == "municipal":
+        if not municipality_number:
+            errors["municipality_number"] = "En kommunebruker må knyttes til én kommune."
+        else:
+            municipality = session.get(Municipality, municipality_number)
+            if municipality is None:
+                errors["municipality_number"] = "Kommunen finnes ikke."
+    if role == "partner":
+        if not organisation_id:
+            errors["organisation_id"] = "En partner må knyttes til en organisasjon."
+        elif session.get(Organisation, organisation_id) is None:
+            errors["organisation_id"] = "Organisasjonen finnes ikke."
+    return errors
+
+
+def add_membership(
+    session: Session,
+    workspace: Workspace,
+    user: User,
+    role: str,
+    *,
+    municipality_number: str | None = None,
+    organisation_id: int | None = None,
+) -> Membership:
+    errors = validate_binding(
+        session, role, municipality_number, organisation_id, workspace.county_number
+    )
+    if errors:
+        raise InvalidInput(errors)
+    existing = get_membership(session, workspace.id, user.id)
+    if existing:
+        existing.role = role
+        existing.municipality_number = municipality_number if role == "municipal" else None
+        existing.organisation_id = organisation_id if role == "partner" else None
+        session.flush()
+        return existing
+    membership = Membership(
+        workspace_id=workspace.id,
+        user_id=user.id,
+        role=role,
+        municipality_number=municipality_number if role == "municipal" else None,
+        organisation_id=organisation_id if role == "partner" else None,
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_membership(session: Session, workspace_id: int, membership_id: int) -> None:
+    membership = session.scalar(
+        scoped(Membership, workspace_id).where(Membership.id == membership_id)
+    )
+    if membership is None:
+        raise NotFound()
+    session.delete(membership)
+    session.flush()
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def create_invitation(
+    session: Session,
+    workspace: Workspace,
+    *,
+    email: str,
+    role: str,
+    municipality_number: str | None,
+    organisation_id: int | None,
+    invited_by: User,
+    settings: Settings,
+) -> tuple[Invitation, str]:
+    errors = validate_binding(
+        session, role, municipality_number, organisation_id, workspace.county_number
+    )
+    if errors:
+        raise InvalidInput(errors)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        workspace_id=workspace.id,
+        email=normalise_email(email),
+        role=role,
+        municipality_number=municipality_number if role == "municipal" else None,
+        organisation_id=organisation_id if role == "partner" else None,
+        token_hash=hash_token(token),
+        invited_by_id=invited_by.id,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=settings.invitation_days),
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def list_invitations(session: Session, workspace_id: int) -> list[Invitation]:
+    return list(
+        session.scalars(
+            scoped(Invitation, workspace_id)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def revoke_invitation(session: Session, workspace_id: int, invitation_id: int) -> None:
+    invitation = session.scalar(
+        scoped(Invitation, workspace_id).where(Invitation.id == invitation_id)
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        raise NotFound()
+    invitation.revoked_at = utcnow()
+    session.flush()
+
+
+class InvitationUnusable(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def find_invitation(session: Session, workspace_id: int, token: str) -> Invitation:
+    """The invitation for a link, or InvitationUnusable with a reason a person can read."""
+    invitation = session.scalar(
+        scoped(Invitation, workspace_id).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise InvitationUnusable("Invitasjonen finnes ikke eller er trukket tilbake.")
+    if invitation.accepted_at is not None:
+        raise InvitationUnusable("Invitasjonen er allerede brukt. Logg inn som vanlig.")
+    if as_aware(invitation.expires_at) <= utcnow():
+        raise InvitationUnusable(
+            "Invitasjonen er utløpt. Be administratoren i fylkeskommunen om en ny."
+        )
+    return invitation
+
+
+def accept_invitation(
+    session: Session, workspace: Workspace, invitation: Invitation, user: User
+) -> Membership:
+    membership = add_membership(
+        session,
+        workspace,
+        user,
+        invitation.role,
+        municipality_number=invitation.municipality_number,
+        organisation_id=invitation.organisation_id,
+    )
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    session.flush()
+    return membership
+
+
+def pending_invitations_for_email(
+    session: Session, email: str
+) -> list[tuple[Workspace, Invitation]]:
+    """Open invitations for an e-mail address across all workspaces (first OIDC login)."""
+    found: list[tuple[Workspace, Invitation]] = []
+    email = normalise_email(email)
+    for workspace in session.scalars(select(Workspace).order_by(Workspace.id)):
+        set_db_scope(session, workspace_id=workspace.id, user_id=None)
+        for invitation in session.scalars(
+            scoped(Invitation, workspace.id).where(
+                Invitation.email == email,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        ):
+            found.append((workspace, invitation))
+    set_db_scope(session, workspace_id=None, user_id=None)
+    return found
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+def create_api_token(
+    session: Session, workspace_id: int, user: User, name: str
+) -> tuple[ApiToken, str]:
+    secret = secrets.token_urlsafe(32)
+    token = f"{TOKEN_PREFIX}_{workspace_id}_{secret}"
+    row = ApiToken(
+        workspace_id=workspace_id,
+        user_id=user.id,
+        name=name.strip(),
+        token_hash=hash_token(token),
+        prefix=token[: len(TOKEN_PREFIX) + len(str(workspace_id)) + 6],
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def list_api_tokens(session: Session, workspace_id: int, user_id: int) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            scoped(ApiToken, workspace_id)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, workspace_id: int, user_id: int, token_id: int) -> None:
+    row = session.scalar(
+        scoped(ApiToken, workspace_id).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    )
+    if row is None:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    session.flush()
+
+
+def workspace_id_of_token(token: str) -> int | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
+def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
+    workspace_id = workspace_id_of_token(token)
+    if workspace_id is None:
+        return None
+    set_db_scope(session, workspace_id=workspace_id, user_id=None)
+    row = session.scalar(
+        scoped(ApiToken, workspace_id).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - as_aware(row.last_used_at) > timedelta(minutes=5):
+        row.last_used_at = now
+    return row, user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,0 +1,469 @@
+"""HTML pages of accounts: login and logout, workspace picker, language, invitations, users,
+API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.accounts import service
+from app.accounts.deps import (
+    SESSION_COOKIE,
+    Context,
+    CurrentUser,
+    DbSession,
+    optional_user,
+    require,
+)
+from app.accounts.models import User
+from app.accounts.permissions import ROLES
+from app.accounts.schemas import AcceptForm, InviteForm, LoginForm, TokenForm
+from app.config import get_settings
+from app.counties import service as counties_service
+from app.errors import InvalidInput, TooManyAttempts
+from app.forms import form_data, parse
+from app.i18n import LOCALES, _
+from app.mail import service as mail
+from app.security import CSRF_COOKIE, LOCALE_COOKIE
+from app.tenancy import set_db_scope
+from app.web import redirect, render
+
+router = APIRouter()
+FormData = Annotated[dict[str, Any], Depends(form_data)]
+
+ROLE_LABELS = {
+    "county_admin": "Fylkesadministrator",
+    "coordinator": "Koordinator",
+    "helper": "Hjelper i hjelpekorpset",
+    "municipal": "Kommune",
+    "partner": "Partner",
+    "viewer": "Lesetilgang",
+}
+
+
+def safe_next(value: str | None) -> str | None:
+    """Only local paths: never send a person to another site after login."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return None
+    return value
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_absolute_days * 86400,
+        path="/",
+    )
+    # A fresh CSRF token with the fresh session.
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+def after_login(request: Request, session: DbSession, user: User, next_url: str | None) -> str:
+    if next_url:
+        return next_url
+    set_db_scope(session, workspace_id=None, user_id=user.id)
+    choices = service.memberships_of(session, user)
+    if len(choices) == 1:
+        return f"/{choices[0].slug}"
+    if not choices:
+        return "/ingen-tilgang"
+    return "/velg"
+
+
+@router.get("/")
+def home(request: Request, session: DbSession, user: Annotated[User | None, Depends(optional_user)]) -> Response:
+    if user is None:
+        return redirect(request, "/logg-inn")
+    return redirect(request, after_login(request, session, user, None))
+
+
+@router.get("/logg-inn")
+def login_page(
+    request: Request, user: Annotated[User | None, Depends(optional_user)], neste: str | None = None
+) -> Response:
+    if user is not None:
+        return redirect(request, safe_next(neste) or "/")
+    return render(request, "accounts/login.html", _login_context(neste))
+
+
+def _login_context(next_url: str | None, **extra: Any) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "next": safe_next(next_url) or "",
+        "oidc_enabled": settings.oidc_enabled,
+        "oidc_name": settings.oidc_display_name,
+        "errors": {},
+        "values": {},
+        **extra,
+    }
+
+
+@router.post("/logg-inn")
+def login(request: Request, session: DbSession, data: FormData) -> Response:
+    next_url = safe_next(data.pop("neste", None))
+    form, errors = parse(LoginForm, data)
+    values = {"email": data.get("email", "")}
+    if form is None:
+        return render(
+            request,
+            "accounts/login.html",
+            _login_context(next_url, errors=errors, values=values),
+            status_code=422,
+        )
+    settings = get_settings()
+    try:
+        user = service.authenticate(session, form.email, form.password, settings)
+    except TooManyAttempts as exc:
+        message = _(exc.message).format(**exc.extra)
+        return render(
+            request,
+            "accounts/login.html",
+            _login_context(next_url, errors={"form": message}, values=values),
+            status_code=429,
+        )
+    except service.LoginFailed:
+        # Answered with a page, not an exception, so the recorded attempt is committed.
+        return render(
+            request,
+            "accounts/login.html",
+            _login_context(
+                next_url,
+                errors={"form": _("Feil e-postadresse eller passord.")},
+                values=values,
+            ),
+            status_code=401,
+        )
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    token = service.start_session(session, user, settings)
+    response = redirect(request, after_login(request, session, user, next_url))
+    set_session_cookie(response, token)
+    return response
+
+
+@router.post("/logg-ut")
+def logout(request: Request, session: DbSession) -> Response:
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    response = redirect(request, "/logg-inn", flash=_("Du er logget ut."))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/velg")
+def pick_workspace(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    choices = service.memberships_of(session, user)
+    return render(
+        request, "accounts/pick.html", {"choices": choices, "role_labels": ROLE_LABELS}
+    )
+
+
+@router.get("/ingen-tilgang")
+def no_access(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    return render(request, "accounts/no_access.html", {}, status_code=403)
+
+
+@router.post("/sprak")
+def set_language(request: Request, data: FormData) -> Response:
+    locale = data.get("locale")
+    target = safe_next(data.get("neste")) or "/"
+    if locale not in LOCALES:
+        raise InvalidInput({"locale": "Velg bokmål, nynorsk eller English."})
+    response = redirect(request, target)
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True, path="/"
+    )
+    return response
+
+
+# --- invitations (the invitee's side) ----------------------------------------------------
+
+
+def _invitation_page(
+    request: Request, session: DbSession, workspace_slug: str, token: str
+) -> tuple[Any, Any, str | None]:
+    workspace = counties_service.get_workspace(session, workspace_slug)
+    set_db_scope(session, workspace_id=workspace.id, user_id=None)
+    try:
+        invitation = service.find_invitation(session, workspace.id, token)
+    except service.InvitationUnusable as exc:
+        return workspace, None, exc.reason
+    return workspace, invitation, None
+
+
+@router.get("/{workspace_slug}/invitasjon/{token}")
+def invitation_page(
+    request: Request,
+    workspace_slug: str,
+    token: str,
+    session: DbSession,
+    user: Annotated[User | None, Depends(optional_user)],
+) -> Response:
+    workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
+    if problem:
+        return render(
+            request,
+            "accounts/invitation.html",
+            {"workspace": workspace, "problem": _(problem)},
+            status_code=410,
+        )
+    existing = service.get_user_by_email(session, invitation.email)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "workspace": workspace,
+            "invitation": invitation,
+            "role_label": ROLE_LABELS[invitation.role],
+            "existing": existing,
+            "signed_in_as": user,
+            "errors": {},
+            "values": {},
+        },
+    )
+
+
+@router.post("/{workspace_slug}/invitasjon/{token}")
+def accept_invitation(
+    request: Request,
+    workspace_slug: str,
+    token: str,
+    session: DbSession,
+    data: FormData,
+    user: Annotated[User | None, Depends(optional_user)],
+) -> Response:
+    workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
+    if problem:
+        return render(
+            request,
+            "accounts/invitation.html",
+            {"workspace": workspace, "problem": _(problem)},
+            status_code=410,
+        )
+    settings = get_settings()
+    existing = service.get_user_by_email(session, invitation.email)
+    if user is not None and user.email == invitation.email:
+        target = user
+    elif existing is not None:
+        # An existing account accepts by logging in first; the link brings them back here.
+        return redirect(
+            request,
+            "/logg-inn?" + urlencode({"neste": f"/{workspace.slug}/invitasjon/{token}"}),
+        )
+    else:
+        form, errors = parse(AcceptForm, data)
+        if form is None:
+            return render(
+                request,
+                "accounts/invitation.html",
+                {
+                    "workspace": workspace,
+                    "invitation": invitation,
+                    "role_label": ROLE_LABELS[invitation.role],
+                    "existing": None,
+                    "signed_in_as": user,
+                    "errors": errors,
+                    "values": {"name": data.get("name", "")},
+                },
+                status_code=422,
+            )
+        target = service.create_user(
+            session, email=invitation.email, name=form.name, password=form.password
+        )
+    set_db_scope(session, workspace_id=workspace.id, user_id=target.id)
+    session.info["actor_id"] = target.id
+    service.accept_invitation(session, workspace, invitation, target)
+    response = redirect(
+        request,
+        f"/{workspace.slug}",
+        flash=_("Velkommen til {workspace}!").format(workspace=workspace.name),
+    )
+    if user is None or user.id != target.id:
+        service.end_session(session, request.cookies.get(SESSION_COOKIE))
+        set_session_cookie(response, service.start_session(session, target, settings))
+    return response
+
+
+# --- user administration (county admin) --------------------------------------------------
+
+
+def _users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, Any]:
+    return {
+        "members": service.list_members(session, ctx.workspace.id),
+        "invitations": service.list_invitations(session, ctx.workspace.id),
+        "roles": ROLES,
+        "role_labels": ROLE_LABELS,
+        "municipalities": counties_service.municipalities_of_county(
+            session, ctx.workspace.county_number
+        ),
+        "organisations": counties_service.list_organisations(session),
+        "errors": {},
+        "values": {},
+        **extra,
+    }
+
+
+@router.get("/{workspace_slug}/brukere")
+def users_page(
+    request: Request, session: DbSession, ctx: Annotated[Context, Depends(require("users.read"))]
+) -> Response:
+    return render(request, "accounts/users.html", _users_context(session, ctx))
+
+
+@router.post("/{workspace_slug}/brukere/inviter")
+def invite(
+    request: Request,
+    session: DbSession,
+    data: FormData,
+    ctx: Annotated[Context, Depends(require("invitations.manage"))],
+) -> Response:
+    form, errors = parse(InviteForm, data)
+    if form is not None:
+        try:
+            invitation, token = service.create_invitation(
+                session,
+                ctx.workspace,
+                email=form.email,
+                role=form.role,
+                municipality_number=form.municipality_number,
+                organisation_id=form.organisation_id,
+                invited_by=ctx.user,
+                settings=get_settings(),
+            )
+        except InvalidInput as exc:
+            errors = {k: _(v) for k, v in exc.errors.items()}
+        else:
+            _send_invitation(session, ctx, invitation.email, invitation.role, token)
+            return redirect(
+                request,
+                f"/{ctx.workspace.slug}/brukere",
+                flash=_("Invitasjonen er sendt til {email}.").format(email=invitation.email),
+            )
+    return render(
+        request,
+        "accounts/users.html",
+        _users_context(session, ctx, errors=errors, values=data),
+        status_code=422,
+        fragment="accounts/_invite_form.html",
+    )
+
+
+def _send_invitation(session: DbSession, ctx: Context, email: str, role: str, token: str) -> None:
+    settings = get_settings()
+    link = f"{settings.base_url.rstrip('/')}/{ctx.workspace.slug}/invitasjon/{token}"
+    body = _(
+        "Hei!\n\n{inviter} har invitert deg til {workspace} i Samspill som {role}.\n\n"
+        "Åpne lenken for å ta imot invitasjonen:\n{link}\n\n"
+        "Lenken virker én gang og går ut om {days} dager.\n\n"
+        "Hilsen Samspill"
+    ).format(
+        inviter=ctx.user.name,
+        workspace=ctx.workspace.name,
+        role=_(ROLE_LABELS[role]).lower(),
+        link=link,
+        days=settings.invitation_days,
+    )
+    mail.enqueue(
+        session,
+        to=email,
+        subject=_("Invitasjon til {workspace} i Samspill").format(workspace=ctx.workspace.name),
+        body=body,
+        workspace_id=ctx.workspace.id,
+    )
+
+
+@router.post("/{workspace_slug}/invitasjoner/{invitation_id}/trekk-tilbake")
+def revoke_invitation(
+    request: Request,
+    invitation_id: int,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("invitations.manage"))],
+) -> Response:
+    service.revoke_invitation(session, ctx.workspace.id, invitation_id)
+    return redirect(
+        request, f"/{ctx.workspace.slug}/brukere", flash=_("Invitasjonen er trukket tilbake.")
+    )
+
+
+@router.post("/{workspace_slug}/brukere/{membership_id}/fjern")
+def remove_member(
+    request: Request,
+    membership_id: int,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("users.manage"))],
+) -> Response:
+    if membership_id == ctx.membership.id:
+        raise InvalidInput({"membership": "Du kan ikke fjerne deg selv."})
+    service.remove_membership(session, ctx.workspace.id, membership_id)
+    return redirect(
+        request, f"/{ctx.workspace.slug}/brukere", flash=_("Brukeren er fjernet fra arbeidsområdet.")
+    )
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+@router.get("/{workspace_slug}/api-nokler")
+def tokens_page(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+) -> Response:
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": service.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
+            "new_token": None,
+            "errors": {},
+        },
+    )
+
+
+@router.post("/{workspace_slug}/api-nokler")
+def create_token(
+    request: Request,
+    session: DbSession,
+    data: FormData,
+    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+) -> Response:
+    form, errors = parse(TokenForm, data)
+    new_token = None
+    status = 422
+    if form is not None:
+        _row, new_token = service.create_api_token(session, ctx.workspace.id, ctx.user, form.name)
+        status = 201
+    # The token is shown once, on this response, and never again.
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": service.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
+            "new_token": new_token,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+@router.post("/{workspace_slug}/api-nokler/{token_id}/trekk-tilbake")
+def revoke_token(
+    request: Request,
+    token_id: int,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+) -> Response:
+    service.revoke_api_token(session, ctx.workspace.id, ctx.user.id, token_id)
+    return redirect(
+        request, f"/{ctx.workspace.slug}/api-nokler", flash=_("API-nøkkelen er trukket tilbake.")
+    )

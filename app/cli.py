@@ -1,0 +1,233 @@
+"""The `samspill` command: serve, migrate, reference data, workspaces, admins, demo, worker."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.db import make_engine
+
+cli = typer.Typer(help="Samspill: the county's workspace for innovation and digitalisation.",
+                  no_args_is_help=True, add_completion=False)
+workspace_cli = typer.Typer(help="Workspaces (one per county).", no_args_is_help=True)
+cli.add_typer(workspace_cli, name="workspace")
+
+
+def _owner_session() -> Session:
+    import app.models  # noqa: F401
+
+    engine = make_engine(get_settings().owner_database_url)
+    return Session(engine)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the schema to the newest version and load missing reference data."""
+    from app.migrate import migrate as run
+
+    settings = get_settings()
+    added = run(settings.owner_database_url, settings.app_db_role)
+    typer.echo(
+        "Database is up to date. Reference data added: "
+        + ", ".join(f"{v} {k}" for k, v in added.items())
+    )
+
+
+@cli.command("load-reference")
+def load_reference() -> None:
+    """Load counties, municipalities and standard partner organisations that are missing."""
+    from app.counties import service
+
+    with _owner_session() as session, session.begin():
+        added = service.load_reference(session)
+    typer.echo("Added: " + ", ".join(f"{v} {k}" for k, v in added.items()))
+
+
+@cli.command("import-population")
+def import_population(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Refresh population from an SSB table 07459 export (semicolon-separated CSV)."""
+    from app.counties import service
+
+    raw = file.read_bytes()
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        content = raw.decode("cp1252")  # StatBank offers Windows-1252 as well
+    with _owner_session() as session, session.begin():
+        report = service.import_population(session, content)
+        if report.errors:
+            session.rollback()
+            typer.echo("Nothing was changed. Fix these rows and try again:", err=True)
+            for line in report.errors:
+                typer.echo(f"  {line}", err=True)
+            raise typer.Exit(code=1)
+    typer.echo(
+        f"Population {report.year}: {report.updated} municipalities updated, "
+        f"{report.unchanged} unchanged."
+    )
+
+
+@workspace_cli.command("create")
+def workspace_create(
+    county: Annotated[str, typer.Option(help="County number, e.g. 50 for Trøndelag")],
+    slug: Annotated[str, typer.Option(help="Short name in URLs, e.g. trondelag")],
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a county workspace."""
+    from pydantic import ValidationError
+
+    from app.counties import service
+    from app.counties.models import County
+    from app.counties.schemas import WorkspaceCreate
+    from app.errors import AppError
+
+    county = county.zfill(2)
+    with _owner_session() as session, session.begin():
+        row = session.get(County, county)
+        if row is None:
+            typer.echo(f"No county with number {county}.", err=True)
+            raise typer.Exit(code=1)
+        try:
+            data = WorkspaceCreate(
+                slug=slug, name=name or f"{row.name} fylkeskommune", county_number=county
+            )
+            workspace = service.create_workspace(session, data)
+        except ValidationError as exc:
+            typer.echo(f"Invalid input: {exc.errors()[0]['msg']}", err=True)
+            raise typer.Exit(code=1) from None
+        except AppError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(code=1) from None
+        typer.echo(f"Created workspace {workspace.slug!r} ({workspace.name}).")
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="E-mail address of the admin")],
+    name: Annotated[str, typer.Option(help="Full name")],
+    workspace: Annotated[
+        list[str] | None, typer.Option(help="Workspace slug (repeat); default: every workspace")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password; asked for when omitted, or generated")
+    ] = None,
+) -> None:
+    """Create the first county admin (or make an existing user admin of workspaces)."""
+    from app.accounts import service
+    from app.counties.models import Workspace
+    from app.tenancy import set_db_scope
+
+    with _owner_session() as session, session.begin():
+        targets = list(session.scalars(select(Workspace).order_by(Workspace.slug)))
+        if workspace:
+            targets = [w for w in targets if w.slug in set(workspace)]
+            missing = set(workspace) - {w.slug for w in targets}
+            if missing:
+                typer.echo(f"Unknown workspace(s): {', '.join(sorted(missing))}", err=True)
+                raise typer.Exit(code=1)
+        if not targets:
+            typer.echo("Create a workspace first: samspill workspace create ...", err=True)
+            raise typer.Exit(code=1)
+        user = service.get_user_by_email(session, email)
+        generated = False
+        if user is None:
+            if password is None and sys.stdin.isatty():
+                password = getpass.getpass("Password (at least 10 characters): ")
+            if not password:
+                password = secrets.token_urlsafe(12)
+                generated = True
+            if len(password) < 10:
+                typer.echo("The password must have at least 10 characters.", err=True)
+                raise typer.Exit(code=1)
+            user = service.create_user(session, email=email, name=name, password=password)
+        for ws in targets:
+            set_db_scope(session, workspace_id=ws.id, user_id=None)
+            service.add_membership(session, ws, user, "county_admin")
+        typer.echo(f"{user.email} is county admin of: {', '.join(w.slug for w in targets)}")
+        if generated:
+            typer.echo(f"Generated password: {password}")
+
+
+@cli.command("load-demo")
+def load_demo(
+    if_empty: Annotated[bool, typer.Option(help="Only when the database has no workspace")] = False,
+) -> None:
+    """Load the demo workspaces and users (password: demo-passord)."""
+    from app import demo
+
+    with _owner_session() as session, session.begin():
+        if not demo.is_empty(session):
+            if if_empty:
+                typer.echo("Database already has data; the demo was not loaded.")
+                return
+            typer.echo("The database is not empty; refusing to load the demo.", err=True)
+            raise typer.Exit(code=1)
+        demo.load_demo(session)
+    typer.echo(f"Demo loaded. Every demo user has the password {demo.DEMO_PASSWORD!r}:")
+    for line in demo.demo_user_lines():
+        typer.echo(line)
+
+
+@cli.command("demo-users")
+def demo_users() -> None:
+    """Print the demo users."""
+    from app import demo
+
+    typer.echo(f"Demo users (password {demo.DEMO_PASSWORD!r}):")
+    for line in demo.demo_user_lines():
+        typer.echo(line)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Default: SAMSPILL_PORT or 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="Default: SAMSPILL_WORKERS or 1")] = None,
+) -> None:
+    """Serve the web app with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver queued e-mail (runs until stopped)."""
+    import app.models  # noqa: F401
+    from app.db import make_sessionmaker
+    from app.mail import service
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    stop = threading.Event()
+    try:
+        service.run_worker(factory, settings, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

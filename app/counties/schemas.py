@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+class WorkspaceSettings(BaseModel):
+    """Per-workspace settings, kept as JSON on the workspace row."""
+
+    size_thresholds: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS), min_length=4, max_length=4
+    )
+
+    @field_validator("size_thresholds")
+    @classmethod
+    def _ascending(cls, value: list[int]) -> list[int]:
+        if any(v <= 0 for v in value):
+            raise ValueError("Grensene må være positive tall.")
+        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError("Grensene må være stigende.")
+        return value
+
+
+class WorkspaceCreate(BaseModel):
+    slug: str
+    name: str = Field(min_length=2, max_length=200)
+    county_number: str = Field(pattern=r"^\d{2}$")
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")
+        return value
+
+
+class MunicipalityRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    name: str
+    name_sami: str | None
+    name_kven: str | None
+    county_number: str
+    population: int
+    population_year: int
+    size_class: int
+    size_class_label: str
+
+
+class MunicipalityPage(BaseModel):
+    items: list[MunicipalityRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class SizeClass(BaseModel):
+    index: int
+    label: str
+    lower: int | None
+    upper: int | None
+
+    @model_validator(mode="after")
+    def _check(self) -> SizeClass:
+        return self

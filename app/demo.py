@@ -1,0 +1,111 @@
+"""The demo: four county workspaces and a user for every role. Demo content says it is demo
+content; the demo password exists only here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.counties import service as counties
+from app.counties.models import Organisation, Workspace
+from app.counties.schemas import WorkspaceCreate
+from app.tenancy import set_db_scope
+
+DEMO_PASSWORD = "demo-passord"
+
+WORKSPACES = [
+    ("trondelag", "Trøndelag fylkeskommune (demo)", "50"),
+    ("vestland", "Vestland fylkeskommune (demo)", "46"),
+    ("buskerud", "Buskerud fylkeskommune (demo)", "33"),
+    ("telemark", "Telemark fylkeskommune (demo)", "40"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    memberships: tuple[tuple[str, str, str | None, str | None], ...]
+    # (workspace slug, role, municipality number, organisation name)
+
+
+USERS = [
+    DemoUser(
+        "admin@samspill.demo",
+        "Ada Administrator (demo)",
+        tuple((slug, "county_admin", None, None) for slug, _n, _c in WORKSPACES),
+    ),
+    DemoUser(
+        "koordinator@trondelag.demo",
+        "Kari Koordinator (demo)",
+        (("trondelag", "coordinator", None, None),),
+    ),
+    DemoUser(
+        "hjelper@trondelag.demo", "Henrik Hjelper (demo)", (("trondelag", "helper", None, None),)
+    ),
+    DemoUser(
+        "kommunedirektor@osen.demo",
+        "Kristin Kommunedirektør, Osen (demo)",
+        (("trondelag", "municipal", "5020", None),),
+    ),
+    DemoUser(
+        "radgiver@statsforvalteren.demo",
+        "Sigurd Rådgiver, Statsforvalteren (demo)",
+        (("trondelag", "partner", None, "Statsforvalteren i Trøndelag"),),
+    ),
+    DemoUser(
+        "radgiver@ks.demo",
+        "Kjersti Rådgiver, KS (demo)",
+        tuple((slug, "partner", None, "KS") for slug in ("trondelag", "vestland", "buskerud")),
+    ),
+    DemoUser(
+        "koordinator@vestland.demo",
+        "Vegard Koordinator (demo)",
+        (("vestland", "coordinator", None, None),),
+    ),
+]
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Workspace.id).limit(1)) is None
+
+
+def load_demo(session: Session) -> list[DemoUser]:
+    """Load the demo into an empty database (reference data must be loaded)."""
+    workspaces: dict[str, Workspace] = {}
+    for slug, name, county in WORKSPACES:
+        workspaces[slug] = counties.create_workspace(
+            session, WorkspaceCreate(slug=slug, name=name, county_number=county)
+        )
+    organisations = {o.name: o for o in session.scalars(select(Organisation))}
+    for demo in USERS:
+        user = accounts.get_user_by_email(session, demo.email) or accounts.create_user(
+            session, email=demo.email, name=demo.name, password=DEMO_PASSWORD
+        )
+        for slug, role, municipality, organisation in demo.memberships:
+            workspace = workspaces[slug]
+            set_db_scope(session, workspace_id=workspace.id, user_id=None)
+            accounts.add_membership(
+                session,
+                workspace,
+                user,
+                role,
+                municipality_number=municipality,
+                organisation_id=organisations[organisation].id if organisation else None,
+            )
+    set_db_scope(session, workspace_id=None, user_id=None)
+    session.flush()
+    return USERS
+
+
+def demo_user_lines() -> list[str]:
+    lines = []
+    for demo in USERS:
+        roles = ", ".join(f"{role} i {slug}" for slug, role, _m, _o in demo.memberships)
+        lines.append(f"  {demo.email:<34} {roles}")
+    return lines
+
+

@@ -1,0 +1,188 @@
+"""Domain exceptions that carry their HTTP status, and the handlers that turn every error into
+a page in the user's language (HTML) or JSON with a stable ``code`` (API). No stack trace ever
+reaches a user."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import _
+
+log = logging.getLogger("samspill")
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+    message = "Forespørselen kunne ikke behandles."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+        if code:
+            self.code = code
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+    message = "Siden eller objektet finnes ikke."
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+    message = "Du har ikke tilgang til å gjøre dette."
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Du må logge inn."
+
+
+class CsrfError(AppError):
+    status_code = 403
+    code = "csrf_failed"
+    message = "Skjemaet var utløpt eller manglet sikkerhetsnøkkel. Last siden på nytt og prøv igjen."
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+    message = "Det finnes allerede noe med de samme opplysningene."
+
+
+class InvalidInput(AppError):
+    status_code = 422
+    code = "invalid_input"
+    message = "Noen felt er ikke fylt ut riktig."
+
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        super().__init__(message)
+        self.errors = errors
+
+
+class TooManyAttempts(AppError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+STATUS_TEXT = {
+    400: "Forespørselen kunne ikke behandles.",
+    401: "Du må logge inn.",
+    403: "Du har ikke tilgang til å gjøre dette.",
+    404: "Siden eller objektet finnes ikke.",
+    405: "Denne handlingen er ikke tillatt her.",
+    409: "Det finnes allerede noe med de samme opplysningene.",
+    413: "Forespørselen er for stor.",
+    422: "Noen felt er ikke fylt ut riktig.",
+    429: "For mange forsøk. Vent litt og prøv igjen.",
+    500: "Noe gikk galt hos oss. Feilen er logget. Prøv igjen om litt.",
+    503: "Tjenesten er midlertidig utilgjengelig.",
+}
+STATUS_CODE = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    429: "too_many_attempts",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    if wants_json(request):
+        body: dict[str, Any] = {"code": code, "message": message}
+        if errors:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status)
+    from app.web import render_error
+
+    return render_error(request, status, message)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    def _app_error(request: Request, exc: AppError) -> Response:
+        errors = getattr(exc, "errors", None)
+        if errors:
+            errors = {k: _(v) for k, v in errors.items()}
+        message = _(exc.message)
+        if exc.extra:
+            message = message.format(**exc.extra)
+        if isinstance(exc, NotAuthenticated) and not wants_json(request):
+            from app.web import redirect
+
+            target = request.url.path
+            if request.url.query:
+                target += "?" + request.url.query
+            return redirect(request, "/logg-inn?" + urlencode({"neste": target}))
+        return error_response(request, exc.status_code, exc.code, message, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        status = exc.status_code
+        message = STATUS_TEXT.get(status, STATUS_TEXT[400])
+        response = error_response(request, status, STATUS_CODE.get(status, "error"), _(message))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+            field = ".".join(loc) or "body"
+            errors[field] = _validation_message(err)
+        return error_response(
+            request, 422, "invalid_input", _(STATUS_TEXT[422]), errors
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error", _(STATUS_TEXT[500]))
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _("Feltet må fylles ut.")
+    if kind == "string_too_long":
+        return _("Teksten er for lang (høyst {n} tegn).").format(n=ctx.get("max_length"))
+    if kind == "string_too_short":
+        return _("Teksten er for kort (minst {n} tegn).").format(n=ctx.get("min_length"))
+    if kind in {"int_parsing", "int_type"}:
+        return _("Skriv et heltall.")
+    if kind in {"json_invalid", "model_attributes_type", "dict_type"}:
+        return _("Innholdet er ikke gyldig JSON.")
+    if "email" in kind or "email" in str(err.get("msg", "")).lower():
+        return _("Skriv en gyldig e-postadresse.")
+    return _("Verdien er ikke gyldig.")

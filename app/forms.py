@@ -1,0 +1,35 @@
+"""Parsing HTML forms into Pydantic models with messages a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from app.errors import _validation_message
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key == "csrf_token" or not isinstance(value, str):
+            continue
+        data[key] = value.strip() if key != "password" else value
+    return data
+
+
+def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """The model, or the errors by field (already translated)."""
+    cleaned = {k: (None if v == "" else v) for k, v in data.items()}
+    try:
+        return model.model_validate(cleaned), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "form"
+            errors.setdefault(field, _validation_message(dict(err)))
+        return None, errors

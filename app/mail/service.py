@@ -1,0 +1,132 @@
+"""E-mail through an outbox table and a worker.
+
+``enqueue`` writes the message in the caller's transaction. ``deliver_pending`` sends what is
+due over SMTP and records the outcome; a failed message is retried later with a growing delay.
+``run_worker`` loops until told to stop; `make run` starts it in a thread, `samspill worker`
+runs it on its own."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db import utcnow
+from app.mail.models import OutboxMessage
+
+log = logging.getLogger("samspill.mail")
+MAX_ATTEMPTS = 20
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    workspace_id: int | None = None,
+    headers: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        workspace_id=workspace_id,
+        recipient=to,
+        subject=subject,
+        body=body,
+        headers=dict(headers or {}),
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _build(row: OutboxMessage, settings: Settings) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = row.recipient
+    msg["Subject"] = row.subject
+    msg["Date"] = formatdate(localtime=False)
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "samspill.local"
+    msg["Message-ID"] = row.headers.get("Message-ID") or make_msgid(
+        idstring=f"outbox{row.id}", domain=domain
+    )
+    for key, value in row.headers.items():
+        if key != "Message-ID":
+            msg[key] = value
+    msg.set_content(row.body)
+    return msg
+
+
+def _send(msg: EmailMessage, settings: Settings) -> None:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+        smtp.send_message(msg)
+
+
+def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: int = 50) -> int:
+    """Send what is due. Returns the number sent. Each message is its own transaction."""
+    sent = 0
+    with factory() as session:
+        session.info["tenant_scope_exempt"] = True
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.next_attempt_at <= utcnow(),
+                    OutboxMessage.attempts < MAX_ATTEMPTS,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(batch)
+            )
+        )
+    for message_id in ids:
+        with factory() as session, session.begin():
+            query = select(OutboxMessage).where(
+                OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            row = session.scalar(query)
+            if row is None:
+                continue
+            row.attempts += 1
+            try:
+                _send(_build(row, settings), settings)
+            except (OSError, smtplib.SMTPException) as exc:
+                delay = min(timedelta(seconds=5 * 2 ** (row.attempts - 1)), timedelta(hours=1))
+                row.next_attempt_at = utcnow() + delay
+                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("mail %s to %s failed: %s", row.id, row.recipient, row.last_error)
+                continue
+            row.sent_at = utcnow()
+            row.last_error = None
+            sent += 1
+    return sent
+
+
+def run_worker(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    stop: threading.Event,
+    interval: float = 2.0,
+) -> None:
+    log.info("mail worker started (SMTP %s:%s)", settings.smtp_host, settings.smtp_port)
+    while not stop.is_set():
+        try:
+            deliver_pending(factory, settings)
+        except Exception:  # keep the worker alive; the error is logged
+            log.exception("mail worker round failed")
+        stop.wait(interval)

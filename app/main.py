@@ -1,0 +1,101 @@
+"""Builds the app: middleware, routers, error handlers, static files, health checks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+import app.models  # noqa: F401  (every table, and the audit hook)
+from app import PACKAGE_DIR
+from app.accounts import api as accounts_api
+from app.accounts import oidc as accounts_oidc
+from app.accounts import views as accounts_views
+from app.audit import views as audit_views
+from app.config import Settings, get_settings
+from app.counties import api as counties_api
+from app.counties import views as counties_views
+from app.db import make_engine, make_sessionmaker
+from app.errors import install as install_error_handlers
+from app.mail import service as mail_service
+from app.security import RequestContextMiddleware, verify_csrf
+
+log = logging.getLogger("samspill")
+
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = None
+        if settings.mail_worker_in_process:
+            worker = threading.Thread(
+                target=mail_service.run_worker,
+                args=(factory, settings, stop),
+                name="mail-worker",
+                daemon=True,
+            )
+            worker.start()
+        yield
+        stop.set()
+        if worker:
+            worker.join(timeout=5)
+
+    app = FastAPI(
+        title="Samspill API",
+        version="1",
+        description="JSON API of Samspill. Authenticate with a personal API token "
+        "(`Authorization: Bearer sps_…`), bound to one workspace.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = factory
+    app.state.settings = settings
+
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
+    api.include_router(accounts_api.router)
+    api.include_router(counties_api.router)
+    app.include_router(api)
+
+    pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    pages.include_router(accounts_oidc.router)
+    pages.include_router(accounts_views.router)
+    pages.include_router(audit_views.router)
+    pages.include_router(counties_views.router)
+    app.include_router(pages)
+    return app

@@ -1,0 +1,134 @@
+"""Tenant scope in one place.
+
+Every tenant-owned table carries a non-null, indexed ``workspace_id``. Queries of such tables
+start from :func:`scoped` (or :func:`scoped_by_user` for the few cross-workspace questions a
+user may ask about themselves, such as "which workspaces am I in?"). A session event refuses any
+ORM ``SELECT`` of a tenant-owned model that did not come from these helpers, so a bypass fails
+loudly in tests and in production alike. On PostgreSQL, row-level security policies on
+``current_setting('app.workspace_id')`` enforce the same rule underneath (see the migrations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ForeignKey, Integer, Select, event, select, text
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+
+T = TypeVar("T", bound="TenantOwned")
+
+SCOPE_OPTION = "samspill_tenant_scope"
+
+
+class TenantScopeError(RuntimeError):
+    """A query of a tenant-owned model bypassed the scoped helper."""
+
+
+class TenantOwned:
+    """Mixin for tables that belong to one workspace."""
+
+    @declared_attr
+    def workspace_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(
+            Integer,
+            ForeignKey("workspace.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    id: int
+    slug: str
+
+
+def scoped(model: type[T], workspace_id: int) -> Select[tuple[T]]:
+    """``SELECT model WHERE model.workspace_id = :workspace_id`` — the only way in."""
+    return (
+        select(model)
+        .where(model.workspace_id == workspace_id)
+        .execution_options(**{SCOPE_OPTION: ("workspace", workspace_id)})
+    )
+
+
+def scoped_by_user(model: type[T], user_id: int) -> Select[tuple[T]]:
+    """Rows of a tenant-owned model that belong to one user, across workspaces.
+
+    Only for models with a ``user_id`` column (memberships, API tokens); PostgreSQL policies
+    allow exactly this through ``app.user_id``.
+    """
+    column = model.user_id  # type: ignore[attr-defined]
+    return (
+        select(model)
+        .where(column == user_id)
+        .execution_options(**{SCOPE_OPTION: ("user", user_id)})
+    )
+
+
+def set_db_scope(session: Session, *, workspace_id: int | None, user_id: int | None) -> None:
+    """Tell PostgreSQL's row-level security who and where we are, for this transaction."""
+    session.info["workspace_id"] = workspace_id
+    if user_id is not None:
+        session.info["actor_id"] = user_id
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "SELECT set_config('app.workspace_id', :ws, true), "
+            "set_config('app.user_id', :uid, true)"
+        ),
+        {
+            "ws": "" if workspace_id is None else str(workspace_id),
+            "uid": "" if user_id is None else str(user_id),
+        },
+    )
+
+
+def _tenant_tables() -> set[str]:
+    from app.db import Base
+
+    return {
+        m.class_.__table__.name
+        for m in Base.registry.mappers
+        if issubclass(m.class_, TenantOwned)
+    }
+
+
+_TENANT_TABLES: set[str] | None = None
+
+
+def tenant_tables() -> set[str]:
+    global _TENANT_TABLES
+    if _TENANT_TABLES is None:
+        _TENANT_TABLES = _tenant_tables()
+    return _TENANT_TABLES
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _enforce_scope(state: ORMExecuteState) -> None:
+    if not state.is_select or state.is_relationship_load or state.is_column_load:
+        return
+    if state.execution_options.get(SCOPE_OPTION) is not None:
+        return
+    if state.session.info.get("tenant_scope_exempt"):
+        return
+    tables = tenant_tables()
+    statement: Any = state.statement
+    for name in _table_names(statement.get_final_froms()):
+        if name in tables:
+            raise TenantScopeError(f"SELECT of tenant-owned {name!r} without app.tenancy.scoped()")
+
+
+def _table_names(froms: Any) -> list[str]:
+    names: list[str] = []
+    for item in froms:
+        if hasattr(item, "left") and hasattr(item, "right"):  # a Join
+            names += _table_names([item.left, item.right])
+        elif hasattr(item, "element") and hasattr(item.element, "name"):  # an alias of a table
+            names.append(item.element.name)
+        elif hasattr(item, "name"):
+            names.append(item.name)
+    return names

@@ -1,0 +1,99 @@
+"""Templates and the helpers every HTML view uses: render() (full page, or only the fragment for
+an HTMX request), hx_redirect(), flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from app import ROOT_DIR
+from app.i18n import LOCALES, get_locale, gettext_, ngettext, pgettext
+
+FLASH_COOKIE = "samspill_flash"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(ROOT_DIR / "templates")),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=_env)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext_, ngettext, newstyle=True, pgettext=pgettext
+)
+templates.env.globals["LOCALES"] = LOCALES
+
+
+def _fmt_int(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+templates.env.filters["thousands"] = _fmt_int
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    ctx = getattr(request.state, "ctx", None)
+    return {
+        "request": request,
+        "locale": get_locale(),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "user": getattr(request.state, "viewer", None),
+        "ctx": ctx,
+        "flash": getattr(request.state, "flash", None),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+) -> HTMLResponse:
+    """The full page, or — for an HTMX request — only ``fragment`` (a ``_name.html`` template)."""
+    data = base_context(request)
+    data.update(context or {})
+    name = fragment if (fragment and is_htmx(request)) else template
+    response = templates.TemplateResponse(request, name, data, status_code=status_code)
+    if data.get("flash"):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:
+    """After a successful form POST: ``HX-Redirect`` for HTMX, 303 otherwise."""
+    response: Response
+    if is_htmx(request):
+        response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, quote(flash), path="/", httponly=True, samesite="lax")
+    return response
+
+
+def read_flash(request: Request) -> str | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    return unquote(raw)[:300] if raw else None
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    # The request's transaction has been rolled back: show no database objects, only the
+    # plain snapshot of who is signed in.
+    return render(
+        request,
+        "error.html",
+        {"status": status, "message": message, "ctx": None},
+        status_code=status,
+    )

@@ -1,0 +1,42 @@
+"""Alembic environment. Migrations run with the owner's connection
+(SAMSPILL_MIGRATION_DATABASE_URL, or SAMSPILL_DATABASE_URL), or with a connection handed in
+through ``config.attributes['connection']``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+import app.models  # noqa: F401  (registers every table on Base.metadata)
+from app.config import get_settings
+from app.db import Base, is_sqlite, make_engine
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    url = context.config.get_main_option("sqlalchemy.url") or get_settings().owner_database_url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline migrations are not supported; run `samspill migrate`.")
+run_migrations_online()
