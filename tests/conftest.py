@@ -1,0 +1,216 @@
+"""The test harness: every database test runs against SQLite and PostgreSQL.
+
+The schema comes from Alembic (never create_all). Each test runs inside a transaction that is
+rolled back. On PostgreSQL the app connects as an ordinary role, so row-level security applies
+exactly as in production; migrations run as the owner.
+
+PostgreSQL: SAMSPILL_TEST_POSTGRES_URL (an owner/superuser URL), else postgresql://postgres@
+127.0.0.1:5432/postgres when it answers. SAMSPILL_TEST_REQUIRE_POSTGRES=1 (set by CI) turns a
+missing server into a failure instead of a loud skip."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import Session
+
+import app.models  # noqa: F401
+from app.config import Settings, get_settings
+from app.db import get_session, make_engine
+from app.main import create_app
+from app.migrate import migrate
+from app.tenancy import set_db_scope
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+APP_ROLE = "samspill_test_app"
+_pg_problem: str | None = None
+
+
+def _pg_owner_url() -> str | None:
+    global _pg_problem
+    url = os.environ.get("SAMSPILL_TEST_POSTGRES_URL") or PG_DEFAULT
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        _pg_problem = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        return None
+    return url
+
+
+PG_OWNER_URL = _pg_owner_url()
+REQUIRE_PG = os.environ.get("SAMSPILL_TEST_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if PG_OWNER_URL:
+        return [f"PostgreSQL tests: ON ({make_url(PG_OWNER_URL).render_as_string()})"]
+    return [
+        "!" * 78,
+        f"PostgreSQL tests: SKIPPED — no server answered ({_pg_problem}).",
+        "Set SAMSPILL_TEST_POSTGRES_URL or start PostgreSQL on 127.0.0.1:5432.",
+        "!" * 78,
+    ]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not PG_OWNER_URL:
+        terminalreporter.write_line(
+            "WARNING: PostgreSQL was not available; only SQLite was tested.", red=True, bold=True
+        )
+    if not Path("/usr/bin/chromium").exists():
+        terminalreporter.write_line(
+            "WARNING: /usr/bin/chromium is missing; browser tests were skipped.",
+            red=True,
+            bold=True,
+        )
+
+
+class Database:
+    """One migrated database of one backend, for the whole test session."""
+
+    def __init__(self, backend: str, engine: Engine, settings: Settings):
+        self.backend = backend
+        self.engine = engine
+        self.settings = settings
+
+
+def _sqlite_database(tmp: Path) -> Database:
+    url = f"sqlite:///{tmp / 'samspill-test.db'}"
+    migrate(url)
+    settings = Settings(database_url=url, environment="test", _env_file=None)  # type: ignore[call-arg]
+    return Database("sqlite", make_engine(url), settings)
+
+
+def _postgres_database() -> tuple[Database, str, Engine]:
+    assert PG_OWNER_URL
+    name = f"samspill_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_OWNER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+        if exists.first() is None:
+            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    owner_url = make_url(PG_OWNER_URL).set(database=name)
+    migrate(owner_url.render_as_string(hide_password=False), APP_ROLE)
+    app_url = owner_url.set(username=APP_ROLE, password=None).render_as_string(
+        hide_password=False
+    )
+    settings = Settings(database_url=app_url, environment="test", _env_file=None)  # type: ignore[call-arg]
+    return Database("postgresql", make_engine(app_url), settings), name, admin
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if request.param == "sqlite":
+        db = _sqlite_database(tmp_path_factory.mktemp("sqlite"))
+        yield db
+        db.engine.dispose()
+        return
+    if not PG_OWNER_URL:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required here but did not answer: {_pg_problem}")
+        pytest.skip(f"PostgreSQL not available: {_pg_problem}")
+    db, name, admin = _postgres_database()
+    yield db
+    db.engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def backend(database: Database) -> str:
+    return database.backend
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = database.engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def settings(database: Database) -> Settings:
+    return database.settings
+
+
+@pytest.fixture
+def app(database: Database, db: Session, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The real app on the test's session. Each request starts like a fresh transaction:
+    no workspace set, nothing cached."""
+    monkeypatch.setenv("SAMSPILL_DATABASE_URL", database.settings.database_url)
+    monkeypatch.setenv("SAMSPILL_ENVIRONMENT", "test")
+    get_settings.cache_clear()
+    application = create_app(get_settings(), engine=database.engine)
+
+    def test_session() -> Iterator[Session]:
+        db.expunge_all()
+        db.info.clear()
+        set_db_scope(db, workspace_id=None, user_id=None)
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = test_session
+    return application
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+    get_settings.cache_clear()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(database: Database) -> Iterator[Any]:
+    """``with count_queries() as q: ...`` then ``q.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(database.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(database.engine, "before_cursor_execute", counter)
+
+    yield counting
+
+
