@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import _
+from app.i18n import _, lazy
 
 log = logging.getLogger("samspill")
 
@@ -21,7 +21,7 @@ log = logging.getLogger("samspill")
 class AppError(Exception):
     status_code = 400
     code = "bad_request"
-    message = "Forespørselen kunne ikke behandles."
+    message = lazy("Forespørselen kunne ikke behandles.")
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
         super().__init__(message or self.message)
@@ -35,37 +35,39 @@ class AppError(Exception):
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
-    message = "Siden eller objektet finnes ikke."
+    message = lazy("Siden eller objektet finnes ikke.")
 
 
 class Forbidden(AppError):
     status_code = 403
     code = "forbidden"
-    message = "Du har ikke tilgang til å gjøre dette."
+    message = lazy("Du har ikke tilgang til å gjøre dette.")
 
 
 class NotAuthenticated(AppError):
     status_code = 401
     code = "not_authenticated"
-    message = "Du må logge inn."
+    message = lazy("Du må logge inn.")
 
 
 class CsrfError(AppError):
     status_code = 403
     code = "csrf_failed"
-    message = "Skjemaet var utløpt eller manglet sikkerhetsnøkkel. Last siden på nytt og prøv igjen."
+    message = lazy(
+        "Skjemaet var utløpt eller manglet sikkerhetsnøkkel. Last siden på nytt og prøv igjen."
+    )
 
 
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
-    message = "Det finnes allerede noe med de samme opplysningene."
+    message = lazy("Det finnes allerede noe med de samme opplysningene.")
 
 
 class InvalidInput(AppError):
     status_code = 422
     code = "invalid_input"
-    message = "Noen felt er ikke fylt ut riktig."
+    message = lazy("Noen felt er ikke fylt ut riktig.")
 
     def __init__(self, errors: dict[str, str], message: str | None = None):
         super().__init__(message)
@@ -78,17 +80,17 @@ class TooManyAttempts(AppError):
 
 
 STATUS_TEXT = {
-    400: "Forespørselen kunne ikke behandles.",
-    401: "Du må logge inn.",
-    403: "Du har ikke tilgang til å gjøre dette.",
-    404: "Siden eller objektet finnes ikke.",
-    405: "Denne handlingen er ikke tillatt her.",
-    409: "Det finnes allerede noe med de samme opplysningene.",
-    413: "Forespørselen er for stor.",
-    422: "Noen felt er ikke fylt ut riktig.",
-    429: "For mange forsøk. Vent litt og prøv igjen.",
-    500: "Noe gikk galt hos oss. Feilen er logget. Prøv igjen om litt.",
-    503: "Tjenesten er midlertidig utilgjengelig.",
+    400: lazy("Forespørselen kunne ikke behandles."),
+    401: lazy("Du må logge inn."),
+    403: lazy("Du har ikke tilgang til å gjøre dette."),
+    404: lazy("Siden eller objektet finnes ikke."),
+    405: lazy("Denne handlingen er ikke tillatt her."),
+    409: lazy("Det finnes allerede noe med de samme opplysningene."),
+    413: lazy("Forespørselen er for stor."),
+    422: lazy("Noen felt er ikke fylt ut riktig."),
+    429: lazy("For mange forsøk. Vent litt og prøv igjen."),
+    500: lazy("Noe gikk galt hos oss. Feilen er logget. Prøv igjen om litt."),
+    503: lazy("Tjenesten er midlertidig utilgjengelig."),
 }
 STATUS_CODE = {
     400: "bad_request",

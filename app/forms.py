@@ -24,7 +24,8 @@ async def form_data(request: Request) -> dict[str, Any]:
 
 def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
     """The model, or the errors by field (already translated)."""
-    cleaned = {k: (None if v == "" else v) for k, v in data.items()}
+    # An empty field counts as not filled in: required fields say so, optional ones get None.
+    cleaned = {k: v for k, v in data.items() if v != ""}
     try:
         return model.model_validate(cleaned), {}
     except ValidationError as exc:

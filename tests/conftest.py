@@ -214,3 +214,113 @@ def count_queries(database: Database) -> Iterator[Any]:
     yield counting
 
 
+
+
+# --- e-mail: a real SMTP server on loopback ----------------------------------------------
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An aiosmtpd server on loopback; the app is pointed at it. ``smtp.start()`` and
+    ``smtp.stop()`` let a test take it down and bring it back on the same port."""
+    from aiosmtpd.controller import Controller
+
+    port = _free_port()
+    mailbox = Mailbox()
+
+    class Server:
+        def __init__(self) -> None:
+            self.mailbox = mailbox
+            self.port = port
+            self.controller: Controller | None = None
+
+        @property
+        def messages(self) -> list[Any]:
+            return mailbox.messages
+
+        def start(self) -> None:
+            self.controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+            self.controller.start()
+
+        def stop(self) -> None:
+            if self.controller:
+                self.controller.stop()
+                self.controller = None
+
+    server = Server()
+    server.start()
+    monkeypatch.setenv("SAMSPILL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SAMSPILL_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    yield server
+    server.stop()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def deliver(database: Database, db: Session) -> Any:
+    """Run the mail worker's delivery round on the test's transaction."""
+    from app.mail import service as mail
+
+    class _Factory:
+        def __call__(self) -> Session:
+            return _Borrowed(db)
+
+    def run() -> int:
+        return mail.deliver_pending(_Factory(), get_settings())  # type: ignore[arg-type]
+
+    return run
+
+
+class _Borrowed:
+    """Lend the test session to code that opens its own sessions (``with factory() as s,
+    s.begin():``) without closing it, using a savepoint for each ``begin``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __enter__(self) -> Session:
+        return self  # type: ignore[return-value]
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def begin(self) -> Any:
+        return self.session.begin_nested()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked postgres_only run only with the PostgreSQL parameter."""
+    keep = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (
+            item.get_closest_marker("postgres_only")
+            and callspec is not None
+            and callspec.params.get("database") == "sqlite"
+        ):
+            continue
+        keep.append(item)
+    items[:] = keep

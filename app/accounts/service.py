@@ -25,6 +25,7 @@ from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import as_aware, utcnow
 from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from app.i18n import lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
 
 password_hash = PasswordHash.recommended()
@@ -239,20 +240,20 @@ def validate_binding(
     """Check that a role carries what it must: a municipality or an organisation."""
     errors: dict[str, str] = {}
     if role not in ROLES:
-        errors["role"] = "Velg en gyldig rolle."
+        errors["role"] = lazy("Velg en gyldig rolle.")
         return errors
     if role == "municipal":
         if not municipality_number:
-            errors["municipality_number"] = "En kommunebruker må knyttes til én kommune."
+            errors["municipality_number"] = lazy("En kommunebruker må knyttes til én kommune.")
         else:
             municipality = session.get(Municipality, municipality_number)
             if municipality is None:
-                errors["municipality_number"] = "Kommunen finnes ikke."
+                errors["municipality_number"] = lazy("Kommunen finnes ikke.")
     if role == "partner":
         if not organisation_id:
-            errors["organisation_id"] = "En partner må knyttes til en organisasjon."
+            errors["organisation_id"] = lazy("En partner må knyttes til en organisasjon.")
         elif session.get(Organisation, organisation_id) is None:
-            errors["organisation_id"] = "Organisasjonen finnes ikke."
+            errors["organisation_id"] = lazy("Organisasjonen finnes ikke.")
     return errors
 
 

@@ -25,7 +25,7 @@ from app.config import get_settings
 from app.counties import service as counties_service
 from app.errors import InvalidInput, TooManyAttempts
 from app.forms import form_data, parse
-from app.i18n import LOCALES, _
+from app.i18n import LOCALES, _, lazy
 from app.mail import service as mail
 from app.security import CSRF_COOKIE, LOCALE_COOKIE
 from app.tenancy import set_db_scope
@@ -35,12 +35,12 @@ router = APIRouter()
 FormData = Annotated[dict[str, Any], Depends(form_data)]
 
 ROLE_LABELS = {
-    "county_admin": "Fylkesadministrator",
-    "coordinator": "Koordinator",
-    "helper": "Hjelper i hjelpekorpset",
-    "municipal": "Kommune",
-    "partner": "Partner",
-    "viewer": "Lesetilgang",
+    "county_admin": lazy("Fylkesadministrator"),
+    "coordinator": lazy("Koordinator"),
+    "helper": lazy("Hjelper i hjelpekorpset"),
+    "municipal": lazy("Kommune"),
+    "partner": lazy("Partner"),
+    "viewer": lazy("Lesetilgang"),
 }
 
 
@@ -178,7 +178,7 @@ def set_language(request: Request, data: FormData) -> Response:
     locale = data.get("locale")
     target = safe_next(data.get("neste")) or "/"
     if locale not in LOCALES:
-        raise InvalidInput({"locale": "Velg bokmål, nynorsk eller English."})
+        raise InvalidInput({"locale": lazy("Velg bokmål, nynorsk eller English.")})
     response = redirect(request, target)
     response.set_cookie(
         LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True, path="/"
@@ -403,7 +403,7 @@ def remove_member(
     ctx: Annotated[Context, Depends(require("users.manage"))],
 ) -> Response:
     if membership_id == ctx.membership.id:
-        raise InvalidInput({"membership": "Du kan ikke fjerne deg selv."})
+        raise InvalidInput({"membership": lazy("Du kan ikke fjerne deg selv.")})
     service.remove_membership(session, ctx.workspace.id, membership_id)
     return redirect(
         request, f"/{ctx.workspace.slug}/brukere", flash=_("Brukeren er fjernet fra arbeidsområdet.")

@@ -4,6 +4,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.i18n import lazy
+
 DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 
@@ -19,9 +21,9 @@ class WorkspaceSettings(BaseModel):
     @classmethod
     def _ascending(cls, value: list[int]) -> list[int]:
         if any(v <= 0 for v in value):
-            raise ValueError("Grensene må være positive tall.")
+            raise ValueError(lazy("Grensene må være positive tall."))
         if any(b <= a for a, b in zip(value, value[1:], strict=False)):
-            raise ValueError("Grensene må være stigende.")
+            raise ValueError(lazy("Grensene må være stigende."))
         return value
 
 
@@ -34,7 +36,9 @@ class WorkspaceCreate(BaseModel):
     @classmethod
     def _slug(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")
+            raise ValueError(
+                lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")
+            )
         return value
 
 

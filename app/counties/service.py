@@ -15,7 +15,7 @@ from app import PACKAGE_DIR
 from app.counties.models import County, Municipality, Organisation, Workspace
 from app.counties.schemas import SizeClass, WorkspaceCreate, WorkspaceSettings
 from app.errors import Conflict, InvalidInput, NotFound
-from app.i18n import _
+from app.i18n import _, lazy
 
 DATA_DIR = PACKAGE_DIR / "counties" / "data"
 REFERENCE_POPULATION_YEAR = 2024
@@ -199,7 +199,7 @@ def get_workspace(session: Session, slug: str) -> Workspace:
 
 def create_workspace(session: Session, data: WorkspaceCreate) -> Workspace:
     if session.get(County, data.county_number) is None:
-        raise InvalidInput({"county_number": "Fylket finnes ikke."})
+        raise InvalidInput({"county_number": lazy("Fylket finnes ikke.")})
     if session.scalar(select(Workspace.id).where(Workspace.slug == data.slug)):
         raise Conflict("Et arbeidsområde med dette kortnavnet finnes allerede.")
     workspace = Workspace(
@@ -293,7 +293,7 @@ def _class_filter(settings: WorkspaceSettings, size_class: int | None) -> list[o
         return []
     cls = next((c for c in size_classes(settings) if c.index == size_class), None)
     if cls is None:
-        raise InvalidInput({"size_class": "Ukjent størrelsesklasse."})
+        raise InvalidInput({"size_class": lazy("Ukjent størrelsesklasse.")})
     conds: list[object] = []
     if cls.lower is not None:
         conds.append(Municipality.population >= cls.lower)

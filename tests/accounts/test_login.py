@@ -1,0 +1,169 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.accounts.models import LoginAttempt, UserSession
+from app.accounts.service import hash_token
+from app.db import utcnow
+from factories import PASSWORD, create_member, create_workspace, csrf, login, post
+
+
+def _session_row(db, client):
+    token = client.cookies.get("samspill_session")
+    return db.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+
+
+def test_wrong_password_is_refused_with_a_norwegian_message(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    r = client.post(
+        "/logg-inn",
+        data={"email": user.email, "password": "feil", "csrf_token": csrf(client)},
+    )
+    assert r.status_code == 401
+    assert "Feil e-postadresse eller passord." in r.text
+    assert "samspill_session" not in client.cookies
+    # The failed attempt is remembered for the throttle.
+    assert db.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False))) == 1
+
+
+def test_unknown_email_gets_the_same_answer(client, db):
+    r = client.post(
+        "/logg-inn",
+        data={"email": "ingen@example.no", "password": "x", "csrf_token": csrf(client)},
+    )
+    assert r.status_code == 401
+    assert "Feil e-postadresse eller passord." in r.text
+
+
+def test_empty_fields_are_named(client, db):
+    r = client.post("/logg-inn", data={"email": "", "password": "", "csrf_token": csrf(client)})
+    assert r.status_code == 422
+    assert r.text.count("Feltet må fylles ut.") == 2
+
+
+def test_throttle_after_five_failures(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    for _ in range(5):
+        r = post(client, "/logg-inn", {"email": user.email, "password": "feil"})
+        assert r.status_code == 401
+    # Even the right password is refused now, with a clear message.
+    r = post(client, "/logg-inn", {"email": user.email, "password": PASSWORD})
+    assert r.status_code == 429
+    assert "For mange mislykkede innlogginger" in r.text
+    assert "samspill_session" not in client.cookies
+    # Once the failures are older than the window, login works again.
+    for attempt in db.scalars(select(LoginAttempt).where(LoginAttempt.email == user.email)):
+        attempt.created_at = utcnow() - timedelta(minutes=16)
+    db.flush()
+    login(client, user)
+
+
+def test_login_lands_in_the_only_workspace_and_rotates_the_session(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    first = login(client, user)
+    assert first.headers["location"] == f"/{ws.slug}"
+    old_token = client.cookies.get("samspill_session")
+    login(client, user)
+    new_token = client.cookies.get("samspill_session")
+    assert new_token != old_token
+    # The old session is gone on the server.
+    assert db.scalar(select(UserSession).where(
+        UserSession.token_hash == hash_token(old_token))) is None
+
+
+def test_several_workspaces_go_to_the_picker_and_switcher(client, db):
+    a = create_workspace(db, name="Fylke A")
+    b = create_workspace(db, county="46", name="Fylke B")
+    user = create_member(db, a)
+    from factories import add_member
+
+    add_member(db, b, user, "viewer")
+    r = login(client, user)
+    assert r.headers["location"] == "/velg"
+    page = client.get("/velg")
+    assert "Fylke A" in page.text and "Fylke B" in page.text
+    # The switcher in the header lists both.
+    start = client.get(f"/{a.slug}")
+    assert f'href="/{b.slug}"' in start.text
+
+
+def test_next_parameter_only_allows_local_paths(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    r = post(client, "/logg-inn", {"email": user.email, "password": PASSWORD,
+                                    "neste": "https://evil.example/"})
+    assert r.headers["location"] == f"/{ws.slug}"
+    client.cookies.clear()
+    r = post(client, "/logg-inn", {"email": user.email, "password": PASSWORD,
+                                    "neste": f"/{ws.slug}/api-nokler"})
+    assert r.headers["location"] == f"/{ws.slug}/api-nokler"
+
+
+def test_logout_invalidates_the_session_on_the_server(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    login(client, user)
+    token = client.cookies.get("samspill_session")
+    r = post(client, "/logout".replace("logout", "logg-ut"))
+    assert r.status_code == 303
+    assert db.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token))) is None
+    # Replaying the old cookie gets nothing.
+    client.cookies.set("samspill_session", token)
+    r = client.get(f"/{ws.slug}")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/logg-inn")
+
+
+def test_idle_timeout_ends_the_session(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    login(client, user)
+    row = _session_row(db, client)
+    row.last_seen_at = utcnow() - timedelta(hours=8, minutes=1)
+    db.flush()
+    r = client.get(f"/{ws.slug}")
+    assert r.status_code == 303 and r.headers["location"].startswith("/logg-inn")
+
+
+def test_absolute_timeout_ends_the_session_even_when_active(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    login(client, user)
+    row = _session_row(db, client)
+    row.created_at = utcnow() - timedelta(days=7)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    row.last_seen_at = utcnow()
+    db.flush()
+    r = client.get(f"/{ws.slug}")
+    assert r.status_code == 303
+
+
+def test_active_session_within_limits_works(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    login(client, user)
+    row = _session_row(db, client)
+    row.last_seen_at = utcnow() - timedelta(hours=7)
+    db.flush()
+    assert client.get(f"/{ws.slug}").status_code == 200
+
+
+def test_session_cookie_flags(client, db):
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    r = login(client, user)
+    cookie = next(v for k, v in r.headers.multi_items()
+                  if k == "set-cookie" and v.startswith("samspill_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
+
+
+def test_anonymous_workspace_page_redirects_to_login_with_next(client, db):
+    ws = create_workspace(db)
+    r = client.get(f"/{ws.slug}/brukere")
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/logg-inn?neste=%2F{ws.slug}%2Fbrukere"

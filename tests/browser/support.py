@@ -1,0 +1,51 @@
+"""Helpers for the browser tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DEMO_PASSWORD = "demo-passord"
+WIDTHS = {360: 740, 1280: 900}
+
+
+def log_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real login form."""
+    page.goto("/logg-inn")
+    page.get_by_label("E-postadresse").fill(email)
+    page.get_by_label("Passord").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logg inn", exact=True).click()
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core with the WCAG 2.1 A/AA rules; the violations, trimmed to what a human reads."""
+    page.add_script_tag(path=str(AXE_JS))
+    return list(
+        page.evaluate(
+            """async () => {
+              const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                resultTypes: ['violations'],
+              });
+              return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '),
+                                          summary: n.failureSummary, html: n.html})),
+              }));
+            }"""
+        )
+    )
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']}")
+        for node in v["nodes"]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    {node['target']}  {node['html'][:160]}\n        {summary}")
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""A user of workspace A gets 404 for every page and API route of workspace B, exactly as for
+a workspace that does not exist; A's lists never show B's rows."""
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from app.accounts.service import create_api_token
+from app.tenancy import set_db_scope
+from factories import create_member, create_workspace, csrf, login
+
+DUMMY = {"token": "x" * 43}
+
+
+def all_routes(app):
+    """(method, path) of every route, including those of included routers."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            contexts = [route]
+        elif hasattr(route, "effective_route_contexts"):
+            contexts = list(route.effective_route_contexts())
+        else:
+            continue
+        for ctx in contexts:
+            for method in sorted(set(ctx.methods) - {"HEAD"}):
+                yield method, ctx.path
+
+
+def _workspace_routes(app):
+    return [(m, p) for m, p in all_routes(app) if "{workspace_slug}" in p]
+
+
+def _fill(path, slug):
+    path = path.replace("{workspace_slug}", slug)
+    return re.sub(r"\{(\w+)\}", lambda m: DUMMY.get(m.group(1), "1"), path)
+
+
+@pytest.fixture
+def two_workspaces(db):
+    a = create_workspace(db, name="Workspace A")
+    b = create_workspace(db, county="46", name="Workspace B")
+    user_a = create_member(db, a, "county_admin", name="Anne A")
+    user_b = create_member(db, b, "county_admin", name="Bjørn B")
+    return a, b, user_a, user_b
+
+
+def test_every_route_of_another_workspace_is_404(app, client, db, two_workspaces):
+    a, b, user_a, _user_b = two_workspaces
+    login(client, user_a)
+    routes = list(_workspace_routes(app))
+    assert len(routes) >= 12  # guards against the route listing silently finding nothing
+    checked = 0
+    for method, path in routes:
+        if "/invitasjon/" in path:
+            continue  # the invitation link is public by design: tested below
+        for slug in (b.slug, "finnes-ikke"):
+            url = _fill(path, slug)
+            if method == "GET":
+                r = client.get(url)
+            else:
+                r = client.request(method, url, data={"csrf_token": csrf(client)})
+            assert r.status_code == 404, (method, url, r.status_code)
+            checked += 1
+    assert checked >= 24
+
+
+def test_api_routes_of_another_workspace_are_404_json(app, client, db, two_workspaces):
+    a, b, user_a, _ = two_workspaces
+    set_db_scope(db, workspace_id=a.id, user_id=None)
+    _row, token = create_api_token(db, a.id, user_a, "test")
+    headers = {"Authorization": f"Bearer {token}"}
+    for method, path in _workspace_routes(app):
+        if not path.startswith("/api/"):
+            continue
+        r = client.request(method, _fill(path, b.slug), headers=headers)
+        assert r.status_code == 404
+        assert r.json()["code"] == "not_found"
+
+
+def test_invitation_link_of_another_workspace_reveals_nothing(client, db, two_workspaces):
+    _a, b, user_a, _ = two_workspaces
+    login(client, user_a)
+    r = client.get(f"/{b.slug}/invitasjon/{'y' * 43}")
+    assert r.status_code == 410
+    assert "finnes ikke" in r.text
+
+
+def test_lists_never_show_the_other_workspace(client, db, two_workspaces):
+    a, b, user_a, _user_b = two_workspaces
+    login(client, user_a)
+    users = client.get(f"/{a.slug}/brukere").text
+    assert "Anne A" in users and "Bjørn B" not in users
+    log = client.get(f"/{a.slug}/logg").text
+    assert "Bjørn B" not in log
+    me = client.get("/api/v1/me").json()
+    assert [m["workspace"] for m in me["memberships"]] == [a.slug]
+    # The start page lists only the county's own municipalities.
+    start = client.get(f"/{a.slug}").text
+    assert "Osen" in start and "Bergen" not in start

@@ -1,0 +1,114 @@
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.accounts.models import ApiToken, Invitation, Membership
+from app.audit.models import AuditEvent
+from app.db import Base
+from app.tenancy import TenantOwned, TenantScopeError, scoped, set_db_scope, tenant_tables
+from factories import create_member, create_workspace
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+
+
+def test_every_tenant_table_has_an_indexed_non_null_workspace_id():
+    tables = tenant_tables()
+    assert {"membership", "invitation", "api_token", "audit_event"} <= tables
+    for name in tables:
+        table = Base.metadata.tables[name]
+        column = table.c.workspace_id
+        assert not column.nullable
+        assert any("workspace_id" in idx.columns for idx in table.indexes) or column.index
+        for constraint in table.constraints:
+            if constraint.__class__.__name__ == "UniqueConstraint":
+                cols = {c.name for c in constraint.columns}
+                if cols != {"token_hash"}:  # globally unique random secrets
+                    assert "workspace_id" in cols, (name, cols)
+
+
+def test_a_select_that_bypasses_the_scoped_helper_fails(db):
+    with pytest.raises(TenantScopeError):
+        db.scalars(select(Membership)).all()
+    with pytest.raises(TenantScopeError):
+        db.execute(select(func.count()).select_from(AuditEvent)).all()
+    # Hiding the tenant table in a join does not help.
+    from app.accounts.models import User
+
+    with pytest.raises(TenantScopeError):
+        db.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id)).all()
+    # Through the helper it is fine.
+    ws = create_workspace(db)
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    assert db.scalars(scoped(Invitation, ws.id)).all() == []
+
+
+def test_no_code_selects_a_tenant_model_directly():
+    """A static check besides the runtime one: `select(Model)` of a tenant-owned model appears
+    nowhere in app/ except in the tenancy helper."""
+    tenant_models = {
+        m.class_.__name__ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)
+    }
+    offenders = []
+    for path in APP_DIR.rglob("*.py"):
+        if path.name == "tenancy.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "select"
+                and any(getattr(arg, "id", None) in tenant_models for arg in node.args)
+            ):
+                offenders.append(f"{path}:{node.lineno}")
+    assert offenders == []
+
+
+@pytest.mark.postgres_only
+def test_rls_with_no_workspace_set_returns_no_rows(db, backend):
+    ws = create_workspace(db)
+    create_member(db, ws)
+    create_member(db, ws)
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    assert db.execute(text("SELECT count(*) FROM membership")).scalar() == 2
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert db.execute(text("SELECT count(*) FROM membership")).scalar() == 0
+    other = create_workspace(db, county="46")
+    set_db_scope(db, workspace_id=other.id, user_id=None)
+    assert db.execute(text("SELECT count(*) FROM membership")).scalar() == 0
+
+
+@pytest.mark.postgres_only
+def test_rls_refuses_writing_into_another_workspace(db, backend):
+    from sqlalchemy.exc import ProgrammingError
+
+    a = create_workspace(db)
+    b = create_workspace(db, county="46")
+    user = create_member(db, a)
+    set_db_scope(db, workspace_id=a.id, user_id=None)
+    nested = db.begin_nested()
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        db.execute(
+            text("INSERT INTO membership (workspace_id, user_id, role, created_at, updated_at) "
+                 "VALUES (:ws, :u, 'viewer', now(), now())"),
+            {"ws": b.id, "u": user.id},
+        )
+    nested.rollback()
+
+
+@pytest.mark.postgres_only
+def test_app_role_cannot_write_reference_data(db, backend):
+    from sqlalchemy.exc import ProgrammingError
+
+    nested = db.begin_nested()
+    with pytest.raises(ProgrammingError, match="permission denied"):
+        db.execute(text("UPDATE municipality SET population = 1 WHERE number = '5020'"))
+    nested.rollback()
+
+
+@pytest.mark.postgres_only
+def test_app_role_is_not_superuser(db, backend):
+    row = db.execute(text(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    assert row == (False, False)
