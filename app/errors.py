@@ -125,7 +125,7 @@ def error_response(
         return JSONResponse(body, status_code=status)
     from app.web import render_error
 
-    return render_error(request, status, message)
+    return render_error(request, status, message, errors)
 
 
 def install(app: FastAPI) -> None:

@@ -68,7 +68,13 @@ def scoped_by_user(model: type[T], user_id: int) -> Select[tuple[T]]:
 
 
 def set_db_scope(session: Session, *, workspace_id: int | None, user_id: int | None) -> None:
-    """Tell PostgreSQL's row-level security who and where we are, for this transaction."""
+    """Tell PostgreSQL's row-level security who and where we are, for this transaction.
+
+    Pending changes are flushed first, under the scope they were made in: otherwise the
+    autoflush of our own statement would write them (and their audit events) under the new one.
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     session.info["workspace_id"] = workspace_id
     if user_id is not None:
         session.info["actor_id"] = user_id

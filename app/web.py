@@ -88,12 +88,14 @@ def read_flash(request: Request) -> str | None:
     return unquote(raw)[:300] if raw else None
 
 
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+def render_error(
+    request: Request, status: int, message: str, errors: dict[str, str] | None = None
+) -> HTMLResponse:
     # The request's transaction has been rolled back: show no database objects, only the
     # plain snapshot of who is signed in.
     return render(
         request,
         "error.html",
-        {"status": status, "message": message, "ctx": None},
+        {"status": status, "message": message, "errors": errors or {}, "ctx": None},
         status_code=status,
     )

@@ -61,7 +61,7 @@ def _client(settings: Settings) -> OAuth2Session:
         client_secret=settings.oidc_client_secret,
         scope=settings.oidc_scopes,
         redirect_uri=f"{settings.base_url.rstrip('/')}/oidc/callback",
-        
+        code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic"
         if settings.oidc_client_secret
         else "none",
@@ -159,7 +159,9 @@ def _find_or_create_user(
     if user is not None:
         return user
     email = claims.get("email")
-    if not email:
+    if not email or claims.get("email_verified") is False:
+        # An address the provider says it has not verified never links to an account or
+        # an invitation.
         return None
     user = service.get_user_by_email(session, str(email))
     invitations = service.pending_invitations_for_email(session, str(email))

@@ -353,9 +353,7 @@ def test_returning_user_created_earlier_logs_in_without_invitation(
     assert_signed_in(oidc_client, response, ws.slug)
 
 
-def test_state_cannot_be_replayed(
-    oidc_client: TestClient, oidc_provider: str, db: Session
-) -> None:
+def test_state_cannot_be_replayed(oidc_client: TestClient, oidc_provider: str, db: Session) -> None:
     ws = create_workspace(db)
     email = f"{_unique('replay')}@example.no"
     invite(db, ws, email)

@@ -1,0 +1,126 @@
+import re
+
+from factories import create_member, create_workspace, login, post
+
+
+def _names(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<td>\d{4}</td>\s*<td>([^<]+)", body)
+
+
+def test_start_page_lists_the_county_with_population_and_size(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    r = client.get(f"/{ws.slug}")
+    assert r.status_code == 200
+    names = _names(r.text)
+    assert len(names) == 38 and names == sorted(names, key=str.casefold) or names[0] == "Flatanger"
+    assert "38 av 38 kommuner" in r.text
+    assert "898" in r.text  # Osen's population
+
+
+def test_sort_by_population_descending(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    names = _names(client.get(f"/{ws.slug}?sort=-population").text)
+    assert names[0].strip() == "Trondheim"
+    names = _names(client.get(f"/{ws.slug}?sort=population").text)
+    assert names[0].strip() == "Røyrvik"
+
+
+def test_filter_by_size_class_and_search(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    small = client.get(f"/{ws.slug}?klasse=1").text
+    names = [n.strip() for n in _names(small)]
+    assert "Osen" in names and "Trondheim" not in names
+    assert "8 av 38 kommuner" in small
+    found = [n.strip() for n in _names(client.get(f"/{ws.slug}?q=tr").text)]
+    assert "Trondheim" in found and "Osen" not in found
+
+
+def test_htmx_gets_only_the_table(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    r = client.get(f"/{ws.slug}?klasse=5", headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert r.text.lstrip().startswith('<table')
+    assert "<html" not in r.text and "Trondheim" in r.text
+
+
+def test_bad_query_values_do_not_break_the_page(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    assert client.get(f"/{ws.slug}?sort=drop&klasse=x").status_code == 200
+    r = client.get(f"/{ws.slug}?klasse=9")
+    assert r.status_code == 422 and "Ukjent størrelsesklasse" in r.text
+    r = client.get(f"/{ws.slug}?q=" + "x" * 101)
+    assert r.status_code == 422
+
+
+def test_start_page_query_count_is_bounded(client, db, count_queries):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    client.get(f"/{ws.slug}")
+    with count_queries() as q:
+        client.get(f"/{ws.slug}")
+    small = q.count
+    big = create_workspace(db, county="46")  # Vestland: 43 municipalities
+    login(client, create_member(db, big, "viewer"))
+    client.get(f"/{big.slug}")
+    with count_queries() as q:
+        client.get(f"/{big.slug}")
+    assert q.count == small
+    # session, workspace, membership, switcher, rows, sizes, count (+ scope settings on PG)
+    assert q.count <= 12, q.statements
+
+
+def test_admin_changes_size_thresholds(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "county_admin"))
+    r = post(client, f"/{ws.slug}/innstillinger",
+             {"threshold_0": "1 000", "threshold_1": "5000", "threshold_2": "15000",
+              "threshold_3": "50000"})
+    assert r.status_code == 303
+    page = client.get(f"/{ws.slug}?klasse=1").text
+    assert "under 1\u00a0000" in page
+    names = [n.strip() for n in _names(page)]
+    assert "Osen" in names and "Flatanger" not in names  # 1 116 is no longer "under"
+
+
+def test_thresholds_must_ascend_and_nothing_changes(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "county_admin"))
+    r = post(client, f"/{ws.slug}/innstillinger",
+             {"threshold_0": "5000", "threshold_1": "3000", "threshold_2": "x",
+              "threshold_3": "20000"})
+    assert r.status_code == 422
+    assert "Skriv et positivt heltall." in r.text
+    r = post(client, f"/{ws.slug}/innstillinger",
+             {"threshold_0": "5000", "threshold_1": "3000", "threshold_2": "10000",
+              "threshold_3": "20000"})
+    assert r.status_code == 422 and "stigende" in r.text
+    from app.counties.models import Workspace
+
+    assert db.get(Workspace, ws.id).settings["size_thresholds"] == [1500, 3000, 10000, 20000]
+
+
+def test_settings_are_for_admins_only(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "coordinator"))
+    assert client.get(f"/{ws.slug}/innstillinger").status_code == 403
+    r = post(client, f"/{ws.slug}/innstillinger", {"threshold_0": "1"})
+    assert r.status_code == 403
+
+
+def test_api_municipalities_paged(client, db):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "viewer"))
+    r = client.get(f"/api/v1/{ws.slug}/municipalities?limit=10&offset=30&sort=number")
+    body = r.json()
+    assert body["total"] == 38 and len(body["items"]) == 8
+    osen = client.get(f"/api/v1/{ws.slug}/municipalities?size_class=1&limit=50").json()
+    assert any(i["name"] == "Osen" and i["size_class"] == 1 for i in osen["items"])
+    bad = client.get(f"/api/v1/{ws.slug}/municipalities?limit=0")
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
+    assert "limit" in bad.json()["errors"]
