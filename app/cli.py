@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.db import make_engine
 
-cli = typer.Typer(help="Samspill: the county's workspace for innovation and digitalisation.",
-                  no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Samspill: the county's workspace for innovation and digitalisation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 workspace_cli = typer.Typer(help="Workspaces (one per county).", no_args_is_help=True)
 cli.add_typer(workspace_cli, name="workspace")
 

@@ -14,7 +14,7 @@ from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
 from app.tenancy import set_db_scope
 
-DEMO_PASSWORD = "demo-passord"
+DEMO_PASSWORD = "demo-passord"  # noqa: S105  (the documented demo password)
 
 WORKSPACES = [
     ("trondelag", "Trøndelag fylkeskommune (demo)", "50"),
@@ -107,5 +107,3 @@ def demo_user_lines() -> list[str]:
         roles = ", ".join(f"{role} i {slug}" for slug, role, _m, _o in demo.memberships)
         lines.append(f"  {demo.email:<34} {roles}")
     return lines
-
-

@@ -162,9 +162,7 @@ def install(app: FastAPI) -> None:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
             field = ".".join(loc) or "body"
             errors[field] = _validation_message(err)
-        return error_response(
-            request, 422, "invalid_input", _(STATUS_TEXT[422]), errors
-        )
+        return error_response(request, 422, "invalid_input", _(STATUS_TEXT[422]), errors)
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:

@@ -49,8 +49,8 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         locale = pick_locale(request)
         set_locale(locale)
         request.state.locale = locale
-        token = request.cookies.get(CSRF_COOKIE)
-        fresh = not token or len(token) < 20
+        token = request.cookies.get(CSRF_COOKIE) or ""
+        fresh = len(token) < 20
         if fresh:
             token = secrets.token_urlsafe(32)
         request.state.csrf_token = token

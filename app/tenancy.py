@@ -29,7 +29,7 @@ class TenantOwned:
     """Mixin for tables that belong to one workspace."""
 
     @declared_attr
-    def workspace_id(cls) -> Mapped[int]:  # noqa: N805
+    def workspace_id(cls) -> Mapped[int]:
         return mapped_column(
             Integer,
             ForeignKey("workspace.id", ondelete="CASCADE"),
@@ -44,7 +44,7 @@ class WorkspaceRef:
     slug: str
 
 
-def scoped(model: type[T], workspace_id: int) -> Select[tuple[T]]:
+def scoped(model: type[T], workspace_id: int) -> Select[T]:
     """``SELECT model WHERE model.workspace_id = :workspace_id`` — the only way in."""
     return (
         select(model)
@@ -53,7 +53,7 @@ def scoped(model: type[T], workspace_id: int) -> Select[tuple[T]]:
     )
 
 
-def scoped_by_user(model: type[T], user_id: int) -> Select[tuple[T]]:
+def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
     """Rows of a tenant-owned model that belong to one user, across workspaces.
 
     Only for models with a ``user_id`` column (memberships, API tokens); PostgreSQL policies
@@ -97,7 +97,7 @@ def _tenant_tables() -> set[str]:
     from app.db import Base
 
     return {
-        m.class_.__table__.name
+        m.local_table.name  # type: ignore[attr-defined]
         for m in Base.registry.mappers
         if issubclass(m.class_, TenantOwned)
     }

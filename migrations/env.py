@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
-from app.db import Base, is_sqlite, make_engine
+from app.db import Base, make_engine
 
 target_metadata = Base.metadata
 

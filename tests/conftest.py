@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session
 
-import app.models  # noqa: F401
+import app.models
 from app.config import Settings, get_settings
 from app.db import get_session, make_engine
 from app.main import create_app
@@ -104,15 +104,15 @@ def _postgres_database() -> tuple[Database, str, Engine]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     owner_url = make_url(PG_OWNER_URL).set(database=name)
     migrate(owner_url.render_as_string(hide_password=False), APP_ROLE)
-    app_url = owner_url.set(username=APP_ROLE, password=None).render_as_string(
-        hide_password=False
-    )
+    app_url = owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
     settings = Settings(database_url=app_url, environment="test", _env_file=None)  # type: ignore[call-arg]
     return Database("postgresql", make_engine(app_url), settings), name, admin
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     if request.param == "sqlite":
         db = _sqlite_database(tmp_path_factory.mktemp("sqlite"))
         yield db
@@ -140,8 +140,9 @@ def db(database: Database) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""
     connection = database.engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield session
     session.close()
     outer.rollback()
@@ -214,8 +215,6 @@ def count_queries(database: Database) -> Iterator[Any]:
     yield counting
 
 
-
-
 # --- e-mail: a real SMTP server on loopback ----------------------------------------------
 
 
@@ -223,7 +222,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))

@@ -64,7 +64,11 @@ def add_member(
         organisation_id = org.id if org else None
     set_db_scope(db, workspace_id=workspace.id, user_id=None)
     membership = accounts.add_membership(
-        db, workspace, user, role, municipality_number=municipality,
+        db,
+        workspace,
+        user,
+        role,
+        municipality_number=municipality,
         organisation_id=organisation_id,
     )
     set_db_scope(db, workspace_id=None, user_id=None)

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.accounts import service
 from app.accounts.deps import ApiCaller, DbSession
-from app.accounts.schemas import MeRead, MembershipRead
+from app.accounts.schemas import MembershipRead, MeRead
 from app.tenancy import set_db_scope
 
 router = APIRouter(tags=["accounts"])

@@ -60,9 +60,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    resolved = service.resolve_session(
-        session, request.cookies.get(SESSION_COOKIE), get_settings()
-    )
+    resolved = service.resolve_session(session, request.cookies.get(SESSION_COOKIE), get_settings())
     if resolved is None:
         return None
     _user_session, user = resolved
@@ -125,10 +123,10 @@ def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
             raise NotAuthenticated("API-nøkkelen er ugyldig eller trukket tilbake.")
         token, user = resolved
         return user, token.workspace_id
-    user = optional_user(request, session)
-    if user is None:
+    session_user = optional_user(request, session)
+    if session_user is None:
         raise NotAuthenticated()
-    return user, None
+    return session_user, None
 
 
 ApiCaller = Annotated[tuple[User, int | None], Depends(api_user)]

@@ -62,16 +62,12 @@ def _client(settings: Settings) -> OAuth2Session:
         scope=settings.oidc_scopes,
         redirect_uri=f"{settings.base_url.rstrip('/')}/oidc/callback",
         code_challenge_method="S256",
-        token_endpoint_auth_method="client_secret_basic"
-        if settings.oidc_client_secret
-        else "none",
+        token_endpoint_auth_method="client_secret_basic" if settings.oidc_client_secret else "none",
     )
 
 
 def _failure(request: Request, message: str, status: int = 400) -> Response:
-    return render(
-        request, "accounts/oidc_error.html", {"message": message}, status_code=status
-    )
+    return render(request, "accounts/oidc_error.html", {"message": message}, status_code=status)
 
 
 @router.post("/oidc/start")
@@ -134,8 +130,8 @@ def _verify_id_token(
     try:
         token = jwt.decode(id_token, keys, algorithms=algorithms)
         registry = jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": meta.get("issuer", settings.oidc_issuer)},
-            aud={"essential": True, "value": settings.oidc_client_id},
+            iss={"essential": True, "value": str(meta.get("issuer", settings.oidc_issuer))},
+            aud={"essential": True, "value": str(settings.oidc_client_id)},
             exp={"essential": True},
             sub={"essential": True},
             nonce={"essential": True, "value": nonce},

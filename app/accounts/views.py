@@ -82,7 +82,9 @@ def after_login(request: Request, session: DbSession, user: User, next_url: str 
 
 
 @router.get("/")
-def home(request: Request, session: DbSession, user: Annotated[User | None, Depends(optional_user)]) -> Response:
+def home(
+    request: Request, session: DbSession, user: Annotated[User | None, Depends(optional_user)]
+) -> Response:
     if user is None:
         return redirect(request, "/logg-inn")
     return redirect(request, after_login(request, session, user, None))
@@ -163,9 +165,7 @@ def logout(request: Request, session: DbSession) -> Response:
 @router.get("/velg")
 def pick_workspace(request: Request, session: DbSession, user: CurrentUser) -> Response:
     choices = service.memberships_of(session, user)
-    return render(
-        request, "accounts/pick.html", {"choices": choices, "role_labels": ROLE_LABELS}
-    )
+    return render(request, "accounts/pick.html", {"choices": choices, "role_labels": ROLE_LABELS})
 
 
 @router.get("/ingen-tilgang")
@@ -406,7 +406,9 @@ def remove_member(
         raise InvalidInput({"membership": lazy("Du kan ikke fjerne deg selv.")})
     service.remove_membership(session, ctx.workspace.id, membership_id)
     return redirect(
-        request, f"/{ctx.workspace.slug}/brukere", flash=_("Brukeren er fjernet fra arbeidsområdet.")
+        request,
+        f"/{ctx.workspace.slug}/brukere",
+        flash=_("Brukeren er fjernet fra arbeidsområdet."),
     )
 
 

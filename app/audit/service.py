@@ -64,9 +64,7 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
                 continue
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
-            out[key] = (
-                [REDACTED, REDACTED] if key in redact else [_plain(old), _plain(new)]
-            )
+            out[key] = [REDACTED, REDACTED] if key in redact else [_plain(old), _plain(new)]
     return out
 
 
@@ -138,7 +136,9 @@ def list_events(
         query = query.where(AuditEvent.created_at < end)
     if filters.before_id:
         query = query.where(AuditEvent.id < filters.before_id)
-    query = query.order_by(AuditEvent.id.desc()).limit(limit).options(selectinload(AuditEvent.actor))
+    query = (
+        query.order_by(AuditEvent.id.desc()).limit(limit).options(selectinload(AuditEvent.actor))
+    )
     return list(session.scalars(query))
 
 
@@ -150,7 +150,6 @@ def object_types(session: Session, workspace_id: int) -> list[str]:
         .order_by(AuditEvent.object_type)
     )
     return list(session.scalars(query))
-
 
 
 event.listen(Session, "after_flush", record_flush)

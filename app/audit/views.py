@@ -52,7 +52,12 @@ def audit_log(
             "more": more,
             "members": accounts_service.list_members(session, ctx.workspace.id),
             "object_types": service.object_types(session, ctx.workspace.id),
-            "filters": {"bruker": bruker or "", "objekt": objekt or "", "fra": fra or "", "til": til or ""},
+            "filters": {
+                "bruker": bruker or "",
+                "objekt": objekt or "",
+                "fra": fra or "",
+                "til": til or "",
+            },
         },
         fragment="audit/_events.html",
     )

@@ -18,9 +18,7 @@ def list_municipalities(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     size_class: Annotated[int | None, Query(ge=1, le=5)] = None,
-    sort: Annotated[
-        str, Query(pattern=r"^-?(name|number|population)$")
-    ] = "name",
+    sort: Annotated[str, Query(pattern=r"^-?(name|number|population)$")] = "name",
 ) -> MunicipalityPage:
     """The municipalities of the workspace's county with population and size class, paged."""
     listing = service.list_municipalities(

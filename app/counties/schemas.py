@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,7 +23,7 @@ class WorkspaceSettings(BaseModel):
     def _ascending(cls, value: list[int]) -> list[int]:
         if any(v <= 0 for v in value):
             raise ValueError(lazy("Grensene må være positive tall."))
-        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(value)):
             raise ValueError(lazy("Grensene må være stigende."))
         return value
 
@@ -36,9 +37,7 @@ class WorkspaceCreate(BaseModel):
     @classmethod
     def _slug(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError(
-                lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")
-            )
+            raise ValueError(lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek."))
         return value
 
 

@@ -327,17 +327,15 @@ def list_municipalities(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     municipalities = list(session.scalars(query))
-    everything = list(
-        session.execute(
-            base.with_only_columns(Municipality.population)
-        ).scalars()
-    )
+    everything = list(session.execute(base.with_only_columns(Municipality.population)).scalars())
     counts = {c.index: 0 for c in classes}
     for population in everything:
         counts[size_class_of(population, settings)] += 1
     total = session.scalar(filtered.with_only_columns(func.count())) or 0
     rows = [
-        MunicipalityRow(m, size_class_of(m.population, settings), labels[size_class_of(m.population, settings)])
+        MunicipalityRow(
+            m, size_class_of(m.population, settings), labels[size_class_of(m.population, settings)]
+        )
         for m in municipalities
     ]
     return MunicipalityList(
@@ -357,4 +355,3 @@ def municipalities_of_county(session: Session, county_number: str) -> list[Munic
             .order_by(Municipality.name)
         )
     )
-

@@ -31,9 +31,7 @@ def start_page(
     if sort not in SORTS:
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdigit() else None
-    listing = service.list_municipalities(
-        session, ctx.workspace, sort=sort, size_class=chosen, q=q
-    )
+    listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
     return render(
         request,
         "counties/start.html",

@@ -82,9 +82,16 @@ def test_municipal_invitation_needs_a_municipality(client, db):
     assert r.status_code == 422
     assert "En kommunebruker må knyttes til én kommune." in r.text
     # HTMX gets only the form back.
-    r = _invite(client, ws, role="partner", email="p@ks.no") if False else post(
-        client, f"/{ws.slug}/brukere/inviter",
-        {"email": "p@ks.no", "role": "partner"}, headers={"HX-Request": "true"})
+    r = (
+        _invite(client, ws, role="partner", email="p@ks.no")
+        if False
+        else post(
+            client,
+            f"/{ws.slug}/brukere/inviter",
+            {"email": "p@ks.no", "role": "partner"},
+            headers={"HX-Request": "true"},
+        )
+    )
     assert r.status_code == 422
     assert "<html" not in r.text and "En partner må knyttes til en organisasjon." in r.text
     set_db_scope(db, workspace_id=ws.id, user_id=None)

@@ -24,8 +24,14 @@ def test_wrong_password_is_refused_with_a_norwegian_message(client, db):
     assert "Feil e-postadresse eller passord." in r.text
     assert "samspill_session" not in client.cookies
     # The failed attempt is remembered for the throttle.
-    assert db.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False))) == 1
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False))
+        )
+        == 1
+    )
 
 
 def test_unknown_email_gets_the_same_answer(client, db):
@@ -71,8 +77,10 @@ def test_login_lands_in_the_only_workspace_and_rotates_the_session(client, db):
     new_token = client.cookies.get("samspill_session")
     assert new_token != old_token
     # The old session is gone on the server.
-    assert db.scalar(select(UserSession).where(
-        UserSession.token_hash == hash_token(old_token))) is None
+    assert (
+        db.scalar(select(UserSession).where(UserSession.token_hash == hash_token(old_token)))
+        is None
+    )
 
 
 def test_several_workspaces_go_to_the_picker_and_switcher(client, db):
@@ -94,12 +102,18 @@ def test_several_workspaces_go_to_the_picker_and_switcher(client, db):
 def test_next_parameter_only_allows_local_paths(client, db):
     ws = create_workspace(db)
     user = create_member(db, ws)
-    r = post(client, "/logg-inn", {"email": user.email, "password": PASSWORD,
-                                    "neste": "https://evil.example/"})
+    r = post(
+        client,
+        "/logg-inn",
+        {"email": user.email, "password": PASSWORD, "neste": "https://evil.example/"},
+    )
     assert r.headers["location"] == f"/{ws.slug}"
     client.cookies.clear()
-    r = post(client, "/logg-inn", {"email": user.email, "password": PASSWORD,
-                                    "neste": f"/{ws.slug}/api-nokler"})
+    r = post(
+        client,
+        "/logg-inn",
+        {"email": user.email, "password": PASSWORD, "neste": f"/{ws.slug}/api-nokler"},
+    )
     assert r.headers["location"] == f"/{ws.slug}/api-nokler"
 
 
@@ -156,8 +170,11 @@ def test_session_cookie_flags(client, db):
     ws = create_workspace(db)
     user = create_member(db, ws)
     r = login(client, user)
-    cookie = next(v for k, v in r.headers.multi_items()
-                  if k == "set-cookie" and v.startswith("samspill_session="))
+    cookie = next(
+        v
+        for k, v in r.headers.multi_items()
+        if k == "set-cookie" and v.startswith("samspill_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
 

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from factories import create_member, create_workspace, post
 from fastapi.testclient import TestClient
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from app.accounts.models import Invitation, Membership, OidcLogin, User
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.tenancy import scoped, set_db_scope
+from factories import create_member, create_workspace, post
 
 CLIENT_ID = "samspill-test"
 CLIENT_SECRET = "hemmelig-klient"

@@ -21,14 +21,16 @@ def test_token_is_shown_once_and_works_for_the_api(client, db):
     assert token not in listing.text and "Rapportverktøy" in listing.text
 
     client.cookies.clear()
-    api = client.get(f"/api/v1/{ws.slug}/municipalities?limit=5",
-                     headers={"Authorization": f"Bearer {token}"})
+    api = client.get(
+        f"/api/v1/{ws.slug}/municipalities?limit=5", headers={"Authorization": f"Bearer {token}"}
+    )
     assert api.status_code == 200
     body = api.json()
     assert body["total"] == 38 and len(body["items"]) == 5
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["memberships"] == [
-        {"workspace": ws.slug, "workspace_name": ws.name, "role": "viewer"}]
+        {"workspace": ws.slug, "workspace_name": ws.name, "role": "viewer"}
+    ]
 
 
 def test_token_is_bound_to_its_workspace(client, db):
@@ -41,8 +43,7 @@ def test_token_is_bound_to_its_workspace(client, db):
     login(client, user)
     token = _new_token(client, a)
     client.cookies.clear()
-    r = client.get(f"/api/v1/{b.slug}/municipalities",
-                   headers={"Authorization": f"Bearer {token}"})
+    r = client.get(f"/api/v1/{b.slug}/municipalities", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 404
     assert r.json()["code"] == "not_found"
 

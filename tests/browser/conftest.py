@@ -124,7 +124,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if BROWSER_PROBLEM is not None:
-        pytest.fail(f"Browser tests are required (SAMSPILL_TEST_REQUIRE_BROWSER=1): {BROWSER_PROBLEM}")
+        pytest.fail(
+            f"Browser tests are required (SAMSPILL_TEST_REQUIRE_BROWSER=1): {BROWSER_PROBLEM}"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -19,6 +19,9 @@ def log_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Passord").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Logg inn", exact=True).click()
+    assert "/logg-inn" not in page.url, "login failed: " + " ".join(
+        page.locator("main").inner_text().split()
+    )
 
 
 def run_axe(page: Any) -> list[dict[str, Any]]:

@@ -73,7 +73,9 @@ def test_login_page_and_login_form(new_context: Any, width: int) -> None:
 
 @pytest.mark.parametrize("width", WIDTH_PARAMS)
 @pytest.mark.parametrize(("name", "path"), PAGES, ids=[p[0] for p in PAGES])
-def test_page(new_context: Any, admin_state: dict[str, Any], width: int, name: str, path: str) -> None:
+def test_page(
+    new_context: Any, admin_state: dict[str, Any], width: int, name: str, path: str
+) -> None:
     page = new_context(width, storage_state=admin_state).new_page()
     response = page.goto(path)
     assert response is not None and response.status == 200, (path, response and response.status)
@@ -86,7 +88,9 @@ def test_sort_by_population_with_htmx(new_context: Any, admin_state: dict[str, A
     page = new_context(1280, storage_state=admin_state).new_page()
     page.goto("/trondelag")
     page.evaluate("window.__notReloaded = true")
-    header = page.locator("#municipalities thead").get_by_role("link", name=re.compile("Innbyggere"))
+    header = page.locator("#municipalities thead").get_by_role(
+        "link", name=re.compile("Innbyggere")
+    )
 
     def htmx(sort: str) -> Any:
         return page.expect_request(
@@ -140,7 +144,9 @@ def test_filter_and_sort_without_javascript(new_context: Any) -> None:
     assert page.get_by_label("Størrelse", exact=True).input_value() == "1"
 
     page.goto("/trondelag")
-    header = page.locator("#municipalities thead").get_by_role("link", name=re.compile("Innbyggere"))
+    header = page.locator("#municipalities thead").get_by_role(
+        "link", name=re.compile("Innbyggere")
+    )
     with page.expect_navigation():
         header.click()
     with page.expect_navigation():

@@ -46,7 +46,7 @@ def two_workspaces(db):
 
 
 def test_every_route_of_another_workspace_is_404(app, client, db, two_workspaces):
-    a, b, user_a, _user_b = two_workspaces
+    _a, b, user_a, _user_b = two_workspaces
     login(client, user_a)
     routes = list(_workspace_routes(app))
     assert len(routes) >= 12  # guards against the route listing silently finding nothing
@@ -87,7 +87,7 @@ def test_invitation_link_of_another_workspace_reveals_nothing(client, db, two_wo
 
 
 def test_lists_never_show_the_other_workspace(client, db, two_workspaces):
-    a, b, user_a, _user_b = two_workspaces
+    a, _b, user_a, _user_b = two_workspaces
     login(client, user_a)
     users = client.get(f"/{a.slug}/brukere").text
     assert "Anne A" in users and "Bjørn B" not in users

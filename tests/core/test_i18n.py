@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-from factories import post
 from fastapi.testclient import TestClient
+
+from factories import post
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "app" / "locale"

@@ -44,9 +44,13 @@ def test_downgrade_upgrade_roundtrip_postgres():
     try:
         _roundtrip(engine)
         with engine.connect() as conn:
-            forced = conn.execute(text(
-                "SELECT relname FROM pg_class WHERE relforcerowsecurity ORDER BY relname"
-            )).scalars().all()
+            forced = (
+                conn.execute(
+                    text("SELECT relname FROM pg_class WHERE relforcerowsecurity ORDER BY relname")
+                )
+                .scalars()
+                .all()
+            )
         assert forced == ["api_token", "audit_event", "invitation", "membership"]
     finally:
         engine.dispose()
@@ -62,5 +66,3 @@ def test_migration_files_are_named_by_date():
     for script in ScriptDirectory.from_config(cfg).walk_revisions():
         name = script.path.rsplit("/", 1)[-1]
         assert name[:10].replace("_", "").isdigit(), name
-
-

@@ -17,8 +17,9 @@ def test_readiness_fails_when_the_database_does_not_answer(database):
     from app.db import make_engine
     from app.main import create_app
 
-    broken = create_app(database.settings,
-                        engine=make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    broken = create_app(
+        database.settings, engine=make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    )
     with TestClient(broken) as c:
         assert c.get("/healthz").status_code == 200
         r = c.get("/readyz")
@@ -58,8 +59,11 @@ def test_htmx_header_carries_the_csrf_token(client, db):
     page = client.get(f"/{ws.slug}/api-nokler").text
     token = client.cookies.get("samspill_csrf")
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page
-    r = client.post(f"/{ws.slug}/api-nokler", data={"name": "via htmx"},
-                    headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    r = client.post(
+        f"/{ws.slug}/api-nokler",
+        data={"name": "via htmx"},
+        headers={"X-CSRF-Token": token, "HX-Request": "true"},
+    )
     assert r.status_code == 201
 
 
@@ -67,16 +71,26 @@ def test_get_requests_do_not_write(client, db, count_queries):
     ws = create_workspace(db)
     user = create_member(db, ws, "county_admin")
     login(client, user)
-    pages = ["/", "/velg", f"/{ws.slug}", f"/{ws.slug}/brukere", f"/{ws.slug}/logg",
-             f"/{ws.slug}/innstillinger", f"/{ws.slug}/api-nokler", "/api/v1/me",
-             f"/api/v1/{ws.slug}/municipalities", "/logg-inn"]
+    pages = [
+        "/",
+        "/velg",
+        f"/{ws.slug}",
+        f"/{ws.slug}/brukere",
+        f"/{ws.slug}/logg",
+        f"/{ws.slug}/innstillinger",
+        f"/{ws.slug}/api-nokler",
+        "/api/v1/me",
+        f"/api/v1/{ws.slug}/municipalities",
+        "/logg-inn",
+    ]
     for page in pages:
         client.get(page)  # the session's last_seen_at may be touched once here
     with count_queries() as q:
         for page in pages:
             assert client.get(page).status_code in (200, 303), page
-    writes = [s for s in q.statements if s.lstrip().split()[0].upper()
-              in {"INSERT", "UPDATE", "DELETE"}]
+    writes = [
+        s for s in q.statements if s.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
     assert writes == []
 
 
@@ -116,5 +130,3 @@ def test_openapi_describes_the_api(client):
     assert "/api/v1/me" in spec["paths"]
     assert "/api/v1/{workspace_slug}/municipalities" in spec["paths"]
     assert not any(p.startswith("/logg-inn") for p in spec["paths"])
-
-

@@ -90,8 +90,10 @@ def test_rls_refuses_writing_into_another_workspace(db, backend):
     nested = db.begin_nested()
     with pytest.raises(ProgrammingError, match="row-level security"):
         db.execute(
-            text("INSERT INTO membership (workspace_id, user_id, role, created_at, updated_at) "
-                 "VALUES (:ws, :u, 'viewer', now(), now())"),
+            text(
+                "INSERT INTO membership (workspace_id, user_id, role, created_at, updated_at) "
+                "VALUES (:ws, :u, 'viewer', now(), now())"
+            ),
             {"ws": b.id, "u": user.id},
         )
     nested.rollback()
@@ -109,6 +111,7 @@ def test_app_role_cannot_write_reference_data(db, backend):
 
 @pytest.mark.postgres_only
 def test_app_role_is_not_superuser(db, backend):
-    row = db.execute(text(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    row = db.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ).one()
     assert row == (False, False)

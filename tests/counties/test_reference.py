@@ -43,8 +43,14 @@ def test_population_adds_up_to_the_national_total(db):
 
 def test_size_classes_with_default_and_custom_thresholds():
     default = service.settings_of(type("W", (), {"settings": {}})())
-    assert [service.size_class_of(p, default) for p in (898, 1500, 2999, 3000, 19999, 20000)] \
-        == [1, 2, 2, 3, 4, 5]
+    assert [service.size_class_of(p, default) for p in (898, 1500, 2999, 3000, 19999, 20000)] == [
+        1,
+        2,
+        2,
+        3,
+        4,
+        5,
+    ]
     labels = [c.label for c in service.size_classes(default)]
     assert labels[0] == "under 1\u00a0500" and labels[-1] == "20\u00a0000 og over"
 
@@ -125,8 +131,18 @@ def test_cli_workspace_admin_and_demo(cli_db):
     assert r.exit_code == 1 and "finnes allerede" in r.output
     r = runner.invoke(cli, ["workspace", "create", "--county", "99", "--slug", "ukjent"])
     assert r.exit_code == 1
-    r = runner.invoke(cli, ["create-admin", "--email", "Sjef@Fylke.no", "--name", "Sjef",
-                            "--password", "langt-nok-passord"])
+    r = runner.invoke(
+        cli,
+        [
+            "create-admin",
+            "--email",
+            "Sjef@Fylke.no",
+            "--name",
+            "Sjef",
+            "--password",
+            "langt-nok-passord",
+        ],
+    )
     assert r.exit_code == 0 and "sjef@fylke.no is county admin of: trondelag" in r.output
     # The demo refuses to load into a database that has data.
     r = runner.invoke(cli, ["load-demo"])
@@ -138,8 +154,14 @@ def test_cli_workspace_admin_and_demo(cli_db):
 def test_cli_demo_into_empty_database(cli_db):
     r = CliRunner().invoke(cli, ["load-demo"])
     assert r.exit_code == 0, r.output
-    for email in ("admin@samspill.demo", "koordinator@trondelag.demo", "hjelper@trondelag.demo",
-                  "kommunedirektor@osen.demo", "radgiver@statsforvalteren.demo",
-                  "radgiver@ks.demo", "koordinator@vestland.demo"):
+    for email in (
+        "admin@samspill.demo",
+        "koordinator@trondelag.demo",
+        "hjelper@trondelag.demo",
+        "kommunedirektor@osen.demo",
+        "radgiver@statsforvalteren.demo",
+        "radgiver@ks.demo",
+        "koordinator@vestland.demo",
+    ):
         assert email in r.output
     assert "demo-passord" in r.output

@@ -14,7 +14,7 @@ def test_start_page_lists_the_county_with_population_and_size(client, db):
     r = client.get(f"/{ws.slug}")
     assert r.status_code == 200
     names = _names(r.text)
-    assert len(names) == 38 and names == sorted(names, key=str.casefold) or names[0] == "Flatanger"
+    assert len(names) == 38 and names[0] == "Flatanger"
     assert "38 av 38 kommuner" in r.text
     assert "898" in r.text  # Osen's population
 
@@ -44,7 +44,7 @@ def test_htmx_gets_only_the_table(client, db):
     login(client, create_member(db, ws, "viewer"))
     r = client.get(f"/{ws.slug}?klasse=5", headers={"HX-Request": "true"})
     assert r.status_code == 200
-    assert r.text.lstrip().startswith('<table')
+    assert r.text.lstrip().startswith("<table")
     assert "<html" not in r.text and "Trondheim" in r.text
 
 
@@ -78,9 +78,16 @@ def test_start_page_query_count_is_bounded(client, db, count_queries):
 def test_admin_changes_size_thresholds(client, db):
     ws = create_workspace(db)
     login(client, create_member(db, ws, "county_admin"))
-    r = post(client, f"/{ws.slug}/innstillinger",
-             {"threshold_0": "1 000", "threshold_1": "5000", "threshold_2": "15000",
-              "threshold_3": "50000"})
+    r = post(
+        client,
+        f"/{ws.slug}/innstillinger",
+        {
+            "threshold_0": "1 000",
+            "threshold_1": "5000",
+            "threshold_2": "15000",
+            "threshold_3": "50000",
+        },
+    )
     assert r.status_code == 303
     page = client.get(f"/{ws.slug}?klasse=1").text
     assert "under 1\u00a0000" in page
@@ -91,14 +98,23 @@ def test_admin_changes_size_thresholds(client, db):
 def test_thresholds_must_ascend_and_nothing_changes(client, db):
     ws = create_workspace(db)
     login(client, create_member(db, ws, "county_admin"))
-    r = post(client, f"/{ws.slug}/innstillinger",
-             {"threshold_0": "5000", "threshold_1": "3000", "threshold_2": "x",
-              "threshold_3": "20000"})
+    r = post(
+        client,
+        f"/{ws.slug}/innstillinger",
+        {"threshold_0": "5000", "threshold_1": "3000", "threshold_2": "x", "threshold_3": "20000"},
+    )
     assert r.status_code == 422
     assert "Skriv et positivt heltall." in r.text
-    r = post(client, f"/{ws.slug}/innstillinger",
-             {"threshold_0": "5000", "threshold_1": "3000", "threshold_2": "10000",
-              "threshold_3": "20000"})
+    r = post(
+        client,
+        f"/{ws.slug}/innstillinger",
+        {
+            "threshold_0": "5000",
+            "threshold_1": "3000",
+            "threshold_2": "10000",
+            "threshold_3": "20000",
+        },
+    )
     assert r.status_code == 422 and "stigende" in r.text
     from app.counties.models import Workspace
 
