@@ -40,8 +40,8 @@ demo: migrate
 	$(BIN)/samspill load-demo --if-empty
 
 ## make run: set up everything that is missing, then serve on http://127.0.0.1:$(PORT)
-run: install assets demo
-	@$(BIN)/samspill demo-users
+run: install assets
+	@$(BIN)/samspill setup --demo
 	@echo "Samspill: http://127.0.0.1:$(PORT)"
 	SAMSPILL_MAIL_WORKER_IN_PROCESS=true $(BIN)/samspill serve --port $(PORT)
 

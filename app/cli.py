@@ -45,6 +45,26 @@ def migrate() -> None:
     )
 
 
+@cli.command()
+def setup(
+    demo: Annotated[bool, typer.Option(help="Load the demo into an empty database")] = False,
+) -> None:
+    """What `make run` needs in one start: migrate, then the demo into an empty database."""
+    from app import demo as demo_module
+    from app.migrate import migrate as run
+
+    settings = get_settings()
+    run(settings.owner_database_url, settings.app_db_role)
+    if demo:
+        with _owner_session() as session, session.begin():
+            if demo_module.is_empty(session):
+                demo_module.load_demo(session)
+                typer.echo("Demo loaded.")
+        typer.echo(f"Demo users (password {demo_module.DEMO_PASSWORD!r}):")
+        for line in demo_module.demo_user_lines():
+            typer.echo(line)
+
+
 @cli.command("load-reference")
 def load_reference() -> None:
     """Load counties, municipalities and standard partner organisations that are missing."""
