@@ -15,6 +15,12 @@ class InviteForm(BaseModel):
     organisation_id: int | None = None
 
 
+class RoleForm(BaseModel):
+    role: str = Field(max_length=20)
+    municipality_number: str | None = Field(default=None, max_length=4)
+    organisation_id: int | None = None
+
+
 class AcceptForm(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     password: str = Field(min_length=10, max_length=200)

@@ -288,6 +288,32 @@ def add_membership(
     return membership
 
 
+def change_role(
+    session: Session,
+    workspace: Workspace,
+    membership_id: int,
+    role: str,
+    *,
+    municipality_number: str | None = None,
+    organisation_id: int | None = None,
+) -> Membership:
+    membership = session.scalar(
+        scoped(Membership, workspace.id).where(Membership.id == membership_id)
+    )
+    if membership is None:
+        raise NotFound()
+    errors = validate_binding(
+        session, role, municipality_number, organisation_id, workspace.county_number
+    )
+    if errors:
+        raise InvalidInput(errors)
+    membership.role = role
+    membership.municipality_number = municipality_number if role == "municipal" else None
+    membership.organisation_id = organisation_id if role == "partner" else None
+    session.flush()
+    return membership
+
+
 def remove_membership(session: Session, workspace_id: int, membership_id: int) -> None:
     membership = session.scalar(
         scoped(Membership, workspace_id).where(Membership.id == membership_id)

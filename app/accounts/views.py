@@ -20,7 +20,7 @@ from app.accounts.deps import (
 )
 from app.accounts.models import User
 from app.accounts.permissions import ROLES
-from app.accounts.schemas import AcceptForm, InviteForm, LoginForm, TokenForm
+from app.accounts.schemas import AcceptForm, InviteForm, LoginForm, RoleForm, TokenForm
 from app.config import get_settings
 from app.counties import service as counties_service
 from app.errors import InvalidInput, TooManyAttempts
@@ -393,6 +393,34 @@ def revoke_invitation(
     return redirect(
         request, f"/{ctx.workspace.slug}/brukere", flash=_("Invitasjonen er trukket tilbake.")
     )
+
+
+@router.post("/{workspace_slug}/brukere/{membership_id}/rolle")
+def change_role(
+    request: Request,
+    membership_id: int,
+    session: DbSession,
+    data: FormData,
+    ctx: Annotated[Context, Depends(require("users.manage"))],
+) -> Response:
+    if membership_id == ctx.membership.id:
+        raise InvalidInput({"role": lazy("Du kan ikke endre din egen rolle.")})
+    form, errors = parse(RoleForm, data)
+    if form is not None:
+        try:
+            service.change_role(
+                session,
+                ctx.workspace,
+                membership_id,
+                form.role,
+                municipality_number=form.municipality_number,
+                organisation_id=form.organisation_id,
+            )
+        except InvalidInput as exc:
+            errors = {k: _(v) for k, v in exc.errors.items()}
+        else:
+            return redirect(request, f"/{ctx.workspace.slug}/brukere", flash=_("Rollen er endret."))
+    raise InvalidInput(errors)
 
 
 @router.post("/{workspace_slug}/brukere/{membership_id}/fjern")

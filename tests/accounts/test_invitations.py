@@ -149,3 +149,37 @@ def test_revoked_invitation_cannot_be_used(client, db, smtp, deliver):
     assert r.status_code == 303
     client.cookies.clear()
     assert client.get(link).status_code == 410
+
+
+def test_admin_changes_a_members_role(client, db):
+    ws = create_workspace(db)
+    admin = create_member(db, ws, "county_admin")
+    person = create_member(db, ws, "viewer", name="Per Person")
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    membership = db.scalar(scoped(Membership, ws.id).where(Membership.user_id == person.id))
+    login(client, admin)
+    url = f"/{ws.slug}/brukere/{membership.id}/rolle"
+    r = post(client, url, {"role": "municipal"})
+    assert r.status_code == 422 and "En kommunebruker må knyttes til én kommune." in r.text
+    r = post(client, url, {"role": "municipal", "municipality_number": "5020"})
+    assert r.status_code == 303
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    changed = db.scalar(scoped(Membership, ws.id).where(Membership.id == membership.id))
+    assert (changed.role, changed.municipality_number) == ("municipal", "5020")
+    page = client.get(f"/{ws.slug}/brukere").text
+    assert "Per Person" in page and "Osen" in page
+    # Nobody changes their own role (the last admin cannot lock the workspace).
+    own = db.scalar(scoped(Membership, ws.id).where(Membership.user_id == admin.id))
+    r = post(client, f"/{ws.slug}/brukere/{own.id}/rolle", {"role": "viewer"})
+    assert r.status_code == 422
+
+
+def test_only_admins_change_roles(client, db):
+    ws = create_workspace(db)
+    coordinator = create_member(db, ws, "coordinator")
+    person = create_member(db, ws, "viewer")
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    membership = db.scalar(scoped(Membership, ws.id).where(Membership.user_id == person.id))
+    login(client, coordinator)
+    r = post(client, f"/{ws.slug}/brukere/{membership.id}/rolle", {"role": "county_admin"})
+    assert r.status_code == 403
