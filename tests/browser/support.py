@@ -15,11 +15,13 @@ WIDTHS = {360: 740, 1280: 900}
 def log_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real login form."""
     page.goto("/logg-inn")
-    page.get_by_label("E-postadresse").fill(email)
-    page.get_by_label("Passord").fill(password)
+    page.get_by_label("E-postadresse", exact=True).fill(email)
+    page.get_by_label("Passord", exact=True).fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Logg inn", exact=True).click()
-    assert "/logg-inn" not in page.url, "login failed: " + " ".join(
+    # Back on the login page without an error message means the session cookie was not
+    # accepted on the redirect: e.g. the session row was committed only after the response.
+    assert "/logg-inn" not in page.url, f"login failed, landed on {page.url}: " + " ".join(
         page.locator("main").inner_text().split()
     )
 

@@ -64,7 +64,7 @@ def test_login_page_and_login_form(new_context: Any, width: int) -> None:
     page.get_by_role("alert").filter(has_text="Feil e-postadresse eller passord").wait_for()
 
     log_in(page, "admin@samspill.demo")
-    assert urlsplit(page.url).path == "/velg", page.locator("main").inner_text()
+    assert urlsplit(page.url).path == "/velg"
     assert page.locator(".choice-list li").count() == 4
     page.get_by_role("link", name=re.compile("Trøndelag")).click()
     page.wait_for_url(re.compile(r"/trondelag$"))
