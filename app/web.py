@@ -3,8 +3,10 @@ an HTMX request), hx_redirect(), flash messages."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
@@ -12,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import ROOT_DIR
+from app.db import as_aware
 from app.i18n import LOCALES, get_locale, gettext_, ngettext, pgettext
 
 FLASH_COOKIE = "samspill_flash"
@@ -34,7 +37,19 @@ def _fmt_int(value: int | None) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _local(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A stored UTC time as Norwegian local time."""
+    if value is None:
+        return ""
+    return as_aware(value).astimezone(OSLO).strftime(fmt)
+
+
 templates.env.filters["thousands"] = _fmt_int
+templates.env.filters["localtime"] = _local
+templates.env.filters["localdate"] = lambda v: _local(v, "%d.%m.%Y")
 
 
 def is_htmx(request: Request) -> bool:
@@ -50,6 +65,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": getattr(request.state, "viewer", None),
         "ctx": ctx,
         "flash": getattr(request.state, "flash", None),
+        "htmx": is_htmx(request),
     }
 
 

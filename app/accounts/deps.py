@@ -24,7 +24,10 @@ from app.tenancy import set_db_scope
 
 SESSION_COOKIE = "samspill_session"
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction is committed as soon as the route returns, before the
+# response is sent. A browser that follows a redirect never outruns the commit, and nothing is
+# acknowledged that a failed commit could lose.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)

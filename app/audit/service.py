@@ -36,9 +36,10 @@ def _plain(value: Any) -> Any:
 
 
 def _object_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity:
-        return "/".join(str(part) for part in identity)
+    # After the INSERT the primary key is on the object even before its identity is registered.
+    values = inspect(obj).mapper.primary_key_from_instance(obj)
+    if all(v is not None for v in values):
+        return "/".join(str(v) for v in values)
     return "?"
 
 

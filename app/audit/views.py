@@ -9,9 +9,18 @@ from fastapi.responses import Response
 from app.accounts import service as accounts_service
 from app.accounts.deps import Context, DbSession, require
 from app.audit import service
+from app.i18n import lazy
 from app.web import render
 
 router = APIRouter()
+
+OBJECT_LABELS = {
+    "workspace": lazy("Arbeidsområde"),
+    "membership": lazy("Medlemskap"),
+    "invitation": lazy("Invitasjon"),
+    "api_token": lazy("API-nøkkel"),
+    "user_account": lazy("Bruker"),
+}
 
 
 def _date(value: str | None) -> date | None:
@@ -52,6 +61,7 @@ def audit_log(
             "more": more,
             "members": accounts_service.list_members(session, ctx.workspace.id),
             "object_types": service.object_types(session, ctx.workspace.id),
+            "object_labels": OBJECT_LABELS,
             "filters": {
                 "bruker": bruker or "",
                 "objekt": objekt or "",

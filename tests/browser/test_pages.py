@@ -41,7 +41,7 @@ def check_page(page: Any, name: str, width: int) -> None:
 
 
 def first_names(page: Any, n: int = 3) -> list[str]:
-    cells = page.locator("#municipalities tbody tr td:nth-child(2)")
+    cells = page.locator("#municipalities tbody tr td.name")
     return [" ".join(t.split()) for t in cells.all_inner_texts()[:n]]
 
 

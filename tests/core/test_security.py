@@ -130,3 +130,33 @@ def test_openapi_describes_the_api(client):
     assert "/api/v1/me" in spec["paths"]
     assert "/api/v1/{workspace_slug}/municipalities" in spec["paths"]
     assert not any(p.startswith("/logg-inn") for p in spec["paths"])
+
+
+def test_the_transaction_commits_before_the_response_is_sent(app, db):
+    """A failed commit must turn into an error, never into a success the client already got."""
+    from fastapi import Request
+    from fastapi.testclient import TestClient
+
+    from app.db import get_session
+
+    def failing_commit(request: Request):
+        db.expunge_all()
+        yield db
+        if request.method == "POST":
+            raise RuntimeError("commit failed")
+
+    app.dependency_overrides[get_session] = failing_commit
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
+        c.get("/logg-inn")
+        r = c.post(
+            "/logg-inn",
+            data={
+                "email": user.email,
+                "password": "riktig-passord-123",
+                "csrf_token": c.cookies["samspill_csrf"],
+            },
+        )
+    assert r.status_code == 500
+    assert "samspill_session" not in r.headers.get("set-cookie", "")

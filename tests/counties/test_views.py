@@ -5,7 +5,7 @@ from factories import create_member, create_workspace, login, post
 
 def _names(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r"<td>\d{4}</td>\s*<td>([^<]+)", body)
+    return re.findall(r'<td class="narrow-hide">\d{4}</td>\s*<td class="name">([^<]+)', body)
 
 
 def test_start_page_lists_the_county_with_population_and_size(client, db):
@@ -44,8 +44,12 @@ def test_htmx_gets_only_the_table(client, db):
     login(client, create_member(db, ws, "viewer"))
     r = client.get(f"/{ws.slug}?klasse=5", headers={"HX-Request": "true"})
     assert r.status_code == 200
-    assert r.text.lstrip().startswith("<table")
-    assert "<html" not in r.text and "Trondheim" in r.text
+    assert "<html" not in r.text and "<table" in r.text and "Trondheim" in r.text
+    # The count is announced through a small live region, swapped out of band.
+    assert 'id="result-count"' in r.text and 'hx-swap-oob="true"' in r.text
+    assert "4 av 38 kommuner</p>" in r.text
+    # The sort order travels with the filter form.
+    assert '<input type="hidden" name="sort" value="name" form="filters">' in r.text
 
 
 def test_bad_query_values_do_not_break_the_page(client, db):
