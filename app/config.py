@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     oidc_acr: str | None = None
     oidc_scopes: str = "openid email profile"
     oidc_display_name: str = "ID-porten"
+    # Link a first OIDC login to an account or invitation by an e-mail address the provider does
+    # not mark as verified (email_verified). Only for providers whose addresses come from the
+    # organisation's own directory (Entra ID, Ansattporten).
+    oidc_trust_email: bool = False
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -67,7 +67,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE: a transaction takes the write lock at its start, so concurrent
+            # requests wait (busy_timeout) instead of failing when a reader turns writer.
+            if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # a read-only probe such as /readyz takes no lock
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     @app.get("/readyz", include_in_schema=False)
     def readyz(request: Request) -> JSONResponse:
         try:
-            with request.app.state.engine.connect() as conn:
+            engine = request.app.state.engine
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:
             log.warning("readiness check failed: %s", exc)

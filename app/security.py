@@ -86,7 +86,9 @@ async def verify_csrf(request: Request) -> None:
     carry no cookie an attacker could ride on."""
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+    if request.url.path.startswith("/api/") and request.headers.get(
+        "authorization", ""
+    ).lower().startswith("bearer "):
         return
     expected = request.cookies.get(CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)

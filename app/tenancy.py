@@ -115,7 +115,9 @@ def tenant_tables() -> set[str]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _enforce_scope(state: ORMExecuteState) -> None:
-    if not state.is_select or state.is_relationship_load or state.is_column_load:
+    if state.is_relationship_load or state.is_column_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get(SCOPE_OPTION) is not None:
         return
@@ -123,9 +125,13 @@ def _enforce_scope(state: ORMExecuteState) -> None:
         return
     tables = tenant_tables()
     statement: Any = state.statement
-    for name in _table_names(statement.get_final_froms()):
+    if state.is_select:
+        names = _table_names(statement.get_final_froms())
+    else:  # bulk UPDATE / DELETE
+        names = _table_names([statement.table])
+    for name in names:
         if name in tables:
-            raise TenantScopeError(f"SELECT of tenant-owned {name!r} without app.tenancy.scoped()")
+            raise TenantScopeError(f"query of tenant-owned {name!r} without app.tenancy.scoped()")
 
 
 def _table_names(froms: Any) -> list[str]:

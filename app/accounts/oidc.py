@@ -17,18 +17,13 @@ from fastapi.responses import RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, DbSession
-from app.accounts.models import OidcLogin, User
 from app.accounts.views import after_login, safe_next, set_session_cookie
 from app.config import Settings, get_settings
-from app.db import as_aware, utcnow
 from app.forms import form_data
 from app.i18n import _
-from app.tenancy import set_db_scope
 from app.web import render
 
 log = logging.getLogger("samspill.oidc")
@@ -51,6 +46,8 @@ def metadata(settings: Settings) -> dict[str, Any]:
     response = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
     response.raise_for_status()
     data: dict[str, Any] = response.json()
+    if str(data.get("issuer", "")).rstrip("/") != issuer:
+        raise ValueError(f"discovery names issuer {data.get('issuer')!r}, configured {issuer!r}")
     _metadata_cache[issuer] = (time.monotonic() + 3600, data)
     return data
 
@@ -86,20 +83,8 @@ def start(
             _("Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."),
             503,
         )
-    state = secrets.token_urlsafe(32)
-    nonce = secrets.token_urlsafe(32)
-    verifier = secrets.token_urlsafe(64)
-    # Old, abandoned attempts are cleared as new ones start.
-    session.execute(delete(OidcLogin).where(OidcLogin.created_at < utcnow() - STATE_TTL))
-    session.add(
-        OidcLogin(
-            state=state,
-            nonce=nonce,
-            code_verifier=verifier,
-            next_url=safe_next(data.get("neste")),
-            created_at=utcnow(),
-        )
-    )
+    pending = service.begin_oidc_login(session, safe_next(data.get("neste")), STATE_TTL)
+    state, nonce, verifier = pending.state, pending.nonce, pending.code_verifier
     extra: dict[str, str] = {"nonce": nonce}
     if settings.oidc_acr:
         extra["acr_values"] = settings.oidc_acr
@@ -147,39 +132,6 @@ def _verify_id_token(
     return claims
 
 
-def _find_or_create_user(
-    session: Session, settings: Settings, claims: dict[str, Any]
-) -> User | None:
-    subject = f"{settings.oidc_issuer}|{claims['sub']}"
-    user = session.scalar(select(User).where(User.oidc_subject == subject))
-    if user is not None:
-        return user
-    email = claims.get("email")
-    if not email or claims.get("email_verified") is False:
-        # An address the provider says it has not verified never links to an account or
-        # an invitation.
-        return None
-    user = service.get_user_by_email(session, str(email))
-    invitations = service.pending_invitations_for_email(session, str(email))
-    if user is None:
-        if not invitations:
-            return None
-        name = str(claims.get("name") or email)
-        user = service.create_user(session, email=str(email), name=name)
-    user.oidc_subject = subject
-    # Write the (global) user change now, outside any workspace. Left pending, it would be
-    # autoflushed by set_db_scope's own statement below, after session.info names the
-    # workspace but before PostgreSQL does: the audit row is then refused by row-level security.
-    session.flush()
-    for workspace, invitation in invitations:
-        set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
-        session.info["actor_id"] = user.id
-        service.accept_invitation(session, workspace, invitation, user)
-    set_db_scope(session, workspace_id=None, user_id=user.id)
-    session.flush()
-    return user
-
-
 @router.get("/oidc/callback")
 def callback(
     request: Request,
@@ -196,11 +148,9 @@ def callback(
         return _failure(request, _("Innloggingen ble avbrutt. Prøv igjen."))
     if not state or not code or not cookie_state or not secrets.compare_digest(state, cookie_state):
         return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
-    pending = session.get(OidcLogin, state)
-    if pending is None or as_aware(pending.created_at) < utcnow() - STATE_TTL:
+    pending = service.consume_oidc_login(session, state, STATE_TTL)
+    if pending is None:
         return _failure(request, _("Innloggingen tok for lang tid. Start på nytt."))
-    session.delete(pending)
-    session.flush()
     try:
         meta = metadata(settings)
         token = _client(settings).fetch_token(
@@ -214,11 +164,17 @@ def callback(
                 timeout=10,
             )
             if info.ok and info.json().get("sub") == claims["sub"]:
-                claims.setdefault("email", info.json().get("email"))
+                claims["email"] = info.json().get("email")
+                claims["email_verified"] = info.json().get("email_verified")
     except (OidcError, requests.RequestException, KeyError, ValueError) as exc:
         log.warning("OIDC login failed: %s", exc)
         return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
-    user = _find_or_create_user(session, settings, claims)
+    user = service.user_for_oidc_claims(
+        session,
+        issuer=str(settings.oidc_issuer),
+        claims=claims,
+        trust_email=settings.oidc_trust_email,
+    )
     if user is None:
         return render(
             request,

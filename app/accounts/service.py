@@ -7,9 +7,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import (
@@ -17,6 +18,7 @@ from app.accounts.models import (
     Invitation,
     LoginAttempt,
     Membership,
+    OidcLogin,
     User,
     UserSession,
 )
@@ -104,6 +106,12 @@ def throttle_wait(session: Session, email: str, settings: Settings) -> timedelta
 def authenticate(session: Session, email: str, password: str, settings: Settings) -> User:
     """Check a local password. Records the attempt. Raises TooManyAttempts or LoginFailed."""
     email = normalise_email(email)
+    if session.get_bind().dialect.name == "postgresql":
+        # One attempt per account at a time, so parallel guesses cannot all slip under the
+        # limit. (SQLite transactions are serialised already: BEGIN IMMEDIATE.)
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login:{email}"}
+        )
     wait = throttle_wait(session, email, settings)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
@@ -183,6 +191,69 @@ def end_all_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
+# --- OpenID Connect ----------------------------------------------------------------------
+
+
+def begin_oidc_login(session: Session, next_url: str | None, ttl: timedelta) -> OidcLogin:
+    # Old, abandoned attempts are cleared as new ones start.
+    session.execute(delete(OidcLogin).where(OidcLogin.created_at < utcnow() - ttl))
+    pending = OidcLogin(
+        state=secrets.token_urlsafe(32),
+        nonce=secrets.token_urlsafe(32),
+        code_verifier=secrets.token_urlsafe(64),
+        next_url=next_url,
+        created_at=utcnow(),
+    )
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def consume_oidc_login(session: Session, state: str, ttl: timedelta) -> OidcLogin | None:
+    """The login in flight for ``state``, removed so that it cannot be used twice."""
+    pending = session.get(OidcLogin, state)
+    if pending is None:
+        return None
+    session.delete(pending)
+    session.flush()
+    if as_aware(pending.created_at) < utcnow() - ttl:
+        return None
+    return pending
+
+
+def user_for_oidc_claims(
+    session: Session, *, issuer: str, claims: dict[str, Any], trust_email: bool
+) -> User | None:
+    """The user for verified ID-token claims, or None (then the person has no access).
+
+    Known by issuer + subject. The first time, by e-mail: only an address the provider says it
+    verified (or any, with trust_email) links to an existing account or to invitations, and an
+    account already linked to another identity is never taken over."""
+    subject = f"{issuer}|{claims['sub']}"
+    user = session.scalar(select(User).where(User.oidc_subject == subject))
+    if user is not None:
+        return user
+    email = claims.get("email")
+    verified = claims.get("email_verified") is True or trust_email
+    if not email or not verified:
+        return None
+    user = get_user_by_email(session, str(email))
+    if user is not None and user.oidc_subject is not None:
+        return None
+    invitations = pending_invitations_for_email(session, str(email))
+    if user is None:
+        if not invitations:
+            return None
+        user = create_user(session, email=str(email), name=str(claims.get("name") or email))
+    user.oidc_subject = subject
+    session.flush()  # the global user change, outside any workspace
+    for workspace, invitation in invitations:
+        set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
+        accept_invitation(session, workspace, invitation, user)
+    set_db_scope(session, workspace_id=None, user_id=user.id)
+    return user
+
+
 # --- memberships -------------------------------------------------------------------------
 
 
@@ -247,6 +318,8 @@ def validate_binding(
             municipality = session.get(Municipality, municipality_number)
             if municipality is None:
                 errors["municipality_number"] = lazy("Kommunen finnes ikke.")
+            elif municipality.county_number != county_number:
+                errors["municipality_number"] = lazy("Kommunen ligger ikke i dette fylket.")
     if role == "partner":
         if not organisation_id:
             errors["organisation_id"] = lazy("En partner må knyttes til en organisasjon.")
@@ -320,6 +393,13 @@ def remove_membership(session: Session, workspace_id: int, membership_id: int) -
     )
     if membership is None:
         raise NotFound()
+    # Their API tokens for this workspace stop working with the membership.
+    for token in session.scalars(
+        scoped(ApiToken, workspace_id).where(
+            ApiToken.user_id == membership.user_id, ApiToken.revoked_at.is_(None)
+        )
+    ):
+        token.revoked_at = utcnow()
     session.delete(membership)
     session.flush()
 

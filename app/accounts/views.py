@@ -48,6 +48,8 @@ def safe_next(value: str | None) -> str | None:
     """Only local paths: never send a person to another site after login."""
     if not value:
         return None
+    if "\\" in value or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return None
@@ -420,7 +422,12 @@ def change_role(
             errors = {k: _(v) for k, v in exc.errors.items()}
         else:
             return redirect(request, f"/{ctx.workspace.slug}/brukere", flash=_("Rollen er endret."))
-    raise InvalidInput(errors)
+    return render(
+        request,
+        "accounts/users.html",
+        _users_context(session, ctx, role_errors={membership_id: errors}),
+        status_code=422,
+    )
 
 
 @router.post("/{workspace_slug}/brukere/{membership_id}/fjern")

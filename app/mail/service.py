@@ -113,6 +113,8 @@ def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: i
                 continue
             row.sent_at = utcnow()
             row.last_error = None
+            # The body may carry a one-time link (an invitation): keep no copy once it is sent.
+            row.body = ""
             sent += 1
     return sent
 

@@ -176,7 +176,25 @@ def test_session_cookie_flags(client, db):
         if k == "set-cookie" and v.startswith("samspill_session=")
     )
     assert "HttpOnly" in cookie
-    assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    assert "secure" not in cookie.lower()  # development over plain http
+
+
+def test_cookies_are_secure_in_production(app, db, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from app.config import get_settings
+
+    monkeypatch.setenv("SAMSPILL_ENVIRONMENT", "production")
+    get_settings.cache_clear()
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    r = login(client, user)
+    cookies = [v for k, v in r.headers.multi_items() if k == "set-cookie"]
+    session_cookie = next(c for c in cookies if c.startswith("samspill_session="))
+    assert "; secure" in session_cookie.lower()
+    assert "strict-transport-security" in r.headers
 
 
 def test_anonymous_workspace_page_redirects_to_login_with_next(client, db):

@@ -78,6 +78,7 @@ def _unique(prefix: str) -> str:
 
 
 def set_provider_user(issuer: str, sub: str, **claims: Any) -> None:
+    claims.setdefault("email_verified", True)
     response = httpx.put(f"{issuer}/users/{sub}", json=claims)
     assert response.status_code == 204, response.text
 
@@ -382,3 +383,43 @@ def test_state_cannot_be_replayed(oidc_client: TestClient, oidc_provider: str, d
     response = oidc_client.get(second)
     assert response.status_code == 400, response.text[:500]
     assert_not_signed_in(oidc_client, response, ws.slug)
+
+
+def test_unverified_email_links_to_nothing(
+    oidc_client: TestClient, oidc_provider: str, db: Session
+) -> None:
+    ws = create_workspace(db)
+    email = f"{_unique('uverifisert')}@example.no"
+    invite(db, ws, email)
+    local = create_member(db, ws, "county_admin", email=f"{_unique('sjef')}@example.no")
+    for claims in ({"email_verified": False}, {"email_verified": None}, {"email_verified": "true"}):
+        sub = _unique("sub")
+        set_provider_user(oidc_provider, sub, email=email, name="Uverifisert", **claims)
+        response = oidc_login(oidc_client, sub)
+        assert response.status_code == 403, claims
+        assert_not_signed_in(oidc_client, response, ws.slug)
+        # Nor can an unverified address take over an existing local account.
+        sub = _unique("sub")
+        set_provider_user(oidc_provider, sub, email=local.email, name="Kaprer", **claims)
+        response = oidc_login(oidc_client, sub)
+        assert response.status_code == 403, claims
+        assert_not_signed_in(oidc_client, response, ws.slug)
+    assert user_by_email(db, email) is None
+    assert db.get(User, local.id).oidc_subject is None
+
+
+def test_an_account_linked_to_one_identity_is_not_taken_by_another(
+    oidc_client: TestClient, oidc_provider: str, db: Session
+) -> None:
+    ws = create_workspace(db)
+    email = f"{_unique('lenket')}@example.no"
+    invite(db, ws, email)
+    first_sub = _unique("sub")
+    set_provider_user(oidc_provider, first_sub, email=email, name="Første")
+    assert_signed_in(oidc_client, oidc_login(oidc_client, first_sub), ws.slug)
+    oidc_client.cookies.clear()
+    other_sub = _unique("sub")
+    set_provider_user(oidc_provider, other_sub, email=email, name="Andre")
+    response = oidc_login(oidc_client, other_sub)
+    assert response.status_code == 403
+    assert user_by_email(db, email).oidc_subject == f"{oidc_provider}|{first_sub}"

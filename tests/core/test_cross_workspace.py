@@ -98,3 +98,61 @@ def test_lists_never_show_the_other_workspace(client, db, two_workspaces):
     # The start page lists only the county's own municipalities.
     start = client.get(f"/{a.slug}").text
     assert "Osen" in start and "Bergen" not in start
+
+
+def test_own_slug_with_another_workspaces_object_ids_is_404(client, db, two_workspaces):
+    """The object is loaded through the scoped query: B's ids under A's slug are not found."""
+    from app.accounts import service as accounts
+    from app.accounts.models import Membership
+    from app.config import get_settings
+    from app.tenancy import scoped
+
+    a, b, user_a, user_b = two_workspaces
+    set_db_scope(db, workspace_id=b.id, user_id=None)
+    b_member = db.scalar(scoped(Membership, b.id).where(Membership.user_id == user_b.id))
+    token_b, _secret = create_api_token(db, b.id, user_b, "B sin nøkkel")
+    invitation_b, _t = accounts.create_invitation(
+        db,
+        b,
+        email="x@b.no",
+        role="viewer",
+        municipality_number=None,
+        organisation_id=None,
+        invited_by=user_b,
+        settings=get_settings(),
+    )
+    ids = (b_member.id, token_b.id, invitation_b.id)
+    set_db_scope(db, workspace_id=None, user_id=None)
+    login(client, user_a)
+    for url in (
+        f"/{a.slug}/brukere/{b_member.id}/fjern",
+        f"/{a.slug}/brukere/{b_member.id}/rolle",
+        f"/{a.slug}/api-nokler/{token_b.id}/trekk-tilbake",
+        f"/{a.slug}/invitasjoner/{invitation_b.id}/trekk-tilbake",
+    ):
+        r = client.post(url, data={"csrf_token": csrf(client), "role": "viewer"})
+        assert r.status_code == 404, url
+    # Nothing of B's changed.
+    set_db_scope(db, workspace_id=b.id, user_id=None)
+    assert db.scalar(scoped(Membership, b.id).where(Membership.id == ids[0])).role == "county_admin"
+    from app.accounts.models import ApiToken, Invitation
+
+    assert db.scalar(scoped(ApiToken, b.id).where(ApiToken.id == ids[1])).revoked_at is None
+    assert db.scalar(scoped(Invitation, b.id).where(Invitation.id == ids[2])).revoked_at is None
+
+
+def test_the_change_log_shows_only_this_workspaces_events(client, db, two_workspaces):
+    from app.audit.models import AuditEvent
+    from app.tenancy import scoped
+
+    a, b, user_a, user_b = two_workspaces
+    set_db_scope(db, workspace_id=b.id, user_id=None)
+    create_api_token(db, b.id, user_b, "B-hemmelighet")
+    db.flush()
+    b_events = db.scalars(scoped(AuditEvent, b.id)).all()
+    assert b_events
+    set_db_scope(db, workspace_id=None, user_id=None)
+    login(client, user_a)
+    log = client.get(f"/{a.slug}/logg").text
+    assert "B-hemmelighet" not in log
+    assert "api-nøkkel #" not in log  # A has no API key events at all

@@ -38,6 +38,13 @@ def test_a_select_that_bypasses_the_scoped_helper_fails(db):
 
     with pytest.raises(TenantScopeError):
         db.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id)).all()
+    # Bulk writes are checked too.
+    from sqlalchemy import delete, update
+
+    with pytest.raises(TenantScopeError):
+        db.execute(delete(Membership))
+    with pytest.raises(TenantScopeError):
+        db.execute(update(ApiToken).values(name="x"))
     # Through the helper it is fine.
     ws = create_workspace(db)
     set_db_scope(db, workspace_id=ws.id, user_id=None)
@@ -58,8 +65,12 @@ def test_no_code_selects_a_tenant_model_directly():
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "select"
-                and any(getattr(arg, "id", None) in tenant_models for arg in node.args)
+                and getattr(node.func, "id", None) in {"select", "update", "delete"}
+                and any(
+                    getattr(arg, "id", None) in tenant_models
+                    or getattr(getattr(arg, "value", None), "id", None) in tenant_models
+                    for arg in node.args
+                )
             ):
                 offenders.append(f"{path}:{node.lineno}")
     assert offenders == []
