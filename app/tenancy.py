@@ -67,7 +67,29 @@ def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
     )
 
 
-def set_db_scope(session: Session, *, workspace_id: int | None, user_id: int | None) -> None:
+def scoped_shared(
+    model: type[T], workspace_id: int, county_number: str, body_column: Any
+) -> Select[T]:
+    """Rows of this workspace, plus rows of bodies other workspaces share with this county
+    (a body with member municipalities in several counties). ``body_column`` is the model's
+    body id column (``Body.id`` or ``BodyMembership.body_id``)."""
+    from app.networks.models import BodyShare
+
+    shared = select(BodyShare.body_id).where(BodyShare.county_number == county_number)
+    return (
+        select(model)
+        .where((model.workspace_id == workspace_id) | body_column.in_(shared))
+        .execution_options(**{SCOPE_OPTION: ("shared", workspace_id)})
+    )
+
+
+def set_db_scope(
+    session: Session,
+    *,
+    workspace_id: int | None,
+    user_id: int | None,
+    county_number: str | None = None,
+) -> None:
     """Tell PostgreSQL's row-level security who and where we are, for this transaction.
 
     Pending changes are flushed first, under the scope they were made in: otherwise the
@@ -84,11 +106,13 @@ def set_db_scope(session: Session, *, workspace_id: int | None, user_id: int | N
     session.execute(
         text(
             "SELECT set_config('app.workspace_id', :ws, true), "
-            "set_config('app.user_id', :uid, true)"
+            "set_config('app.user_id', :uid, true), "
+            "set_config('app.county_number', :county, true)"
         ),
         {
             "ws": "" if workspace_id is None else str(workspace_id),
             "uid": "" if user_id is None else str(user_id),
+            "county": county_number or "",
         },
     )
 

@@ -86,7 +86,12 @@ def _load_context(session: Session, user: User, slug: str) -> Context:
     workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
     if workspace is None:
         raise NotFound()
-    set_db_scope(session, workspace_id=workspace.id, user_id=user.id)
+    set_db_scope(
+        session,
+        workspace_id=workspace.id,
+        user_id=user.id,
+        county_number=workspace.county_number,
+    )
     membership = service.get_membership(session, workspace.id, user.id)
     if membership is None:
         raise NotFound()
