@@ -24,6 +24,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"county_admin"}),
     "invitations.manage": frozenset({"county_admin"}),
     "audit.read": frozenset({"county_admin"}),
+    # networks: bodies, memberships, contacts, coverage
+    "networks.read": ALL,
+    "networks.manage": STAFF,
+    "contacts.read": ALL,
+    "contacts.manage": STAFF,
+    # a municipal user keeps the contacts of their own municipality current
+    "contacts.manage_own": frozenset({"municipal"}),
 }
 
 

@@ -1,0 +1,744 @@
+"""Networks: bodies and their tree, memberships over time, contacts, representatives,
+coverage. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.counties.models import Municipality, Organisation, Workspace
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import lazy
+from app.networks.models import (
+    AREAS,
+    TOP_LEVEL_KINDS,
+    Body,
+    BodyMembership,
+    BodyShare,
+    Person,
+    Representative,
+    Responsibility,
+)
+from app.networks.schemas import BodyForm, MembershipForm, PersonForm
+from app.tenancy import scoped, scoped_shared
+
+
+def today() -> date:
+    return date.today()
+
+
+def is_current(m: BodyMembership, on: date | None = None) -> bool:
+    on = on or today()
+    return (m.start_date is None or m.start_date <= on) and (m.end_date is None or m.end_date >= on)
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def _visible_bodies(ws: Workspace) -> Any:
+    return scoped_shared(Body, ws.id, ws.county_number, Body.id)
+
+
+def _visible_memberships(ws: Workspace) -> Any:
+    return scoped_shared(BodyMembership, ws.id, ws.county_number, BodyMembership.body_id)
+
+
+def get_body(session: Session, ws: Workspace, body_id: int) -> Body:
+    """A body this workspace may see (its own, or shared with its county), else 404."""
+    body = session.scalar(_visible_bodies(ws).where(Body.id == body_id))
+    if body is None:
+        raise NotFound()
+    return body
+
+
+def get_own_body(session: Session, ws: Workspace, body_id: int) -> Body:
+    """A body this workspace may change. A shared body is visible but read-only: 403."""
+    body = get_body(session, ws, body_id)
+    if body.workspace_id != ws.id:
+        raise Forbidden(lazy("Dette organet eies av et annet fylke og kan bare endres der."))
+    return body
+
+
+@dataclass
+class BodyNode:
+    body: Body
+    owned: bool
+    owner: str
+    current_members: int
+    children: list[BodyNode] = field(default_factory=list)
+    depth: int = 0
+
+
+def body_tree(
+    session: Session,
+    ws: Workspace,
+    *,
+    kind: str | None = None,
+    include_archived: bool = False,
+) -> list[BodyNode]:
+    """All visible bodies as a forest, roots sorted by name; three queries whatever the size."""
+    query = _visible_bodies(ws).order_by(Body.name)
+    if not include_archived:
+        query = query.where(Body.archived_at.is_(None))
+    bodies = list(session.scalars(query))
+    owners = dict(session.execute(select(Workspace.id, Workspace.name)).tuples().all())
+    counts = member_counts(session, ws, [b.id for b in bodies])
+    nodes = {
+        b.id: BodyNode(
+            body=b,
+            owned=b.workspace_id == ws.id,
+            owner=owners.get(b.workspace_id, ""),
+            current_members=counts.get(b.id, 0),
+        )
+        for b in bodies
+    }
+    roots: list[BodyNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.body.parent_id) if node.body.parent_id else None
+        if parent is not None:
+            parent.children.append(node)
+        else:
+            roots.append(node)
+    if kind:
+        roots = [n for n in roots if n.body.kind == kind]
+
+    def mark(node: BodyNode, depth: int) -> None:
+        node.depth = depth
+        for child in node.children:
+            mark(child, depth + 1)
+
+    for root in roots:
+        mark(root, 0)
+    return roots
+
+
+def flatten(nodes: list[BodyNode]) -> list[BodyNode]:
+    out: list[BodyNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(flatten(node.children))
+    return out
+
+
+def member_counts(session: Session, ws: Workspace, body_ids: list[int]) -> dict[int, int]:
+    if not body_ids:
+        return {}
+    on = today()
+    rows = session.execute(
+        _visible_memberships(ws)
+        .with_only_columns(BodyMembership.body_id, func.count())
+        .where(
+            BodyMembership.body_id.in_(body_ids),
+            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
+            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
+        )
+        .group_by(BodyMembership.body_id)
+    ).all()
+    return {body_id: n for body_id, n in rows}
+
+
+def _ancestors(session: Session, ws: Workspace, body_id: int | None) -> list[int]:
+    seen: list[int] = []
+    while body_id is not None:
+        if body_id in seen:
+            break
+        seen.append(body_id)
+        parent = session.scalar(
+            scoped(Body, ws.id).where(Body.id == body_id).with_only_columns(Body.parent_id)
+        )
+        body_id = parent
+    return seen
+
+
+def _check_parent(
+    session: Session, ws: Workspace, body: Body | None, parent_id: int | None
+) -> None:
+    if parent_id is None:
+        return
+    parent = session.scalar(scoped(Body, ws.id).where(Body.id == parent_id))
+    if parent is None:
+        raise InvalidInput({"parent_id": lazy("Overordnet organ finnes ikke i dette fylket.")})
+    if body is not None and body.id in _ancestors(session, ws, parent_id):
+        raise InvalidInput(
+            {
+                "parent_id": lazy(
+                    "Et organ kan ikke ligge under seg selv eller sine egne underorganer."
+                )
+            }
+        )
+
+
+def _name_taken(session: Session, ws: Workspace, name: str, except_id: int | None) -> bool:
+    query = scoped(Body, ws.id).where(func.lower(Body.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Body.id != except_id)
+    return session.scalar(query.with_only_columns(Body.id).limit(1)) is not None
+
+
+def _apply(body: Body, data: BodyForm) -> None:
+    body.name = data.name.strip()
+    body.kind = data.kind
+    body.theme = data.theme if data.kind == "network" or data.theme else None
+    body.parent_id = data.parent_id
+    body.description = data.description
+    body.purpose = data.purpose
+    body.contact_name = data.contact_name
+    body.contact_email = str(data.contact_email or "")
+    body.contact_phone = data.contact_phone
+    body.website = data.website
+
+
+def create_body(session: Session, ws: Workspace, data: BodyForm) -> Body:
+    _check_parent(session, ws, None, data.parent_id)
+    if _name_taken(session, ws, data.name, None):
+        raise InvalidInput({"name": lazy("Det finnes allerede et organ med dette navnet.")})
+    body = Body(workspace_id=ws.id)
+    _apply(body, data)
+    session.add(body)
+    session.flush()
+    refresh_shares(session, ws, body)
+    return body
+
+
+def update_body(session: Session, ws: Workspace, body_id: int, data: BodyForm) -> Body:
+    body = get_own_body(session, ws, body_id)
+    _check_parent(session, ws, body, data.parent_id)
+    if _name_taken(session, ws, data.name, body.id):
+        raise InvalidInput({"name": lazy("Det finnes allerede et organ med dette navnet.")})
+    _apply(body, data)
+    session.flush()
+    refresh_shares(session, ws, body)
+    return body
+
+
+def set_archived(session: Session, ws: Workspace, body_id: int, archived: bool) -> Body:
+    body = get_own_body(session, ws, body_id)
+    body.archived_at = utcnow() if archived else None
+    session.flush()
+    return body
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _overlaps(
+    a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None
+) -> bool:
+    lo = date.min
+    hi = date.max
+    return (a_start or lo) <= (b_end or hi) and (b_start or lo) <= (a_end or hi)
+
+
+def _check_overlap(
+    session: Session,
+    ws: Workspace,
+    body_id: int,
+    municipality_number: str | None,
+    organisation_id: int | None,
+    start: date | None,
+    end: date | None,
+    except_id: int | None = None,
+) -> None:
+    query = scoped(BodyMembership, ws.id).where(BodyMembership.body_id == body_id)
+    if municipality_number:
+        query = query.where(BodyMembership.municipality_number == municipality_number)
+    else:
+        query = query.where(BodyMembership.organisation_id == organisation_id)
+    for other in session.scalars(query):
+        if other.id != except_id and _overlaps(start, end, other.start_date, other.end_date):
+            raise InvalidInput(
+                {
+                    "start_date": lazy(
+                        "Medlemmet er allerede med i organet i en periode som overlapper."
+                    )
+                }
+            )
+
+
+def add_membership(
+    session: Session, ws: Workspace, body_id: int, data: MembershipForm
+) -> BodyMembership:
+    body = get_own_body(session, ws, body_id)
+    if data.municipality_number and session.get(Municipality, data.municipality_number) is None:
+        raise InvalidInput({"municipality_number": lazy("Kommunen finnes ikke.")})
+    if data.organisation_id and session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput({"organisation_id": lazy("Organisasjonen finnes ikke.")})
+    _check_overlap(
+        session,
+        ws,
+        body.id,
+        data.municipality_number,
+        data.organisation_id,
+        data.start_date,
+        data.end_date,
+    )
+    membership = BodyMembership(
+        workspace_id=ws.id,
+        body_id=body.id,
+        municipality_number=data.municipality_number or None,
+        organisation_id=data.organisation_id or None,
+        role=data.role,
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
+    session.add(membership)
+    session.flush()
+    refresh_shares(session, ws, body)
+    return membership
+
+
+def _own_membership(
+    session: Session, ws: Workspace, body_id: int, membership_id: int
+) -> BodyMembership:
+    get_own_body(session, ws, body_id)
+    membership = session.scalar(
+        scoped(BodyMembership, ws.id).where(
+            BodyMembership.id == membership_id, BodyMembership.body_id == body_id
+        )
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def end_membership(
+    session: Session, ws: Workspace, body_id: int, membership_id: int, end: date
+) -> BodyMembership:
+    membership = _own_membership(session, ws, body_id, membership_id)
+    if membership.start_date and end < membership.start_date:
+        raise InvalidInput({"end_date": lazy("Sluttdatoen kan ikke være før startdatoen.")})
+    _check_overlap(
+        session,
+        ws,
+        body_id,
+        membership.municipality_number,
+        membership.organisation_id,
+        membership.start_date,
+        end,
+        except_id=membership.id,
+    )
+    membership.end_date = end
+    session.flush()
+    return membership
+
+
+def delete_membership(session: Session, ws: Workspace, body_id: int, membership_id: int) -> None:
+    """Remove a membership entered by mistake (a member who left gets an end date instead)."""
+    membership = _own_membership(session, ws, body_id, membership_id)
+    body = get_own_body(session, ws, body_id)
+    session.delete(membership)
+    session.flush()
+    refresh_shares(session, ws, body)
+
+
+def refresh_shares(session: Session, ws: Workspace, body: Body) -> None:
+    """Let the workspaces of other counties read a body tree that has members from them."""
+    root_id = _ancestors(session, ws, body.id)[-1]
+    tree = [root_id]
+    frontier = [root_id]
+    while frontier:
+        children = list(
+            session.scalars(
+                scoped(Body, ws.id).where(Body.parent_id.in_(frontier)).with_only_columns(Body.id)
+            )
+        )
+        children = [c for c in children if c not in tree]
+        tree += children
+        frontier = children
+    counties = set(
+        session.scalars(
+            scoped(BodyMembership, ws.id)
+            .join(Municipality, Municipality.number == BodyMembership.municipality_number)
+            .where(BodyMembership.body_id.in_(tree))
+            .with_only_columns(Municipality.county_number)
+            .distinct()
+        )
+    ) - {ws.county_number}
+    existing = {
+        (s.body_id, s.county_number): s
+        for s in session.scalars(scoped(BodyShare, ws.id).where(BodyShare.body_id.in_(tree)))
+    }
+    wanted = {(b, c) for b in tree for c in counties}
+    for key, share in existing.items():
+        if key not in wanted:
+            session.delete(share)
+    for body_id, county in wanted - set(existing):
+        session.add(BodyShare(workspace_id=ws.id, body_id=body_id, county_number=county))
+    session.flush()
+
+
+@dataclass
+class BodyDetail:
+    body: Body
+    owned: bool
+    owner: str
+    parent: Body | None
+    current: list[BodyMembership]
+    upcoming: list[BodyMembership]
+    past: list[BodyMembership]
+    children: list[Body]
+    representatives: list[Representative]
+
+
+def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
+    body = get_body(session, ws, body_id)
+    memberships = list(
+        session.scalars(
+            _visible_memberships(ws)
+            .where(BodyMembership.body_id == body.id)
+            .options(
+                selectinload(BodyMembership.municipality),
+                selectinload(BodyMembership.organisation),
+            )
+        )
+    )
+    on = today()
+
+    def key(m: BodyMembership) -> str:
+        return (m.municipality.name if m.municipality else "") or (
+            m.organisation.name if m.organisation else ""
+        )
+
+    current = sorted((m for m in memberships if is_current(m, on)), key=key)
+    upcoming = sorted((m for m in memberships if m.start_date and m.start_date > on), key=key)
+    past = sorted(
+        (m for m in memberships if m.end_date and m.end_date < on),
+        key=lambda m: m.end_date or date.min,
+        reverse=True,
+    )
+    children = list(
+        session.scalars(_visible_bodies(ws).where(Body.parent_id == body.id).order_by(Body.name))
+    )
+    parent = (
+        session.scalar(_visible_bodies(ws).where(Body.id == body.parent_id))
+        if body.parent_id
+        else None
+    )
+    owned = body.workspace_id == ws.id
+    representatives = (
+        list(
+            session.scalars(
+                scoped(Representative, ws.id)
+                .where(Representative.body_id == body.id)
+                .options(
+                    selectinload(Representative.person).selectinload(Person.municipality),
+                    selectinload(Representative.person).selectinload(Person.responsibilities),
+                )
+            )
+        )
+        if owned
+        else []
+    )
+    representatives.sort(key=lambda r: (r.person.municipality.name, r.person.name))
+    owner = session.scalar(select(Workspace.name).where(Workspace.id == body.workspace_id)) or ""
+    return BodyDetail(
+        body=body,
+        owned=owned,
+        owner=owner,
+        parent=parent,
+        current=current,
+        upcoming=upcoming,
+        past=past,
+        children=children,
+        representatives=representatives,
+    )
+
+
+def list_memberships(
+    session: Session, ws: Workspace, *, body_id: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[BodyMembership], int]:
+    query = _visible_memberships(ws)
+    if body_id is not None:
+        get_body(session, ws, body_id)
+        query = query.where(BodyMembership.body_id == body_id)
+    total = session.scalar(query.with_only_columns(func.count())) or 0
+    rows = list(
+        session.scalars(
+            query.order_by(BodyMembership.id)
+            .limit(limit)
+            .offset(offset)
+            .options(
+                selectinload(BodyMembership.municipality),
+                selectinload(BodyMembership.organisation),
+            )
+        )
+    )
+    return rows, total
+
+
+# --- representatives -----------------------------------------------------------------------
+
+
+def add_representative(
+    session: Session, ws: Workspace, body_id: int, person_id: int
+) -> Representative:
+    body = get_own_body(session, ws, body_id)
+    person = get_person(session, ws, person_id)
+    exists = session.scalar(
+        scoped(Representative, ws.id).where(
+            Representative.body_id == body.id, Representative.person_id == person.id
+        )
+    )
+    if exists:
+        raise Conflict(lazy("Personen er allerede representant i dette organet."))
+    rep = Representative(workspace_id=ws.id, body_id=body.id, person_id=person.id)
+    session.add(rep)
+    session.flush()
+    return rep
+
+
+def remove_representative(session: Session, ws: Workspace, body_id: int, rep_id: int) -> None:
+    get_own_body(session, ws, body_id)
+    rep = session.scalar(
+        scoped(Representative, ws.id).where(
+            Representative.id == rep_id, Representative.body_id == body_id
+        )
+    )
+    if rep is None:
+        raise NotFound()
+    session.delete(rep)
+    session.flush()
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+def get_person(session: Session, ws: Workspace, person_id: int) -> Person:
+    person = session.scalar(
+        scoped(Person, ws.id)
+        .where(Person.id == person_id)
+        .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+    )
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def search_persons(
+    session: Session,
+    ws: Workspace,
+    *,
+    q: str | None = None,
+    municipality_number: str | None = None,
+    area: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Person], int]:
+    query = scoped(Person, ws.id).join(
+        Municipality, Municipality.number == Person.municipality_number
+    )
+    if municipality_number:
+        query = query.where(Person.municipality_number == municipality_number)
+    if area:
+        if area not in AREAS:
+            raise InvalidInput({"omrade": lazy("Ukjent ansvarsområde.")})
+        query = query.where(
+            Person.id.in_(
+                scoped(Responsibility, ws.id)
+                .where(Responsibility.area == area)
+                .with_only_columns(Responsibility.person_id)
+            )
+        )
+    if q and q.strip():
+        term = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Person.name).like(term),
+                func.lower(Municipality.name).like(term),
+                func.lower(Person.title).like(term),
+            )
+        )
+    total = session.scalar(query.with_only_columns(func.count())) or 0
+    rows = list(
+        session.scalars(
+            query.order_by(Municipality.name, Person.name)
+            .limit(limit)
+            .offset(offset)
+            .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+        )
+    )
+    return rows, total
+
+
+def _apply_person(session: Session, ws: Workspace, person: Person, data: PersonForm) -> None:
+    if session.get(Municipality, data.municipality_number) is None:
+        raise InvalidInput({"municipality_number": lazy("Kommunen finnes ikke.")})
+    person.name = data.name.strip()
+    person.municipality_number = data.municipality_number
+    person.title = data.title
+    person.email = str(data.email or "")
+    person.phone = data.phone
+    have = {r.area: r for r in person.responsibilities}
+    for area, row in have.items():
+        if area not in data.areas:
+            person.responsibilities.remove(row)
+    for area in data.areas:
+        if area not in have:
+            person.responsibilities.append(Responsibility(workspace_id=ws.id, area=area))
+
+
+def create_person(session: Session, ws: Workspace, data: PersonForm) -> Person:
+    person = Person(workspace_id=ws.id, responsibilities=[])
+    _apply_person(session, ws, person, data)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(session: Session, ws: Workspace, person_id: int, data: PersonForm) -> Person:
+    person = get_person(session, ws, person_id)
+    _apply_person(session, ws, person, data)
+    session.flush()
+    return person
+
+
+def delete_person(session: Session, ws: Workspace, person_id: int) -> None:
+    person = get_person(session, ws, person_id)
+    session.delete(person)
+    session.flush()
+
+
+# --- municipality page ---------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityDetail:
+    municipality: Municipality
+    current: list[BodyMembership]
+    past: list[BodyMembership]
+    contacts_by_area: dict[str, list[Person]]
+    contacts: list[Person]
+
+
+def municipality_detail(session: Session, ws: Workspace, number: str) -> MunicipalityDetail:
+    municipality = session.get(Municipality, number)
+    if municipality is None:
+        raise NotFound()
+    memberships = list(
+        session.scalars(
+            _visible_memberships(ws)
+            .where(BodyMembership.municipality_number == number)
+            .options(selectinload(BodyMembership.body))
+        )
+    )
+    on = today()
+    current = sorted(
+        (m for m in memberships if is_current(m, on) or (m.start_date and m.start_date > on)),
+        key=lambda m: m.body.name,
+    )
+    past = sorted(
+        (m for m in memberships if m.end_date and m.end_date < on),
+        key=lambda m: m.end_date or date.min,
+        reverse=True,
+    )
+    contacts, _total = search_persons(session, ws, municipality_number=number, limit=500)
+    by_area: dict[str, list[Person]] = defaultdict(list)
+    for person in contacts:
+        for r in person.responsibilities:
+            by_area[r.area].append(person)
+    ordered = {area: by_area[area] for area in AREAS if by_area.get(area)}
+    return MunicipalityDetail(municipality, current, past, ordered, contacts)
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    municipality: Municipality
+    size_class: int
+    councils: int
+    digital_networks: int
+    bodies: int
+    member_of: set[int]
+
+
+@dataclass
+class Coverage:
+    rows: list[CoverageRow]
+    columns: list[Body]
+    no_council: list[CoverageRow]
+    no_digital_network: list[CoverageRow]
+    fewest: list[CoverageRow]
+
+
+def coverage(session: Session, ws: Workspace, size_class: int | None = None) -> Coverage:
+    """Which of the county's municipalities are in no council, in no digitalisation network,
+    in the fewest bodies. Four queries whatever the number of bodies or memberships."""
+    from app.counties import service as counties_service
+
+    settings = counties_service.settings_of(ws)
+    municipalities = counties_service.municipalities_of_county(session, ws.county_number)
+    bodies = {
+        b.id: b
+        for b in session.scalars(
+            _visible_bodies(ws).where(Body.archived_at.is_(None)).order_by(Body.name)
+        )
+    }
+    on = today()
+    memberships = session.execute(
+        _visible_memberships(ws)
+        .with_only_columns(BodyMembership.body_id, BodyMembership.municipality_number)
+        .where(
+            BodyMembership.municipality_number.is_not(None),
+            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
+            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
+        )
+    ).all()
+    member_of: dict[str, set[int]] = defaultdict(set)
+    for body_id, number in memberships:
+        if body_id in bodies:
+            member_of[number].add(body_id)
+
+    def root_kind(body: Body) -> Body:
+        seen = 0
+        while body.parent_id and body.parent_id in bodies and seen < 50:
+            body = bodies[body.parent_id]
+            seen += 1
+        return body
+
+    rows = []
+    for m in municipalities:
+        cls = counties_service.size_class_of(m.population, settings)
+        if size_class and cls != size_class:
+            continue
+        ids = member_of.get(m.number, set())
+        roots = {root_kind(bodies[i]).id for i in ids}
+        rows.append(
+            CoverageRow(
+                municipality=m,
+                size_class=cls,
+                councils=sum(1 for i in roots if bodies[i].kind == "council"),
+                digital_networks=sum(
+                    1
+                    for i in roots
+                    if bodies[i].kind == "network" and bodies[i].theme == "digitalisation"
+                ),
+                bodies=len(roots),
+                member_of=ids | roots,
+            )
+        )
+    columns = [b for b in bodies.values() if b.parent_id is None and b.kind in TOP_LEVEL_KINDS]
+    return Coverage(
+        rows=rows,
+        columns=columns,
+        no_council=[r for r in rows if r.councils == 0],
+        no_digital_network=[r for r in rows if r.digital_networks == 0],
+        fewest=sorted(rows, key=lambda r: (r.bodies, r.municipality.population))[:10],
+    )
+
+
+def bodies_by_kind(session: Session, ws: Workspace) -> dict[str, int]:
+    rows = session.execute(
+        _visible_bodies(ws)
+        .where(Body.archived_at.is_(None))
+        .with_only_columns(Body.kind, func.count())
+        .group_by(Body.kind)
+    ).all()
+    return {kind: n for kind, n in rows}
