@@ -12,6 +12,7 @@ from app.accounts import service as accounts
 from app.counties import service as counties
 from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
+from app.networks import demo as networks_demo
 from app.tenancy import set_db_scope
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105  (the documented demo password)
@@ -96,6 +97,7 @@ def load_demo(session: Session) -> list[DemoUser]:
                 municipality_number=municipality,
                 organisation_id=organisations[organisation].id if organisation else None,
             )
+    networks_demo.load(session, workspaces)
     set_db_scope(session, workspace_id=None, user_id=None)
     session.flush()
     return USERS

@@ -25,6 +25,8 @@ from app.counties import views as counties_views
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
 from app.mail import service as mail_service
+from app.networks import api as networks_api
+from app.networks import views as networks_views
 from app.security import RequestContextMiddleware, verify_csrf
 
 log = logging.getLogger("samspill")
@@ -91,12 +93,14 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
     api.include_router(accounts_api.router)
     api.include_router(counties_api.router)
+    api.include_router(networks_api.router)
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
+    pages.include_router(networks_views.router)
     pages.include_router(counties_views.router)
     app.include_router(pages)
     return app

@@ -12,6 +12,7 @@ from app.counties import service
 from app.errors import InvalidInput
 from app.forms import form_data
 from app.i18n import _
+from app.networks import service as networks_service
 from app.web import redirect, render
 
 router = APIRouter()
@@ -32,10 +33,19 @@ def start_page(
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdigit() else None
     listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
+    figures = None
+    if ctx.can("networks.read") and request.headers.get("HX-Request") != "true":
+        figures = networks_service.overview_figures(session, ctx.workspace)
     return render(
         request,
         "counties/start.html",
-        {"listing": listing, "sort": sort, "size_class": chosen, "q": q or ""},
+        {
+            "listing": listing,
+            "sort": sort,
+            "size_class": chosen,
+            "q": q or "",
+            "figures": figures,
+        },
         fragment="counties/_municipality_table.html",
     )
 

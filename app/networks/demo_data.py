@@ -182,7 +182,7 @@ DIGIVESTLAND: list[str] = [
 # DigiTrøndelag's working committee, one per region; it is None outside Trøndelag.
 # Areas come from: digitalisation, health_care, school, climate, business, finance,
 # procurement, innovation, other.
-DEMO_CONTACTS: list[dict] = [
+DEMO_CONTACTS: list[dict[str, object]] = [
     {
         "name": "Siri Strand (demo)",
         "email": "siri.strand@demo.samspill.no",

@@ -742,3 +742,25 @@ def bodies_by_kind(session: Session, ws: Workspace) -> dict[str, int]:
         .group_by(Body.kind)
     ).all()
     return {kind: n for kind, n in rows}
+
+
+@dataclass
+class OverviewFigures:
+    bodies_by_kind: dict[str, int]
+    councils: int
+    networks: int
+    no_council: list[CoverageRow]
+    no_digital_network: list[CoverageRow]
+
+
+def overview_figures(session: Session, ws: Workspace) -> OverviewFigures:
+    """What the networks module adds to the workspace's start page."""
+    by_kind = bodies_by_kind(session, ws)
+    cov = coverage(session, ws)
+    return OverviewFigures(
+        bodies_by_kind=by_kind,
+        councils=by_kind.get("council", 0),
+        networks=by_kind.get("network", 0),
+        no_council=cov.no_council,
+        no_digital_network=cov.no_digital_network,
+    )

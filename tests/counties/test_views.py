@@ -5,7 +5,7 @@ from factories import create_member, create_workspace, login, post
 
 def _names(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<td class="narrow-hide">\d{4}</td>\s*<td class="name">([^<]+)', body)
+    return re.findall(r'<td class="narrow-hide">\d{4}</td>\s*<td class="name"><a [^>]*>([^<]+)', body)
 
 
 def test_start_page_lists_the_county_with_population_and_size(client, db):
