@@ -173,6 +173,8 @@ def install(app: FastAPI) -> None:
 def _validation_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
+    if kind == "value_error" and ctx.get("error") is not None:
+        return _(str(ctx["error"]))  # our own validators raise ValueError(lazy("…"))
     if kind == "missing":
         return _("Feltet må fylles ut.")
     if kind == "string_too_long":

@@ -26,6 +26,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
 from app.mail import service as mail_service
 from app.networks import api as networks_api
+from app.networks import transfer_views as networks_transfer_views
 from app.networks import views as networks_views
 from app.security import RequestContextMiddleware, verify_csrf
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
     pages.include_router(networks_views.router)
+    pages.include_router(networks_transfer_views.router)
     pages.include_router(counties_views.router)
     app.include_router(pages)
     return app

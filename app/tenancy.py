@@ -98,6 +98,7 @@ def set_db_scope(
     if session.new or session.dirty or session.deleted:
         session.flush()
     session.info["workspace_id"] = workspace_id
+    session.info["county_number"] = county_number
     if user_id is not None:
         session.info["actor_id"] = user_id
     bind = session.get_bind()

@@ -266,7 +266,12 @@ class WorkspaceChoice:
 
 def memberships_of(session: Session, user: User) -> list[WorkspaceChoice]:
     """The workspaces a user belongs to (for the picker and the switcher)."""
-    set_db_scope(session, workspace_id=session.info.get("workspace_id"), user_id=user.id)
+    set_db_scope(
+        session,
+        workspace_id=session.info.get("workspace_id"),
+        user_id=user.id,
+        county_number=session.info.get("county_number"),
+    )
     rows = session.execute(
         scoped_by_user(Membership, user.id)
         .join(Workspace, Workspace.id == Membership.workspace_id)

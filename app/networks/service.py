@@ -87,7 +87,7 @@ def body_tree(
     if not include_archived:
         query = query.where(Body.archived_at.is_(None))
     bodies = list(session.scalars(query))
-    owners = dict(session.execute(select(Workspace.id, Workspace.name)).tuples().all())
+    owners = {row[0]: row[1] for row in session.execute(select(Workspace.id, Workspace.name))}
     counts = member_counts(session, ws, [b.id for b in bodies])
     nodes = {
         b.id: BodyNode(
