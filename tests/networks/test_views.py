@@ -352,3 +352,50 @@ def test_coverage_and_body_list_query_counts_are_bounded(client, db, trondelag, 
         _person(db, trondelag, f"Person {i}", "5020", ["digitalisation", "school"])
     after = measure()
     assert after == before, (before, after)
+
+
+def test_another_workspaces_bodies_and_contacts_are_404_under_own_slug(client, db, trondelag):
+    vestland = create_workspace(db, county="46", name="Vestland test")
+    their_body = make_body(db, vestland, "DigiVestland", "network")
+    their_member = add(db, vestland, their_body, "4601")
+    their_person = _person(db, vestland, "Berit Bergen", "4601", ["digitalisation"])
+    own = create_member(db, trondelag, "county_admin")
+    login(client, own)
+    slug = trondelag.slug
+    b, m, p = their_body.id, their_member.id, their_person.id
+    for url in (f"/{slug}/organer/{b}", f"/{slug}/organer/{b}/rediger", f"/{slug}/kontakter/{p}"):
+        assert client.get(url).status_code == 404, url
+    for url, data in (
+        (f"/{slug}/organer/{b}/rediger", {"name": "x", "kind": "network"}),
+        (f"/{slug}/organer/{b}/arkiver", {}),
+        (f"/{slug}/organer/{b}/medlemmer", {"municipality_number": "5020"}),
+        (f"/{slug}/organer/{b}/medlemmer/{m}/avslutt", {"end_date": "2030-01-01"}),
+        (f"/{slug}/organer/{b}/medlemmer/{m}/slett", {}),
+        (f"/{slug}/kontakter/{p}", {"name": "x", "municipality_number": "5020"}),
+        (f"/{slug}/kontakter/{p}/slett", {}),
+    ):
+        assert post(client, url, data).status_code == 404, url
+    # Their rows never show in our lists.
+    assert "DigiVestland" not in client.get(f"/{slug}/organer").text
+    assert "Berit Bergen" not in client.get(f"/{slug}/kontakter?q=berit").text
+    assert "DigiVestland" not in client.get(f"/{slug}/kommuner/4601").text
+    # And nothing of theirs changed.
+    assert count(db, vestland, BodyMembership) == 1 and count(db, vestland, Person) == 1
+
+
+def test_pages_with_and_without_htmx(client, db, trondelag):
+    body = make_body(db, trondelag)
+    login(client, create_member(db, trondelag, "coordinator"))
+    r = post(
+        client,
+        f"/{trondelag.slug}/organer/{body.id}/medlemmer",
+        {"municipality_number": "5020"},
+        headers={"HX-Request": "true"},
+    )
+    assert (
+        r.status_code == 204 and r.headers["HX-Redirect"] == f"/{trondelag.slug}/organer/{body.id}"
+    )
+    r = post(
+        client, f"/{trondelag.slug}/organer/{body.id}/medlemmer", {"municipality_number": "5020"}
+    )
+    assert r.status_code == 422  # the same period again: overlap, also without HTMX
