@@ -59,6 +59,8 @@ class Settings(BaseSettings):
 
     default_locale: Literal["nb", "nn", "en"] = "nb"
     page_size: int = Field(default=50, ge=1, le=500)
+    # Largest request body accepted (uploads); larger ones are refused before they are read.
+    max_request_bytes: int = 12 * 1024 * 1024
 
     @property
     def owner_database_url(self) -> str:

@@ -49,6 +49,12 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         locale = pick_locale(request)
         set_locale(locale)
         request.state.locale = locale
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > get_settings().max_request_bytes:
+            from app.errors import STATUS_TEXT, error_response
+            from app.i18n import _
+
+            return error_response(request, 413, "too_large", _(STATUS_TEXT[413]))
         token = request.cookies.get(CSRF_COOKIE) or ""
         fresh = len(token) < 20
         if fresh:

@@ -164,6 +164,9 @@ def app(database: Database, db: Session, monkeypatch: pytest.MonkeyPatch) -> Any
     application = create_app(get_settings(), engine=database.engine)
 
     def test_session() -> Iterator[Session]:
+        # What the test set up directly is committed (to the outer, rolled-back transaction),
+        # so that a request that fails and rolls back undoes only its own work.
+        db.commit()
         db.expunge_all()
         db.info.clear()
         set_db_scope(db, workspace_id=None, user_id=None)

@@ -175,16 +175,16 @@ def _check_parent(
 
 
 def _name_taken(session: Session, ws: Workspace, name: str, except_id: int | None) -> bool:
-    query = scoped(Body, ws.id).where(func.lower(Body.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Body.id != except_id)
-    return session.scalar(query.with_only_columns(Body.id).limit(1)) is not None
+    # Compared in Python: SQLite's lower() folds only ASCII, and "Ørland" is "ørland".
+    wanted = name.strip().casefold()
+    rows = session.execute(scoped(Body, ws.id).with_only_columns(Body.id, Body.name)).all()
+    return any(n.strip().casefold() == wanted and i != except_id for i, n in rows)
 
 
 def _apply(body: Body, data: BodyForm) -> None:
     body.name = data.name.strip()
     body.kind = data.kind
-    body.theme = data.theme if data.kind == "network" or data.theme else None
+    body.theme = data.theme
     body.parent_id = data.parent_id
     body.description = data.description
     body.purpose = data.purpose
@@ -211,9 +211,15 @@ def update_body(session: Session, ws: Workspace, body_id: int, data: BodyForm) -
     _check_parent(session, ws, body, data.parent_id)
     if _name_taken(session, ws, data.name, body.id):
         raise InvalidInput({"name": lazy("Det finnes allerede et organ med dette navnet.")})
+    old_root = _ancestors(session, ws, body.id)[-1]
     _apply(body, data)
     session.flush()
     refresh_shares(session, ws, body)
+    if old_root != body.id:
+        # The tree it left may no longer be shared with the counties this body brought in.
+        root = session.scalar(scoped(Body, ws.id).where(Body.id == old_root))
+        if root is not None:
+            refresh_shares(session, ws, root)
     return body
 
 

@@ -347,8 +347,9 @@ def _read_records(content: bytes, dataset: str, result: ImportResult) -> list[Re
                 result.error(
                     None,
                     None,
-                    _("Filen har mer enn {n} rader. Del den opp og importer delene hver for seg.")
-                    .format(n=f"{MAX_ROWS:,}".replace(",", "\u00a0")),
+                    _(
+                        "Filen har mer enn {n} rader. Del den opp og importer delene hver for seg."
+                    ).format(n=f"{MAX_ROWS:,}".replace(",", "\u00a0")),
                 )
                 return []
             record: dict[str, str] = {}
@@ -607,18 +608,16 @@ def _import_bodies(
         )
         if form is None:
             continue
-        plans[key] = _BodyPlan(
-            row, name, existing, form, parent_key, parent_name, archived in YES
-        )
+        plans[key] = _BodyPlan(row, name, existing, form, parent_key, parent_name, archived in YES)
 
     for plan in plans.values():
         if plan.parent_key and plan.parent_key not in plans and plan.parent_key not in by_key:
             result.error(
                 plan.row,
                 "overordnet",
-                _("Fant ikke organet «{name}», verken i filen eller i dette arbeidsområdet.").format(
-                    name=plan.parent_name
-                ),
+                _(
+                    "Fant ikke organet «{name}», verken i filen eller i dette arbeidsområdet."
+                ).format(name=plan.parent_name),
             )
     if result.errors:
         return
@@ -800,7 +799,7 @@ def _import_memberships(
             )
             continue
         stored = existing.get(key)
-        role = values["rolle"] if "rolle" in values else (stored.role if stored else "")
+        role = values.get("rolle", stored.role if stored else "")
         role = role or "member"
         if not _code(role, MEMBER_ROLES, "rolle", row, result):
             continue
@@ -837,9 +836,7 @@ def _import_memberships(
         changed = False
         if plan.end != membership.end_date:
             if plan.end is not None:
-                networks_service.end_membership(
-                    session, ws, plan.body.id, membership.id, plan.end
-                )
+                networks_service.end_membership(session, ws, plan.body.id, membership.id, plan.end)
             else:
                 membership.end_date = None  # the service has no use case for reopening
             changed = True
@@ -987,9 +984,7 @@ def _import_contacts(
             )
             continue
         existing = matches[0] if matches else None
-        merged = (
-            _person_values(existing) if existing else dict.fromkeys(CONTACT_COLUMNS, "")
-        )
+        merged = _person_values(existing) if existing else dict.fromkeys(CONTACT_COLUMNS, "")
         merged.update(values)
         areas = [
             a.strip()

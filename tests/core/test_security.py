@@ -160,3 +160,12 @@ def test_the_transaction_commits_before_the_response_is_sent(app, db):
         )
     assert r.status_code == 500
     assert "samspill_session" not in r.headers.get("set-cookie", "")
+
+
+def test_too_large_request_is_refused_before_it_is_read(client, db):
+    big = b"x" * (13 * 1024 * 1024)
+    r = client.post(
+        "/logg-inn", content=big, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 413
+    assert "for stor" in r.text

@@ -5,7 +5,9 @@ from factories import create_member, create_workspace, login, post
 
 def _names(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<td class="narrow-hide">\d{4}</td>\s*<td class="name"><a [^>]*>([^<]+)', body)
+    return re.findall(
+        r'<td class="narrow-hide">\d{4}</td>\s*<td class="name"><a [^>]*>([^<]+)', body
+    )
 
 
 def test_start_page_lists_the_county_with_population_and_size(client, db):
@@ -75,8 +77,9 @@ def test_start_page_query_count_is_bounded(client, db, count_queries):
     with count_queries() as q:
         client.get(f"/{big.slug}")
     assert q.count == small
-    # session, workspace, membership, switcher, rows, sizes, count (+ scope settings on PG)
-    assert q.count <= 12, q.statements
+    # session, workspace, membership, switcher, rows, sizes, count, the networks overview
+    # (bodies by kind, coverage: 4) and the scope settings on PostgreSQL
+    assert q.count <= 18, q.statements
 
 
 def test_admin_changes_size_thresholds(client, db):

@@ -399,3 +399,31 @@ def test_pages_with_and_without_htmx(client, db, trondelag):
         client, f"/{trondelag.slug}/organer/{body.id}/medlemmer", {"municipality_number": "5020"}
     )
     assert r.status_code == 422  # the same period again: overlap, also without HTMX
+
+
+def test_moving_a_body_out_of_a_shared_tree_ends_the_sharing(client, db):
+    buskerud = create_workspace(db, county="33")
+    telemark = create_workspace(db, county="40")
+    kr = make_body(db, buskerud, "Kongsbergregionen")
+    other = make_body(db, buskerud, "Midt-Buskerud")
+    inner = make_body(db, buskerud, "SuksIT", "network", parent_id=kr.id)
+    add(db, buskerud, inner, "4005")  # Notodden in the inner body shares the whole tree
+    login(client, create_member(db, telemark, "viewer"))
+    assert client.get(f"/{telemark.slug}/organer/{kr.id}").status_code == 200
+    scope(db, buskerud)
+    service.update_body(
+        db, buskerud, inner.id, BodyForm(name="SuksIT", kind="network", parent_id=other.id)
+    )
+    unscope(db)
+    assert client.get(f"/{telemark.slug}/organer/{kr.id}").status_code == 404
+    assert client.get(f"/{telemark.slug}/organer/{other.id}").status_code == 200
+
+
+def test_body_names_are_unique_ignoring_case_with_norwegian_letters(db, trondelag):
+    make_body(db, trondelag, "Ørland og omegn")
+    scope(db, trondelag)
+    from app.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        service.create_body(db, trondelag, BodyForm(name="ØRLAND OG OMEGN", kind="council"))
+    assert "finnes allerede" in refused.value.errors["name"]
