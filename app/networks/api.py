@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -242,3 +243,41 @@ def municipality_bodies(
     detail = service.municipality_detail(session, ctx.workspace, number)
     name = detail.municipality.name
     return [_membership_read(m, municipality_name=name) for m in (*detail.current, *detail.past)]
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+class CoverageRowRead(BaseModel):
+    municipality_number: str
+    municipality_name: str
+    population: int
+    size_class: int
+    councils: int
+    digital_networks: int
+    bodies: int
+    body_ids: list[int]
+
+
+@router.get("/{workspace_slug}/coverage", response_model=list[CoverageRowRead])
+def coverage(
+    session: DbSession,
+    ctx: NetworksReader,
+    size_class: Annotated[int | None, Query(ge=1, le=5)] = None,
+) -> list[CoverageRowRead]:
+    """For each municipality of the county: how many councils, digitalisation networks and
+    bodies it is in now, and which bodies."""
+    cov = service.coverage(session, ctx.workspace, size_class)
+    return [
+        CoverageRowRead(
+            municipality_number=r.municipality.number,
+            municipality_name=r.municipality.name,
+            population=r.municipality.population,
+            size_class=r.size_class,
+            councils=r.councils,
+            digital_networks=r.digital_networks,
+            bodies=r.bodies,
+            body_ids=sorted(r.member_of),
+        )
+        for r in cov.rows
+    ]

@@ -419,3 +419,23 @@ def test_listing_bodies_costs_the_same_queries_for_3_and_30(client, db, count_qu
     assert r.json()["total"] == 30
     assert small.count > 0
     assert large.count == small.count
+
+
+def test_coverage_api(client, db):
+    from app.networks import service as networks_service
+    from app.networks.schemas import BodyForm, MembershipForm
+    from app.tenancy import set_db_scope
+    from factories import create_member, create_workspace, login
+
+    ws = create_workspace(db, county="50")
+    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+    body = networks_service.create_body(db, ws, BodyForm(name="Fosen", kind="council"))
+    networks_service.add_membership(db, ws, body.id, MembershipForm(municipality_number="5020"))
+    set_db_scope(db, workspace_id=None, user_id=None)
+    login(client, create_member(db, ws, "viewer"))
+    rows = client.get(f"/api/v1/{ws.slug}/coverage").json()
+    assert len(rows) == 38
+    osen = next(r for r in rows if r["municipality_number"] == "5020")
+    assert osen["councils"] == 1 and osen["body_ids"] == [body.id]
+    small = client.get(f"/api/v1/{ws.slug}/coverage?size_class=1").json()
+    assert {r["size_class"] for r in small} == {1}
