@@ -620,6 +620,7 @@ class MunicipalityDetail:
     past: list[BodyMembership]
     contacts_by_area: dict[str, list[Person]]
     contacts: list[Person]
+    represents: dict[int, list[Body]]
 
 
 def municipality_detail(session: Session, ws: Workspace, number: str) -> MunicipalityDetail:
@@ -649,7 +650,15 @@ def municipality_detail(session: Session, ws: Workspace, number: str) -> Municip
         for r in person.responsibilities:
             by_area[r.area].append(person)
     ordered = {area: by_area[area] for area in AREAS if by_area.get(area)}
-    return MunicipalityDetail(municipality, current, past, ordered, contacts)
+    represents: dict[int, list[Body]] = defaultdict(list)
+    if contacts:
+        for rep in session.scalars(
+            scoped(Representative, ws.id)
+            .where(Representative.person_id.in_([p.id for p in contacts]))
+            .options(selectinload(Representative.body))
+        ):
+            represents[rep.person_id].append(rep.body)
+    return MunicipalityDetail(municipality, current, past, ordered, contacts, dict(represents))
 
 
 # --- coverage ------------------------------------------------------------------------------

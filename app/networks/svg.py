@@ -12,6 +12,7 @@ from app.networks.service import Coverage
 CELL = 22
 LABEL_W = 150
 HEADER_H = 150
+SCALE = 1.4  # drawn larger than its units, so labels read well; it scrolls on a phone
 
 
 @dataclass
@@ -35,7 +36,8 @@ def coverage_matrix(cov: Coverage, small_limit: int) -> Picture:
     ).format(n=len(rows), m=len(columns))
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="cov-title cov-desc" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" class="matrix">',
+        f'viewBox="0 0 {width} {height}" width="{width * SCALE:.0f}" '
+        f'height="{height * SCALE:.0f}" class="matrix">',
         f'<title id="cov-title">{escape(title)}</title>',
         f'<desc id="cov-desc">{escape(desc)}</desc>',
     ]

@@ -366,6 +366,12 @@ def municipality_page(request: Request, number: str, session: DbSession, ctx: Re
 # --- contacts ------------------------------------------------------------------------------
 
 
+def _editable_municipalities(ctx: Context, persons: list[Any]) -> set[str]:
+    return {
+        p.municipality_number for p in persons if _may_edit_contacts(ctx, p.municipality_number)
+    }
+
+
 def _may_edit_contacts(ctx: Context, municipality_number: str) -> bool:
     if ctx.can("contacts.manage"):
         return True
@@ -409,6 +415,7 @@ def contacts_page(
                 session, ctx.workspace.county_number
             ),
             can_add=ctx.can("contacts.manage") or ctx.can("contacts.manage_own"),
+            editable=_editable_municipalities(ctx, persons),
         ),
         fragment="networks/_contact_list.html",
     )

@@ -303,6 +303,9 @@ def test_coordinator_adds_a_representative(client, db, trondelag):
     assert r.status_code == 303
     page = client.get(f"/{trondelag.slug}/organer/{body.id}").text
     assert re.search(r"Osen</a>: Siri Strand", page)
+    municipality = client.get(f"/{trondelag.slug}/kommuner/5020").text
+    assert "Representerer kommunen i:" in municipality
+    assert "DigiTrøndelag arbeidsutvalg</a>" in municipality
     r = post(
         client, f"/{trondelag.slug}/organer/{body.id}/representanter", {"person_id": str(person.id)}
     )
