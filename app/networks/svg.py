@@ -71,9 +71,10 @@ def coverage_matrix(cov: Coverage, small_limit: int) -> Picture:
             )
         if row.councils == 0:
             x = LABEL_W + len(columns) * CELL + 6
+            flag = _("ingen råd")
             parts.append(
                 f'<text class="matrix__flag" x="{x}" y="{y + CELL * 0.7:.0f}">'
-                f"{escape(_('ingen råd'))}</text>"
+                f"{escape(flag)}</text>"
             )
     parts.append("</svg>")
     return Picture(Markup("".join(parts)), width, height)  # noqa: S704 - every value escaped
