@@ -73,8 +73,7 @@ def coverage_matrix(cov: Coverage, small_limit: int) -> Picture:
             x = LABEL_W + len(columns) * CELL + 6
             flag = _("ingen råd")
             parts.append(
-                f'<text class="matrix__flag" x="{x}" y="{y + CELL * 0.7:.0f}">'
-                f"{escape(flag)}</text>"
+                f'<text class="matrix__flag" x="{x}" y="{y + CELL * 0.7:.0f}">{escape(flag)}</text>'
             )
     parts.append("</svg>")
     return Picture(Markup("".join(parts)), width, height)  # noqa: S704 - every value escaped
