@@ -53,6 +53,13 @@ def main() -> None:
             "/vestland",
             "/trondelag/brukere",
             "/trondelag/logg",
+            "/trondelag/organer",
+            "/trondelag/dekning",
+            "/trondelag/kommuner/5020",
+            "/trondelag/kontakter?q=demo",
+            "/vestland/organer",
+            "/api/v1/trondelag/bodies",
+            "/api/v1/trondelag/coverage",
             "/api/v1/me",
             "/api/v1/vestland/municipalities?limit=50",
         ]
