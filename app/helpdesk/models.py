@@ -1,0 +1,166 @@
+"""Hjelpekorps: help requests from municipalities, their events, messages and helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.counties.models import Municipality
+from app.db import Base, Timestamped, utcnow
+from app.tenancy import TenantOwned
+
+CATEGORIES = (
+    "funding",  # funding application
+    "service_design",  # innovation and service design
+    "reuse",  # implementing another municipality's solution
+    "benefits",  # benefits realisation
+    "digitalisation",
+    "procurement",
+    "climate",
+    "other",
+)
+URGENCIES = ("low", "normal", "high", "urgent")
+PRIORITIES = URGENCIES
+STATES = (
+    "new",
+    "triaged",
+    "assigned",
+    "in_progress",
+    "waiting_for_municipality",
+    "resolved",
+    "closed",
+)
+OPEN_STATES = STATES[:5]
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class HelpRequest(TenantOwned, Timestamped, Base):
+    __tablename__ = "help_request"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        CheckConstraint(_in("category", CATEGORIES), name="category"),
+        CheckConstraint(_in("urgency", URGENCIES), name="urgency"),
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
+        Index("ix_help_request_state", "workspace_id", "state", "id"),
+        Index("ix_help_request_municipality", "workspace_id", "municipality_number", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    municipality_number: Mapped[str] = mapped_column(ForeignKey("municipality.number"))
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    on_site: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(30), default="new")
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    municipality: Mapped[Municipality] = relationship(lazy="raise")
+    requester: Mapped[User | None] = relationship(lazy="raise")
+    assignees: Mapped[list[RequestAssignee]] = relationship(
+        lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class RequestAssignee(TenantOwned, Base):
+    __tablename__ = "request_assignee"
+    __table_args__ = (UniqueConstraint("workspace_id", "request_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_request.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class RequestEvent(TenantOwned, Base):
+    """Every transition and triage decision: who, when, from which state to which."""
+
+    __tablename__ = "request_event"
+    __table_args__ = (Index("ix_request_event_request", "workspace_id", "request_id", "id"),)
+    __audited__ = False  # it is itself the record
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class RequestMessage(TenantOwned, Base):
+    """A public reply (the municipality sees it) or an internal note (it does not)."""
+
+    __tablename__ = "request_message"
+    __table_args__ = (Index("ix_request_message_request", "workspace_id", "request_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class HelperProfile(TenantOwned, Timestamped, Base):
+    """A member of the hjelpekorps: competences, home municipality, who they work for."""
+
+    __tablename__ = "helper_profile"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    competences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    home_municipality_number: Mapped[str | None] = mapped_column(
+        ForeignKey("municipality.number")
+    )
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(lazy="raise")
+    home_municipality: Mapped[Municipality | None] = relationship(lazy="raise")
