@@ -118,9 +118,7 @@ class RequestEvent(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     kind: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(30))
@@ -157,9 +155,7 @@ class HelperProfile(TenantOwned, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     competences: Mapped[list[str]] = mapped_column(JSON, default=list)
-    home_municipality_number: Mapped[str | None] = mapped_column(
-        ForeignKey("municipality.number")
-    )
+    home_municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
     organisation: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from app.helpdesk.models import CATEGORIES, PRIORITIES, URGENCIES
+from app.i18n import lazy
+
+
+class RequestForm(BaseModel):
+    category: str
+    title: str = Field(min_length=3, max_length=200)
+    description: str = Field(min_length=1, max_length=5000)
+    urgency: str = "normal"
+    on_site: bool = False
+    municipality_number: str | None = Field(default=None, max_length=4)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(lazy("Velg hva dere trenger hjelp til."))
+        return value
+
+    @field_validator("urgency")
+    @classmethod
+    def _urgency(cls, value: str) -> str:
+        if value not in URGENCIES:
+            raise ValueError(lazy("Velg hvor mye det haster."))
+        return value
+
+
+class ReplyForm(BaseModel):
+    body: str = Field(min_length=1, max_length=10000)
+    internal: bool = False
+
+
+class TriageForm(BaseModel):
+    category: str
+    priority: str
+    assignees: list[int] = Field(default_factory=list)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(lazy("Ukjent kategori."))
+        return value
+
+    @field_validator("priority")
+    @classmethod
+    def _priority(cls, value: str) -> str:
+        if value not in PRIORITIES:
+            raise ValueError(lazy("Ukjent prioritet."))
+        return value
+
+
+class RatingForm(BaseModel):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)

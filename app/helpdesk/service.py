@@ -1,0 +1,595 @@
+"""Hjelpekorps: filing, the queue, triage with helper suggestions, the state machine, replies
+and internal notes, ratings, and e-mail to the people involved. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.models import Membership, User
+from app.config import get_settings
+from app.counties.models import Municipality, Workspace
+from app.db import utcnow
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk.models import (
+    OPEN_STATES,
+    HelperProfile,
+    HelpRequest,
+    RequestAssignee,
+    RequestEvent,
+    RequestMessage,
+)
+from app.helpdesk.schemas import ReplyForm, RequestForm, TriageForm
+from app.i18n import _, lazy
+from app.mail import service as mail
+from app.tenancy import scoped
+
+# The state machine. Reopening a resolved or closed request takes it back to in_progress.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("triaged",),
+    "triaged": ("assigned",),
+    "assigned": ("in_progress",),
+    "in_progress": ("waiting_for_municipality", "resolved"),
+    "waiting_for_municipality": ("in_progress",),
+    "resolved": ("closed", "in_progress"),
+    "closed": ("in_progress",),
+}
+STATE_LABELS = {
+    "new": lazy("Ny"),
+    "triaged": lazy("Vurdert"),
+    "assigned": lazy("Tildelt"),
+    "in_progress": lazy("Under arbeid"),
+    "waiting_for_municipality": lazy("Venter på kommunen"),
+    "resolved": lazy("Løst"),
+    "closed": lazy("Lukket"),
+}
+CATEGORY_LABELS = {
+    "funding": lazy("Søknad om midler"),
+    "service_design": lazy("Innovasjon og tjenestedesign"),
+    "reuse": lazy("Ta i bruk en annen kommunes løsning"),
+    "benefits": lazy("Gevinstrealisering"),
+    "digitalisation": lazy("Digitalisering"),
+    "procurement": lazy("Innkjøp"),
+    "climate": lazy("Klima"),
+    "other": lazy("Annet"),
+}
+PRIORITY_LABELS = {
+    "low": lazy("Lav"),
+    "normal": lazy("Normal"),
+    "high": lazy("Høy"),
+    "urgent": lazy("Haster"),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the hjelpekorps, reduced to what the rules need."""
+
+    user_id: int
+    municipality_number: str | None  # set for a municipal user: they see only their own
+    can_see_all: bool
+    can_note: bool  # may write and read internal notes
+    can_work: bool  # may change state and reply on behalf of the help corps
+    can_triage: bool
+
+
+def reference(req: HelpRequest) -> str:
+    return f"HK-{req.number}"
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _visible(ws: Workspace, viewer: Viewer) -> Any:
+    query = scoped(HelpRequest, ws.id)
+    if not viewer.can_see_all:
+        if viewer.municipality_number is None:
+            raise Forbidden()
+        query = query.where(HelpRequest.municipality_number == viewer.municipality_number)
+    return query
+
+
+def get_request(session: Session, ws: Workspace, viewer: Viewer, number: int) -> HelpRequest:
+    req = session.scalar(
+        _visible(ws, viewer)
+        .where(HelpRequest.number == number)
+        .options(
+            selectinload(HelpRequest.municipality),
+            selectinload(HelpRequest.requester),
+            selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+        )
+    )
+    if req is None:
+        raise NotFound()
+    return req
+
+
+@dataclass
+class QueueFilter:
+    view: str = "all"  # all, unassigned, mine, municipality
+    state: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    municipality_number: str | None = None
+    q: str | None = None
+    before_id: int | None = None
+    open_only: bool = False
+
+
+@dataclass
+class QueuePage:
+    rows: list[HelpRequest]
+    next_before: int | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def queue(
+    session: Session, ws: Workspace, viewer: Viewer, f: QueueFilter, limit: int = 50
+) -> QueuePage:
+    """A page of requests, newest first, with keyset pagination on id."""
+    query = _visible(ws, viewer)
+    if f.view == "unassigned":
+        assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
+        query = query.where(HelpRequest.state.in_(OPEN_STATES), HelpRequest.id.not_in(assigned))
+    elif f.view == "mine":
+        mine = (
+            scoped(RequestAssignee, ws.id)
+            .where(RequestAssignee.user_id == viewer.user_id)
+            .with_only_columns(RequestAssignee.request_id)
+        )
+        query = query.where(HelpRequest.id.in_(mine))
+    if f.open_only:
+        query = query.where(HelpRequest.state.in_(OPEN_STATES))
+    if f.state:
+        query = query.where(HelpRequest.state == f.state)
+    if f.category:
+        query = query.where(HelpRequest.category == f.category)
+    if f.priority:
+        query = query.where(HelpRequest.priority == f.priority)
+    if f.municipality_number:
+        query = query.where(HelpRequest.municipality_number == f.municipality_number)
+    if f.q and f.q.strip():
+        term = f"%{f.q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(HelpRequest.title).like(term),
+                func.lower(HelpRequest.description).like(term),
+            )
+        )
+    if f.before_id:
+        query = query.where(HelpRequest.id < f.before_id)
+    rows = list(
+        session.scalars(
+            query.order_by(HelpRequest.id.desc())
+            .limit(limit + 1)
+            .options(
+                selectinload(HelpRequest.municipality),
+                selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+            )
+        )
+    )
+    next_before = rows[limit - 1].id if len(rows) > limit else None
+    return QueuePage(rows=rows[:limit], next_before=next_before)
+
+
+@dataclass
+class RequestDetail:
+    request: HelpRequest
+    messages: list[RequestMessage]
+    events: list[RequestEvent]
+    allowed: tuple[str, ...]
+
+
+def detail(session: Session, ws: Workspace, viewer: Viewer, number: int) -> RequestDetail:
+    req = get_request(session, ws, viewer, number)
+    messages_q = (
+        scoped(RequestMessage, ws.id)
+        .where(RequestMessage.request_id == req.id)
+        .order_by(RequestMessage.id)
+        .options(selectinload(RequestMessage.author))
+    )
+    if not viewer.can_note:
+        messages_q = messages_q.where(RequestMessage.internal.is_(False))
+    events = list(
+        session.scalars(
+            scoped(RequestEvent, ws.id)
+            .where(RequestEvent.request_id == req.id)
+            .order_by(RequestEvent.id)
+            .options(selectinload(RequestEvent.actor))
+        )
+    )
+    allowed = TRANSITIONS.get(req.state, ()) if viewer.can_work else ()
+    return RequestDetail(req, list(session.scalars(messages_q)), events, allowed)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _next_number(session: Session, ws: Workspace) -> int:
+    current = session.scalar(
+        scoped(HelpRequest, ws.id).with_only_columns(func.max(HelpRequest.number))
+    )
+    return (current or 0) + 1
+
+
+def _event(
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    actor_id: int | None,
+    kind: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    **detail: Any,
+) -> None:
+    session.add(
+        RequestEvent(
+            workspace_id=ws.id,
+            request_id=req.id,
+            actor_id=actor_id,
+            at=utcnow(),
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            detail=detail,
+        )
+    )
+
+
+def file_request(session: Session, ws: Workspace, viewer: Viewer, data: RequestForm) -> HelpRequest:
+    """A municipality asks for help. A municipal user files for their own municipality."""
+    number = viewer.municipality_number or data.municipality_number
+    if viewer.municipality_number and data.municipality_number not in (
+        None,
+        viewer.municipality_number,
+    ):
+        raise Forbidden(lazy("Du kan bare be om hjelp for din egen kommune."))
+    if not number:
+        raise InvalidInput({"municipality_number": lazy("Velg kommunen som trenger hjelp.")})
+    municipality = session.get(Municipality, number)
+    if municipality is None or municipality.county_number != ws.county_number:
+        raise InvalidInput({"municipality_number": lazy("Kommunen ligger ikke i dette fylket.")})
+    req = HelpRequest(
+        workspace_id=ws.id,
+        number=_next_number(session, ws),
+        municipality_number=number,
+        requester_id=viewer.user_id,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        category=data.category,
+        urgency=data.urgency,
+        priority=data.urgency,
+        on_site=data.on_site,
+        state="new",
+        assignees=[],
+    )
+    session.add(req)
+    session.flush()
+    _event(session, ws, req, viewer.user_id, "filed", to_state="new")
+    _notify_staff_of_new(session, ws, req, municipality.name)
+    return req
+
+
+def transition(
+    session: Session, ws: Workspace, viewer: Viewer, number: int, to_state: str
+) -> HelpRequest:
+    req = get_request(session, ws, viewer, number)
+    if not viewer.can_work:
+        raise Forbidden()
+    allowed = TRANSITIONS.get(req.state, ())
+    if to_state not in allowed:
+        names = ", ".join(f"«{_(STATE_LABELS[s])}»" for s in allowed) or "–"
+        raise InvalidInput(
+            {
+                "state": _(
+                    "Kan ikke gå fra «{current}» til «{wanted}». Tillatt herfra: {allowed}."
+                ).format(
+                    current=_(STATE_LABELS[req.state]),
+                    wanted=_(STATE_LABELS.get(to_state, to_state)),
+                    allowed=names,
+                )
+            }
+        )
+    _apply_transition(session, ws, req, viewer.user_id, to_state)
+    return req
+
+
+def _apply_transition(
+    session: Session, ws: Workspace, req: HelpRequest, actor_id: int | None, to_state: str
+) -> None:
+    from_state = req.state
+    req.state = to_state
+    now = utcnow()
+    if to_state == "resolved":
+        req.resolved_at = now
+    if to_state == "closed":
+        req.closed_at = now
+    if to_state == "in_progress" and from_state in ("resolved", "closed"):
+        req.resolved_at = None
+        req.closed_at = None
+    _event(session, ws, req, actor_id, "transition", from_state=from_state, to_state=to_state)
+    session.flush()
+    _notify(
+        session,
+        ws,
+        req,
+        actor_id,
+        _("Status: {state}").format(state=_(STATE_LABELS[to_state])),
+        _("Forespørselen har fått status «{state}».").format(state=_(STATE_LABELS[to_state])),
+    )
+
+
+def helpers(session: Session, ws: Workspace) -> list[Membership]:
+    """Members who may be assigned: helpers, coordinators and admins."""
+    return list(
+        session.scalars(
+            scoped(Membership, ws.id)
+            .where(Membership.role.in_(("helper", "coordinator", "county_admin")))
+            .join(User, User.id == Membership.user_id)
+            .order_by(User.name)
+            .options(selectinload(Membership.user))
+        )
+    )
+
+
+def triage(
+    session: Session, ws: Workspace, viewer: Viewer, number: int, data: TriageForm
+) -> HelpRequest:
+    if not viewer.can_triage:
+        raise Forbidden()
+    req = get_request(session, ws, viewer, number)
+    if req.state in ("resolved", "closed"):
+        raise InvalidInput(
+            {"state": lazy("En løst eller lukket forespørsel vurderes ikke på nytt.")}
+        )
+    eligible = {m.user_id for m in helpers(session, ws)}
+    unknown = [uid for uid in data.assignees if uid not in eligible]
+    if unknown:
+        raise InvalidInput({"assignees": lazy("Ukjent hjelper.")})
+    changes = {}
+    if req.category != data.category:
+        changes["category"] = [req.category, data.category]
+        req.category = data.category
+    if req.priority != data.priority:
+        changes["priority"] = [req.priority, data.priority]
+        req.priority = data.priority
+    current = {a.user_id for a in req.assignees}
+    wanted = set(data.assignees)
+    for a in list(req.assignees):
+        if a.user_id not in wanted:
+            req.assignees.remove(a)
+    added = wanted - current
+    for uid in sorted(added):
+        req.assignees.append(RequestAssignee(workspace_id=ws.id, user_id=uid, assigned_at=utcnow()))
+    session.flush()
+    if changes or added or (current - wanted):
+        _event(session, ws, req, viewer.user_id, "triage", **changes, assignees=sorted(wanted))
+    if req.state == "new":
+        _apply_transition(session, ws, req, viewer.user_id, "triaged")
+    if wanted and req.state == "triaged":
+        _apply_transition(session, ws, req, viewer.user_id, "assigned")
+    if added:
+        users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(added)))}
+        for uid in added:
+            _mail(
+                session,
+                ws,
+                req,
+                users[uid].email,
+                _("Tildelt deg: {title}").format(title=req.title),
+                _("Du er satt til å hjelpe {municipality} med «{title}».").format(
+                    municipality=req.municipality.name, title=req.title
+                ),
+            )
+    return req
+
+
+def reply(
+    session: Session, ws: Workspace, viewer: Viewer, number: int, data: ReplyForm
+) -> RequestMessage:
+    req = get_request(session, ws, viewer, number)
+    if data.internal and not viewer.can_note:
+        raise Forbidden()
+    if req.state == "closed":
+        raise InvalidInput({"body": lazy("Forespørselen er lukket. Åpne den igjen før du svarer.")})
+    if not data.internal and not viewer.can_work and viewer.municipality_number is None:
+        raise Forbidden()
+    message = RequestMessage(
+        workspace_id=ws.id,
+        request_id=req.id,
+        author_id=viewer.user_id,
+        internal=data.internal,
+        body=data.body.strip(),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    if not data.internal:
+        if viewer.can_work and req.first_response_at is None:
+            req.first_response_at = utcnow()
+        if viewer.municipality_number and req.state == "waiting_for_municipality":
+            _apply_transition(session, ws, req, viewer.user_id, "in_progress")
+        _notify(
+            session,
+            ws,
+            req,
+            viewer.user_id,
+            _("Nytt svar: {title}").format(title=req.title),
+            data.body.strip(),
+        )
+    return message
+
+
+def rate(
+    session: Session, ws: Workspace, viewer: Viewer, number: int, rating: int, comment: str
+) -> HelpRequest:
+    req = get_request(session, ws, viewer, number)
+    if viewer.municipality_number is None or (req.requester_id is None and not viewer.can_see_all):
+        raise Forbidden()
+    if req.state not in ("resolved", "closed"):
+        raise InvalidInput({"rating": lazy("Du kan gi vurdering når forespørselen er løst.")})
+    if not 1 <= rating <= 5:
+        raise InvalidInput({"rating": lazy("Velg fra 1 til 5.")})
+    req.rating = rating
+    req.rating_comment = comment.strip() or None
+    _event(session, ws, req, viewer.user_id, "rating", rating=rating)
+    session.flush()
+    return req
+
+
+# --- helper suggestions --------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    user: User
+    score: tuple[int, int, int]
+    reasons: list[str]
+
+
+def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[Suggestion]:
+    """Helpers ranked by matching competence, then load, then nearness (same council)."""
+    from app.networks.models import Body, BodyMembership
+
+    members = helpers(session, ws)
+    profiles = {
+        p.user_id: p
+        for p in session.scalars(
+            scoped(HelperProfile, ws.id).options(selectinload(HelperProfile.home_municipality))
+        )
+    }
+    loads: dict[int, int] = defaultdict(int)
+    for user_id, n in session.execute(
+        scoped(RequestAssignee, ws.id)
+        .join(HelpRequest, HelpRequest.id == RequestAssignee.request_id)
+        .where(HelpRequest.state.in_(OPEN_STATES))
+        .with_only_columns(RequestAssignee.user_id, func.count())
+        .group_by(RequestAssignee.user_id)
+    ):
+        loads[user_id] = n
+    councils_of: dict[str, set[int]] = defaultdict(set)
+    for number, body_id in session.execute(
+        scoped(BodyMembership, ws.id)
+        .join(Body, Body.id == BodyMembership.body_id)
+        .where(Body.kind == "council", BodyMembership.end_date.is_(None))
+        .with_only_columns(BodyMembership.municipality_number, BodyMembership.body_id)
+    ):
+        if number:
+            councils_of[number].add(body_id)
+    target_councils = councils_of.get(req.municipality_number, set())
+    out = []
+    for m in members:
+        profile = profiles.get(m.user_id)
+        competences = set(profile.competences if profile else [])
+        match = 1 if req.category in competences else 0
+        load = loads.get(m.user_id, 0)
+        home = profile.home_municipality_number if profile else None
+        near = (
+            1
+            if home
+            and (home == req.municipality_number or councils_of.get(home, set()) & target_councils)
+            else 0
+        )
+        reasons = []
+        if match:
+            reasons.append(
+                _("kan {category}").format(category=_(CATEGORY_LABELS[req.category]).lower())
+            )
+        reasons.append(ngettext_load(load))
+        if near and profile and profile.home_municipality:
+            reasons.append(
+                _("hører til {place}, i samme regionråd").format(
+                    place=profile.home_municipality.name
+                )
+            )
+        out.append(Suggestion(user=m.user, score=(-match, load, -near), reasons=reasons))
+    out.sort(key=lambda s: (s.score, s.user.name))
+    return out
+
+
+def ngettext_load(load: int) -> str:
+    from app.i18n import ngettext
+
+    return ngettext("%(num)d åpen sak", "%(num)d åpne saker", load) % {"num": load}
+
+
+# --- e-mail --------------------------------------------------------------------------------
+
+
+def _thread_id(ws: Workspace, req: HelpRequest) -> str:
+    return f"<hjelp-{ws.slug}-{req.number}@samspill>"
+
+
+def _mail(
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    first: bool = False,
+) -> None:
+    link = f"{get_settings().base_url.rstrip('/')}/{ws.slug}/hjelp/{req.number}"
+    thread = _thread_id(ws, req)
+    headers = {"Message-ID": thread} if first else {"In-Reply-To": thread, "References": thread}
+    mail.enqueue(
+        session,
+        to=to,
+        subject=f"[{reference(req)}] {subject}",
+        body=f"{body}\n\n{_('Se forespørselen')}: {link}\n",
+        workspace_id=ws.id,
+        headers=headers,
+    )
+
+
+def _notify(
+    session: Session, ws: Workspace, req: HelpRequest, actor_id: int | None, subject: str, body: str
+) -> None:
+    """The requester and the assignees, except whoever made the change."""
+    ids = {a.user_id for a in req.assignees}
+    if req.requester_id:
+        ids.add(req.requester_id)
+    ids.discard(actor_id or -1)
+    if not ids:
+        return
+    for user in session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))):
+        _mail(session, ws, req, user.email, subject, body)
+
+
+def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, place: str) -> None:
+    coordinators = session.scalars(
+        scoped(Membership, ws.id)
+        .where(Membership.role.in_(("coordinator", "county_admin")))
+        .options(selectinload(Membership.user))
+    )
+    first = True
+    for m in coordinators:
+        if m.user_id == req.requester_id:
+            continue
+        _mail(
+            session,
+            ws,
+            req,
+            m.user.email,
+            _("Ny forespørsel fra {place}: {title}").format(place=place, title=req.title),
+            req.description,
+            first=first,
+        )
+    if req.requester_id:
+        requester = session.get(User, req.requester_id)
+        if requester is not None:
+            _mail(
+                session,
+                ws,
+                req,
+                requester.email,
+                _("Vi har fått forespørselen din: {title}").format(title=req.title),
+                _("Takk! Hjelpekorpset ser på saken og svarer deg her."),
+                first=first,
+            )
