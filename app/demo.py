@@ -12,6 +12,7 @@ from app.accounts import service as accounts
 from app.counties import service as counties
 from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
+from app.helpdesk import demo as helpdesk_demo
 from app.networks import demo as networks_demo
 from app.tenancy import set_db_scope
 
@@ -98,6 +99,7 @@ def load_demo(session: Session) -> list[DemoUser]:
                 organisation_id=organisations[organisation].id if organisation else None,
             )
     networks_demo.load(session, workspaces)
+    helpdesk_demo.load(session, workspaces["trondelag"])
     set_db_scope(session, workspace_id=None, user_id=None)
     session.flush()
     return USERS

@@ -22,6 +22,23 @@ async def form_data(request: Request) -> dict[str, Any]:
     return data
 
 
+LIST_FIELDS = frozenset({"areas", "assignees"})
+
+
+async def multi_form(request: Request) -> dict[str, Any]:
+    """Form fields; the fields that repeat (check boxes, multiple select) become lists."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key == "csrf_token" or not isinstance(value, str):
+            continue
+        if key in LIST_FIELDS:
+            data.setdefault(key, []).append(value)
+        else:
+            data[key] = value.strip()
+    return data
+
+
 def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
     """The model, or the errors by field (already translated)."""
     # An empty field counts as not filled in: required fields say so, optional ones get None.

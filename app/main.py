@@ -24,6 +24,7 @@ from app.counties import api as counties_api
 from app.counties import views as counties_views
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
+from app.helpdesk import views as helpdesk_views
 from app.mail import service as mail_service
 from app.networks import api as networks_api
 from app.networks import transfer_views as networks_transfer_views
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
     pages.include_router(networks_views.router)
+    pages.include_router(helpdesk_views.router)
     pages.include_router(networks_transfer_views.router)
     pages.include_router(counties_views.router)
     app.include_router(pages)

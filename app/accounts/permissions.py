@@ -31,6 +31,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "contacts.manage": STAFF,
     # a municipal user keeps the contacts of their own municipality current
     "contacts.manage_own": frozenset({"municipal"}),
+    # hjelpekorps
+    "helpdesk.read": frozenset({"county_admin", "coordinator", "helper", "municipal", "viewer"}),
+    "helpdesk.see_all": frozenset({"county_admin", "coordinator", "helper", "viewer"}),
+    "helpdesk.file": frozenset({"county_admin", "coordinator", "municipal"}),
+    "helpdesk.work": frozenset({"county_admin", "coordinator", "helper"}),
+    "helpdesk.note": frozenset({"county_admin", "coordinator", "helper"}),
+    "helpdesk.triage": STAFF,
 }
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
-from app.forms import parse
+from app.forms import multi_form, parse
 from app.i18n import _, lazy
 from app.networks import service
 from app.networks.models import AREAS, BODY_KINDS, MEMBER_ROLES, THEMES
@@ -68,20 +68,6 @@ LABELS = {
     "role_order": MEMBER_ROLES,
     "area_order": AREAS,
 }
-
-
-async def multi_form(request: Request) -> dict[str, Any]:
-    """Form fields; a repeated field (checkboxes) becomes a list."""
-    form = await request.form()
-    data: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if key == "csrf_token" or not isinstance(value, str):
-            continue
-        if key == "areas":
-            data.setdefault("areas", []).append(value)
-        else:
-            data[key] = value.strip()
-    return data
 
 
 FormData = Annotated[dict[str, Any], Depends(multi_form)]

@@ -1,0 +1,212 @@
+import re
+
+import pytest
+from sqlalchemy import func
+
+from app.helpdesk.models import HelpRequest, RequestMessage
+from app.tenancy import scoped, set_db_scope
+from factories import add_member, create_member, create_user, create_workspace, login, post
+
+
+@pytest.fixture
+def ws(db):
+    return create_workspace(db, county="50", name="Trøndelag test")
+
+
+def file(client, ws, **extra):
+    data = {
+        "category": "funding",
+        "title": "Søknad til Forkommune",
+        "description": "Vi trenger hjelp med en søknad.",
+        "urgency": "normal",
+    }
+    data.update(extra)
+    r = post(client, f"/{ws.slug}/hjelp", data)
+    assert r.status_code == 303, r.text[:400]
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def count(db, ws, model, *where):
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    n = db.scalar(scoped(model, ws.id).where(*where).with_only_columns(func.count()))
+    set_db_scope(db, workspace_id=None, user_id=None)
+    return n
+
+
+def test_municipal_user_files_and_follows_a_request(client, db, ws, smtp, deliver):
+    create_member(db, ws, "coordinator", email="koord@fylke.no")
+    osen = create_member(db, ws, "municipal", email="direktor@osen.no")  # Osen
+    login(client, osen)
+    number = file(client, ws, on_site="on")
+    page = client.get(f"/{ws.slug}/hjelp/{number}").text
+    assert "Søknad til Forkommune" in page and "Osen" in page and "på stedet" in page
+    assert "Ny" in page
+    queue = client.get(f"/{ws.slug}/hjelp").text
+    assert f"HK-{number}" in queue
+    # The coordinator and the requester get mail, in one thread.
+    assert deliver() == 2
+    to = sorted(m["To"] for m in smtp.messages)
+    assert to == ["direktor@osen.no", "koord@fylke.no"]
+    assert all(m["Message-ID"] == f"<hjelp-{ws.slug}-{number}@samspill>" for m in smtp.messages)
+
+
+def test_filing_validates_and_changes_nothing(client, db, ws):
+    login(client, create_member(db, ws, "municipal"))
+    r = post(client, f"/{ws.slug}/hjelp", {"category": "", "title": "x" * 201, "description": ""})
+    assert r.status_code == 422
+    assert "Teksten er for lang" in r.text and "Feltet må fylles ut." in r.text
+    # A municipal user cannot file for another municipality.
+    r = post(
+        client,
+        f"/{ws.slug}/hjelp",
+        {"category": "other", "title": "Hjelp", "description": "x", "municipality_number": "5001"},
+    )
+    assert r.status_code == 403
+    assert count(db, ws, HelpRequest) == 0
+
+
+def test_municipal_users_never_see_other_municipalities_or_internal_notes(client, db, ws):
+    coordinator = create_member(db, ws, "coordinator")
+    osen = create_member(db, ws, "municipal")  # 5020 Osen
+    namsos = create_user(db)
+    add_member(db, ws, namsos, "municipal", municipality="5007")
+    login(client, osen)
+    osen_number = file(client, ws, title="Osen trenger hjelp")
+    client.cookies.clear()
+    login(client, namsos)
+    namsos_number = file(client, ws, title="Namsos trenger hjelp")
+    assert client.get(f"/{ws.slug}/hjelp/{osen_number}").status_code == 404
+    for action in ("svar", "status", "vurdering", "tilbakemelding"):
+        assert (
+            post(client, f"/{ws.slug}/hjelp/{osen_number}/{action}", {"body": "x"}).status_code
+            == 404
+        )
+    assert "Osen trenger hjelp" not in client.get(f"/{ws.slug}/hjelp").text
+    assert (
+        "Osen trenger hjelp" not in client.get(f"/{ws.slug}/hjelp?visning=alle&kommune=5020").text
+    )
+    # The help corps writes a note and a reply; the municipality sees only the reply.
+    client.cookies.clear()
+    login(client, coordinator)
+    post(
+        client,
+        f"/{ws.slug}/hjelp/{namsos_number}/svar",
+        {"body": "Hemmelig notat", "internal": "on"},
+    )
+    post(client, f"/{ws.slug}/hjelp/{namsos_number}/svar", {"body": "Vi ser på det"})
+    assert "Hemmelig notat" in client.get(f"/{ws.slug}/hjelp/{namsos_number}").text
+    client.cookies.clear()
+    login(client, namsos)
+    page = client.get(f"/{ws.slug}/hjelp/{namsos_number}").text
+    assert "Vi ser på det" in page and "Hemmelig notat" not in page
+    # Nor can the municipality write internal notes.
+    r = post(client, f"/{ws.slug}/hjelp/{namsos_number}/svar", {"body": "x", "internal": "on"})
+    assert r.status_code == 403
+    assert count(db, ws, RequestMessage, RequestMessage.internal.is_(True)) == 1
+
+
+def test_triage_assigns_and_the_state_machine_holds(client, db, ws):
+    coordinator = create_member(db, ws, "coordinator")
+    helper = create_member(db, ws, "helper", name="Henrik Hjelper")
+    login(client, create_member(db, ws, "municipal"))
+    number = file(client, ws)
+    client.cookies.clear()
+    login(client, coordinator)
+    url = f"/{ws.slug}/hjelp/{number}"
+    # An illegal jump says which are allowed, and changes nothing.
+    r = post(client, f"{url}/status", {"state": "resolved"})
+    assert r.status_code == 422
+    assert "Kan ikke gå fra «Ny» til «Løst». Tillatt herfra: «Vurdert»." in r.text
+    assert "Henrik Hjelper" in client.get(url).text  # suggested
+    r = post(
+        client,
+        f"{url}/vurdering",
+        {"category": "funding", "priority": "high", "assignees": str(helper.id)},
+    )
+    assert r.status_code == 303
+    page = client.get(url).text
+    assert "Tildelt" in page and "Høy" in page
+    assert f"HK-{number}" in client.get(f"/{ws.slug}/hjelp?visning=alle").text
+    assert f"HK-{number}" not in client.get(f"/{ws.slug}/hjelp?visning=ufordelt").text
+    client.cookies.clear()
+    login(client, helper)
+    assert f"HK-{number}" in client.get(f"/{ws.slug}/hjelp?visning=mine").text
+    for state in ("in_progress", "waiting_for_municipality", "in_progress", "resolved", "closed"):
+        assert post(client, f"{url}/status", {"state": state}).status_code == 303, state
+    # A closed request takes no reply until it is reopened.
+    r = post(client, f"{url}/svar", {"body": "Et svar til"})
+    assert r.status_code == 422 and "lukket" in r.text
+    assert post(client, f"{url}/status", {"state": "in_progress"}).status_code == 303
+    assert post(client, f"{url}/svar", {"body": "Et svar til"}).status_code == 303
+    history = client.get(url).text
+    assert history.count("→") >= 8
+
+
+def test_unknown_helper_and_bad_rating_are_refused(client, db, ws):
+    coordinator = create_member(db, ws, "coordinator")
+    municipal = create_member(db, ws, "municipal")
+    viewer = create_member(db, ws, "viewer")
+    login(client, municipal)
+    number = file(client, ws)
+    client.cookies.clear()
+    login(client, coordinator)
+    url = f"/{ws.slug}/hjelp/{number}"
+    r = post(
+        client,
+        f"{url}/vurdering",
+        {"category": "funding", "priority": "normal", "assignees": str(viewer.id)},
+    )
+    assert r.status_code == 422 and "Ukjent hjelper." in r.text
+    client.cookies.clear()
+    login(client, municipal)
+    r = post(client, f"{url}/tilbakemelding", {"rating": "4"})
+    assert r.status_code == 422 and "når forespørselen er løst" in r.text
+    r = post(client, f"{url}/tilbakemelding", {"rating": "9"})
+    assert r.status_code == 422
+
+
+def test_queue_query_count_is_bounded(client, db, ws, count_queries):
+    coordinator = create_member(db, ws, "coordinator")
+    municipal = create_member(db, ws, "municipal")
+    login(client, municipal)
+    for i in range(3):
+        file(client, ws, title=f"Sak {i}")
+    client.cookies.clear()
+    login(client, coordinator)
+    post(client, f"/{ws.slug}/hjelp/1/svar", {"body": "første svar"})  # eager loads run from here
+
+    def measure():
+        out = {}
+        for url in ("/hjelp?visning=alle", "/hjelp?visning=ufordelt", "/hjelp/1"):
+            client.get(f"/{ws.slug}{url}")
+            with count_queries() as q:
+                assert client.get(f"/{ws.slug}{url}").status_code == 200
+            out[url] = q.count
+        return out
+
+    before = measure()
+    client.cookies.clear()
+    login(client, municipal)
+    for i in range(30):
+        file(client, ws, title=f"Flere {i}")
+    post(client, f"/{ws.slug}/hjelp/1/svar", {"body": "svar"})
+    client.cookies.clear()
+    login(client, coordinator)
+    assert measure() == before
+
+
+def test_htmx_queue_fragment_and_keyset_pages(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    for i in range(55):
+        file(client, ws, title=f"Sak nummer {i}", municipality_number="5020")
+    page = client.get(f"/{ws.slug}/hjelp?visning=alle").text
+    assert page.count('class="request-card ') == 50
+    older = re.search(r'før=(\d+)"', page).group(1)
+    rest = client.get(f"/{ws.slug}/hjelp?visning=alle&før={older}").text
+    assert rest.count('class="request-card ') == 5
+    fragment = client.get(
+        f"/{ws.slug}/hjelp?visning=alle&q=nummer 54", headers={"HX-Request": "true"}
+    )
+    assert (
+        "<html" not in fragment.text and "HK-55" in fragment.text and "HK-54:" not in fragment.text
+    )
