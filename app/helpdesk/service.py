@@ -542,7 +542,7 @@ def _mail(
         session,
         to=to,
         subject=f"[{reference(req)}] {subject}",
-        body=f"{body}\n\n{_('Se forespørselen')}: {link}\n",
+        body=_("{body}\n\nSe forespørselen: {link}\n").format(body=body, link=link),
         workspace_id=ws.id,
         headers=headers,
     )
