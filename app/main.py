@@ -24,6 +24,7 @@ from app.counties import api as counties_api
 from app.counties import views as counties_views
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
+from app.helpdesk import api as helpdesk_api
 from app.helpdesk import views as helpdesk_views
 from app.mail import service as mail_service
 from app.networks import api as networks_api
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     api.include_router(accounts_api.router)
     api.include_router(counties_api.router)
     api.include_router(networks_api.router)
+    api.include_router(helpdesk_api.router)
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Membership, User
@@ -110,7 +110,7 @@ def get_request(session: Session, ws: Workspace, viewer: Viewer, number: int) ->
 
 @dataclass
 class QueueFilter:
-    view: str = "all"  # all, unassigned, mine, municipality
+    view: str = "all"  # all, unassigned, mine
     state: str | None = None
     category: str | None = None
     priority: str | None = None
@@ -210,6 +210,12 @@ def detail(session: Session, ws: Workspace, viewer: Viewer, number: int) -> Requ
 
 
 def _next_number(session: Session, ws: Workspace) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        # One numbering at a time per workspace (SQLite: BEGIN IMMEDIATE serialises already).
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"help_request_number:{ws.id}"},
+        )
     current = session.scalar(
         scoped(HelpRequest, ws.id).with_only_columns(func.max(HelpRequest.number))
     )
@@ -331,6 +337,7 @@ def helpers(session: Session, ws: Workspace) -> list[Membership]:
             scoped(Membership, ws.id)
             .where(Membership.role.in_(("helper", "coordinator", "county_admin")))
             .join(User, User.id == Membership.user_id)
+            .where(User.is_active.is_(True))
             .order_by(User.name)
             .options(selectinload(Membership.user))
         )
@@ -340,9 +347,9 @@ def helpers(session: Session, ws: Workspace) -> list[Membership]:
 def triage(
     session: Session, ws: Workspace, viewer: Viewer, number: int, data: TriageForm
 ) -> HelpRequest:
+    req = get_request(session, ws, viewer, number)  # another's request: 404, before any 403
     if not viewer.can_triage:
         raise Forbidden()
-    req = get_request(session, ws, viewer, number)
     if req.state in ("resolved", "closed"):
         raise InvalidInput(
             {"state": lazy("En løst eller lukket forespørsel vurderes ikke på nytt.")}
@@ -568,9 +575,10 @@ def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, plac
         .where(Membership.role.in_(("coordinator", "county_admin")))
         .options(selectinload(Membership.user))
     )
-    first = True
+    # One message to the coordinators starts the thread (its Message-ID is the thread id);
+    # the requester's receipt and every later mail refer to it.
     for m in coordinators:
-        if m.user_id == req.requester_id:
+        if m.user_id == req.requester_id or not m.user.is_active:
             continue
         _mail(
             session,
@@ -579,7 +587,7 @@ def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, plac
             m.user.email,
             _("Ny forespørsel fra {place}: {title}").format(place=place, title=req.title),
             req.description,
-            first=first,
+            first=True,
         )
     if req.requester_id:
         requester = session.get(User, req.requester_id)
@@ -591,5 +599,4 @@ def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, plac
                 requester.email,
                 _("Vi har fått forespørselen din: {title}").format(title=req.title),
                 _("Takk! Hjelpekorpset ser på saken og svarer deg her."),
-                first=first,
             )

@@ -47,7 +47,12 @@ def test_municipal_user_files_and_follows_a_request(client, db, ws, smtp, delive
     assert deliver() == 2
     to = sorted(m["To"] for m in smtp.messages)
     assert to == ["direktor@osen.no", "koord@fylke.no"]
-    assert all(m["Message-ID"] == f"<hjelp-{ws.slug}-{number}@samspill>" for m in smtp.messages)
+    thread = f"<hjelp-{ws.slug}-{number}@samspill>"
+    by_to = {m["To"]: m for m in smtp.messages}
+    assert by_to["koord@fylke.no"]["Message-ID"] == thread
+    receipt = by_to["direktor@osen.no"]
+    assert receipt["Message-ID"] != thread and receipt["In-Reply-To"] == thread
+    assert receipt["References"] == thread
 
 
 def test_filing_validates_and_changes_nothing(client, db, ws):

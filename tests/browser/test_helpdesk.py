@@ -1,0 +1,267 @@
+"""Hjelpekorps in real Chromium: a municipality files a request on a phone (screens, required
+fields and time measured), a coordinator triages and assigns it on a desktop and the helper finds
+it under "Mine", internal notes stay internal, and axe-core (WCAG 2.1 A/AA) on every page.
+
+The demo database is shared by the whole package: these tests only file new requests with unique
+titles and triage those; the demo requests HK-1..HK-6 are only read."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from .support import SCREENSHOTS, format_violations, log_in, run_axe
+
+pytestmark = pytest.mark.browser
+
+WIDTH_PARAMS = [pytest.param(360, id="360"), pytest.param(1280, id="1280")]
+BLOCKING = {"serious", "critical"}
+MUNICIPAL = "kommunedirektor@osen.demo"
+COORDINATOR = "koordinator@trondelag.demo"
+HELPER = "hjelper@trondelag.demo"
+HELPER_NAME = "Henrik Hjelper (demo)"
+INTERNAL_NOTE = "Sjekk om Fosen-kommunene"
+REQUEST_PATH = re.compile(r"/trondelag/hjelp/(\d+)")
+
+
+def shoot(page: Any, name: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page: Any, name: str, width: int) -> None:
+    if width <= 360:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{name}: the page scrolls sideways ({scroll_width}px)"
+
+
+def check_page(page: Any, name: str, width: int) -> None:
+    """Screenshot, no sideways scrolling on a phone, and no serious axe violations."""
+    shoot(page, name, width)
+    assert_no_sideways_scroll(page, name, width)
+    violations = run_axe(page)
+    if violations:
+        print(f"\n[axe] {name}-{width}:\n{format_violations(violations)}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n{format_violations(violations)}"
+
+
+def text_of(locator: Any) -> str:
+    return " ".join(locator.inner_text().split())
+
+
+def unique_title(what: str) -> str:
+    return f"{what} {uuid.uuid4().hex[:8]} (test)"
+
+
+def status_of(page: Any) -> str:
+    return text_of(page.locator("dl.facts div").filter(has_text="Status").locator("dd"))
+
+
+def request_number(page: Any) -> int:
+    match = REQUEST_PATH.fullmatch(urlsplit(page.url).path)
+    assert match, page.url
+    return int(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def states(browser: Any, live_server: str) -> Iterator[dict[str, dict[str, Any]]]:
+    """Cookies of the three demo users, each signed in once through the login form."""
+    cache: dict[str, dict[str, Any]] = {}
+
+    def state(email: str) -> dict[str, Any]:
+        if email not in cache:
+            context = browser.new_context(base_url=live_server, locale="nb-NO")
+            log_in(context.new_page(), email)
+            cache[email] = context.storage_state()
+            context.close()
+        return cache[email]
+
+    yield {email: state(email) for email in (MUNICIPAL, COORDINATOR, HELPER)}
+
+
+def fill_request(page: Any, title: str, category: str = "Søknad om midler") -> None:
+    """Fill the filing form that is open in ``page`` (category, title, description, on site)."""
+    page.get_by_role("radio", name=category, exact=True).check()
+    page.locator("#f-title").fill(title)
+    page.locator("#f-description").fill(
+        "Vi trenger hjelp med budsjett og samarbeidsavtale til en søknad. (test)"
+    )
+    page.locator("#f-on_site").check()
+
+
+def test_municipality_files_a_request_on_a_phone(new_context: Any) -> None:
+    width = 360
+    title = unique_title("Hjelp med søknad")
+    page = new_context(width).new_page()
+    log_in(page, MUNICIPAL)
+
+    page.goto("/trondelag")
+    page.get_by_role("heading", level=1).wait_for()
+    shoot(page, "hjelp-ny-0-start", width)
+    screens: list[str] = []
+    page.on("load", lambda: screens.append(urlsplit(page.url).path))
+
+    # The shortest way a user can see: straight to the form if the start page links it,
+    # otherwise through "Hjelpekorps" in the main menu.
+    direct = page.locator("main").get_by_role("link", name="Be om hjelp")
+    if direct.count():
+        with page.expect_navigation(wait_until="load"):
+            direct.first.click()
+    else:
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("navigation", name="Hovedmeny").get_by_role(
+                "link", name="Hjelpekorps"
+            ).click()
+        shoot(page, f"hjelp-ny-{len(screens)}-ko", width)
+        assert_no_sideways_scroll(page, "køen", width)
+        with page.expect_navigation(wait_until="load"):
+            page.locator("main").get_by_role("link", name="Be om hjelp").click()
+    assert urlsplit(page.url).path == "/trondelag/hjelp/ny", page.url
+    form = page.locator("form[action='/trondelag/hjelp']")
+    required = form.locator("input[required], textarea[required], select[required]")
+    required_fields = sorted(set(required.evaluate_all("els => els.map(e => e.name)")))
+    shoot(page, f"hjelp-ny-{len(screens)}-skjema", width)
+    assert_no_sideways_scroll(page, "skjemaet", width)
+
+    started = time.monotonic()
+    fill_request(page, title)
+    filled = time.monotonic() - started
+    shoot(page, f"hjelp-ny-{len(screens)}-utfylt", width)
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Send forespørselen").click()
+    submitted = time.monotonic() - started
+
+    number = request_number(page)
+    page.get_by_role("heading", level=1, name=f"HK-{number}: {title}").wait_for()
+    page.get_by_text("Forespørselen er sendt til hjelpekorpset").wait_for()
+    assert status_of(page) == "Ny", status_of(page)
+    assert "Kommunen ønsker hjelp på stedet." in text_of(page.locator("main"))
+    shoot(page, f"hjelp-ny-{len(screens)}-sendt", width)
+    assert_no_sideways_scroll(page, "forespørselen", width)
+
+    print(
+        f"\n[hjelpekorps] filing at {width}px: {len(screens)} screens after the start page "
+        f"({' → '.join(screens)}); {len(required_fields)} required fields "
+        f"({', '.join(required_fields)}); filling took {filled:.2f} s, "
+        f"{submitted:.2f} s including submitting"
+    )
+    assert len(required_fields) <= 4, required_fields
+    assert len(screens) <= 2, f"{len(screens)} screens from the start page: {screens}"
+
+
+def test_coordinator_triages_and_assigns_a_helper(
+    new_context: Any, states: dict[str, dict[str, Any]]
+) -> None:
+    width = 1280
+    title = unique_title("Søknad som skal tildeles")
+    filer = new_context(width, storage_state=states[MUNICIPAL]).new_page()
+    filer.goto("/trondelag/hjelp/ny")
+    fill_request(filer, title)
+    with filer.expect_navigation():
+        filer.get_by_role("button", name="Send forespørselen").click()
+    number = request_number(filer)
+    link_name = f"HK-{number}: {title}"
+
+    page = new_context(width, storage_state=states[COORDINATOR]).new_page()
+    page.goto("/trondelag/hjelp")
+    tabs = page.get_by_role("navigation", name="Utvalg")
+    unassigned = tabs.get_by_role("link", name="Ikke tildelt")
+    assert unassigned.get_attribute("aria-current") == "page"
+    shoot(page, "hjelp-tildel-1-ikke-tildelt", width)
+    with page.expect_navigation():
+        page.locator("#queue").get_by_role("link", name=link_name).click()
+    page.get_by_role("heading", level=1, name=link_name).wait_for()
+    assert status_of(page) == "Ny"
+
+    triage = page.get_by_role("region", name="Vurdering og tildeling")
+    triage.get_by_label("Prioritet", exact=True).select_option(label="Høy")
+    first = triage.locator(".suggestions li").first
+    assert text_of(first).startswith(HELPER_NAME), text_of(first)
+    reasons = text_of(first.locator(".muted"))
+    assert "kan søknad om midler" in reasons, reasons
+    first.get_by_role("checkbox").check()
+    shoot(page, "hjelp-tildel-2-vurdering", width)
+    with page.expect_navigation():
+        triage.get_by_role("button", name="Lagre vurdering").click()
+    page.get_by_text("Vurderingen er lagret.").wait_for()
+    assert status_of(page) == "Tildelt", status_of(page)
+    facts = page.locator("dl.facts")
+    assert HELPER_NAME in text_of(facts.locator("div").filter(has_text="Hjelpere"))
+    assert "Høy" in text_of(facts.locator("div").filter(has_text="Prioritet"))
+    shoot(page, "hjelp-tildel-3-tildelt", width)
+
+    page.goto("/trondelag/hjelp?visning=ufordelt")
+    assert page.get_by_role("link", name=link_name).count() == 0, text_of(page.locator("#queue"))
+
+    helper = new_context(width, storage_state=states[HELPER]).new_page()
+    helper.goto("/trondelag/hjelp")
+    with helper.expect_navigation():
+        helper.get_by_role("navigation", name="Utvalg").get_by_role("link", name="Mine").click()
+    assert "visning=mine" in helper.url
+    card = helper.locator("#queue li").filter(has=helper.get_by_role("link", name=link_name))
+    assert card.count() == 1, text_of(helper.locator("#queue"))
+    assert "Tildelt" in text_of(card) and HELPER_NAME in text_of(card), text_of(card)
+    shoot(helper, "hjelp-tildel-4-mine", width)
+
+
+def test_internal_note_is_hidden_from_the_municipality(
+    new_context: Any, states: dict[str, dict[str, Any]]
+) -> None:
+    municipal = new_context(1280, storage_state=states[MUNICIPAL]).new_page()
+    municipal.goto("/trondelag/hjelp/1")
+    municipal.get_by_role("heading", level=1, name=re.compile(r"^HK-1:")).wait_for()
+    main = text_of(municipal.locator("main"))
+    assert "Takk, vi har satt av tid" in main  # the public reply is there
+    assert INTERNAL_NOTE not in main
+    assert "Internt notat" not in main
+    assert municipal.locator("#f-internal").count() == 0
+
+    coordinator = new_context(1280, storage_state=states[COORDINATOR]).new_page()
+    coordinator.goto("/trondelag/hjelp/1")
+    note = coordinator.locator("li.message--internal").filter(has_text=INTERNAL_NOTE)
+    assert note.count() == 1
+    assert "Internt notat" in text_of(note)
+
+
+# (screenshot name, user, path, heading expected)
+PAGES = [
+    ("hjelp-ikke-tildelt", COORDINATOR, "/trondelag/hjelp?visning=ufordelt", "Hjelpekorps"),
+    ("hjelp-mine", COORDINATOR, "/trondelag/hjelp?visning=mine", "Hjelpekorps"),
+    ("hjelp-alle", COORDINATOR, "/trondelag/hjelp?visning=alle", "Hjelpekorps"),
+    ("hjelp-kommune", MUNICIPAL, "/trondelag/hjelp", "Hjelpekorps"),
+    ("hjelp-skjema", MUNICIPAL, "/trondelag/hjelp/ny", "Be om hjelp fra hjelpekorpset"),
+    (
+        "hjelp-skjema-koordinator",
+        COORDINATOR,
+        "/trondelag/hjelp/ny",
+        "Be om hjelp fra hjelpekorpset",
+    ),
+    ("hjelp-sak-koordinator", COORDINATOR, "/trondelag/hjelp/1", re.compile(r"^HK-1:")),
+    ("hjelp-sak-kommune", MUNICIPAL, "/trondelag/hjelp/1", re.compile(r"^HK-1:")),
+    ("hjelp-sak-kommune-lost", MUNICIPAL, "/trondelag/hjelp/2", re.compile(r"^HK-2:")),
+]
+
+
+@pytest.mark.parametrize("width", WIDTH_PARAMS)
+@pytest.mark.parametrize(("name", "user", "path", "heading"), PAGES, ids=[p[0] for p in PAGES])
+def test_helpdesk_page(
+    new_context: Any,
+    states: dict[str, dict[str, Any]],
+    width: int,
+    name: str,
+    user: str,
+    path: str,
+    heading: str | re.Pattern[str],
+) -> None:
+    page = new_context(width, storage_state=states[user]).new_page()
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (path, response and response.status)
+    page.get_by_role("heading", level=1, name=heading).wait_for()
+    check_page(page, name, width)
