@@ -46,7 +46,10 @@ def test_unknown_email_gets_the_same_answer(client, db):
 def test_empty_fields_are_named(client, db):
     r = client.post("/logg-inn", data={"email": "", "password": "", "csrf_token": csrf(client)})
     assert r.status_code == 422
-    assert r.text.count("Feltet må fylles ut.") == 2
+    # Next to each field, and in the summary at the top.
+    assert 'id="f-email-error">Feltet må fylles ut.' in r.text
+    assert 'id="f-password-error">Feltet må fylles ut.' in r.text
+    assert r.text.count("Feltet må fylles ut.") == 4
 
 
 def test_throttle_after_five_failures(client, db):
