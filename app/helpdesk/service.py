@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.accounts.models import Membership, User
 from app.config import get_settings
 from app.counties.models import Municipality, Workspace
-from app.db import utcnow
+from app.db import as_aware, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.helpdesk.models import (
     OPEN_STATES,
@@ -600,3 +600,50 @@ def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, plac
                 _("Vi har fått forespørselen din: {title}").format(title=req.title),
                 _("Takk! Hjelpekorpset ser på saken og svarer deg her."),
             )
+
+
+# --- service levels ------------------------------------------------------------------------
+
+
+def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest]) -> dict[int, Any]:
+    """Due times for first response and resolution, in working hours, per request id. One
+    query for the waiting periods of all the requests given."""
+    from app.helpdesk import sla
+
+    if not requests:
+        return {}
+    waits: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    opened: dict[int, Any] = {}
+    events = session.execute(
+        scoped(RequestEvent, ws.id)
+        .where(
+            RequestEvent.request_id.in_([r.id for r in requests]),
+            RequestEvent.kind == "transition",
+            or_(
+                RequestEvent.to_state == "waiting_for_municipality",
+                RequestEvent.from_state == "waiting_for_municipality",
+            ),
+        )
+        .order_by(RequestEvent.id)
+        .with_only_columns(RequestEvent.request_id, RequestEvent.to_state, RequestEvent.at)
+    ).all()
+    for request_id, to_state, at in events:
+        at = as_aware(at)
+        if to_state == "waiting_for_municipality":
+            opened[request_id] = at
+        elif request_id in opened:
+            waits[request_id].append((opened.pop(request_id), at))
+    for request_id, start in opened.items():
+        waits[request_id].append((start, None))
+    now = utcnow()
+    return {
+        r.id: sla.due_times(
+            created_at=as_aware(r.created_at),
+            priority=r.priority,
+            first_response_at=as_aware(r.first_response_at) if r.first_response_at else None,
+            resolved_at=as_aware(r.resolved_at) if r.resolved_at else None,
+            waits=waits.get(r.id, []),
+            now=now,
+        )
+        for r in requests
+    }

@@ -75,6 +75,7 @@ def queue_page(
         {
             "labels": LABELS,
             "page": page,
+            "due": service.service_levels(session, ctx.workspace, page.rows),
             "views": views,
             "view": view,
             "filters": {
@@ -158,6 +159,7 @@ def _request_page(
             "labels": LABELS,
             "d": d,
             "req": d.request,
+            "due": service.service_levels(session, ctx.workspace, [d.request])[d.request.id],
             "viewer": viewer,
             "errors": errors or {},
             "values": values or {},

@@ -215,3 +215,26 @@ def test_htmx_queue_fragment_and_keyset_pages(client, db, ws):
     assert (
         "<html" not in fragment.text and "HK-55" in fragment.text and "HK-54:" not in fragment.text
     )
+
+
+def test_overdue_requests_are_surfaced(client, db, ws):
+    from datetime import timedelta
+
+    from app.db import utcnow
+
+    coordinator = create_member(db, ws, "coordinator")
+    login(client, coordinator)
+    old = file(client, ws, title="Gammel og haster", urgency="urgent", municipality_number="5020")
+    fresh = file(client, ws, title="Ny og rolig", urgency="low", municipality_number="5020")
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == old))
+    req.created_at = utcnow() - timedelta(days=10)
+    db.flush()
+    set_db_scope(db, workspace_id=None, user_id=None)
+    queue = client.get(f"/{ws.slug}/hjelp?visning=alle").text
+    cards = {
+        m.group(1): m.group(2) for m in re.finditer(r"HK-(\d+):.*?</p>(.*?)</li>", queue, re.S)
+    }
+    assert "Forsinket" in cards[str(old)] and "Forsinket" not in cards[str(fresh)]
+    page = client.get(f"/{ws.slug}/hjelp/{old}").text
+    assert "Første svar innen" in page and "Forsinket" in page

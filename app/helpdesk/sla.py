@@ -1,0 +1,118 @@
+"""Service levels counted in working hours: Monday–Friday within the working day, Norwegian
+public holidays excluded (the maintained `holidays` library), in Norwegian time. Time spent
+waiting for the municipality does not count towards resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+# Working hours a priority allows, for the first response and for resolution.
+FIRST_RESPONSE_HOURS = {"urgent": 4, "high": 8, "normal": 15, "low": 30}
+RESOLUTION_HOURS = {"urgent": 15, "high": 37, "normal": 75, "low": 150}
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NO", years=year).keys())
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    day_start: time = time(8, 0)
+    day_end: time = time(15, 30)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in _holidays(day.year)
+
+    def _window(self, day: date) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(day, self.day_start, OSLO),
+            datetime.combine(day, self.day_end, OSLO),
+        )
+
+    def add(self, start: datetime, minutes: float) -> datetime:
+        """The moment ``minutes`` working minutes after ``start``."""
+        current = start.astimezone(OSLO)
+        remaining = timedelta(minutes=minutes)
+        day = current.date()
+        for _ in range(3660):  # ten years of days at most
+            if self.is_working_day(day):
+                open_at, close_at = self._window(day)
+                begin = max(current, open_at)
+                if begin < close_at:
+                    available = close_at - begin
+                    if remaining <= available:
+                        return begin + remaining
+                    remaining -= available
+            day += timedelta(days=1)
+            current = datetime.combine(day, time(0, 0), OSLO)
+        raise ValueError("service level beyond ten years")
+
+    def minutes_between(self, a: datetime, b: datetime) -> float:
+        """Working minutes from ``a`` to ``b`` (0 when b is before a)."""
+        a, b = a.astimezone(OSLO), b.astimezone(OSLO)
+        if b <= a:
+            return 0.0
+        total = timedelta()
+        day = a.date()
+        while day <= b.date():
+            if self.is_working_day(day):
+                open_at, close_at = self._window(day)
+                lo, hi = max(a, open_at), min(b, close_at)
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total.total_seconds() / 60
+
+
+CALENDAR = WorkingCalendar()
+
+
+def paused_minutes(
+    waits: Iterable[tuple[datetime, datetime | None]],
+    now: datetime,
+    cal: WorkingCalendar = CALENDAR,
+) -> float:
+    """Working minutes spent waiting for the municipality; an open wait runs until now."""
+    return sum(cal.minutes_between(start, end or now) for start, end in waits)
+
+
+@dataclass
+class Due:
+    first_response_due: datetime
+    resolution_due: datetime
+    first_response_overdue: bool
+    resolution_overdue: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.first_response_overdue or self.resolution_overdue
+
+
+def due_times(
+    *,
+    created_at: datetime,
+    priority: str,
+    first_response_at: datetime | None,
+    resolved_at: datetime | None,
+    waits: Iterable[tuple[datetime, datetime | None]],
+    now: datetime,
+    cal: WorkingCalendar = CALENDAR,
+) -> Due:
+    first_due = cal.add(created_at, FIRST_RESPONSE_HOURS[priority] * 60)
+    paused = paused_minutes(waits, resolved_at or now, cal)
+    resolution_due = cal.add(created_at, RESOLUTION_HOURS[priority] * 60 + paused)
+    return Due(
+        first_response_due=first_due,
+        resolution_due=resolution_due,
+        first_response_overdue=(first_response_at or now) > first_due,
+        resolution_overdue=(resolved_at or now) > resolution_due,
+    )
