@@ -22,7 +22,7 @@ async def form_data(request: Request) -> dict[str, Any]:
     return data
 
 
-LIST_FIELDS = frozenset({"areas", "assignees"})
+LIST_FIELDS = frozenset({"areas", "assignees", "helpers"})
 
 
 async def multi_form(request: Request) -> dict[str, Any]:

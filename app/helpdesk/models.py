@@ -160,3 +160,50 @@ class HelperProfile(TenantOwned, Timestamped, Base):
 
     user: Mapped[User] = relationship(lazy="raise")
     home_municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+
+
+class Visit(TenantOwned, Timestamped, Base):
+    """An on-site visit planned on a request, with a short report afterwards."""
+
+    __tablename__ = "visit"
+    __table_args__ = (
+        Index("ix_visit_request", "workspace_id", "request_id"),
+        Index("ix_visit_starts", "workspace_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="times"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(300))
+    report: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[HelpRequest] = relationship(lazy="raise")
+    helpers: Mapped[list[VisitHelper]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class VisitHelper(TenantOwned, Base):
+    __tablename__ = "visit_helper"
+    __table_args__ = (UniqueConstraint("workspace_id", "visit_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class CalendarFeed(TenantOwned, Base):
+    """A secret address from which a helper's calendar program fetches their visits."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    __audit_redact__ = ("token_hash",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

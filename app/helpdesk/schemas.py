@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from datetime import date, time
+
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.helpdesk.models import CATEGORIES, PRIORITIES, URGENCIES
 from app.i18n import lazy
@@ -57,3 +59,21 @@ class TriageForm(BaseModel):
 class RatingForm(BaseModel):
     rating: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=2000)
+
+
+class VisitForm(BaseModel):
+    day: date
+    start: time
+    end: time
+    place: str = Field(min_length=2, max_length=300)
+    helpers: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _times(self) -> VisitForm:
+        if self.end <= self.start:
+            raise ValueError(lazy("Sluttid må være etter starttid."))
+        return self
+
+
+class VisitReportForm(BaseModel):
+    report: str = Field(min_length=1, max_length=5000)

@@ -555,11 +555,30 @@ def _mail(
     )
 
 
+def notify_about(
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    actor_id: int | None,
+    subject: str,
+    body: str,
+    extra_user_ids: set[int] | None = None,
+) -> None:
+    """Mail the requester, the assignees and anyone else named, except the actor."""
+    _notify(session, ws, req, actor_id, subject, body, extra_user_ids)
+
+
 def _notify(
-    session: Session, ws: Workspace, req: HelpRequest, actor_id: int | None, subject: str, body: str
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    actor_id: int | None,
+    subject: str,
+    body: str,
+    extra_user_ids: set[int] | None = None,
 ) -> None:
     """The requester and the assignees, except whoever made the change."""
-    ids = {a.user_id for a in req.assignees}
+    ids = {a.user_id for a in req.assignees} | (extra_user_ids or set())
     if req.requester_id:
         ids.add(req.requester_id)
     ids.discard(actor_id or -1)

@@ -10,11 +10,18 @@ from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.forms import multi_form, parse
-from app.helpdesk import service
+from app.helpdesk import service, visits
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
-from app.helpdesk.schemas import RatingForm, ReplyForm, RequestForm, TriageForm
+from app.helpdesk.schemas import (
+    RatingForm,
+    ReplyForm,
+    RequestForm,
+    TriageForm,
+    VisitForm,
+    VisitReportForm,
+)
 from app.i18n import _
 from app.web import redirect, render
 
@@ -164,6 +171,8 @@ def _request_page(
             "errors": errors or {},
             "values": values or {},
             "assigned_ids": [a.user_id for a in d.request.assignees],
+            "visits": visits.visits_of(session, ctx.workspace, d.request.id),
+            "helpers": service.helpers(session, ctx.workspace) if viewer.can_work else [],
             **extra,
         },
         status_code=status,
@@ -247,3 +256,92 @@ def rate(
                 flash=_("Takk for tilbakemeldingen!"),
             )
     return _request_page(request, session, ctx, number, errors, data, 422)
+
+
+# --- visits and the agenda -----------------------------------------------------------------
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/besok")
+def plan_visit(
+    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    form, errors = parse(VisitForm, data)
+    if form is not None:
+        try:
+            visits.plan_visit(session, ctx.workspace, viewer_of(ctx), number, form)
+        except InvalidInput as exc:
+            errors = {k: _(v) for k, v in exc.errors.items()}
+        else:
+            return redirect(
+                request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Besøket er planlagt.")
+            )
+    return _request_page(request, session, ctx, number, errors, data, 422)
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/besok/{visit_id}/rapport")
+def report_visit(
+    request: Request, number: int, visit_id: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    form, errors = parse(VisitReportForm, data)
+    if form is not None:
+        visits.report_visit(session, ctx.workspace, viewer_of(ctx), number, visit_id, form.report)
+        return redirect(
+            request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Besøksrapporten er lagret.")
+        )
+    return _request_page(request, session, ctx, number, errors, data, 422)
+
+
+Worker = Annotated[Context, Depends(require("helpdesk.work"))]
+
+
+@router.get("/{workspace_slug}/besok")
+def agenda_page(
+    request: Request,
+    session: DbSession,
+    ctx: Worker,
+    alle: Annotated[bool, Query()] = False,
+) -> Response:
+    everyone = alle and ctx.can("helpdesk.triage")
+    items = visits.agenda(session, ctx.workspace, None if everyone else ctx.user.id)
+    return render(
+        request,
+        "helpdesk/agenda.html",
+        {"visits": items, "everyone": everyone, "feed_url": None},
+    )
+
+
+@router.get("/{workspace_slug}/besok.ics")
+def agenda_ics(session: DbSession, ctx: Worker) -> Response:
+    items = visits.agenda(session, ctx.workspace, ctx.user.id)
+    body = visits.to_ical(ctx.workspace, items, _("Besøk – {name}").format(name=ctx.user.name))
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="besok.ics"'},
+    )
+
+
+@router.post("/{workspace_slug}/besok/abonnement")
+def new_feed(request: Request, session: DbSession, ctx: Worker) -> Response:
+    token = visits.new_feed(session, ctx.workspace, ctx.user)
+    url = f"{request.app.state.settings.base_url.rstrip('/')}/kalender/{token}.ics"
+    items = visits.agenda(session, ctx.workspace, ctx.user.id)
+    # The address is shown once; a new one replaces it.
+    return render(
+        request,
+        "helpdesk/agenda.html",
+        {"visits": items, "everyone": False, "feed_url": url},
+        status_code=201,
+    )
+
+
+@router.get("/kalender/{token}.ics")
+def calendar_feed(token: str, session: DbSession) -> Response:
+    found = visits.feed(session, token)
+    if found is None:
+        raise NotFound()
+    workspace, items, name = found
+    return Response(
+        visits.to_ical(workspace, items, _("Besøk – {name}").format(name=name)),
+        media_type="text/calendar; charset=utf-8",
+    )

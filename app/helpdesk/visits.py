@@ -1,0 +1,170 @@
+"""On-site visits: planning, reports, a helper's agenda, and the agenda as iCalendar — for
+download, and as a feed a calendar program subscribes to with a secret address."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.models import User
+from app.accounts.service import hash_token
+from app.config import get_settings
+from app.counties.models import Workspace
+from app.db import as_aware, utcnow
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk import service
+from app.helpdesk.models import CalendarFeed, HelpRequest, Visit, VisitHelper
+from app.helpdesk.schemas import VisitForm
+from app.helpdesk.sla import OSLO
+from app.i18n import _, lazy
+from app.tenancy import scoped, set_db_scope
+
+FEED_PREFIX = "cal"
+
+
+def plan_visit(
+    session: Session, ws: Workspace, viewer: service.Viewer, number: int, data: VisitForm
+) -> Visit:
+    req = service.get_request(session, ws, viewer, number)
+    if not viewer.can_work:
+        raise Forbidden()
+    if req.state in ("resolved", "closed"):
+        raise InvalidInput(
+            {"day": lazy("Forespørselen er løst. Åpne den igjen for å planlegge besøk.")}
+        )
+    starts = datetime.combine(data.day, data.start, OSLO)
+    ends = datetime.combine(data.day, data.end, OSLO)
+    if starts <= utcnow():
+        raise InvalidInput({"day": lazy("Besøket må ligge fram i tid.")})
+    eligible = {m.user_id: m.user for m in service.helpers(session, ws)}
+    helper_ids = data.helpers or [viewer.user_id]
+    if any(uid not in eligible for uid in helper_ids):
+        raise InvalidInput({"helpers": lazy("Ukjent hjelper.")})
+    visit = Visit(
+        workspace_id=ws.id,
+        request_id=req.id,
+        starts_at=starts,
+        ends_at=ends,
+        place=data.place.strip(),
+        report="",
+        helpers=[VisitHelper(workspace_id=ws.id, user_id=uid) for uid in sorted(set(helper_ids))],
+    )
+    session.add(visit)
+    session.flush()
+    when = starts.strftime("%d.%m.%Y %H:%M")
+    service.notify_about(
+        session,
+        ws,
+        req,
+        viewer.user_id,
+        _("Besøk {when}").format(when=when),
+        _("Besøk {when}–{end} i {place}.").format(
+            when=when, end=ends.strftime("%H:%M"), place=visit.place
+        ),
+        extra_user_ids=set(helper_ids),
+    )
+    return visit
+
+
+def report_visit(
+    session: Session, ws: Workspace, viewer: service.Viewer, number: int, visit_id: int, report: str
+) -> Visit:
+    req = service.get_request(session, ws, viewer, number)
+    if not viewer.can_work:
+        raise Forbidden()
+    visit = session.scalar(
+        scoped(Visit, ws.id).where(Visit.id == visit_id, Visit.request_id == req.id)
+    )
+    if visit is None:
+        raise NotFound()
+    visit.report = report.strip()
+    session.flush()
+    return visit
+
+
+def visits_of(session: Session, ws: Workspace, request_id: int) -> list[Visit]:
+    return list(
+        session.scalars(
+            scoped(Visit, ws.id)
+            .where(Visit.request_id == request_id)
+            .order_by(Visit.starts_at)
+            .options(selectinload(Visit.helpers).selectinload(VisitHelper.user))
+        )
+    )
+
+
+def agenda(
+    session: Session, ws: Workspace, user_id: int | None, *, past_days: int = 30
+) -> list[Visit]:
+    """Visits from a month ago on, for one helper (or all, with user_id None)."""
+    query = scoped(Visit, ws.id).where(Visit.starts_at >= utcnow() - timedelta(days=past_days))
+    if user_id is not None:
+        mine = (
+            scoped(VisitHelper, ws.id)
+            .where(VisitHelper.user_id == user_id)
+            .with_only_columns(VisitHelper.visit_id)
+        )
+        query = query.where(Visit.id.in_(mine))
+    return list(
+        session.scalars(
+            query.order_by(Visit.starts_at).options(
+                selectinload(Visit.request).selectinload(HelpRequest.municipality),
+                selectinload(Visit.helpers).selectinload(VisitHelper.user),
+            )
+        )
+    )
+
+
+def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Samspill//Hjelpekorps//NO")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    base = get_settings().base_url.rstrip("/")
+    for v in visits:
+        event = Event()
+        event.add("uid", f"visit-{ws.slug}-{v.id}@samspill")
+        event.add("dtstamp", utcnow())
+        event.add("dtstart", as_aware(v.starts_at))
+        event.add("dtend", as_aware(v.ends_at))
+        req = v.request
+        event.add("summary", f"HK-{req.number}: {req.title} ({req.municipality.name})")
+        event.add("location", v.place)
+        event.add("description", f"{base}/{ws.slug}/hjelp/{req.number}")
+        cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def new_feed(session: Session, ws: Workspace, user: User) -> str:
+    """A fresh secret feed address for this user in this workspace; the old one stops working."""
+    for old in session.scalars(scoped(CalendarFeed, ws.id).where(CalendarFeed.user_id == user.id)):
+        session.delete(old)
+    session.flush()
+    token = f"{FEED_PREFIX}_{ws.id}_{secrets.token_urlsafe(24)}"
+    session.add(CalendarFeed(workspace_id=ws.id, user_id=user.id, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdigit():
+        return None
+    workspace = session.get(Workspace, int(parts[1]))
+    if workspace is None:
+        return None
+    set_db_scope(
+        session, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number
+    )
+    row = session.scalar(
+        scoped(CalendarFeed, workspace.id).where(CalendarFeed.token_hash == hash_token(token))
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return workspace, agenda(session, workspace, user.id), user.name
