@@ -11,6 +11,7 @@ from app.accounts.deps import Context, DbSession, require
 from app.counties import service
 from app.errors import InvalidInput
 from app.forms import form_data
+from app.helpdesk import service as helpdesk_service
 from app.i18n import _
 from app.networks import service as networks_service
 from app.web import redirect, render
@@ -33,9 +34,12 @@ def start_page(
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdigit() else None
     listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
-    figures = None
-    if ctx.can("networks.read") and request.headers.get("HX-Request") != "true":
-        figures = networks_service.overview_figures(session, ctx.workspace)
+    figures = helpdesk = None
+    if request.headers.get("HX-Request") != "true":
+        if ctx.can("networks.read"):
+            figures = networks_service.overview_figures(session, ctx.workspace)
+        if ctx.can("helpdesk.see_all"):
+            helpdesk = helpdesk_service.overview_figures(session, ctx.workspace)
     return render(
         request,
         "counties/start.html",
@@ -45,6 +49,7 @@ def start_page(
             "size_class": chosen,
             "q": q or "",
             "figures": figures,
+            "helpdesk": helpdesk,
         },
         fragment="counties/_municipality_table.html",
     )

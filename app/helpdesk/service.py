@@ -666,3 +666,34 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
         )
         for r in requests
     }
+
+
+@dataclass
+class HelpdeskFigures:
+    open: int
+    unassigned: int
+    overdue: int
+
+
+def overview_figures(session: Session, ws: Workspace) -> HelpdeskFigures:
+    """What the hjelpekorps adds to the workspace's start page."""
+    open_requests = list(
+        session.scalars(scoped(HelpRequest, ws.id).where(HelpRequest.state.in_(OPEN_STATES)))
+    )
+    assigned = (
+        set(
+            session.scalars(
+                scoped(RequestAssignee, ws.id)
+                .where(RequestAssignee.request_id.in_([r.id for r in open_requests]))
+                .with_only_columns(RequestAssignee.request_id)
+            )
+        )
+        if open_requests
+        else set()
+    )
+    due = service_levels(session, ws, open_requests)
+    return HelpdeskFigures(
+        open=len(open_requests),
+        unassigned=sum(1 for r in open_requests if r.id not in assigned),
+        overdue=sum(1 for r in open_requests if due[r.id].overdue),
+    )

@@ -238,3 +238,20 @@ def test_overdue_requests_are_surfaced(client, db, ws):
     assert "Forsinket" in cards[str(old)] and "Forsinket" not in cards[str(fresh)]
     page = client.get(f"/{ws.slug}/hjelp/{old}").text
     assert "Første svar innen" in page and "Forsinket" in page
+
+
+def test_key_figures_join_the_overview(client, db, ws):
+    login(client, create_member(db, ws, "municipal"))
+    file(client, ws, title="Første")
+    file(client, ws, title="Andre")
+    client.cookies.clear()
+    login(client, create_member(db, ws, "coordinator"))
+    page = client.get(f"/{ws.slug}").text
+    figures = re.findall(r'figure__value">(\d+)</span><span class="figure__label">([^<]+)<', page)
+    found = {label: int(n) for n, label in figures}
+    assert found["åpne forespørsler til hjelpekorpset"] == 2
+    assert found["ikke tildelt"] == 2
+    # A municipal user does not get the county's figures.
+    client.cookies.clear()
+    login(client, create_member(db, ws, "municipal"))
+    assert "åpne forespørsler til hjelpekorpset" not in client.get(f"/{ws.slug}").text
