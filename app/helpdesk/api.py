@@ -225,7 +225,7 @@ def read_request(session: DbSession, ctx: Reader, number: int) -> RequestDetailR
     return RequestDetailRead(
         **_read_fields(d.request),
         messages=[_message(m) for m in d.messages],
-        events=[_event(e) for e in d.events],
+        events=[_event(e) for e in d.events] if viewer_of(ctx).can_work else [],
         allowed_transitions=list(d.allowed),
     )
 

@@ -23,6 +23,13 @@ class RequestForm(BaseModel):
             raise ValueError(lazy("Velg hva dere trenger hjelp til."))
         return value
 
+    @field_validator("title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ValueError(lazy("Overskriften må stå på én linje."))
+        return value
+
     @field_validator("urgency")
     @classmethod
     def _urgency(cls, value: str) -> str:

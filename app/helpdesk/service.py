@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
@@ -203,6 +204,10 @@ def detail(session: Session, ws: Workspace, viewer: Viewer, number: int) -> Requ
         )
     )
     allowed = TRANSITIONS.get(req.state, ()) if viewer.can_work else ()
+    if not viewer.can_triage:
+        allowed = tuple(s for s in allowed if s not in ("triaged", "assigned"))
+    elif not req.assignees:
+        allowed = tuple(s for s in allowed if s != "assigned")
     return RequestDetail(req, list(session.scalars(messages_q)), events, allowed)
 
 
@@ -301,6 +306,10 @@ def transition(
                 )
             }
         )
+    if to_state in ("triaged", "assigned") and not viewer.can_triage:
+        raise Forbidden(lazy("Bare koordinatorer vurderer og tildeler forespørsler."))
+    if to_state == "assigned" and not req.assignees:
+        raise InvalidInput({"state": lazy("Velg en hjelper i vurderingen først.")})
     _apply_transition(session, ws, req, viewer.user_id, to_state)
     return req
 
@@ -380,6 +389,8 @@ def triage(
         _apply_transition(session, ws, req, viewer.user_id, "triaged")
     if wanted and req.state == "triaged":
         _apply_transition(session, ws, req, viewer.user_id, "assigned")
+    if not wanted and req.state == "assigned":
+        _apply_transition(session, ws, req, viewer.user_id, "triaged")
     if added:
         users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(added)))}
         for uid in added:
@@ -483,7 +494,11 @@ def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[S
     for number, body_id in session.execute(
         scoped(BodyMembership, ws.id)
         .join(Body, Body.id == BodyMembership.body_id)
-        .where(Body.kind == "council", BodyMembership.end_date.is_(None))
+        .where(
+            Body.kind == "council",
+            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= date.today()),
+            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= date.today()),
+        )
         .with_only_columns(BodyMembership.municipality_number, BodyMembership.body_id)
     ):
         if number:
@@ -545,6 +560,7 @@ def _mail(
     link = f"{get_settings().base_url.rstrip('/')}/{ws.slug}/hjelp/{req.number}"
     thread = _thread_id(ws, req)
     headers = {"Message-ID": thread} if first else {"In-Reply-To": thread, "References": thread}
+    subject = " ".join(subject.split())  # a header is one line, whatever the text holds
     mail.enqueue(
         session,
         to=to,
@@ -584,8 +600,14 @@ def _notify(
     ids.discard(actor_id or -1)
     if not ids:
         return
-    for user in session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))):
-        _mail(session, ws, req, user.email, subject, body)
+    members = scoped(Membership, ws.id).where(Membership.user_id.in_(ids))
+    for m in session.scalars(members.options(selectinload(Membership.user))):
+        if not m.user.is_active:
+            continue
+        # Former members get nothing; a municipal user only about their own municipality.
+        if m.role == "municipal" and m.municipality_number != req.municipality_number:
+            continue
+        _mail(session, ws, req, m.user.email, subject, body)
 
 
 def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, place: str) -> None:

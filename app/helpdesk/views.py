@@ -344,4 +344,5 @@ def calendar_feed(token: str, session: DbSession) -> Response:
     return Response(
         visits.to_ical(workspace, items, _("Besøk – {name}").format(name=name)),
         media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store"},
     )

@@ -10,7 +10,8 @@ from icalendar import Calendar, Event
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import User
-from app.accounts.service import hash_token
+from app.accounts.permissions import allowed
+from app.accounts.service import get_membership, hash_token
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import as_aware, utcnow
@@ -166,5 +167,9 @@ def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | N
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
+        return None
+    # The address works only while its owner may still work requests in this workspace.
+    membership = get_membership(session, workspace.id, user.id)
+    if membership is None or not allowed(membership.role, "helpdesk.work"):
         return None
     return workspace, agenda(session, workspace, user.id), user.name

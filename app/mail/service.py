@@ -23,7 +23,7 @@ from app.db import utcnow
 from app.mail.models import OutboxMessage
 
 log = logging.getLogger("samspill.mail")
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 20  # with the growing delay (capped at an hour), about 15 hours of retries
 
 
 def enqueue(
@@ -105,7 +105,7 @@ def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: i
             row.attempts += 1
             try:
                 _send(_build(row, settings), settings)
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, ValueError, smtplib.SMTPException) as exc:
                 delay = min(timedelta(seconds=5 * 2 ** (row.attempts - 1)), timedelta(hours=1))
                 row.next_attempt_at = utcnow() + delay
                 row.last_error = f"{type(exc).__name__}: {exc}"[:500]

@@ -576,6 +576,9 @@ def _apply_person(session: Session, ws: Workspace, person: Person, data: PersonF
     if session.get(Municipality, data.municipality_number) is None:
         raise InvalidInput({"municipality_number": lazy("Kommunen finnes ikke.")})
     person.name = data.name.strip()
+    municipality = session.get(Municipality, data.municipality_number)
+    if municipality is not None and person.municipality_number != data.municipality_number:
+        person.municipality = municipality
     person.municipality_number = data.municipality_number
     person.title = data.title
     person.email = str(data.email or "")
@@ -732,7 +735,7 @@ def coverage(session: Session, ws: Workspace, size_class: int | None = None) -> 
                 councils=sum(1 for i in roots if bodies[i].kind == "council"),
                 digital_networks=sum(
                     1
-                    for i in roots
+                    for i in ids | roots
                     if bodies[i].kind == "network" and bodies[i].theme == "digitalisation"
                 ),
                 bodies=len(roots),

@@ -227,6 +227,7 @@ def _body_error(
     errors: dict[str, str],
     values: dict[str, Any],
 ) -> Response:
+    service.get_own_body(session, ctx.workspace, body_id)  # another county's body: 403
     detail = service.body_detail(session, ctx.workspace, body_id)
     persons, _n = service.search_persons(session, ctx.workspace, limit=500)
     return render(
@@ -234,7 +235,7 @@ def _body_error(
         "networks/body.html",
         _ctx(
             detail=detail,
-            can_edit=True,
+            can_edit=detail.owned,
             errors=errors,
             values=values,
             today=date.today(),

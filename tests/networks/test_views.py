@@ -196,6 +196,9 @@ def test_shared_body_is_read_only_for_the_other_county(client, db):
     # Coverage in Telemark counts Notodden as a council member.
     coverage = client.get(f"/{telemark.slug}/dekning").text
     assert "Kongsbergregionen" in coverage
+    table = coverage.split('id="table-h"', 1)[1]
+    notodden = re.search(r"Notodden</a>.*?</td>(.*?)</tr>", table, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]+)</td>', notodden)[1:] == ["1", "0", "1"]
     # A county with no members in it does not see it at all.
     client.cookies.clear()
     login(client, create_member(db, vestland, "coordinator"))
