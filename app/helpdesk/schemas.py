@@ -84,3 +84,7 @@ class VisitForm(BaseModel):
 
 class VisitReportForm(BaseModel):
     report: str = Field(min_length=1, max_length=5000)
+
+
+class FollowUpForm(BaseModel):
+    follow_up_on: date | None = None

@@ -111,7 +111,7 @@ def get_request(session: Session, ws: Workspace, viewer: Viewer, number: int) ->
 
 @dataclass
 class QueueFilter:
-    view: str = "all"  # all, unassigned, mine
+    view: str = "all"  # all, unassigned, mine, follow_up
     state: str | None = None
     category: str | None = None
     priority: str | None = None
@@ -133,7 +133,11 @@ def queue(
 ) -> QueuePage:
     """A page of requests, newest first, with keyset pagination on id."""
     query = _visible(ws, viewer)
-    if f.view == "unassigned":
+    if f.view == "follow_up":
+        query = query.where(
+            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= date.today()
+        )
+    elif f.view == "unassigned":
         assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
         query = query.where(HelpRequest.state.in_(OPEN_STATES), HelpRequest.id.not_in(assigned))
     elif f.view == "mine":
@@ -456,6 +460,24 @@ def rate(
     req.rating = rating
     req.rating_comment = comment.strip() or None
     _event(session, ws, req, viewer.user_id, "rating", rating=rating)
+    session.flush()
+    return req
+
+
+def set_follow_up(
+    session: Session, ws: Workspace, viewer: Viewer, number: int, on: Any
+) -> HelpRequest:
+    """A date on which a resolved request comes back to the coordinators, to check whether the
+    benefits were realised. None clears it."""
+    req = get_request(session, ws, viewer, number)
+    if not viewer.can_triage:
+        raise Forbidden()
+    if req.state not in ("resolved", "closed"):
+        raise InvalidInput({"follow_up_on": lazy("Oppfølging settes når forespørselen er løst.")})
+    if on is not None and on <= date.today():
+        raise InvalidInput({"follow_up_on": lazy("Oppfølgingsdatoen må ligge fram i tid.")})
+    req.follow_up_on = on
+    _event(session, ws, req, viewer.user_id, "follow_up", on=on.isoformat() if on else None)
     session.flush()
     return req
 

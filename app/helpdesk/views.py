@@ -15,6 +15,7 @@ from app.forms import multi_form, parse
 from app.helpdesk import service, visits
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
 from app.helpdesk.schemas import (
+    FollowUpForm,
     RatingForm,
     ReplyForm,
     RequestForm,
@@ -66,9 +67,11 @@ def queue_page(
 ) -> Response:
     viewer = viewer_of(ctx)
     views = ["alle"] if not viewer.can_see_all else ["ufordelt", "mine", "alle"]
+    if viewer.can_triage:
+        views.append("oppfolging")
     view = visning if visning in views else views[0]
     f = service.QueueFilter(
-        view={"ufordelt": "unassigned", "mine": "mine"}.get(view, "all"),
+        view={"ufordelt": "unassigned", "mine": "mine", "oppfolging": "follow_up"}.get(view, "all"),
         state=status if status in STATES else None,
         category=kategori if kategori in CATEGORIES else None,
         municipality_number=kommune or None,
@@ -235,6 +238,23 @@ def triage(
         else:
             return redirect(
                 request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Vurderingen er lagret.")
+            )
+    return _request_page(request, session, ctx, number, errors, data, 422)
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/oppfolging")
+def follow_up(
+    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    form, errors = parse(FollowUpForm, data)
+    if form is not None:
+        try:
+            service.set_follow_up(session, ctx.workspace, viewer_of(ctx), number, form.follow_up_on)
+        except InvalidInput as exc:
+            errors = {k: _(v) for k, v in exc.errors.items()}
+        else:
+            return redirect(
+                request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Oppfølgingen er lagret.")
             )
     return _request_page(request, session, ctx, number, errors, data, 422)
 

@@ -259,3 +259,34 @@ def test_key_figures_join_the_overview(client, db, ws):
     client.cookies.clear()
     login(client, create_member(db, ws, "municipal"))
     assert "åpne forespørsler til hjelpekorpset" not in client.get(f"/{ws.slug}").text
+
+
+def test_follow_up_date_brings_a_resolved_request_back(client, db, ws):
+    from datetime import date, timedelta
+
+    coordinator = create_member(db, ws, "coordinator")
+    login(client, coordinator)
+    number = file(client, ws, municipality_number="5020")
+    url = f"/{ws.slug}/hjelp/{number}"
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    r = post(client, f"{url}/oppfolging", {"follow_up_on": tomorrow})
+    assert r.status_code == 422 and "når forespørselen er løst" in r.text
+    helper = create_member(db, ws, "helper")
+    post(
+        client,
+        f"{url}/vurdering",
+        {"category": "funding", "priority": "normal", "assignees": str(helper.id)},
+    )
+    for state in ("in_progress", "resolved"):
+        assert post(client, f"{url}/status", {"state": state}).status_code == 303
+    r = post(client, f"{url}/oppfolging", {"follow_up_on": date.today().isoformat()})
+    assert r.status_code == 422 and "fram i tid" in r.text
+    assert post(client, f"{url}/oppfolging", {"follow_up_on": tomorrow}).status_code == 303
+    assert f"HK-{number}" not in client.get(f"/{ws.slug}/hjelp?visning=oppfolging").text
+    # When the day comes, it is back for the coordinators.
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == number))
+    req.follow_up_on = date.today()
+    db.flush()
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert f"HK-{number}" in client.get(f"/{ws.slug}/hjelp?visning=oppfolging").text
