@@ -10,7 +10,6 @@ loudly in tests and in production alike. On PostgreSQL, row-level security polic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ForeignKey, Integer, Select, event, select, text
@@ -36,12 +35,6 @@ class TenantOwned:
             nullable=False,
             index=True,
         )
-
-
-@dataclass(frozen=True)
-class WorkspaceRef:
-    id: int
-    slug: str
 
 
 def scoped(model: type[T], workspace_id: int) -> Select[T]:

@@ -1,5 +1,5 @@
 """Templates and the helpers every HTML view uses: render() (full page, or only the fragment for
-an HTMX request), hx_redirect(), flash messages."""
+an HTMX request), redirect() (HX-Redirect or 303), flash messages."""
 
 from __future__ import annotations
 

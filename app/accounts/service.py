@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import (
@@ -185,10 +185,6 @@ def resolve_session(
 def end_session(session: Session, token: str | None) -> None:
     if token:
         session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
-
-
-def end_all_sessions(session: Session, user_id: int) -> None:
-    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 # --- OpenID Connect ----------------------------------------------------------------------
@@ -593,7 +589,3 @@ def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | N
     if row.last_used_at is None or now - as_aware(row.last_used_at) > timedelta(minutes=5):
         row.last_used_at = now
     return row, user
-
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0

@@ -121,8 +121,6 @@ class AuditFilter:
 def list_events(
     session: Session, workspace_id: int, filters: AuditFilter, limit: int = 50
 ) -> list[AuditEvent]:
-    from app.accounts.models import User  # noqa: F401  (for the eager load below)
-
     query = scoped(AuditEvent, workspace_id)
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_id == filters.actor_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.i18n import lazy
 
@@ -67,7 +67,3 @@ class SizeClass(BaseModel):
     label: str
     lower: int | None
     upper: int | None
-
-    @model_validator(mode="after")
-    def _check(self) -> SizeClass:
-        return self

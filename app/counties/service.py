@@ -179,10 +179,6 @@ def import_population(session: Session, text: str) -> PopulationReport:
     )
 
 
-def list_counties(session: Session) -> list[County]:
-    return list(session.scalars(select(County).order_by(County.number)))
-
-
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 

@@ -87,16 +87,10 @@ def _person_read(p: Person) -> PersonRead:
 
 
 def _may_manage_contacts_of(ctx: Context, municipality_number: str) -> None:
-    """Staff manage every contact; a municipal user only those of their own municipality."""
-    if ctx.can("contacts.manage"):
-        return
-    if (
-        ctx.can("contacts.manage_own")
-        and ctx.membership.municipality_number is not None
-        and municipality_number == ctx.membership.municipality_number
+    if not service.may_edit_contacts(
+        ctx.can, ctx.membership.municipality_number, municipality_number
     ):
-        return
-    raise Forbidden()
+        raise Forbidden()
 
 
 # --- bodies --------------------------------------------------------------------------------

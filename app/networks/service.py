@@ -4,6 +4,7 @@ coverage. Flushes, never commits."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -513,6 +514,19 @@ def remove_representative(session: Session, ws: Workspace, body_id: int, rep_id:
 
 
 # --- contacts ------------------------------------------------------------------------------
+
+
+def may_edit_contacts(
+    can: Callable[[str], bool], own_municipality: str | None, municipality_number: str
+) -> bool:
+    """Coordinators edit every contact; a municipal user only their own municipality's."""
+    if can("contacts.manage"):
+        return True
+    return (
+        can("contacts.manage_own")
+        and own_municipality is not None
+        and own_municipality == municipality_number
+    )
 
 
 def get_person(session: Session, ws: Workspace, person_id: int) -> Person:

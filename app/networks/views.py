@@ -360,10 +360,8 @@ def _editable_municipalities(ctx: Context, persons: list[Any]) -> set[str]:
 
 
 def _may_edit_contacts(ctx: Context, municipality_number: str) -> bool:
-    if ctx.can("contacts.manage"):
-        return True
-    return (
-        ctx.can("contacts.manage_own") and ctx.membership.municipality_number == municipality_number
+    return service.may_edit_contacts(
+        ctx.can, ctx.membership.municipality_number, municipality_number
     )
 
 
