@@ -59,8 +59,12 @@ class Settings(BaseSettings):
 
     default_locale: Literal["nb", "nn", "en"] = "nb"
     page_size: int = Field(default=50, ge=1, le=500)
-    # Largest request body accepted (uploads); larger ones are refused before they are read.
-    max_request_bytes: int = 12 * 1024 * 1024
+    # Attachments on help requests: the largest file, and how many files one message may carry.
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachments_per_message: int = 5
+    # Largest request body accepted; larger ones are refused before they are read. Room for a
+    # message with its full number of attachments.
+    max_request_bytes: int = 52 * 1024 * 1024
 
     @property
     def owner_database_url(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 from pydantic import BaseModel, ValidationError
 
 from app.errors import _validation_message
@@ -22,7 +23,7 @@ async def form_data(request: Request) -> dict[str, Any]:
     return data
 
 
-LIST_FIELDS = frozenset({"areas", "assignees", "helpers"})
+LIST_FIELDS = frozenset({"areas", "assignees", "competences", "helpers"})
 
 
 async def multi_form(request: Request) -> dict[str, Any]:
@@ -37,6 +38,14 @@ async def multi_form(request: Request) -> dict[str, Any]:
         else:
             data[key] = value.strip()
     return data
+
+
+async def uploaded_files(request: Request) -> list[UploadFile]:
+    """The files chosen in a form's ``attachments`` field (none when the form has no files)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return []
+    form = await request.form()
+    return [f for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
 
 
 def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:

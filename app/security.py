@@ -54,7 +54,11 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
             from app.errors import STATUS_TEXT, error_response
             from app.i18n import _
 
-            return error_response(request, 413, "too_large", _(STATUS_TEXT[413]))
+            limit = get_settings().max_request_bytes // (1024 * 1024)
+            message = _("{text} Største tillatte størrelse er {size} MB.").format(
+                text=_(STATUS_TEXT[413]), size=limit
+            )
+            return error_response(request, 413, "too_large", message)
         token = request.cookies.get(CSRF_COOKIE) or ""
         fresh = len(token) < 20
         if fresh:

@@ -3,7 +3,7 @@ an HTMX request), redirect() (HX-Redirect or 303), flash messages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import ROOT_DIR
 from app.db import as_aware
-from app.i18n import LOCALES, get_locale, gettext_, ngettext, pgettext
+from app.i18n import LOCALES, _, get_locale, gettext_, ngettext, pgettext
 
 FLASH_COOKIE = "samspill_flash"
 
@@ -47,9 +47,33 @@ def _local(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     return as_aware(value).astimezone(OSLO).strftime(fmt)
 
 
+def _local_date(value: date | datetime | None) -> str:
+    if isinstance(value, datetime) or value is None:
+        return _local(value, "%d.%m.%Y")
+    return value.strftime("%d.%m.%Y")
+
+
+def _hours(minutes: int | None) -> str:
+    """Minutes as hours and minutes: "1 t 30 min"."""
+    h, m = divmod(int(minutes or 0), 60)
+    if h and m:
+        return _("{h} t {m} min").format(h=h, m=m)
+    return _("{h} t").format(h=h) if h else _("{m} min").format(m=m)
+
+
+def _filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} kB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
 templates.env.filters["thousands"] = _fmt_int
 templates.env.filters["localtime"] = _local
-templates.env.filters["localdate"] = lambda v: _local(v, "%d.%m.%Y")
+templates.env.filters["localdate"] = _local_date
+templates.env.filters["hours"] = _hours
+templates.env.filters["filesize"] = _filesize
 
 
 def is_htmx(request: Request) -> bool:

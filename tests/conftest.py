@@ -149,6 +149,15 @@ def db(database: Database) -> Iterator[Session]:
     connection.close()
 
 
+@pytest.fixture(autouse=True)
+def storage_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Attachments and other files of a test go to its own folder, never the checkout."""
+    folder = tmp_path / "storage"
+    monkeypatch.setenv("SAMSPILL_STORAGE_DIR", str(folder))
+    get_settings.cache_clear()
+    return folder
+
+
 @pytest.fixture
 def settings(database: Database) -> Settings:
     return database.settings

@@ -5,6 +5,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.helpdesk.sla import SlaSettings
 from app.i18n import lazy
 
 DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
@@ -17,6 +18,8 @@ class WorkspaceSettings(BaseModel):
     size_thresholds: list[int] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS), min_length=4, max_length=4
     )
+    # Hjelpekorps service levels and working day.
+    helpdesk: SlaSettings = Field(default_factory=SlaSettings)
 
     @field_validator("size_thresholds")
     @classmethod

@@ -202,7 +202,7 @@ def create_workspace(session: Session, data: WorkspaceCreate) -> Workspace:
         slug=data.slug,
         name=data.name,
         county_number=data.county_number,
-        settings=WorkspaceSettings().model_dump(),
+        settings=WorkspaceSettings().model_dump(mode="json"),
     )
     session.add(workspace)
     session.flush()
@@ -217,15 +217,18 @@ def settings_of(workspace: Workspace) -> WorkspaceSettings:
 
 
 def update_settings(session: Session, workspace: Workspace, raw: dict[str, object]) -> None:
+    """Change the settings named in ``raw``; the others stay as they are."""
     try:
-        new = WorkspaceSettings.model_validate(raw)
+        new = WorkspaceSettings.model_validate(
+            {**settings_of(workspace).model_dump(mode="json"), **raw}
+        )
     except ValidationError as exc:
         errors = {}
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
             errors[loc or "size_thresholds"] = str(err.get("ctx", {}).get("error") or err["msg"])
         raise InvalidInput(errors) from None
-    workspace.settings = new.model_dump()
+    workspace.settings = new.model_dump(mode="json")
     session.flush()
 
 

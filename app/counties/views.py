@@ -18,6 +18,7 @@ from app.web import redirect, render
 
 router = APIRouter()
 
+SLA_PRIORITIES = ("urgent", "high", "normal", "low")
 SORTS = ("name", "-name", "number", "-number", "population", "-population")
 
 
@@ -61,11 +62,36 @@ def settings_page(
     session: DbSession,
     ctx: Annotated[Context, Depends(require("workspace.settings"))],
 ) -> Response:
+    return _settings_page(request, ctx, {}, {})
+
+
+def _settings_page(
+    request: Request,
+    ctx: Context,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    *,
+    sla_form: bool = False,
+) -> Response:
     current = service.settings_of(ctx.workspace)
+    sla_values: dict[str, Any] = {
+        "day_start": current.helpdesk.day_start,
+        "day_end": current.helpdesk.day_end,
+    }
+    for p in SLA_PRIORITIES:
+        sla_values[f"first_{p}"] = current.helpdesk.first_response_hours[p]
+        sla_values[f"resolve_{p}"] = current.helpdesk.resolution_hours[p]
     return render(
         request,
         "counties/settings.html",
-        {"values": {"size_thresholds": current.size_thresholds}, "errors": {}},
+        {
+            "values": {"size_thresholds": current.size_thresholds, **sla_values, **values},
+            "errors": errors,
+            "priorities": [(p, helpdesk_service.PRIORITY_LABELS[p]) for p in SLA_PRIORITIES],
+            "sla_form": sla_form,
+        },
+        status_code=status_code,
     )
 
 
@@ -91,12 +117,53 @@ def save_settings(
         except InvalidInput:
             errors["form"] = _("Grensene må være stigende: hver grense større enn den før.")
     if errors:
-        return render(
-            request,
-            "counties/settings.html",
-            {"values": {"size_thresholds": raw}, "errors": errors},
-            status_code=422,
-        )
+        return _settings_page(request, ctx, {"size_thresholds": raw}, errors, 422)
     return redirect(
         request, f"/{ctx.workspace.slug}/innstillinger", flash=_("Innstillingene er lagret.")
     )
+
+
+@router.post("/{workspace_slug}/innstillinger/hjelpekorps")
+def save_service_levels(
+    request: Request,
+    session: DbSession,
+    data: Annotated[dict[str, Any], Depends(form_data)],
+    ctx: Annotated[Context, Depends(require("workspace.settings"))],
+) -> Response:
+    """The hjelpekorps working day and service levels; open requests get new due times."""
+    errors: dict[str, str] = {}
+    hours: dict[str, dict[str, int]] = {"first_response_hours": {}, "resolution_hours": {}}
+    for p in SLA_PRIORITIES:
+        for prefix, key in (("first", "first_response_hours"), ("resolve", "resolution_hours")):
+            raw = str(data.get(f"{prefix}_{p}", "")).strip()
+            if not raw.isdigit() or not 1 <= int(raw) <= 2000:
+                errors[f"{prefix}_{p}"] = _("Skriv et helt antall timer fra 1 til 2000.")
+            else:
+                hours[key][p] = int(raw)
+    if not errors:
+        try:
+            service.update_settings(
+                session,
+                ctx.workspace,
+                {
+                    "helpdesk": {
+                        "day_start": str(data.get("day_start", "")),
+                        "day_end": str(data.get("day_end", "")),
+                        **hours,
+                    }
+                },
+            )
+        except InvalidInput as exc:
+            for loc, message in exc.errors.items():
+                field = loc.rsplit(".", 1)[-1]
+                errors[field if field in ("day_start", "day_end") else "sla"] = _(message)
+        else:
+            count = helpdesk_service.refresh_all_due(session, ctx.workspace)
+            return redirect(
+                request,
+                f"/{ctx.workspace.slug}/innstillinger",
+                flash=_(
+                    "Tjenestenivåene er lagret. {n} åpne forespørsler har fått nye frister."
+                ).format(n=count),
+            )
+    return _settings_page(request, ctx, data, errors, 422, sla_form=True)

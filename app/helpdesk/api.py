@@ -6,16 +6,37 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.accounts.models import User
 from app.db import as_aware
-from app.errors import InvalidInput
-from app.helpdesk import service
-from app.helpdesk.models import CATEGORIES, STATES, HelpRequest, RequestEvent, RequestMessage
-from app.helpdesk.schemas import RatingForm, ReplyForm, RequestForm, TriageForm
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk import attachments, service, visits, work
+from app.helpdesk.models import (
+    CATEGORIES,
+    PRIORITIES,
+    STATES,
+    HelpRequest,
+    RequestAttachment,
+    RequestEvent,
+    RequestMessage,
+    RequestStep,
+    Visit,
+)
+from app.helpdesk.schemas import (
+    LinkForm,
+    RatingForm,
+    ReplyForm,
+    RequestForm,
+    StepForm,
+    TimeForm,
+    TriageForm,
+    VisitForm,
+    VisitReportForm,
+)
 from app.helpdesk.views import viewer_of
 from app.i18n import _
 
@@ -25,7 +46,7 @@ Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 Filer = Annotated[Context, Depends(api_require("helpdesk.file"))]
 Triager = Annotated[Context, Depends(api_require("helpdesk.triage"))]
 
-VIEWS = ("all", "unassigned", "mine")
+VIEWS = ("all", "unassigned", "mine", "overdue")
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -180,7 +201,10 @@ def list_requests(
     view: Annotated[str, Query(max_length=20)] = "all",
     state: Annotated[str | None, Query(max_length=30)] = None,
     category: Annotated[str | None, Query(max_length=30)] = None,
+    priority: Annotated[str | None, Query(max_length=10)] = None,
     municipality: Annotated[str | None, Query(max_length=4)] = None,
+    size_class: Annotated[int | None, Query(ge=1, le=5)] = None,
+    helper: Annotated[int | None, Query(ge=1, description="Assigned to this user id.")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> RequestPage:
     """Requests the caller may see, newest first, keyset paged by `before` (a `next_before`)."""
@@ -189,6 +213,7 @@ def list_requests(
         ("view", view, VIEWS),
         ("state", state, STATES),
         ("category", category, CATEGORIES),
+        ("priority", priority, PRIORITIES),
     ):
         if value is not None and value not in allowed:
             errors[name] = _("Ukjent verdi «{value}». Gyldige verdier: {allowed}.").format(
@@ -200,7 +225,10 @@ def list_requests(
         view=view,
         state=state,
         category=category,
+        priority=priority,
         municipality_number=municipality or None,
+        size_class=size_class,
+        helper_id=helper,
         q=q,
         before_id=before,
     )
@@ -278,3 +306,317 @@ def list_helpers(session: DbSession, ctx: Triager) -> list[UserRef]:
     return [
         UserRef(id=m.user.id, name=m.user.name) for m in service.helpers(session, ctx.workspace)
     ]
+
+
+# --- visits --------------------------------------------------------------------------------
+
+
+class VisitRead(BaseModel):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    report: str
+    helpers: list[UserRef]
+
+
+def _visit(v: Visit) -> VisitRead:
+    return VisitRead(
+        id=v.id,
+        starts_at=as_aware(v.starts_at),
+        ends_at=as_aware(v.ends_at),
+        place=v.place,
+        report=v.report,
+        helpers=[UserRef(id=h.user.id, name=h.user.name) for h in v.helpers],
+    )
+
+
+def _visit_by_id(session: DbSession, ctx: Context, number: int, visit_id: int) -> VisitRead:
+    req = service.get_request(session, ctx.workspace, viewer_of(ctx), number)
+    for v in visits.visits_of(session, ctx.workspace, req.id):
+        if v.id == visit_id:
+            return _visit(v)
+    raise NotFound()
+
+
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/visits", response_model=list[VisitRead])
+def list_visits(session: DbSession, ctx: Reader, number: int) -> list[VisitRead]:
+    """On-site visits planned on a request, with their reports."""
+    req = service.get_request(session, ctx.workspace, viewer_of(ctx), number)
+    return [_visit(v) for v in visits.visits_of(session, ctx.workspace, req.id)]
+
+
+@router.post(
+    "/{workspace_slug}/helpdesk/requests/{number}/visits",
+    response_model=VisitRead,
+    status_code=201,
+)
+def plan_visit(session: DbSession, ctx: Reader, number: int, data: VisitForm) -> VisitRead:
+    """Plan an on-site visit (the help corps); the requester and the helpers get e-mail."""
+    visit = visits.plan_visit(session, ctx.workspace, viewer_of(ctx), number, data)
+    return _visit_by_id(session, ctx, number, visit.id)
+
+
+@router.put(
+    "/{workspace_slug}/helpdesk/requests/{number}/visits/{visit_id}/report",
+    response_model=VisitRead,
+)
+def report_visit(
+    session: DbSession, ctx: Reader, number: int, visit_id: int, data: VisitReportForm
+) -> VisitRead:
+    """Write or replace the short report after a visit."""
+    visits.report_visit(session, ctx.workspace, viewer_of(ctx), number, visit_id, data.report)
+    return _visit_by_id(session, ctx, number, visit_id)
+
+
+# --- plan, links, time, attachments --------------------------------------------------------
+
+
+class StepRead(BaseModel):
+    id: int
+    position: int
+    title: str
+    due_on: date | None
+    done: bool
+    done_at: datetime | None
+
+
+class StepDone(BaseModel):
+    done: bool
+
+
+class LinkRead(BaseModel):
+    id: int
+    number: int
+    title: str
+    state: str
+    municipality_name: str
+
+
+class TimeRead(BaseModel):
+    id: int
+    user: UserRef
+    worked_on: date
+    minutes: int
+    note: str
+
+
+class TimeSheet(BaseModel):
+    total_minutes: int
+    by_helper: list[dict[str, Any]] = Field(description="`user` and `minutes` per helper.")
+    entries: list[TimeRead]
+
+
+class AttachmentRead(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    internal: bool
+    message_id: int | None
+    created_at: datetime
+    url: str
+
+
+def _step(s: RequestStep) -> StepRead:
+    return StepRead(
+        id=s.id,
+        position=s.position,
+        title=s.title,
+        due_on=s.due_on,
+        done=s.done,
+        done_at=_aware(s.done_at),
+    )
+
+
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/steps", response_model=list[StepRead])
+def list_steps(session: DbSession, ctx: Reader, number: int) -> list[StepRead]:
+    """The plan: steps with due dates, done or not."""
+    req = service.get_request(session, ctx.workspace, viewer_of(ctx), number)
+    return [_step(s) for s in work.steps_of(session, ctx.workspace, req.id)]
+
+
+@router.post(
+    "/{workspace_slug}/helpdesk/requests/{number}/steps",
+    response_model=StepRead,
+    status_code=201,
+)
+def add_step(session: DbSession, ctx: Reader, number: int, data: StepForm) -> StepRead:
+    """Add a step to the plan (the help corps)."""
+    return _step(work.add_step(session, ctx.workspace, viewer_of(ctx), number, data))
+
+
+@router.put(
+    "/{workspace_slug}/helpdesk/requests/{number}/steps/{step_id}/done", response_model=StepRead
+)
+def mark_step(
+    session: DbSession, ctx: Reader, number: int, step_id: int, data: StepDone
+) -> StepRead:
+    """Mark a step done or not done."""
+    return _step(
+        work.set_step_done(session, ctx.workspace, viewer_of(ctx), number, step_id, data.done)
+    )
+
+
+@router.delete("/{workspace_slug}/helpdesk/requests/{number}/steps/{step_id}", status_code=204)
+def remove_step(session: DbSession, ctx: Reader, number: int, step_id: int) -> Response:
+    work.remove_step(session, ctx.workspace, viewer_of(ctx), number, step_id)
+    return Response(status_code=204)
+
+
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/links", response_model=list[LinkRead])
+def list_links(session: DbSession, ctx: Reader, number: int) -> list[LinkRead]:
+    """Related requests the caller may see."""
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    return [
+        LinkRead(
+            id=linked.link_id,
+            number=linked.request.number,
+            title=linked.request.title,
+            state=linked.request.state,
+            municipality_name=linked.request.municipality.name,
+        )
+        for linked in work.links_of(session, ctx.workspace, viewer, req)
+    ]
+
+
+@router.post(
+    "/{workspace_slug}/helpdesk/requests/{number}/links",
+    response_model=list[LinkRead],
+    status_code=201,
+)
+def add_link(session: DbSession, ctx: Reader, number: int, data: LinkForm) -> list[LinkRead]:
+    """Link another request (by number, `12` or `HK-12`); answers with all the links."""
+    work.link(session, ctx.workspace, viewer_of(ctx), number, data)
+    return list_links(session, ctx, number)
+
+
+@router.delete("/{workspace_slug}/helpdesk/requests/{number}/links/{link_id}", status_code=204)
+def remove_link(session: DbSession, ctx: Reader, number: int, link_id: int) -> Response:
+    work.unlink(session, ctx.workspace, viewer_of(ctx), number, link_id)
+    return Response(status_code=204)
+
+
+def _timesheet(session: DbSession, ctx: Context, request_id: int) -> TimeSheet:
+    t = work.time_of(session, ctx.workspace, request_id)
+    return TimeSheet(
+        total_minutes=t.total_minutes,
+        by_helper=[{"user": _user(u), "minutes": m} for u, m in t.by_helper],
+        entries=[
+            TimeRead(
+                id=e.id,
+                user=UserRef(id=e.user.id, name=e.user.name),
+                worked_on=e.worked_on,
+                minutes=e.minutes,
+                note=e.note,
+            )
+            for e in t.entries
+        ],
+    )
+
+
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/time", response_model=TimeSheet)
+def time_sheet(session: DbSession, ctx: Reader, number: int) -> TimeSheet:
+    """Time spent on the request, per helper (the help corps only)."""
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    if not viewer.can_work:
+        raise Forbidden()
+    return _timesheet(session, ctx, req.id)
+
+
+@router.post(
+    "/{workspace_slug}/helpdesk/requests/{number}/time",
+    response_model=TimeSheet,
+    status_code=201,
+)
+def log_time(session: DbSession, ctx: Reader, number: int, data: TimeForm) -> TimeSheet:
+    """Log time spent: `hours` as "1,5", "1.5" or "0:45" on the day `worked_on`."""
+    entry = work.log_time(session, ctx.workspace, viewer_of(ctx), number, data)
+    return _timesheet(session, ctx, entry.request_id)
+
+
+@router.delete("/{workspace_slug}/helpdesk/requests/{number}/time/{entry_id}", status_code=204)
+def remove_time(session: DbSession, ctx: Reader, number: int, entry_id: int) -> Response:
+    work.remove_time(session, ctx.workspace, viewer_of(ctx), number, entry_id)
+    return Response(status_code=204)
+
+
+def _attachment(ctx: Context, number: int, a: RequestAttachment) -> AttachmentRead:
+    return AttachmentRead(
+        id=a.id,
+        filename=a.filename,
+        content_type=a.content_type,
+        size=a.size,
+        internal=a.internal,
+        message_id=a.message_id,
+        created_at=as_aware(a.created_at),
+        url=f"/api/v1/{ctx.workspace.slug}/helpdesk/requests/{number}/attachments/{a.id}",
+    )
+
+
+@router.get(
+    "/{workspace_slug}/helpdesk/requests/{number}/attachments",
+    response_model=list[AttachmentRead],
+)
+def list_attachments(session: DbSession, ctx: Reader, number: int) -> list[AttachmentRead]:
+    """Files on the request and its messages (internal ones for the help corps only)."""
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    rows = attachments.of_request(session, ctx.workspace, req.id, internal=viewer.can_note)
+    return [_attachment(ctx, number, a) for a in rows]
+
+
+@router.post(
+    "/{workspace_slug}/helpdesk/requests/{number}/attachments",
+    response_model=list[AttachmentRead],
+    status_code=201,
+)
+def upload_attachments(
+    session: DbSession,
+    ctx: Reader,
+    number: int,
+    files: Annotated[list[UploadFile], File(description="PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT")],
+    internal: Annotated[bool, Form()] = False,
+) -> list[AttachmentRead]:
+    """Attach files to the request (`internal`: only the help corps sees them)."""
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    if internal and not viewer.can_note:
+        raise Forbidden()
+    if req.state == "closed":
+        raise InvalidInput({"files": _("Forespørselen er lukket. Åpne den igjen først.")})
+    uploads = attachments.read_uploads(
+        [f.file for f in files], [f.filename or "" for f in files], "files"
+    )
+    if not uploads:
+        raise InvalidInput({"files": _("Velg en fil.")})
+    rows = attachments.store(
+        session, ctx.workspace, req, uploads, user_id=ctx.user.id, internal=internal
+    )
+    return [_attachment(ctx, number, a) for a in rows]
+
+
+@router.get(
+    "/{workspace_slug}/helpdesk/requests/{number}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_attachment(
+    session: DbSession, ctx: Reader, number: int, attachment_id: int
+) -> FileResponse:
+    """The file itself, always as a download."""
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    row, path = attachments.find(
+        session, ctx.workspace, req.id, attachment_id, internal=viewer.can_note
+    )
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": attachments.disposition(row.filename),
+            "Cache-Control": "private, no-store",
+        },
+    )

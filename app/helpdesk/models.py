@@ -85,6 +85,10 @@ class HelpRequest(TenantOwned, Timestamped, Base):
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # Due times in working hours, kept up to date on every change so that "overdue" is a query.
+    # The resolution clock is paused (NULL) while the request waits for the municipality.
+    first_response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
     requester: Mapped[User | None] = relationship(lazy="raise")
@@ -207,3 +211,93 @@ class CalendarFeed(TenantOwned, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RequestAttachment(TenantOwned, Base):
+    """A file attached to a request when it was filed, or to a reply or an internal note. The
+    bytes live under the storage folder; the row says what they are and who may see them."""
+
+    __tablename__ = "request_attachment"
+    __table_args__ = (
+        Index("ix_request_attachment_request", "workspace_id", "request_id", "id"),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("request_message.id", ondelete="CASCADE")
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RequestStep(TenantOwned, Base):
+    """One step of the plan for help that runs for weeks."""
+
+    __tablename__ = "request_step"
+    __table_args__ = (Index("ix_request_step_request", "workspace_id", "request_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+class RequestLink(TenantOwned, Base):
+    """Two related requests (the same need in two municipalities, a follow-up of an earlier
+    one). Stored once with the lower id first; shown on both."""
+
+    __tablename__ = "request_link"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "first_id", "second_id"),
+        CheckConstraint("first_id < second_id", name="order"),
+        Index("ix_request_link_second", "workspace_id", "second_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TimeEntry(TenantOwned, Base):
+    """Time a helper spent on a request on a given day."""
+
+    __tablename__ = "time_entry"
+    __table_args__ = (
+        Index("ix_time_entry_request", "workspace_id", "request_id"),
+        Index("ix_time_entry_user", "workspace_id", "user_id", "worked_on"),
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    worked_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")

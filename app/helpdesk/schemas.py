@@ -88,3 +88,49 @@ class VisitReportForm(BaseModel):
 
 class FollowUpForm(BaseModel):
     follow_up_on: date | None = None
+
+
+class StepForm(BaseModel):
+    step_title: str = Field(min_length=2, max_length=200)
+    due_on: date | None = None
+
+
+class LinkForm(BaseModel):
+    other: str = Field(min_length=1, max_length=20)
+
+
+class TimeForm(BaseModel):
+    """Time spent, written as hours with a decimal comma or point ("1,5") or as h:mm."""
+
+    worked_on: date
+    hours: str = Field(min_length=1, max_length=8)
+    note: str = Field(default="", max_length=300)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if parse_minutes(value) is None:
+            raise ValueError(lazy("Skriv tiden i timer, for eksempel 1,5 eller 0:45 (høyst 24)."))
+        return value
+
+    @property
+    def minutes(self) -> int:
+        minutes = parse_minutes(self.hours)
+        assert minutes is not None  # checked by the validator
+        return minutes
+
+
+def parse_minutes(raw: str) -> int | None:
+    """Minutes from "1,5", "1.5", "2" or "0:45"; None unless 1 minute to 24 hours."""
+    text = raw.strip().replace(" ", "")
+    try:
+        if ":" in text:
+            h, m = text.split(":", 1)
+            if not (h.isdigit() and m.isdigit() and len(m) == 2 and int(m) < 60):
+                return None
+            minutes = int(h) * 60 + int(m)
+        else:
+            minutes = round(float(text.replace(",", ".")) * 60)
+    except (ValueError, OverflowError):
+        return None
+    return minutes if 1 <= minutes <= 1440 else None

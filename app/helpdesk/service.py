@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Membership, User
@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.counties.models import Municipality, Workspace
 from app.db import as_aware, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk import attachments
 from app.helpdesk.models import (
     OPEN_STATES,
     HelperProfile,
@@ -116,6 +117,8 @@ class QueueFilter:
     category: str | None = None
     priority: str | None = None
     municipality_number: str | None = None
+    size_class: int | None = None
+    helper_id: int | None = None
     q: str | None = None
     before_id: int | None = None
     open_only: bool = False
@@ -147,6 +150,28 @@ def queue(
             .with_only_columns(RequestAssignee.request_id)
         )
         query = query.where(HelpRequest.id.in_(mine))
+    elif f.view == "overdue":
+        query = query.where(overdue_clause(utcnow()))
+    if f.helper_id:
+        theirs = (
+            scoped(RequestAssignee, ws.id)
+            .where(RequestAssignee.user_id == f.helper_id)
+            .with_only_columns(RequestAssignee.request_id)
+        )
+        query = query.where(HelpRequest.id.in_(theirs))
+    if f.size_class:
+        from app.counties.service import settings_of, size_classes
+
+        cls = next((c for c in size_classes(settings_of(ws)) if c.index == f.size_class), None)
+        if cls is not None:
+            in_class = select(Municipality.number).where(
+                Municipality.county_number == ws.county_number
+            )
+            if cls.lower is not None:
+                in_class = in_class.where(Municipality.population >= cls.lower)
+            if cls.upper is not None:
+                in_class = in_class.where(Municipality.population < cls.upper)
+            query = query.where(HelpRequest.municipality_number.in_(in_class))
     if f.open_only:
         query = query.where(HelpRequest.state.in_(OPEN_STATES))
     if f.state:
@@ -256,7 +281,13 @@ def _event(
     )
 
 
-def file_request(session: Session, ws: Workspace, viewer: Viewer, data: RequestForm) -> HelpRequest:
+def file_request(
+    session: Session,
+    ws: Workspace,
+    viewer: Viewer,
+    data: RequestForm,
+    uploads: list[attachments.Upload] | None = None,
+) -> HelpRequest:
     """A municipality asks for help. A municipal user files for their own municipality."""
     number = viewer.municipality_number or data.municipality_number
     if viewer.municipality_number and data.municipality_number not in (
@@ -285,7 +316,10 @@ def file_request(session: Session, ws: Workspace, viewer: Viewer, data: RequestF
     )
     session.add(req)
     session.flush()
+    if uploads:
+        attachments.store(session, ws, req, uploads, user_id=viewer.user_id)
     _event(session, ws, req, viewer.user_id, "filed", to_state="new")
+    refresh_due(session, ws, [req])
     _notify_staff_of_new(session, ws, req, municipality.name)
     return req
 
@@ -333,6 +367,7 @@ def _apply_transition(
         req.closed_at = None
     _event(session, ws, req, actor_id, "transition", from_state=from_state, to_state=to_state)
     session.flush()
+    refresh_due(session, ws, [req])
     _notify(
         session,
         ws,
@@ -389,6 +424,8 @@ def triage(
     session.flush()
     if changes or added or (current - wanted):
         _event(session, ws, req, viewer.user_id, "triage", **changes, assignees=sorted(wanted))
+    if "priority" in changes:
+        refresh_due(session, ws, [req])
     if req.state == "new":
         _apply_transition(session, ws, req, viewer.user_id, "triaged")
     if wanted and req.state == "triaged":
@@ -412,7 +449,12 @@ def triage(
 
 
 def reply(
-    session: Session, ws: Workspace, viewer: Viewer, number: int, data: ReplyForm
+    session: Session,
+    ws: Workspace,
+    viewer: Viewer,
+    number: int,
+    data: ReplyForm,
+    uploads: list[attachments.Upload] | None = None,
 ) -> RequestMessage:
     req = get_request(session, ws, viewer, number)
     if data.internal and not viewer.can_note:
@@ -431,9 +473,20 @@ def reply(
     )
     session.add(message)
     session.flush()
+    if uploads:
+        attachments.store(
+            session,
+            ws,
+            req,
+            uploads,
+            user_id=viewer.user_id,
+            message_id=message.id,
+            internal=data.internal,
+        )
     if not data.internal:
         if viewer.can_work and req.first_response_at is None:
             req.first_response_at = utcnow()
+            refresh_due(session, ws, [req])
         if viewer.municipality_number and req.state == "waiting_for_municipality":
             _apply_transition(session, ws, req, viewer.user_id, "in_progress")
         _notify(
@@ -699,6 +752,7 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
     for request_id, start in opened.items():
         waits[request_id].append((start, None))
     now = utcnow()
+    levels = levels_of(ws)
     return {
         r.id: sla.due_times(
             created_at=as_aware(r.created_at),
@@ -707,9 +761,59 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
             resolved_at=as_aware(r.resolved_at) if r.resolved_at else None,
             waits=waits.get(r.id, []),
             now=now,
+            levels=levels,
         )
         for r in requests
     }
+
+
+def levels_of(ws: Workspace) -> Any:
+    from app.counties.service import settings_of
+
+    return settings_of(ws).helpdesk
+
+
+def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) -> None:
+    """Store the due times, so that the overdue view and figures are queries. While a request
+    waits for the municipality its resolution clock stands still: no resolution due time."""
+    session.flush()
+    for r in requests:
+        if r.created_at is None:
+            r.created_at = utcnow()
+    due = service_levels(session, ws, requests)
+    for r in requests:
+        d = due[r.id]
+        r.first_response_due_at = d.first_response_due
+        r.resolution_due_at = (
+            None
+            if r.state in ("waiting_for_municipality", "resolved", "closed")
+            else d.resolution_due
+        )
+    session.flush()
+
+
+def refresh_all_due(session: Session, ws: Workspace) -> int:
+    """After the service levels change: new due times for every open request."""
+    open_requests = list(
+        session.scalars(scoped(HelpRequest, ws.id).where(HelpRequest.state.in_(OPEN_STATES)))
+    )
+    for start in range(0, len(open_requests), 500):
+        refresh_due(session, ws, open_requests[start : start + 500])
+    return len(open_requests)
+
+
+def overdue_clause(now: Any) -> Any:
+    """Open requests past a due time: no first response in time, or not resolved in time."""
+    return and_(
+        HelpRequest.state.in_(OPEN_STATES),
+        or_(
+            and_(
+                HelpRequest.first_response_at.is_(None),
+                HelpRequest.first_response_due_at < now,
+            ),
+            HelpRequest.resolution_due_at < now,
+        ),
+    )
 
 
 @dataclass
@@ -721,23 +825,17 @@ class HelpdeskFigures:
 
 def overview_figures(session: Session, ws: Workspace) -> HelpdeskFigures:
     """What the hjelpekorps adds to the workspace's start page."""
-    open_requests = list(
-        session.scalars(scoped(HelpRequest, ws.id).where(HelpRequest.state.in_(OPEN_STATES)))
-    )
-    assigned = (
-        set(
-            session.scalars(
-                scoped(RequestAssignee, ws.id)
-                .where(RequestAssignee.request_id.in_([r.id for r in open_requests]))
-                .with_only_columns(RequestAssignee.request_id)
-            )
-        )
-        if open_requests
-        else set()
-    )
-    due = service_levels(session, ws, open_requests)
+    open_q = scoped(HelpRequest, ws.id).where(HelpRequest.state.in_(OPEN_STATES))
+    assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
+    count = func.count(HelpRequest.id)
     return HelpdeskFigures(
-        open=len(open_requests),
-        unassigned=sum(1 for r in open_requests if r.id not in assigned),
-        overdue=sum(1 for r in open_requests if due[r.id].overdue),
+        open=session.scalar(open_q.with_only_columns(count)) or 0,
+        unassigned=session.scalar(
+            open_q.where(HelpRequest.id.not_in(assigned)).with_only_columns(count)
+        )
+        or 0,
+        overdue=session.scalar(
+            scoped(HelpRequest, ws.id).where(overdue_clause(utcnow())).with_only_columns(count)
+        )
+        or 0,
     )

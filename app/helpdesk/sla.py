@@ -11,12 +11,54 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.i18n import lazy
 
 OSLO = ZoneInfo("Europe/Oslo")
+LEVEL_PRIORITIES = ("urgent", "high", "normal", "low")
 
-# Working hours a priority allows, for the first response and for resolution.
+# Working hours a priority allows, for the first response and for resolution (the defaults).
 FIRST_RESPONSE_HOURS = {"urgent": 4, "high": 8, "normal": 15, "low": 30}
 RESOLUTION_HOURS = {"urgent": 15, "high": 37, "normal": 75, "low": 150}
+
+
+class SlaSettings(BaseModel):
+    """A workspace's service levels and working day, kept in the workspace settings."""
+
+    day_start: str = "08:00"
+    day_end: str = "15:30"
+    first_response_hours: dict[str, int] = Field(default_factory=lambda: dict(FIRST_RESPONSE_HOURS))
+    resolution_hours: dict[str, int] = Field(default_factory=lambda: dict(RESOLUTION_HOURS))
+
+    @field_validator("day_start", "day_end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        try:
+            parsed = time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(lazy("Skriv klokkeslett som TT:MM, for eksempel 08:00.")) from None
+        return parsed.strftime("%H:%M")
+
+    @field_validator("first_response_hours", "resolution_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, int]) -> dict[str, int]:
+        if set(value) != set(LEVEL_PRIORITIES):
+            raise ValueError(lazy("Oppgi timer for hver prioritet."))
+        if any(not 1 <= h <= 2000 for h in value.values()):
+            raise ValueError(lazy("Timene må være hele tall fra 1 til 2000."))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SlaSettings:
+        if time.fromisoformat(self.day_end) <= time.fromisoformat(self.day_start):
+            raise ValueError(lazy("Arbeidsdagen må slutte etter at den begynner."))
+        if any(self.first_response_hours[p] > self.resolution_hours[p] for p in LEVEL_PRIORITIES):
+            raise ValueError(lazy("Fristen for første svar kan ikke være lengre enn for løsning."))
+        return self
+
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(time.fromisoformat(self.day_start), time.fromisoformat(self.day_end))
 
 
 @lru_cache(maxsize=64)
@@ -74,6 +116,7 @@ class WorkingCalendar:
 
 
 CALENDAR = WorkingCalendar()
+DEFAULT_LEVELS = SlaSettings()
 
 
 def paused_minutes(
@@ -105,11 +148,12 @@ def due_times(
     resolved_at: datetime | None,
     waits: Iterable[tuple[datetime, datetime | None]],
     now: datetime,
-    cal: WorkingCalendar = CALENDAR,
+    levels: SlaSettings = DEFAULT_LEVELS,
 ) -> Due:
-    first_due = cal.add(created_at, FIRST_RESPONSE_HOURS[priority] * 60)
+    cal = levels.calendar()
+    first_due = cal.add(created_at, levels.first_response_hours[priority] * 60)
     paused = paused_minutes(waits, resolved_at or now, cal)
-    resolution_due = cal.add(created_at, RESOLUTION_HOURS[priority] * 60 + paused)
+    resolution_due = cal.add(created_at, levels.resolution_hours[priority] * 60 + paused)
     return Due(
         first_response_due=first_due,
         resolution_due=resolution_due,

@@ -3,22 +3,30 @@ and triage."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
+from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.errors import InvalidInput, NotFound
-from app.forms import multi_form, parse
-from app.helpdesk import service, visits
+from app.forms import multi_form, parse, uploaded_files
+from app.helpdesk import attachments, service, visits, work
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
 from app.helpdesk.schemas import (
     FollowUpForm,
+    LinkForm,
     RatingForm,
     ReplyForm,
     RequestForm,
+    StepForm,
+    TimeForm,
     TriageForm,
     VisitForm,
     VisitReportForm,
@@ -31,6 +39,7 @@ router = APIRouter()
 Reader = Annotated[Context, Depends(require("helpdesk.read"))]
 Filer = Annotated[Context, Depends(require("helpdesk.file"))]
 FormData = Annotated[dict[str, Any], Depends(multi_form)]
+Files = Annotated[list[UploadFile], Depends(uploaded_files)]
 
 LABELS = {
     "states": service.STATE_LABELS,
@@ -53,6 +62,15 @@ def viewer_of(ctx: Context) -> service.Viewer:
     )
 
 
+VIEW_NAMES = {
+    "ufordelt": "unassigned",
+    "mine": "mine",
+    "forsinket": "overdue",
+    "alle": "all",
+    "oppfolging": "follow_up",
+}
+
+
 @router.get("/{workspace_slug}/hjelp")
 def queue_page(
     request: Request,
@@ -61,24 +79,43 @@ def queue_page(
     visning: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
     kategori: Annotated[str | None, Query(max_length=30)] = None,
+    prioritet: Annotated[str | None, Query(max_length=10)] = None,
     kommune: Annotated[str | None, Query(max_length=4)] = None,
+    klasse: Annotated[str | None, Query(max_length=1)] = None,
+    hjelper: Annotated[str | None, Query(max_length=12)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     for_id: Annotated[int | None, Query(alias="før", ge=1)] = None,
 ) -> Response:
     viewer = viewer_of(ctx)
-    views = ["alle"] if not viewer.can_see_all else ["ufordelt", "mine", "alle"]
+    views = ["alle"] if not viewer.can_see_all else ["ufordelt", "mine", "forsinket", "alle"]
     if viewer.can_triage:
         views.append("oppfolging")
     view = visning if visning in views else views[0]
+    classes = counties_service.size_classes(counties_service.settings_of(ctx.workspace))
+    staff = service.helpers(session, ctx.workspace) if viewer.can_see_all else []
+    size_class = int(klasse) if klasse and klasse.isdigit() else None
+    helper_id = int(hjelper) if hjelper and hjelper.isdigit() else None
     f = service.QueueFilter(
-        view={"ufordelt": "unassigned", "mine": "mine", "oppfolging": "follow_up"}.get(view, "all"),
+        view=VIEW_NAMES.get(view, "all"),
         state=status if status in STATES else None,
         category=kategori if kategori in CATEGORIES else None,
+        priority=prioritet if prioritet in URGENCIES else None,
         municipality_number=kommune or None,
+        size_class=size_class if any(c.index == size_class for c in classes) else None,
+        helper_id=helper_id if any(m.user_id == helper_id for m in staff) else None,
         q=q,
         before_id=for_id,
     )
     page = service.queue(session, ctx.workspace, viewer, f)
+    filters = {
+        "status": f.state or "",
+        "kategori": f.category or "",
+        "prioritet": f.priority or "",
+        "kommune": kommune or "",
+        "klasse": str(f.size_class or ""),
+        "hjelper": str(f.helper_id or ""),
+        "q": q or "",
+    }
     return render(
         request,
         "helpdesk/queue.html",
@@ -88,12 +125,10 @@ def queue_page(
             "due": service.service_levels(session, ctx.workspace, page.rows),
             "views": views,
             "view": view,
-            "filters": {
-                "status": f.state or "",
-                "kategori": f.category or "",
-                "kommune": kommune or "",
-                "q": q or "",
-            },
+            "filters": filters,
+            "more_query": urlencode({"visning": view, **{k: v for k, v in filters.items() if v}}),
+            "classes": classes if viewer.can_see_all else [],
+            "staff": staff,
             "municipalities": counties_service.municipalities_of_county(
                 session, ctx.workspace.county_number
             )
@@ -120,7 +155,14 @@ def _new_form(
     return render(
         request,
         "helpdesk/new.html",
-        {"labels": LABELS, "values": values, "errors": errors, "municipalities": municipalities},
+        {
+            "labels": LABELS,
+            "values": values,
+            "errors": errors,
+            "municipalities": municipalities,
+            "accept": attachments.ACCEPT,
+            "limit_text": attachments.limit_text(),
+        },
         status_code=status,
     )
 
@@ -131,21 +173,32 @@ def new_page(request: Request, session: DbSession, ctx: Filer) -> Response:
 
 
 @router.post("/{workspace_slug}/hjelp")
-def file_request(request: Request, session: DbSession, data: FormData, ctx: Filer) -> Response:
+def file_request(
+    request: Request, session: DbSession, data: FormData, files: Files, ctx: Filer
+) -> Response:
     data["on_site"] = data.get("on_site") == "on"
     form, errors = parse(RequestForm, data)
+    status = 422
     if form is not None:
         try:
-            req = service.file_request(session, ctx.workspace, viewer_of(ctx), form)
+            uploads = read_files(files)
+            req = service.file_request(session, ctx.workspace, viewer_of(ctx), form, uploads)
         except InvalidInput as exc:
             errors = {k: _(v) for k, v in exc.errors.items()}
+            status = exc.status_code
         else:
             return redirect(
                 request,
                 f"/{ctx.workspace.slug}/hjelp/{req.number}",
                 flash=_("Takk! Forespørselen er sendt til hjelpekorpset."),
             )
-    return _new_form(request, session, ctx, data, errors, 422)
+    return _new_form(request, session, ctx, data, errors, status)
+
+
+def read_files(files: list[UploadFile]) -> list[attachments.Upload]:
+    return attachments.read_uploads(
+        [f.file for f in files], [f.filename or "" for f in files], "attachments"
+    )
 
 
 def _request_page(
@@ -162,6 +215,11 @@ def _request_page(
     extra: dict[str, Any] = {}
     if viewer.can_triage:
         extra["suggestions"] = service.suggest_helpers(session, ctx.workspace, d.request)
+    if viewer.can_work:
+        extra["time"] = work.time_of(session, ctx.workspace, d.request.id)
+    files_by_message: dict[int | None, list[Any]] = {}
+    for a in attachments.of_request(session, ctx.workspace, d.request.id, internal=viewer.can_note):
+        files_by_message.setdefault(a.message_id, []).append(a)
     return render(
         request,
         "helpdesk/request.html",
@@ -176,6 +234,12 @@ def _request_page(
             "assigned_ids": [a.user_id for a in d.request.assignees],
             "visits": visits.visits_of(session, ctx.workspace, d.request.id),
             "helpers": service.helpers(session, ctx.workspace) if viewer.can_work else [],
+            "steps": work.steps_of(session, ctx.workspace, d.request.id),
+            "links": work.links_of(session, ctx.workspace, viewer, d.request),
+            "files": files_by_message,
+            "accept": attachments.ACCEPT,
+            "limit_text": attachments.limit_text(),
+            "today": date.today().isoformat(),
             **extra,
         },
         status_code=status,
@@ -189,19 +253,141 @@ def request_page(request: Request, number: int, session: DbSession, ctx: Reader)
 
 @router.post("/{workspace_slug}/hjelp/{number}/svar")
 def reply(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, number: int, session: DbSession, data: FormData, files: Files, ctx: Reader
 ) -> Response:
     data["internal"] = data.get("internal") == "on"
     form, errors = parse(ReplyForm, data)
+    status = 422
     if form is not None:
         try:
-            service.reply(session, ctx.workspace, viewer_of(ctx), number, form)
+            uploads = read_files(files)
+            service.reply(session, ctx.workspace, viewer_of(ctx), number, form, uploads)
         except InvalidInput as exc:
             errors = {k: _(v) for k, v in exc.errors.items()}
+            status = exc.status_code
         else:
             message = _("Notatet er lagret.") if form.internal else _("Svaret er sendt.")
             return redirect(request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=message)
+    return _request_page(request, session, ctx, number, errors, data, status)
+
+
+@router.get("/{workspace_slug}/hjelp/{number}/vedlegg/{attachment_id}")
+def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -> Response:
+    viewer = viewer_of(ctx)
+    req = service.get_request(session, ctx.workspace, viewer, number)
+    row, path = attachments.find(
+        session, ctx.workspace, req.id, attachment_id, internal=viewer.can_note
+    )
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": attachments.disposition(row.filename),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _act(
+    request: Request,
+    session: DbSession,
+    ctx: Context,
+    number: int,
+    data: dict[str, Any],
+    form_type: type[BaseModel] | None,
+    action: Callable[[Any], object],
+    flash: str,
+) -> Response:
+    """One form on the request page: parse, act, and back to the page — or the page again
+    with the messages (422) when the input does not hold."""
+    form, errors = parse(form_type, data) if form_type else (None, {})
+    if form_type is None or form is not None:
+        try:
+            action(form)
+        except InvalidInput as exc:
+            errors = {k: _(v) for k, v in exc.errors.items()}
+        else:
+            return redirect(request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=flash)
     return _request_page(request, session, ctx, number, errors, data, 422)
+
+
+# --- the plan, links and time spent ---------------------------------------------------------
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/steg")
+def add_step(
+    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(form: StepForm) -> object:
+        return work.add_step(session, ctx.workspace, viewer_of(ctx), number, form)
+
+    return _act(request, session, ctx, number, data, StepForm, action, _("Steget er lagt til."))
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/steg/{step_id}")
+def mark_step(
+    request: Request, number: int, step_id: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    done = data.get("done") == "1"
+
+    def action(_form: None) -> object:
+        return work.set_step_done(session, ctx.workspace, viewer_of(ctx), number, step_id, done)
+
+    flash = _("Steget er merket som gjort.") if done else _("Steget er merket som ikke gjort.")
+    return _act(request, session, ctx, number, data, None, action, flash)
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/steg/{step_id}/slett")
+def remove_step(
+    request: Request, number: int, step_id: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(_form: None) -> object:
+        work.remove_step(session, ctx.workspace, viewer_of(ctx), number, step_id)
+        return None
+
+    return _act(request, session, ctx, number, data, None, action, _("Steget er fjernet."))
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/lenker")
+def add_link(
+    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(form: LinkForm) -> object:
+        return work.link(session, ctx.workspace, viewer_of(ctx), number, form)
+
+    return _act(request, session, ctx, number, data, LinkForm, action, _("Lenken er lagt til."))
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/lenker/{link_id}/slett")
+def remove_link(
+    request: Request, number: int, link_id: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(_form: None) -> object:
+        work.unlink(session, ctx.workspace, viewer_of(ctx), number, link_id)
+        return None
+
+    return _act(request, session, ctx, number, data, None, action, _("Lenken er fjernet."))
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/tid")
+def log_time(
+    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(form: TimeForm) -> object:
+        return work.log_time(session, ctx.workspace, viewer_of(ctx), number, form)
+
+    return _act(request, session, ctx, number, data, TimeForm, action, _("Tiden er ført."))
+
+
+@router.post("/{workspace_slug}/hjelp/{number}/tid/{entry_id}/slett")
+def remove_time(
+    request: Request, number: int, entry_id: int, session: DbSession, data: FormData, ctx: Reader
+) -> Response:
+    def action(_form: None) -> object:
+        work.remove_time(session, ctx.workspace, viewer_of(ctx), number, entry_id)
+        return None
+
+    return _act(request, session, ctx, number, data, None, action, _("Tidsføringen er fjernet."))
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/status")

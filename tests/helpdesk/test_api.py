@@ -318,3 +318,98 @@ def test_another_workspaces_request_is_404_under_your_own_slug(client, db, ws):
     assert r.status_code == 404
     helpers = client.get(f"/api/v1/{ws.slug}/helpdesk/helpers", headers=coordinator).json()
     assert len(helpers) == 1  # only this workspace's coordinator
+
+
+def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
+    from datetime import date, timedelta
+
+    coordinator = create_member(db, ws, "coordinator")
+    helper = create_member(db, ws, "helper")
+    osen = create_member(db, ws, "municipal")
+    namsos = create_user(db)
+    add_member(db, ws, namsos, "municipal", municipality="5007")
+    h_osen, h_namsos = bearer(db, ws, osen), bearer(db, ws, namsos)
+    h_help, h_coord = bearer(db, ws, helper), bearer(db, ws, coordinator)
+    a = file(client, ws, h_osen)["number"]
+    b = file(client, ws, h_namsos)["number"]
+    base = f"/api/v1/{ws.slug}/helpdesk/requests/{a}"
+
+    day = (date.today() + timedelta(days=7)).isoformat()
+    visit = {"day": day, "start": "10:00", "end": "12:00", "place": "Osen rådhus"}
+    r = client.post(f"{base}/visits", json={**visit, "helpers": [helper.id]}, headers=h_coord)
+    assert r.status_code == 201, r.text
+    visit_id = r.json()["id"]
+    assert r.json()["helpers"] == [{"id": helper.id, "name": helper.name}]
+    r = client.put(
+        f"{base}/visits/{visit_id}/report", json={"report": "Godt møte."}, headers=h_help
+    )
+    assert r.status_code == 200 and r.json()["report"] == "Godt møte."
+    assert [v["place"] for v in client.get(f"{base}/visits", headers=h_osen).json()] == [
+        "Osen rådhus"
+    ]
+    past = {**visit, "day": (date.today() - timedelta(days=1)).isoformat()}
+    r = client.post(f"{base}/visits", json=past, headers=h_coord)
+    assert r.status_code == 422 and "fram i tid" in r.json()["errors"]["day"]
+    assert client.post(f"{base}/visits", json=visit, headers=h_osen).status_code == 403
+
+    r = client.post(f"{base}/steps", json={"step_title": "Kartlegg", "due_on": day}, headers=h_help)
+    assert r.status_code == 201 and r.json()["done"] is False
+    step_id = r.json()["id"]
+    r = client.put(f"{base}/steps/{step_id}/done", json={"done": True}, headers=h_help)
+    assert r.json()["done"] is True
+    assert [s["title"] for s in client.get(f"{base}/steps", headers=h_osen).json()] == ["Kartlegg"]
+    assert (
+        client.post(f"{base}/steps", json={"step_title": "x y"}, headers=h_osen).status_code == 403
+    )
+
+    r = client.post(f"{base}/links", json={"other": f"HK-{b}"}, headers=h_coord)
+    assert r.status_code == 201 and [x["number"] for x in r.json()] == [b]
+    assert client.get(f"{base}/links", headers=h_osen).json() == []  # Namsos's is not Osen's
+
+    r = client.post(
+        f"{base}/time", json={"worked_on": date.today().isoformat(), "hours": "1,5"}, headers=h_help
+    )
+    assert r.status_code == 201 and r.json()["total_minutes"] == 90
+    assert client.get(f"{base}/time", headers=h_osen).status_code == 403
+    r = client.post(
+        f"{base}/time", json={"worked_on": date.today().isoformat(), "hours": "99"}, headers=h_help
+    )
+    assert r.status_code == 422
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    r = client.post(
+        f"{base}/attachments",
+        files=[("files", ("vedtak.pdf", pdf, "application/pdf"))],
+        headers=h_osen,
+    )
+    assert r.status_code == 201, r.text
+    url = r.json()[0]["url"]
+    got = client.get(url, headers=h_osen)
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-disposition"].startswith("attachment;")
+    r = client.post(
+        f"{base}/attachments",
+        files=[("files", ("notat.txt", b"internt", "text/plain"))],
+        data={"internal": "true"},
+        headers=h_coord,
+    )
+    assert r.status_code == 201 and r.json()[0]["internal"] is True
+    internal_url = r.json()[0]["url"]
+    assert [x["filename"] for x in client.get(f"{base}/attachments", headers=h_osen).json()] == [
+        "vedtak.pdf"
+    ]
+    assert client.get(internal_url, headers=h_osen).status_code == 404
+    assert client.get(url, headers=h_namsos).status_code == 404
+    r = client.post(
+        f"{base}/attachments",
+        files=[("files", ("virus.pdf", b"MZ\x90\x00", "application/pdf"))],
+        headers=h_osen,
+    )
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    r = client.post(
+        f"{base}/attachments",
+        files=[("files", ("x.txt", b"tekst", "text/plain"))],
+        data={"internal": "true"},
+        headers=h_osen,
+    )
+    assert r.status_code == 403

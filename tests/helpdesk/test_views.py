@@ -1,11 +1,12 @@
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func
 
 from app.helpdesk.models import HelpRequest, RequestMessage
 from app.tenancy import scoped, set_db_scope
-from factories import add_member, create_member, create_user, create_workspace, login, post
+from factories import add_member, create_member, create_user, create_workspace, csrf, login, post
 
 
 @pytest.fixture
@@ -87,9 +88,18 @@ def test_municipal_users_never_see_other_municipalities_or_internal_notes(client
         "vurdering": {"category": "funding", "priority": "high"},
         "tilbakemelding": {"rating": "5"},
         "besok": {"day": "2099-01-01", "start": "10:00", "end": "11:00", "place": "Osen"},
+        "steg": {"step_title": "Et steg"},
+        "steg/1": {"done": "1"},
+        "steg/1/slett": {},
+        "lenker": {"other": str(namsos_number)},
+        "lenker/1/slett": {},
+        "tid": {"worked_on": "2026-01-05", "hours": "1"},
+        "tid/1/slett": {},
     }
     for action, data in valid.items():
-        assert post(client, f"/{ws.slug}/hjelp/{osen_number}/{action}", data).status_code == 404
+        r = post(client, f"/{ws.slug}/hjelp/{osen_number}/{action}", data)
+        assert r.status_code == 404, action
+    assert client.get(f"/{ws.slug}/hjelp/{osen_number}/vedlegg/1").status_code == 404
     assert "Osen trenger hjelp" not in client.get(f"/{ws.slug}/hjelp").text
     assert (
         "Osen trenger hjelp" not in client.get(f"/{ws.slug}/hjelp?visning=alle&kommune=5020").text
@@ -184,6 +194,22 @@ def test_queue_query_count_is_bounded(client, db, ws, count_queries):
     login(client, coordinator)
     post(client, f"/{ws.slug}/hjelp/1/svar", {"body": "første svar"})  # eager loads run from here
 
+    def work_on_request_one(n):
+        """Steps, links, time and attachments on request 1: one of each, then more."""
+        today = date.today().isoformat()
+        for i in range(n):
+            post(client, f"/{ws.slug}/hjelp/1/steg", {"step_title": f"Steg {i}"})
+            post(client, f"/{ws.slug}/hjelp/1/tid", {"worked_on": today, "hours": "1"})
+            post(client, f"/{ws.slug}/hjelp/1/lenker", {"other": str(i + 2)})
+            r = client.post(
+                f"/{ws.slug}/hjelp/1/svar",
+                data={"body": f"vedlegg {i}", "csrf_token": csrf(client)},
+                files=[("attachments", (f"notat{i}.txt", b"tekst", "text/plain"))],
+            )
+            assert r.status_code == 303
+
+    work_on_request_one(1)
+
     def measure():
         out = {}
         for url in ("/hjelp?visning=alle", "/hjelp?visning=ufordelt", "/hjelp/1"):
@@ -201,6 +227,7 @@ def test_queue_query_count_is_bounded(client, db, ws, count_queries):
     post(client, f"/{ws.slug}/hjelp/1/svar", {"body": "svar"})
     client.cookies.clear()
     login(client, coordinator)
+    work_on_request_one(12)
     assert measure() == before
 
 
