@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from fastapi import Request
-from starlette.datastructures import UploadFile
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from app.errors import _validation_message
 

@@ -25,6 +25,10 @@ from app.counties import views as counties_views
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
 from app.helpdesk import api as helpdesk_api
+from app.helpdesk import dashboard_api as helpdesk_dashboard_api
+from app.helpdesk import dashboard_views as helpdesk_dashboard_views
+from app.helpdesk import helpers_api as helpdesk_helpers_api
+from app.helpdesk import helpers_views as helpdesk_helpers_views
 from app.helpdesk import views as helpdesk_views
 from app.mail import service as mail_service
 from app.networks import api as networks_api
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     api.include_router(counties_api.router)
     api.include_router(networks_api.router)
     api.include_router(helpdesk_api.router)
+    api.include_router(helpdesk_dashboard_api.router)
+    api.include_router(helpdesk_helpers_api.router)
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -105,6 +111,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
     pages.include_router(networks_views.router)
+    pages.include_router(helpdesk_helpers_views.router)
+    pages.include_router(helpdesk_dashboard_views.router)  # before /hjelp/{number}
     pages.include_router(helpdesk_views.router)
     pages.include_router(networks_transfer_views.router)
     pages.include_router(counties_views.router)

@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -73,6 +74,9 @@ templates.env.filters["thousands"] = _fmt_int
 templates.env.filters["localtime"] = _local
 templates.env.filters["localdate"] = _local_date
 templates.env.filters["hours"] = _hours
+templates.env.filters["decimal"] = lambda v: format_decimal(
+    v, format="#,##0.#", locale=get_locale()
+)
 templates.env.filters["filesize"] = _filesize
 
 

@@ -8,7 +8,7 @@ changed but without their values (password hashes, token hashes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,10 +128,11 @@ def list_events(
         query = query.where(AuditEvent.object_type == filters.object_type)
     if filters.date_from:
         query = query.where(
-            AuditEvent.created_at >= datetime.combine(filters.date_from, time.min, OSLO)
+            AuditEvent.created_at
+            >= datetime.combine(filters.date_from, time.min, OSLO).astimezone(UTC)
         )
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, OSLO)
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, OSLO).astimezone(UTC)
         query = query.where(AuditEvent.created_at < end)
     if filters.before_id:
         query = query.where(AuditEvent.id < filters.before_id)

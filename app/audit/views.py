@@ -20,6 +20,23 @@ OBJECT_LABELS = {
     "invitation": lazy("Invitasjon"),
     "api_token": lazy("API-nøkkel"),
     "user_account": lazy("Bruker"),
+    "body": lazy("Råd eller nettverk"),
+    "body_membership": lazy("Medlemskap i råd eller nettverk"),
+    "body_share": lazy("Deling av råd eller nettverk"),
+    "person": lazy("Kontaktperson"),
+    "responsibility": lazy("Ansvarsområde"),
+    "representative": lazy("Representant"),
+    "help_request": lazy("Forespørsel til hjelpekorpset"),
+    "request_assignee": lazy("Tildelt hjelper"),
+    "request_message": lazy("Svar eller notat"),
+    "request_attachment": lazy("Vedlegg"),
+    "request_step": lazy("Steg i plan"),
+    "request_link": lazy("Lenke mellom forespørsler"),
+    "time_entry": lazy("Tidsføring"),
+    "helper_profile": lazy("Hjelperprofil"),
+    "visit": lazy("Besøk"),
+    "visit_helper": lazy("Hjelper på besøk"),
+    "calendar_feed": lazy("Kalenderabonnement"),
 }
 
 

@@ -11,7 +11,10 @@ from app.accounts.deps import Context, DbSession, require
 from app.counties import service
 from app.errors import InvalidInput
 from app.forms import form_data
+from app.helpdesk import dashboard as helpdesk_dashboard
 from app.helpdesk import service as helpdesk_service
+from app.helpdesk.dashboard_views import duration as helpdesk_duration
+from app.helpdesk.views import viewer_of as helpdesk_viewer_of
 from app.i18n import _
 from app.networks import service as networks_service
 from app.web import redirect, render
@@ -35,12 +38,15 @@ def start_page(
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdigit() else None
     listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
-    figures = helpdesk = None
+    figures = helpdesk = helpdesk_year = None
     if request.headers.get("HX-Request") != "true":
         if ctx.can("networks.read"):
             figures = networks_service.overview_figures(session, ctx.workspace)
         if ctx.can("helpdesk.see_all"):
             helpdesk = helpdesk_service.overview_figures(session, ctx.workspace)
+            helpdesk_year = helpdesk_dashboard.dashboard(
+                session, ctx.workspace, helpdesk_viewer_of(ctx), "12m"
+            )
     return render(
         request,
         "counties/start.html",
@@ -51,6 +57,8 @@ def start_page(
             "q": q or "",
             "figures": figures,
             "helpdesk": helpdesk,
+            "helpdesk_year": helpdesk_year,
+            "duration": helpdesk_duration,
         },
         fragment="counties/_municipality_table.html",
     )

@@ -1,17 +1,38 @@
 """Hjelpekorps in the demo: requests from Trøndelag municipalities in every state, with replies,
-an internal note, a resolved one with a rating, and a helper with competences."""
+an internal note, an attachment, a plan with steps, time spent, a link between two requests,
+visits (one ahead with helpers, one past with a report), a resolved one with a rating, and a
+helper with competences."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.counties.models import Workspace
-from app.helpdesk import service
-from app.helpdesk.models import HelperProfile
-from app.helpdesk.schemas import ReplyForm, RequestForm, TriageForm
-from app.tenancy import set_db_scope
+from app.db import as_aware
+from app.helpdesk import attachments, service, visits, work
+from app.helpdesk.models import (
+    HelperProfile,
+    HelpRequest,
+    RequestEvent,
+    RequestMessage,
+    Visit,
+    VisitHelper,
+)
+from app.helpdesk.schemas import (
+    LinkForm,
+    ReplyForm,
+    RequestForm,
+    StepForm,
+    TimeForm,
+    TriageForm,
+    VisitForm,
+)
+from app.helpdesk.sla import OSLO
+from app.tenancy import scoped, set_db_scope
 
 REQUESTS = [
     # (municipality, category, title, description, final state)
@@ -86,6 +107,8 @@ def load(session: Session, ws: Workspace) -> None:
     )
     session.flush()
     staff = service.Viewer(coordinator.id, None, True, True, True, True)
+    long_running = None
+    filed: list[HelpRequest] = []
     for number, category, title, description, final in REQUESTS:
         filer = service.Viewer(
             municipal.id if number == "5020" else coordinator.id,
@@ -107,6 +130,7 @@ def load(session: Session, ws: Workspace) -> None:
                 on_site=number == "5043",
             ),
         )
+        filed.append(req)
         for state in PATHS[final]:
             if state == "assigned":
                 service.triage(
@@ -140,6 +164,125 @@ def load(session: Session, ws: Workspace) -> None:
                     body="Sjekk om Fosen-kommunene vil være med. (internt, demo)", internal=True
                 ),
             )
+            long_running = req
         if final in ("resolved", "closed") and number == "5020":
             osen = service.Viewer(municipal.id, "5020", False, False, False, False)
             service.rate(session, ws, osen, req.number, 5, "Veldig nyttig hjelp! (demo)")
+            _past_visit(session, ws, helper, req)
+    if long_running is not None:
+        _work_on(session, ws, staff, helper, long_running)
+    _spread_in_time(session, ws, filed)
+
+
+# Days ago each demo request was filed, and working hours to its first answer.
+AGES = [(24, 3), (40, 6), (2, 0), (5, 0), (12, 10), (60, 2)]
+
+
+def _spread_in_time(session: Session, ws: Workspace, requests: list[HelpRequest]) -> None:
+    """Everything above happened this second; move each request and its history back to when
+    it could have happened, so that due times, the figures and the history read true."""
+    now = datetime.now(OSLO)
+    for req, (days, hours) in zip(requests, AGES, strict=False):
+        filed = (now - timedelta(days=days)).replace(hour=9, minute=15, second=0, microsecond=0)
+        while filed.weekday() >= 5:
+            filed -= timedelta(days=1)
+        filed = filed.astimezone(UTC)  # stored in UTC: SQLite keeps no offset
+        shift = filed - as_aware(req.created_at)
+        later = shift + timedelta(hours=hours or 1)  # the work after filing, from the answer on
+        req.created_at = filed
+        for event in session.scalars(
+            scoped(RequestEvent, ws.id).where(RequestEvent.request_id == req.id)
+        ):
+            event.at = as_aware(event.at) + (shift if event.kind == "filed" else later)
+        for message in session.scalars(
+            scoped(RequestMessage, ws.id).where(RequestMessage.request_id == req.id)
+        ):
+            message.created_at = as_aware(message.created_at) + later
+        if req.first_response_at is not None:
+            req.first_response_at = filed + timedelta(hours=hours or 1)
+        if req.resolved_at is not None:
+            req.resolved_at = filed + timedelta(days=min(days - 1, 9))
+        if req.closed_at is not None:
+            req.closed_at = filed + timedelta(days=min(days - 1, 14))
+    session.flush()
+    service.refresh_due(session, ws, requests)
+
+
+BUDGET = (
+    "Budsjettmal for søknad til Forkommune (demo)\n"
+    "\n"
+    "Prosjektledelse 20 %\t180 000\n"
+    "Opplæring av ansatte\t60 000\n"
+    "Velferdsteknologi, innkjøp\t240 000\n"
+)
+
+
+def _work_on(
+    session: Session, ws: Workspace, staff: service.Viewer, helper: User, req: HelpRequest
+) -> None:
+    """Help that runs for weeks: a plan, time spent, a file, a link and a visit ahead."""
+    today = date.today()
+    helper_viewer = service.Viewer(helper.id, None, True, True, True, False)
+    upload = attachments.Upload("Budsjettmal.txt", "txt", BUDGET.encode())
+    service.reply(
+        session,
+        ws,
+        staff,
+        req.number,
+        ReplyForm(body="Her er en budsjettmal dere kan ta utgangspunkt i. (demo)"),
+        [upload],
+    )
+    plan = [
+        ("Avklare hvilke nabokommuner som blir med", today - timedelta(days=7), True),
+        ("Skrive utkast til søknad og budsjett", today + timedelta(days=14), False),
+        ("Behandling i formannskapet", today + timedelta(days=30), False),
+    ]
+    for title, due, done in plan:
+        step = work.add_step(session, ws, staff, req.number, StepForm(step_title=title, due_on=due))
+        if done:
+            work.set_step_done(session, ws, staff, req.number, step.id, True)
+    for days_ago, hours, note in ((6, "1,5", "Møte med Osen (demo)"), (2, "2", "Budsjett")):
+        work.log_time(
+            session,
+            ws,
+            helper_viewer,
+            req.number,
+            TimeForm(worked_on=today - timedelta(days=days_ago), hours=hours, note=note),
+        )
+    work.link(session, ws, staff, req.number, LinkForm(other="4"))
+    day = today + timedelta(days=7)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    visits.plan_visit(
+        session,
+        ws,
+        staff,
+        req.number,
+        VisitForm(
+            day=day,
+            start=time(10, 0),
+            end=time(12, 0),
+            place="Osen rådhus",
+            helpers=[helper.id],
+        ),
+    )
+
+
+def _past_visit(session: Session, ws: Workspace, helper: User, req: HelpRequest) -> None:
+    """A visit that took place, with its report (planning refuses the past, so it is added
+    as it would stand after the day)."""
+    day = date.today() - timedelta(days=35)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    session.add(
+        Visit(
+            workspace_id=ws.id,
+            request_id=req.id,
+            starts_at=datetime.combine(day, time(9, 0), OSLO).astimezone(UTC),
+            ends_at=datetime.combine(day, time(11, 30), OSLO).astimezone(UTC),
+            place="Osen rådhus",
+            report="Gikk gjennom digital postkasse med servicetorget. Oppsett ferdig. (demo)",
+            helpers=[VisitHelper(workspace_id=ws.id, user_id=helper.id)],
+        )
+    )
+    session.flush()

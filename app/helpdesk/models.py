@@ -220,6 +220,7 @@ class RequestAttachment(TenantOwned, Base):
     __tablename__ = "request_attachment"
     __table_args__ = (
         Index("ix_request_attachment_request", "workspace_id", "request_id", "id"),
+        UniqueConstraint("workspace_id", "storage_key"),
         CheckConstraint("size > 0", name="size"),
     )
 
@@ -236,7 +237,7 @@ class RequestAttachment(TenantOwned, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    storage_key: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
@@ -556,15 +556,7 @@ def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[S
             scoped(HelperProfile, ws.id).options(selectinload(HelperProfile.home_municipality))
         )
     }
-    loads: dict[int, int] = defaultdict(int)
-    for user_id, n in session.execute(
-        scoped(RequestAssignee, ws.id)
-        .join(HelpRequest, HelpRequest.id == RequestAssignee.request_id)
-        .where(HelpRequest.state.in_(OPEN_STATES))
-        .with_only_columns(RequestAssignee.user_id, func.count())
-        .group_by(RequestAssignee.user_id)
-    ):
-        loads[user_id] = n
+    loads = open_loads(session, ws)
     councils_of: dict[str, set[int]] = defaultdict(set)
     for number, body_id in session.execute(
         scoped(BodyMembership, ws.id)
@@ -607,6 +599,20 @@ def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[S
         out.append(Suggestion(user=m.user, score=(-match, load, -near), reasons=reasons))
     out.sort(key=lambda s: (s.score, s.user.name))
     return out
+
+
+def open_loads(session: Session, ws: Workspace) -> dict[int, int]:
+    """Open requests per assigned user, in one query."""
+    loads: dict[int, int] = defaultdict(int)
+    for user_id, n in session.execute(
+        scoped(RequestAssignee, ws.id)
+        .join(HelpRequest, HelpRequest.id == RequestAssignee.request_id)
+        .where(HelpRequest.state.in_(OPEN_STATES))
+        .with_only_columns(RequestAssignee.user_id, func.count())
+        .group_by(RequestAssignee.user_id)
+    ):
+        loads[user_id] = n
+    return loads
 
 
 def ngettext_load(load: int) -> str:
@@ -783,11 +789,12 @@ def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) ->
     due = service_levels(session, ws, requests)
     for r in requests:
         d = due[r.id]
-        r.first_response_due_at = d.first_response_due
+        # In UTC: SQLite keeps no offset, and the overdue query compares with UTC now.
+        r.first_response_due_at = d.first_response_due.astimezone(UTC)
         r.resolution_due_at = (
             None
             if r.state in ("waiting_for_municipality", "resolved", "closed")
-            else d.resolution_due
+            else d.resolution_due.astimezone(UTC)
         )
     session.flush()
 
@@ -825,17 +832,14 @@ class HelpdeskFigures:
 
 def overview_figures(session: Session, ws: Workspace) -> HelpdeskFigures:
     """What the hjelpekorps adds to the workspace's start page."""
-    open_q = scoped(HelpRequest, ws.id).where(HelpRequest.state.in_(OPEN_STATES))
     assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
-    count = func.count(HelpRequest.id)
-    return HelpdeskFigures(
-        open=session.scalar(open_q.with_only_columns(count)) or 0,
-        unassigned=session.scalar(
-            open_q.where(HelpRequest.id.not_in(assigned)).with_only_columns(count)
+    row = session.execute(
+        scoped(HelpRequest, ws.id)
+        .where(HelpRequest.state.in_(OPEN_STATES))
+        .with_only_columns(
+            func.count(HelpRequest.id),
+            func.count(HelpRequest.id).filter(HelpRequest.id.not_in(assigned)),
+            func.count(HelpRequest.id).filter(overdue_clause(utcnow())),
         )
-        or 0,
-        overdue=session.scalar(
-            scoped(HelpRequest, ws.id).where(overdue_clause(utcnow())).with_only_columns(count)
-        )
-        or 0,
-    )
+    ).one()
+    return HelpdeskFigures(open=row[0] or 0, unassigned=row[1] or 0, overdue=row[2] or 0)

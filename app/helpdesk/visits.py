@@ -4,7 +4,7 @@ download, and as a feed a calendar program subscribes to with a secret address."
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session, selectinload
@@ -36,8 +36,9 @@ def plan_visit(
         raise InvalidInput(
             {"day": lazy("Forespørselen er løst. Åpne den igjen for å planlegge besøk.")}
         )
-    starts = datetime.combine(data.day, data.start, OSLO)
-    ends = datetime.combine(data.day, data.end, OSLO)
+    # Stored in UTC: SQLite keeps no offset, so a local time would read back an hour or two off.
+    starts = datetime.combine(data.day, data.start, OSLO).astimezone(UTC)
+    ends = datetime.combine(data.day, data.end, OSLO).astimezone(UTC)
     if starts <= utcnow():
         raise InvalidInput({"day": lazy("Besøket må ligge fram i tid.")})
     eligible = {m.user_id: m.user for m in service.helpers(session, ws)}
@@ -55,7 +56,8 @@ def plan_visit(
     )
     session.add(visit)
     session.flush()
-    when = starts.strftime("%d.%m.%Y %H:%M")
+    service._event(session, ws, req, viewer.user_id, "visit", starts_at=starts.isoformat())
+    when = starts.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
     service.notify_about(
         session,
         ws,
@@ -63,7 +65,7 @@ def plan_visit(
         viewer.user_id,
         _("Besøk {when}").format(when=when),
         _("Besøk {when}–{end} i {place}.").format(
-            when=when, end=ends.strftime("%H:%M"), place=visit.place
+            when=when, end=ends.astimezone(OSLO).strftime("%H:%M"), place=visit.place
         ),
         extra_user_ids=set(helper_ids),
     )

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -206,7 +205,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_request_attachment")),
-        sa.UniqueConstraint("storage_key", name=op.f("uq_request_attachment_storage_key")),
+        sa.UniqueConstraint(
+            "workspace_id",
+            "storage_key",
+            name=op.f("uq_request_attachment_workspace_id_storage_key"),
+        ),
     )
     with op.batch_alter_table("request_attachment", schema=None) as batch_op:
         batch_op.create_index(

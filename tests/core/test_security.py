@@ -163,7 +163,9 @@ def test_the_transaction_commits_before_the_response_is_sent(app, db):
 
 
 def test_too_large_request_is_refused_before_it_is_read(client, db):
-    big = b"x" * (13 * 1024 * 1024)
+    from app.config import get_settings
+
+    big = b"x" * (get_settings().max_request_bytes + 1)
     r = client.post(
         "/logg-inn", content=big, headers={"content-type": "application/x-www-form-urlencoded"}
     )

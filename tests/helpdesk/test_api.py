@@ -131,7 +131,7 @@ def test_the_queue_is_keyset_paged_and_filtered(client, db, ws):
         r = client.get(url, params=bad, headers=coordinator)
         assert r.status_code == 422 and r.json()["code"] == "invalid_input", bad
     r = client.get(url, params={"view": "others"}, headers=coordinator)
-    assert r.json()["errors"]["view"].endswith("Gyldige verdier: all, unassigned, mine.")
+    assert r.json()["errors"]["view"].endswith("Gyldige verdier: all, unassigned, mine, overdue.")
 
 
 def test_municipal_users_never_see_other_municipalities_or_internal_notes(client, db, ws):

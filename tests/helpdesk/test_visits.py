@@ -1,5 +1,6 @@
 import re
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
@@ -41,6 +42,8 @@ def test_plan_report_agenda_and_calendar_feed(client, db, smtp, deliver):
     assert r.status_code == 303
     page = client.get(f"/{ws.slug}/hjelp/{number}").text
     assert "Osen rådhus" in page and "Henrik Hjelper" in page
+    # Norwegian wall-clock time in, the same out, on either database.
+    assert re.search(r">\d\d\.\d\d\.\d{4} 10:00</time>–12:00", page), "visit time shifted"
     deliver()
     assert any("Besøk" in m["Subject"] and m["To"] == helper.email for m in smtp.messages)
     assert any(m["To"] == municipal.email and "Besøk" in m["Subject"] for m in smtp.messages)
@@ -52,6 +55,8 @@ def test_plan_report_agenda_and_calendar_feed(client, db, smtp, deliver):
     assert ics.headers["content-type"].startswith("text/calendar")
     events = [c for c in Calendar.from_ical(ics.content).walk() if c.name == "VEVENT"]
     assert len(events) == 1 and str(events[0]["location"]) == "Osen rådhus"
+    start = events[0].decoded("dtstart")
+    assert start.astimezone(ZoneInfo("Europe/Oslo")).strftime("%H:%M") == "10:00"
     assert str(events[0]["summary"]).startswith(f"HK-{number}: Søknad")
     # The subscription address works without a login and stops working when replaced.
     r = post(client, f"/{ws.slug}/besok/abonnement")

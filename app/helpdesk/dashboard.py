@@ -1,0 +1,198 @@
+"""Hjelpekorps in figures: requests by municipality (small municipalities marked), size class,
+category and state; median working time to the first response and to resolution; satisfaction.
+
+A bounded number of queries whatever the number of requests: the county's municipalities, one
+GROUP BY for municipality × category × state, one for the ratings, and the timestamps of the
+answered and resolved requests (working time cannot be counted in SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from statistics import median
+from typing import Literal
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import Session
+
+from app.counties import service as counties_service
+from app.counties.models import Workspace
+from app.db import as_aware, utcnow
+from app.errors import Forbidden
+from app.helpdesk.models import CATEGORIES, OPEN_STATES, STATES, HelpRequest
+from app.helpdesk.service import CATEGORY_LABELS, STATE_LABELS, Viewer
+from app.tenancy import scoped
+
+Period = Literal["12m", "all"]
+PERIODS: tuple[Period, ...] = ("12m", "all")
+SMALL_CLASSES = 2  # size classes 1 and 2 are "small", as on the start and coverage pages
+
+
+@dataclass
+class MunicipalityCount:
+    number: str
+    name: str
+    population: int
+    size_class: int
+    small: bool
+    count: int
+
+
+@dataclass
+class SizeClassCount:
+    index: int
+    label: str
+    small: bool
+    municipalities: int
+    count: int
+
+
+@dataclass
+class Count:
+    key: str
+    label: str  # a msgid: translate with _() where it is shown
+    count: int
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    since: datetime | None  # requests created from this moment; None: all time
+    small_limit: int  # a municipality is small below this population
+    day_start: str  # the working day in which times are counted, "08:00"
+    day_end: str
+    total: int
+    open: int
+    small_total: int  # requests from small municipalities
+    by_municipality: list[MunicipalityCount]  # every municipality of the county, busiest first
+    by_size_class: list[SizeClassCount]
+    by_category: list[Count]  # busiest first
+    by_state: list[Count]  # in the order of the state machine
+    first_responses: int  # requests with a first response
+    median_first_response_minutes: float | None  # working minutes
+    resolved: int
+    median_resolution_minutes: float | None
+    rated: int
+    ratings: dict[int, int] = field(default_factory=dict)  # 1..5 → how many
+
+    @property
+    def average_rating(self) -> float | None:
+        if not self.rated:
+            return None
+        return sum(score * n for score, n in self.ratings.items()) / self.rated
+
+
+def period_start(period: Period, now: datetime | None = None) -> datetime | None:
+    """The start of the period: the same moment a year ago for "12m", None for all time."""
+    if period == "all":
+        return None
+    now = (now or utcnow()).astimezone(UTC)
+    try:
+        return now.replace(year=now.year - 1)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - 1, day=28)
+
+
+def dashboard(
+    session: Session,
+    ws: Workspace,
+    viewer: Viewer,
+    period: Period = "12m",
+    *,
+    now: datetime | None = None,
+) -> Dashboard:
+    """The figures of the requests created in the period, for those who see all requests."""
+    if not viewer.can_see_all:
+        raise Forbidden()
+    since = period_start(period, now)
+    base = scoped(HelpRequest, ws.id)
+    if since is not None:
+        base = base.where(HelpRequest.created_at >= since)
+
+    settings = counties_service.settings_of(ws)
+    levels = settings.helpdesk  # the workspace's working day, as for its service levels
+    calendar = levels.calendar()
+    small_limit = settings.size_thresholds[SMALL_CLASSES - 1]
+    municipalities = counties_service.municipalities_of_county(session, ws.county_number)
+
+    per_municipality: dict[str, int] = {}
+    per_category: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    per_state: dict[str, int] = dict.fromkeys(STATES, 0)
+    grouped = session.execute(
+        base.with_only_columns(
+            HelpRequest.municipality_number, HelpRequest.category, HelpRequest.state, func.count()
+        ).group_by(HelpRequest.municipality_number, HelpRequest.category, HelpRequest.state)
+    ).all()
+    for number, category, state, n in grouped:
+        per_municipality[number] = per_municipality.get(number, 0) + n
+        per_category[category] = per_category.get(category, 0) + n
+        per_state[state] = per_state.get(state, 0) + n
+
+    ratings = dict.fromkeys(range(1, 6), 0)
+    for score, n in session.execute(
+        base.where(HelpRequest.rating.is_not(None))
+        .with_only_columns(HelpRequest.rating, func.count())
+        .group_by(HelpRequest.rating)
+    ):
+        if score is not None:  # excluded by the query; for the type checker
+            ratings[score] = n
+
+    first_minutes: list[float] = []
+    resolution_minutes: list[float] = []
+    for created, first, resolved in session.execute(
+        base.where(
+            or_(HelpRequest.first_response_at.is_not(None), HelpRequest.resolved_at.is_not(None))
+        ).with_only_columns(
+            HelpRequest.created_at, HelpRequest.first_response_at, HelpRequest.resolved_at
+        )
+    ):
+        start = as_aware(created)
+        if first is not None:
+            first_minutes.append(calendar.minutes_between(start, as_aware(first)))
+        if resolved is not None:
+            resolution_minutes.append(calendar.minutes_between(start, as_aware(resolved)))
+
+    rows = [
+        MunicipalityCount(
+            number=m.number,
+            name=m.name,
+            population=m.population,
+            size_class=(cls := counties_service.size_class_of(m.population, settings)),
+            small=cls <= SMALL_CLASSES,
+            count=per_municipality.get(m.number, 0),
+        )
+        for m in municipalities
+    ]
+    rows.sort(key=lambda r: -r.count)  # stable: ties keep the database's order by name
+    classes = [
+        SizeClassCount(
+            index=c.index,
+            label=c.label,
+            small=c.index <= SMALL_CLASSES,
+            municipalities=sum(1 for r in rows if r.size_class == c.index),
+            count=sum(r.count for r in rows if r.size_class == c.index),
+        )
+        for c in counties_service.size_classes(settings)
+    ]
+    categories = [Count(c, CATEGORY_LABELS[c], per_category[c]) for c in CATEGORIES]
+    categories.sort(key=lambda c: -c.count)  # stable: ties keep the form's order
+    return Dashboard(
+        period=period,
+        since=since,
+        small_limit=small_limit,
+        day_start=levels.day_start,
+        day_end=levels.day_end,
+        total=sum(per_state.values()),
+        open=sum(per_state[s] for s in OPEN_STATES),
+        small_total=sum(r.count for r in rows if r.small),
+        by_municipality=rows,
+        by_size_class=classes,
+        by_category=categories,
+        by_state=[Count(s, STATE_LABELS[s], per_state[s]) for s in STATES],
+        first_responses=len(first_minutes),
+        median_first_response_minutes=median(first_minutes) if first_minutes else None,
+        resolved=len(resolution_minutes),
+        median_resolution_minutes=median(resolution_minutes) if resolution_minutes else None,
+        rated=sum(ratings.values()),
+        ratings=ratings,
+    )
