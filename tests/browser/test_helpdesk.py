@@ -26,7 +26,9 @@ MUNICIPAL = "kommunedirektor@osen.demo"
 COORDINATOR = "koordinator@trondelag.demo"
 HELPER = "hjelper@trondelag.demo"
 HELPER_NAME = "Henrik Hjelper (demo)"
+ADMIN = "admin@samspill.demo"
 INTERNAL_NOTE = "Sjekk om Fosen-kommunene"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REQUEST_PATH = re.compile(r"/trondelag/hjelp/(\d+)")
 
 
@@ -72,7 +74,7 @@ def request_number(page: Any) -> int:
 
 @pytest.fixture(scope="module")
 def states(browser: Any, live_server: str) -> Iterator[dict[str, dict[str, Any]]]:
-    """Cookies of the three demo users, each signed in once through the login form."""
+    """Cookies of the demo users, each signed in once through the login form."""
     cache: dict[str, dict[str, Any]] = {}
 
     def state(email: str) -> dict[str, Any]:
@@ -83,7 +85,7 @@ def states(browser: Any, live_server: str) -> Iterator[dict[str, dict[str, Any]]
             context.close()
         return cache[email]
 
-    yield {email: state(email) for email in (MUNICIPAL, COORDINATOR, HELPER)}
+    yield {email: state(email) for email in (MUNICIPAL, COORDINATOR, HELPER, ADMIN)}
 
 
 def fill_request(page: Any, title: str, category: str = "Søknad om midler") -> None:
@@ -132,6 +134,10 @@ def test_municipality_files_a_request_on_a_phone(new_context: Any) -> None:
 
     started = time.monotonic()
     fill_request(page, title)
+    # An optional attachment, chosen as on a phone: a photo of the draft budget.
+    page.locator("#f-attachments").set_input_files(
+        files=[{"name": "budsjettutkast.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     filled = time.monotonic() - started
     shoot(page, f"hjelp-ny-{len(screens)}-utfylt", width)
     with page.expect_navigation(wait_until="load"):
@@ -143,6 +149,11 @@ def test_municipality_files_a_request_on_a_phone(new_context: Any) -> None:
     page.get_by_text("Forespørselen er sendt til hjelpekorpset").wait_for()
     assert status_of(page) == "Ny", status_of(page)
     assert "Kommunen ønsker hjelp på stedet." in text_of(page.locator("main"))
+    attachment = page.locator("main").get_by_role("link", name="budsjettutkast.pdf")
+    assert attachment.count() == 1
+    with page.expect_download() as download:
+        attachment.click()
+    assert download.value.suggested_filename == "budsjettutkast.pdf"
     shoot(page, f"hjelp-ny-{len(screens)}-sendt", width)
     assert_no_sideways_scroll(page, "forespørselen", width)
 
@@ -246,6 +257,19 @@ PAGES = [
     ("hjelp-sak-koordinator", COORDINATOR, "/trondelag/hjelp/1", re.compile(r"^HK-1:")),
     ("hjelp-sak-kommune", MUNICIPAL, "/trondelag/hjelp/1", re.compile(r"^HK-1:")),
     ("hjelp-sak-kommune-lost", MUNICIPAL, "/trondelag/hjelp/2", re.compile(r"^HK-2:")),
+    ("hjelp-forsinket", COORDINATOR, "/trondelag/hjelp?visning=forsinket", "Hjelpekorps"),
+    (
+        "hjelp-filtre",
+        COORDINATOR,
+        "/trondelag/hjelp?visning=alle&prioritet=normal&klasse=1",
+        "Hjelpekorps",
+    ),
+    ("hjelp-tall", COORDINATOR, "/trondelag/hjelp/tall", "Hjelpekorpset i tall"),
+    ("hjelp-tall-alle", COORDINATOR, "/trondelag/hjelp/tall?periode=alle", "Hjelpekorpset i tall"),
+    ("hjelpere", COORDINATOR, "/trondelag/hjelpere", "Hjelperne i hjelpekorpset"),
+    ("hjelpere-egen", HELPER, "/trondelag/hjelpere", "Hjelperne i hjelpekorpset"),
+    ("besok", HELPER, "/trondelag/besok", re.compile("besøk", re.I)),
+    ("innstillinger", ADMIN, "/trondelag/innstillinger", re.compile("Innstillinger")),
 ]
 
 
