@@ -21,7 +21,9 @@ COPY migrations migrations
 COPY templates templates
 RUN pip install .  && pip cache purge || true
 COPY --from=assets /build/app/static/vendor app/static/vendor
-RUN mkdir -p var && chown samspill:samspill var
+RUN mkdir -p var/storage && chown -R samspill:samspill var
+# Attachments live here: mount a volume shared by every app container and back it up.
+VOLUME /srv/samspill/var/storage
 USER samspill
 EXPOSE 8000
 # SAMSPILL_DATABASE_URL (the app's ordinary role) and SAMSPILL_MIGRATION_DATABASE_URL (the
