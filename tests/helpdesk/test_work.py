@@ -496,3 +496,38 @@ def test_queue_filters_by_priority_size_class_and_helper(client, db, ws):
     by_helper = client.get(f"/{ws.slug}/hjelp?visning=alle&hjelper={helper.id}").text
     assert "Liten kommune" in by_helper and "Stor kommune" not in by_helper
     assert big != small
+
+
+def test_a_reply_to_a_closed_request_is_refused_and_changes_nothing(client, db, ws):
+    from app.helpdesk.models import RequestMessage
+
+    coordinator = create_member(db, ws, "coordinator")
+    osen = create_member(db, ws, "municipal")
+    login(client, osen)
+    number = file(client, ws)
+    client.cookies.clear()
+    login(client, coordinator)
+    base = f"/{ws.slug}/hjelp/{number}"
+    assert (
+        post(
+            client,
+            f"{base}/vurdering",
+            {"category": "funding", "priority": "normal", "assignees": str(coordinator.id)},
+        ).status_code
+        == 303
+    )
+    for state in ("in_progress", "resolved", "closed"):
+        assert post(client, f"{base}/status", {"state": state}).status_code == 303, state
+    before = count(db, ws, RequestMessage)
+    client.cookies.clear()
+    login(client, osen)
+    r = upload(
+        client,
+        f"{base}/svar",
+        {"body": "Ett spørsmål til"},
+        [("attachments", ("notat.txt", b"tekst", "text/plain"))],
+    )
+    assert r.status_code == 422
+    assert "Forespørselen er lukket. Åpne den igjen før du svarer." in r.text
+    assert count(db, ws, RequestMessage) == before
+    assert count(db, ws, RequestAttachment) == 0
