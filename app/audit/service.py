@@ -2,7 +2,8 @@
 
 A session hook (installed once, for every Session) inspects each flush. Objects of models that
 set ``__audited__ = False`` are skipped; columns named in ``__audit_redact__`` are recorded as
-changed but without their values (password hashes, token hashes).
+changed but without their values (password hashes, token hashes); columns named in
+``__audit_derived__`` (kept in step with other rows by the code) are left out of updates.
 """
 
 from __future__ import annotations
@@ -46,10 +47,13 @@ def _object_id(obj: Any) -> str:
 def _changes(obj: Any, action: str) -> dict[str, Any]:
     state = inspect(obj)
     redact = DEFAULT_REDACT | frozenset(getattr(obj, "__audit_redact__", ()))
+    # Columns derived from other rows (a stored due time, an open flag): an update that changes
+    # only those is not a change anyone made.
+    derived = frozenset(getattr(obj, "__audit_derived__", ()))
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in {"created_at", "updated_at"}:
+        if key in {"created_at", "updated_at"} or (action == "update" and key in derived):
             continue
         if action == "create":
             value = getattr(obj, key)

@@ -14,7 +14,6 @@ from app.forms import form_data
 from app.helpdesk import dashboard as helpdesk_dashboard
 from app.helpdesk import service as helpdesk_service
 from app.helpdesk.dashboard_views import duration as helpdesk_duration
-from app.helpdesk.views import viewer_of as helpdesk_viewer_of
 from app.i18n import _
 from app.networks import service as networks_service
 from app.web import redirect, render
@@ -44,9 +43,7 @@ def start_page(
             figures = networks_service.overview_figures(session, ctx.workspace)
         if ctx.can("helpdesk.see_all"):
             helpdesk = helpdesk_service.overview_figures(session, ctx.workspace)
-            helpdesk_year = helpdesk_dashboard.dashboard(
-                session, ctx.workspace, helpdesk_viewer_of(ctx), "12m"
-            )
+            helpdesk_year = helpdesk_dashboard.key_figures(session, ctx.workspace)
     return render(
         request,
         "counties/start.html",

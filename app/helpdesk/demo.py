@@ -200,8 +200,10 @@ def _spread_in_time(session: Session, ws: Workspace, requests: list[HelpRequest]
             message.created_at = as_aware(message.created_at) + later
         if req.first_response_at is not None:
             req.first_response_at = filed + timedelta(hours=hours or 1)
+            req.first_response_minutes = service.working_minutes(ws, filed, req.first_response_at)
         if req.resolved_at is not None:
             req.resolved_at = filed + timedelta(days=min(days - 1, 9))
+            req.resolution_minutes = service.working_minutes(ws, filed, req.resolved_at)
         if req.closed_at is not None:
             req.closed_at = filed + timedelta(days=min(days - 1, 14))
     session.flush()

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +57,12 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class HelpRequest(TenantOwned, Timestamped, Base):
     __tablename__ = "help_request"
+    __audit_derived__ = (
+        "first_response_due_at",
+        "resolution_due_at",
+        "first_response_minutes",
+        "resolution_minutes",
+    )
     __table_args__ = (
         UniqueConstraint("workspace_id", "number"),
         CheckConstraint(_in("category", CATEGORIES), name="category"),
@@ -89,6 +97,10 @@ class HelpRequest(TenantOwned, Timestamped, Base):
     # The resolution clock is paused (NULL) while the request waits for the municipality.
     first_response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Working minutes from filing to the first response and to resolution (waiting included),
+    # stored when they happen so that the figures' medians are one query.
+    first_response_minutes: Mapped[int | None] = mapped_column(Integer)
+    resolution_minutes: Mapped[int | None] = mapped_column(Integer)
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
     requester: Mapped[User | None] = relationship(lazy="raise")
@@ -99,7 +111,18 @@ class HelpRequest(TenantOwned, Timestamped, Base):
 
 class RequestAssignee(TenantOwned, Base):
     __tablename__ = "request_assignee"
-    __table_args__ = (UniqueConstraint("workspace_id", "request_id", "user_id"),)
+    __audit_derived__ = ("request_open",)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "request_id", "user_id"),
+        # A helper's current load, counted from the index alone.
+        Index(
+            "ix_request_assignee_open_load",
+            "workspace_id",
+            "user_id",
+            postgresql_where=text("request_open"),
+            sqlite_where=text("request_open"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(
@@ -109,6 +132,8 @@ class RequestAssignee(TenantOwned, Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Whether the request is open (new … waiting_for_municipality); kept by every transition.
+    request_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     user: Mapped[User] = relationship(lazy="raise")
 

@@ -110,6 +110,15 @@ def get_request(session: Session, ws: Workspace, viewer: Viewer, number: int) ->
     return req
 
 
+def _assigned(ws: Workspace) -> Any:
+    """Correlated: the assignees of the outer query's request."""
+    return (
+        scoped(RequestAssignee, ws.id)
+        .where(RequestAssignee.request_id == HelpRequest.id)
+        .with_only_columns(RequestAssignee.id)
+    )
+
+
 @dataclass
 class QueueFilter:
     view: str = "all"  # all, unassigned, mine, follow_up
@@ -141,8 +150,8 @@ def queue(
             HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= date.today()
         )
     elif f.view == "unassigned":
-        assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
-        query = query.where(HelpRequest.state.in_(OPEN_STATES), HelpRequest.id.not_in(assigned))
+        # NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join however many rows there are.
+        query = query.where(HelpRequest.state.in_(OPEN_STATES), ~_assigned(ws).exists())
     elif f.view == "mine":
         mine = (
             scoped(RequestAssignee, ws.id)
@@ -357,13 +366,17 @@ def _apply_transition(
 ) -> None:
     from_state = req.state
     req.state = to_state
+    for a in req.assignees:
+        a.request_open = to_state in OPEN_STATES
     now = utcnow()
     if to_state == "resolved":
         req.resolved_at = now
+        req.resolution_minutes = working_minutes(ws, req.created_at, now)
     if to_state == "closed":
         req.closed_at = now
     if to_state == "in_progress" and from_state in ("resolved", "closed"):
         req.resolved_at = None
+        req.resolution_minutes = None
         req.closed_at = None
     _event(session, ws, req, actor_id, "transition", from_state=from_state, to_state=to_state)
     session.flush()
@@ -486,6 +499,7 @@ def reply(
     if not data.internal:
         if viewer.can_work and req.first_response_at is None:
             req.first_response_at = utcnow()
+            req.first_response_minutes = working_minutes(ws, req.created_at, req.first_response_at)
             refresh_due(session, ws, [req])
         if viewer.municipality_number and req.state == "waiting_for_municipality":
             _apply_transition(session, ws, req, viewer.user_id, "in_progress")
@@ -604,10 +618,10 @@ def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[S
 def open_loads(session: Session, ws: Workspace) -> dict[int, int]:
     """Open requests per assigned user, in one query."""
     loads: dict[int, int] = defaultdict(int)
+    # The flag, not a join to help_request: an index-only count however long the history is.
     for user_id, n in session.execute(
         scoped(RequestAssignee, ws.id)
-        .join(HelpRequest, HelpRequest.id == RequestAssignee.request_id)
-        .where(HelpRequest.state.in_(OPEN_STATES))
+        .where(RequestAssignee.request_open)
         .with_only_columns(RequestAssignee.user_id, func.count())
         .group_by(RequestAssignee.user_id)
     ):
@@ -779,6 +793,11 @@ def levels_of(ws: Workspace) -> Any:
     return settings_of(ws).helpdesk
 
 
+def working_minutes(ws: Workspace, start: Any, end: Any) -> int:
+    """Working minutes between two moments in the workspace's working day."""
+    return round(levels_of(ws).calendar().minutes_between(as_aware(start), as_aware(end)))
+
+
 def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) -> None:
     """Store the due times, so that the overdue view and figures are queries. While a request
     waits for the municipality its resolution clock stands still: no resolution due time."""
@@ -832,13 +851,12 @@ class HelpdeskFigures:
 
 def overview_figures(session: Session, ws: Workspace) -> HelpdeskFigures:
     """What the hjelpekorps adds to the workspace's start page."""
-    assigned = scoped(RequestAssignee, ws.id).with_only_columns(RequestAssignee.request_id)
     row = session.execute(
         scoped(HelpRequest, ws.id)
         .where(HelpRequest.state.in_(OPEN_STATES))
         .with_only_columns(
             func.count(HelpRequest.id),
-            func.count(HelpRequest.id).filter(HelpRequest.id.not_in(assigned)),
+            func.count(HelpRequest.id).filter(~_assigned(ws).exists()),
             func.count(HelpRequest.id).filter(overdue_clause(utcnow())),
         )
     ).one()

@@ -213,7 +213,8 @@ def _request_page(
     viewer = viewer_of(ctx)
     d = service.detail(session, ctx.workspace, viewer, number)
     extra: dict[str, Any] = {}
-    if viewer.can_triage:
+    if viewer.can_triage and d.request.state not in ("resolved", "closed"):
+        # Only the triage form shows them, and it is not there once the request is resolved.
         extra["suggestions"] = service.suggest_helpers(session, ctx.workspace, d.request)
     if viewer.can_work:
         extra["time"] = work.time_of(session, ctx.workspace, d.request.id)

@@ -219,6 +219,25 @@ def upgrade() -> None:
             batch_op.f("ix_request_attachment_workspace_id"), ["workspace_id"], unique=False
         )
 
+    # A helper's load from an index: whether each assignment's request is still open.
+    with op.batch_alter_table("request_assignee", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("request_open", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+    op.execute(
+        "UPDATE request_assignee SET request_open = EXISTS (SELECT 1 FROM help_request h "
+        "WHERE h.id = request_assignee.request_id AND h.state IN "
+        "('new', 'triaged', 'assigned', 'in_progress', 'waiting_for_municipality'))"
+    )
+    with op.batch_alter_table("request_assignee", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_request_assignee_open_load",
+            ["workspace_id", "user_id"],
+            unique=False,
+            postgresql_where=sa.text("request_open"),
+            sqlite_where=sa.text("request_open"),
+        )
+
     with op.batch_alter_table("help_request", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("first_response_due_at", sa.DateTime(timezone=True), nullable=True)
@@ -226,6 +245,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("resolution_due_at", sa.DateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("first_response_minutes", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("resolution_minutes", sa.Integer(), nullable=True))
 
     if op.get_bind().dialect.name == "postgresql":
         _enable_rls()
@@ -234,7 +255,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _disable_rls()
+    with op.batch_alter_table("request_assignee", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_assignee_open_load")
+        batch_op.drop_column("request_open")
     with op.batch_alter_table("help_request", schema=None) as batch_op:
+        batch_op.drop_column("resolution_minutes")
+        batch_op.drop_column("first_response_minutes")
         batch_op.drop_column("resolution_due_at")
         batch_op.drop_column("first_response_due_at")
 

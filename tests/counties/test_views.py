@@ -78,7 +78,7 @@ def test_start_page_query_count_is_bounded(client, db, count_queries):
         client.get(f"/{big.slug}")
     assert q.count == small
     # session, workspace, membership, switcher, rows, sizes, count, the networks overview
-    # (bodies by kind, coverage: 4), the hjelpekorps figures (1) and its year in figures (4),
+    # (bodies by kind, coverage: 4), the hjelpekorps figures (1) and its last 12 months (2),
     # and the scope settings on PostgreSQL
     assert q.count <= 20, q.statements
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.helpdesk.models import HelpRequest
+from app.helpdesk.service import working_minutes
 from app.helpdesk.sla import OSLO
 from app.tenancy import set_db_scope
 from factories import add_member, create_member, create_user, create_workspace, login
@@ -56,6 +57,9 @@ def make_request(
             created_at=utc(created),
             first_response_at=utc(first),
             resolved_at=utc(resolved),
+            # What the service stores when the answer and the resolution happen.
+            first_response_minutes=working_minutes(ws, created, first) if first else None,
+            resolution_minutes=working_minutes(ws, created, resolved) if resolved else None,
             closed_at=utc(resolved) if state == "closed" else None,
             rating=rating,
             assignees=[],
@@ -356,9 +360,9 @@ def test_queries_do_not_grow_with_the_number_of_requests(client, db, ws, count_q
         assert client.get(api_url, params={"period": "all"}).json()["total"] == 30
     assert 0 < small_page.count == large_page.count, large_page.statements
     assert 0 < small_api.count == large_api.count, large_api.statements
-    # The dashboard itself: municipalities, the grouped counts, the ratings, the timestamps.
+    # The dashboard itself: the grouped counts, the ratings, and the two medians.
     grouped = [s for s in large_api.statements if "help_request" in s]
-    assert len(grouped) == 3, grouped
+    assert len(grouped) == 4, grouped
 
 
 def test_the_api_route_is_described_in_openapi(client):
@@ -367,3 +371,33 @@ def test_the_api_route_is_described_in_openapi(client):
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "DashboardRead"
     )
+
+
+def test_the_last_twelve_months_join_the_start_page(client, db, ws):
+    # Two Mondays in the last year, each answered after one working hour and rated.
+    today = datetime.now(OSLO).date()
+    monday = today - timedelta(days=today.weekday() + 14)
+    for i, rating in enumerate((5, 2)):
+        day = datetime(monday.year, monday.month, monday.day, 9, 0, tzinfo=OSLO) - timedelta(
+            days=7 * i
+        )
+        make_request(
+            db,
+            ws,
+            "5020",
+            "funding",
+            "resolved",
+            day,
+            first=day + timedelta(hours=1),
+            resolved=day + timedelta(hours=2),
+            rating=rating,
+        )
+    # An old one (two years ago) does not count.
+    old = datetime(today.year - 2, 3, 6, 9, 0, tzinfo=OSLO)
+    make_request(
+        db, ws, "5020", "funding", "resolved", old, first=old + timedelta(hours=5), rating=1
+    )
+    login(client, create_member(db, ws, "coordinator"))
+    start = client.get(f"/{ws.slug}").text
+    assert re.search(r'figure__value">1 t</span><span class="figure__label">til første svar', start)
+    assert re.search(r'figure__value">3,5</span><span class="figure__label">av 5 i snitt', start)
