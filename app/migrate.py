@@ -49,6 +49,24 @@ def grant_app_role(engine: Engine, role: str) -> None:
             conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {quoted}"))
 
 
+def fill_derived(session: Session) -> int:
+    """Values the code keeps on rows but a migration cannot compute in SQL (working hours need
+    the holiday calendar): help requests that predate them get their due times and working
+    minutes. Runs after every upgrade; does nothing once they are filled."""
+    from sqlalchemy import select
+
+    from app.counties.models import Workspace
+    from app.helpdesk import service as helpdesk_service
+    from app.tenancy import set_db_scope
+
+    filled = 0
+    for ws in session.scalars(select(Workspace).order_by(Workspace.id)):
+        set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+        filled += helpdesk_service.fill_missing_derived(session, ws)
+    set_db_scope(session, workspace_id=None, user_id=None)
+    return filled
+
+
 def migrate(owner_url: str, app_role: str | None = None) -> dict[str, int]:
     from app.counties import service as counties_service
 
@@ -58,6 +76,9 @@ def migrate(owner_url: str, app_role: str | None = None) -> dict[str, int]:
         if app_role:
             grant_app_role(engine, app_role)
         with Session(engine) as session, session.begin():
-            return counties_service.load_reference(session)
+            loaded = counties_service.load_reference(session)
+        with Session(engine) as session, session.begin():
+            fill_derived(session)
+        return loaded
     finally:
         engine.dispose()

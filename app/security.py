@@ -50,13 +50,17 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         set_locale(locale)
         request.state.locale = locale
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > get_settings().max_request_bytes:
+        if length.isdecimal() and int(length) > get_settings().max_request_bytes:
             from app.errors import STATUS_TEXT, error_response
             from app.i18n import _
 
-            limit = get_settings().max_request_bytes // (1024 * 1024)
-            message = _("{text} Største tillatte størrelse er {size} MB.").format(
-                text=_(STATUS_TEXT[413]), size=limit
+            settings = get_settings()
+            message = _(
+                "{text} Største tillatte størrelse er {size} MB, og hvert vedlegg høyst {file} MB."
+            ).format(
+                text=_(STATUS_TEXT[413]),
+                size=settings.max_request_bytes // (1024 * 1024),
+                file=settings.attachment_max_bytes // (1024 * 1024),
             )
             return error_response(request, 413, "too_large", message)
         token = request.cookies.get(CSRF_COOKIE) or ""

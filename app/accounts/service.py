@@ -565,7 +565,7 @@ def revoke_api_token(session: Session, workspace_id: int, user_id: int, token_id
 
 def workspace_id_of_token(token: str) -> int | None:
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdecimal():
         return None
     return int(parts[1])
 

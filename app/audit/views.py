@@ -61,7 +61,7 @@ def audit_log(
     for_id: Annotated[int | None, Query(alias="før", ge=1)] = None,
 ) -> Response:
     filters = service.AuditFilter(
-        actor_id=int(bruker) if bruker and bruker.isdigit() else None,
+        actor_id=int(bruker) if bruker and bruker.isdecimal() else None,
         object_type=objekt or None,
         date_from=_date(fra),
         date_to=_date(til),

@@ -119,7 +119,7 @@ def import_population(session: Session, text: str) -> PopulationReport:
             continue
         if not header_seen:
             header_seen = True
-            if not row[0].strip()[:4].isdigit():
+            if not row[0].strip()[:4].isdecimal():
                 continue  # the header line
         if len(row) < 3:
             errors.append(
@@ -130,7 +130,7 @@ def import_population(session: Session, text: str) -> PopulationReport:
             continue
         region, year_text, population_text = (cell.strip() for cell in row[:3])
         number = region.split(" ", 1)[0].removeprefix("K-")
-        if not (len(number) == 4 and number.isdigit()):
+        if not (len(number) == 4 and number.isdecimal()):
             errors.append(
                 _("Linje {line}: «{region}» er ikke et kommunenummer med fire sifre.").format(
                     line=lineno, region=region
@@ -144,13 +144,13 @@ def import_population(session: Session, text: str) -> PopulationReport:
                 )
             )
             continue
-        if not (year_text.isdigit() and 1900 < int(year_text) < 2200):
+        if not (year_text.isdecimal() and 1900 < int(year_text) < 2200):
             errors.append(
                 _("Linje {line}: «{year}» er ikke et årstall.").format(line=lineno, year=year_text)
             )
             continue
         cleaned = population_text.replace(" ", "").replace("\u00a0", "")
-        if not cleaned.isdigit():
+        if not cleaned.isdecimal():
             errors.append(
                 _("Linje {line}: folketallet «{value}» er ikke et heltall.").format(
                     line=lineno, value=population_text

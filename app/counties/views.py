@@ -35,7 +35,7 @@ def start_page(
 ) -> Response:
     if sort not in SORTS:
         sort = "name"
-    chosen = int(size_class) if size_class and size_class.isdigit() else None
+    chosen = int(size_class) if size_class and size_class.isdecimal() else None
     listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
     figures = helpdesk = helpdesk_year = None
     if request.headers.get("HX-Request") != "true":
@@ -112,7 +112,7 @@ def save_settings(
     numbers: list[int] = []
     for i, value in enumerate(raw):
         cleaned = str(value).replace(" ", "").replace("\u00a0", "")
-        if not cleaned.isdigit() or len(cleaned) > 9:
+        if not cleaned.isdecimal() or len(cleaned) > 9:
             errors[f"threshold_{i}"] = _("Skriv et positivt heltall.")
         else:
             numbers.append(int(cleaned))
@@ -141,7 +141,7 @@ def save_service_levels(
     for p in SLA_PRIORITIES:
         for prefix, key in (("first", "first_response_hours"), ("resolve", "resolution_hours")):
             raw = str(data.get(f"{prefix}_{p}", "")).strip()
-            if not raw.isdigit() or not 1 <= int(raw) <= 2000:
+            if not raw.isdecimal() or not 1 <= int(raw) <= 2000:
                 errors[f"{prefix}_{p}"] = _("Skriv et helt antall timer fra 1 til 2000.")
             else:
                 hours[key][p] = int(raw)

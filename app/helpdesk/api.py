@@ -582,19 +582,11 @@ def upload_attachments(
 ) -> list[AttachmentRead]:
     """Attach files to the request (`internal`: only the help corps sees them)."""
     viewer = viewer_of(ctx)
-    req = service.get_request(session, ctx.workspace, viewer, number)
-    if internal and not viewer.can_note:
-        raise Forbidden()
-    if req.state == "closed":
-        raise InvalidInput({"files": _("Forespørselen er lukket. Åpne den igjen først.")})
+    service.get_request(session, ctx.workspace, viewer, number)  # another's: 404 before 403
     uploads = attachments.read_uploads(
         [f.file for f in files], [f.filename or "" for f in files], "files"
     )
-    if not uploads:
-        raise InvalidInput({"files": _("Velg en fil.")})
-    rows = attachments.store(
-        session, ctx.workspace, req, uploads, user_id=ctx.user.id, internal=internal
-    )
+    rows = service.attach(session, ctx.workspace, viewer, number, uploads, internal=internal)
     return [_attachment(ctx, number, a) for a in rows]
 
 

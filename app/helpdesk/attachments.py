@@ -87,7 +87,13 @@ def sniff(content: bytes) -> str | None:
             with zipfile.ZipFile(io.BytesIO(content)) as z:
                 names = set(z.namelist())
                 if "mimetype" in names:
-                    mimetype = z.read("mimetype").strip()
+                    # Only the small declared member is read, never more than 100 bytes of it:
+                    # a packed member could unfold to gigabytes.
+                    info = z.getinfo("mimetype")
+                    if info.file_size > 100:
+                        return None
+                    with z.open(info) as member:
+                        mimetype = member.read(100).strip()
                     if mimetype == b"application/vnd.oasis.opendocument.text":
                         return "odt"
                     return None

@@ -169,9 +169,9 @@ def load(session: Session, ws: Workspace) -> None:
             osen = service.Viewer(municipal.id, "5020", False, False, False, False)
             service.rate(session, ws, osen, req.number, 5, "Veldig nyttig hjelp! (demo)")
             _past_visit(session, ws, helper, req)
+    _spread_in_time(session, ws, filed)
     if long_running is not None:
         _work_on(session, ws, staff, helper, long_running)
-    _spread_in_time(session, ws, filed)
 
 
 # Days ago each demo request was filed, and working hours to its first answer.

@@ -126,7 +126,7 @@ def parse_minutes(raw: str) -> int | None:
     try:
         if ":" in text:
             h, m = text.split(":", 1)
-            if not (h.isdigit() and m.isdigit() and len(m) == 2 and int(m) < 60):
+            if not (h.isdecimal() and m.isdecimal() and len(m) == 2 and int(m) < 60):
                 return None
             minutes = int(h) * 60 + int(m)
         else:

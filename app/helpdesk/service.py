@@ -16,7 +16,7 @@ from app.config import get_settings
 from app.counties.models import Municipality, Workspace
 from app.db import as_aware, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.helpdesk import attachments
+from app.helpdesk import attachments, sla
 from app.helpdesk.models import (
     OPEN_STATES,
     HelperProfile,
@@ -147,7 +147,7 @@ def queue(
     query = _visible(ws, viewer)
     if f.view == "follow_up":
         query = query.where(
-            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= date.today()
+            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= sla.today()
         )
     elif f.view == "unassigned":
         # NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join however many rows there are.
@@ -470,12 +470,10 @@ def reply(
     uploads: list[attachments.Upload] | None = None,
 ) -> RequestMessage:
     req = get_request(session, ws, viewer, number)
-    if data.internal and not viewer.can_note:
+    if not may_write(viewer, internal=data.internal):
         raise Forbidden()
     if req.state == "closed":
         raise InvalidInput({"body": lazy("Forespørselen er lukket. Åpne den igjen før du svarer.")})
-    if not data.internal and not viewer.can_work and viewer.municipality_number is None:
-        raise Forbidden()
     message = RequestMessage(
         workspace_id=ws.id,
         request_id=req.id,
@@ -514,6 +512,34 @@ def reply(
     return message
 
 
+def may_write(viewer: Viewer, *, internal: bool) -> bool:
+    """Who may add to a request's conversation: the help corps (internal notes need the note
+    right), or the requesting municipality in public."""
+    if internal:
+        return viewer.can_note
+    return viewer.can_work or viewer.municipality_number is not None
+
+
+def attach(
+    session: Session,
+    ws: Workspace,
+    viewer: Viewer,
+    number: int,
+    uploads: list[attachments.Upload],
+    *,
+    internal: bool,
+) -> list[Any]:
+    """Files added to a request on their own (the API), by the same rules as a reply."""
+    req = get_request(session, ws, viewer, number)
+    if not may_write(viewer, internal=internal):
+        raise Forbidden()
+    if req.state == "closed":
+        raise InvalidInput({"files": lazy("Forespørselen er lukket. Åpne den igjen først.")})
+    if not uploads:
+        raise InvalidInput({"files": lazy("Velg en fil.")})
+    return attachments.store(session, ws, req, uploads, user_id=viewer.user_id, internal=internal)
+
+
 def rate(
     session: Session, ws: Workspace, viewer: Viewer, number: int, rating: int, comment: str
 ) -> HelpRequest:
@@ -541,7 +567,7 @@ def set_follow_up(
         raise Forbidden()
     if req.state not in ("resolved", "closed"):
         raise InvalidInput({"follow_up_on": lazy("Oppfølging settes når forespørselen er løst.")})
-    if on is not None and on <= date.today():
+    if on is not None and on <= sla.today():
         raise InvalidInput({"follow_up_on": lazy("Oppfølgingsdatoen må ligge fram i tid.")})
     req.follow_up_on = on
     _event(session, ws, req, viewer.user_id, "follow_up", on=on.isoformat() if on else None)
@@ -744,8 +770,6 @@ def _notify_staff_of_new(session: Session, ws: Workspace, req: HelpRequest, plac
 def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest]) -> dict[int, Any]:
     """Due times for first response and resolution, in working hours, per request id. One
     query for the waiting periods of all the requests given."""
-    from app.helpdesk import sla
-
     if not requests:
         return {}
     waits: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
@@ -818,6 +842,40 @@ def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) ->
     session.flush()
 
 
+def fill_missing_derived(session: Session, ws: Workspace) -> int:
+    """Requests filed before due times and working minutes were stored get them now."""
+    missing = list(
+        session.scalars(
+            scoped(HelpRequest, ws.id).where(
+                or_(
+                    and_(
+                        HelpRequest.state.in_(OPEN_STATES),
+                        HelpRequest.first_response_due_at.is_(None),
+                    ),
+                    and_(
+                        HelpRequest.first_response_at.is_not(None),
+                        HelpRequest.first_response_minutes.is_(None),
+                    ),
+                    and_(
+                        HelpRequest.resolved_at.is_not(None),
+                        HelpRequest.resolution_minutes.is_(None),
+                    ),
+                )
+            )
+        )
+    )
+    for r in missing:
+        if r.first_response_at is not None and r.first_response_minutes is None:
+            r.first_response_minutes = working_minutes(ws, r.created_at, r.first_response_at)
+        if r.resolved_at is not None and r.resolution_minutes is None:
+            r.resolution_minutes = working_minutes(ws, r.created_at, r.resolved_at)
+    open_ones = [r for r in missing if r.state in OPEN_STATES]
+    for start in range(0, len(open_ones), 500):
+        refresh_due(session, ws, open_ones[start : start + 500])
+    session.flush()
+    return len(missing)
+
+
 def refresh_all_due(session: Session, ws: Workspace) -> int:
     """After the service levels change: new due times for every open request."""
     open_requests = list(
@@ -826,6 +884,18 @@ def refresh_all_due(session: Session, ws: Workspace) -> int:
     for start in range(0, len(open_requests), 500):
         refresh_due(session, ws, open_requests[start : start + 500])
     return len(open_requests)
+
+
+def is_overdue(req: HelpRequest, now: Any) -> bool:
+    """The same rule as ``overdue_clause``, for a request already loaded."""
+    if req.state not in OPEN_STATES:
+        return False
+    first_due = as_aware(req.first_response_due_at) if req.first_response_due_at else None
+    resolution_due = as_aware(req.resolution_due_at) if req.resolution_due_at else None
+    return bool(
+        (req.first_response_at is None and first_due is not None and first_due < now)
+        or (resolution_due is not None and resolution_due < now)
+    )
 
 
 def overdue_clause(now: Any) -> Any:

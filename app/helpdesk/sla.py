@@ -51,8 +51,11 @@ class SlaSettings(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SlaSettings:
-        if time.fromisoformat(self.day_end) <= time.fromisoformat(self.day_start):
+        start, end = time.fromisoformat(self.day_start), time.fromisoformat(self.day_end)
+        if end <= start:
             raise ValueError(lazy("Arbeidsdagen må slutte etter at den begynner."))
+        if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
+            raise ValueError(lazy("Arbeidsdagen må være minst én time."))
         if any(self.first_response_hours[p] > self.resolution_hours[p] for p in LEVEL_PRIORITIES):
             raise ValueError(lazy("Fristen for første svar kan ikke være lengre enn for løsning."))
         return self
@@ -113,6 +116,11 @@ class WorkingCalendar:
                     total += hi - lo
             day += timedelta(days=1)
         return total.total_seconds() / 60
+
+
+def today() -> date:
+    """Today in Norway (the server may run in UTC: between midnight and 01/02 it differs)."""
+    return datetime.now(OSLO).date()
 
 
 CALENDAR = WorkingCalendar()

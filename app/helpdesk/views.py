@@ -4,7 +4,6 @@ and triage."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,9 +14,10 @@ from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
+from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.forms import multi_form, parse, uploaded_files
-from app.helpdesk import attachments, service, visits, work
+from app.helpdesk import attachments, service, sla, visits, work
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
 from app.helpdesk.schemas import (
     FollowUpForm,
@@ -93,8 +93,8 @@ def queue_page(
     view = visning if visning in views else views[0]
     classes = counties_service.size_classes(counties_service.settings_of(ctx.workspace))
     staff = service.helpers(session, ctx.workspace) if viewer.can_see_all else []
-    size_class = int(klasse) if klasse and klasse.isdigit() else None
-    helper_id = int(hjelper) if hjelper and hjelper.isdigit() else None
+    size_class = int(klasse) if klasse and klasse.isdecimal() else None
+    helper_id = int(hjelper) if hjelper and hjelper.isdecimal() else None
     f = service.QueueFilter(
         view=VIEW_NAMES.get(view, "all"),
         state=status if status in STATES else None,
@@ -107,6 +107,7 @@ def queue_page(
         before_id=for_id,
     )
     page = service.queue(session, ctx.workspace, viewer, f)
+    now = utcnow()
     filters = {
         "status": f.state or "",
         "kategori": f.category or "",
@@ -122,7 +123,7 @@ def queue_page(
         {
             "labels": LABELS,
             "page": page,
-            "due": service.service_levels(session, ctx.workspace, page.rows),
+            "overdue_ids": {r.id for r in page.rows if service.is_overdue(r, now)},
             "views": views,
             "view": view,
             "filters": filters,
@@ -240,7 +241,7 @@ def _request_page(
             "files": files_by_message,
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),
-            "today": date.today().isoformat(),
+            "today": sla.today().isoformat(),
             **extra,
         },
         status_code=status,

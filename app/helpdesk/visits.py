@@ -154,7 +154,7 @@ def new_feed(session: Session, ws: Workspace, user: User) -> str:
 
 def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | None:
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdecimal():
         return None
     workspace = session.get(Workspace, int(parts[1]))
     if workspace is None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import or_
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import User
 from app.counties.models import Workspace
-from app.db import utcnow
+from app.db import as_aware, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk import sla
 from app.helpdesk.models import HelpRequest, RequestLink, RequestStep, TimeEntry
 from app.helpdesk.schemas import LinkForm, StepForm, TimeForm
 from app.helpdesk.service import Viewer, _event, _visible, get_request
@@ -67,6 +67,8 @@ def add_step(
 
 
 def _step(session: Session, ws: Workspace, req: HelpRequest, step_id: int) -> RequestStep:
+    if req.state == "closed":
+        raise InvalidInput({"step_title": lazy("Forespørselen er lukket. Åpne den igjen først.")})
     step = session.scalar(
         scoped(RequestStep, ws.id).where(
             RequestStep.id == step_id, RequestStep.request_id == req.id
@@ -141,7 +143,7 @@ def links_of(session: Session, ws: Workspace, viewer: Viewer, req: HelpRequest) 
 
 def parse_number(raw: str) -> int | None:
     cleaned = raw.strip().upper().removeprefix("HK-").removeprefix("HK").strip()
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) <= 9 else None
+    return int(cleaned) if cleaned.isdecimal() and len(cleaned) <= 9 else None
 
 
 def link(
@@ -224,8 +226,10 @@ def log_time(
     session: Session, ws: Workspace, viewer: Viewer, number: int, data: TimeForm
 ) -> TimeEntry:
     req = _editable(session, ws, viewer, number)
-    if data.worked_on > date.today():
+    if data.worked_on > sla.today():
         raise InvalidInput({"worked_on": lazy("Dagen kan ikke ligge fram i tid.")})
+    if data.worked_on < as_aware(req.created_at).astimezone(sla.OSLO).date():
+        raise InvalidInput({"worked_on": lazy("Dagen kan ikke være før forespørselen kom inn.")})
     entry = TimeEntry(
         workspace_id=ws.id,
         request_id=req.id,

@@ -495,7 +495,7 @@ def _code(
 
 def _municipality_number(value: str) -> str:
     # A spreadsheet drops the leading zero of 0301 when it takes the number for a number.
-    return value.zfill(4) if value.isdigit() and len(value) == 3 else value
+    return value.zfill(4) if value.isdecimal() and len(value) == 3 else value
 
 
 def _parse_date(value: str) -> date | None:

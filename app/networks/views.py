@@ -310,7 +310,7 @@ def add_representative(
     request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
 ) -> Response:
     person_id = data.get("person_id", "")
-    if not str(person_id).isdigit():
+    if not str(person_id).isdecimal():
         return _body_error(
             request, session, ctx, body_id, {"person_id": _("Velg en person.")}, data
         )
@@ -530,7 +530,7 @@ def coverage_page(
     ctx: Reader,
     klasse: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
-    size_class = int(klasse) if klasse and klasse.isdigit() else None
+    size_class = int(klasse) if klasse and klasse.isdecimal() else None
     cov = service.coverage(session, ctx.workspace, size_class)
     settings = counties_service.settings_of(ctx.workspace)
     classes = counties_service.size_classes(settings)

@@ -531,3 +531,81 @@ def test_a_reply_to_a_closed_request_is_refused_and_changes_nothing(client, db, 
     assert "Forespørselen er lukket. Åpne den igjen før du svarer." in r.text
     assert count(db, ws, RequestMessage) == before
     assert count(db, ws, RequestAttachment) == 0
+
+
+def test_a_packed_member_is_never_unpacked_to_judge_the_type():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", b"a" * (50 * 1024 * 1024))  # 50 MB that packs to ~50 kB
+    packed = buf.getvalue()
+    assert len(packed) < 200_000
+    assert attachments.sniff(packed) is None
+
+
+def test_a_viewer_cannot_attach_through_the_api(client, db, ws):
+    from app.accounts.service import create_api_token
+
+    osen = create_member(db, ws, "municipal")
+    viewer = create_member(db, ws, "viewer")
+    login(client, osen)
+    number = file(client, ws)
+    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+    _row, token = create_api_token(db, ws.id, viewer, "test")
+    set_db_scope(db, workspace_id=None, user_id=None)
+    r = client.post(
+        f"/api/v1/{ws.slug}/helpdesk/requests/{number}/attachments",
+        files=[("files", ("x.txt", b"tekst", "text/plain"))],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 403
+    assert count(db, ws, RequestAttachment) == 0
+
+
+def test_requests_from_before_the_stored_figures_get_them_on_migrate(client, db, ws):
+    from app.migrate import fill_derived
+
+    login(client, create_member(db, ws, "coordinator"))
+    number = file(client, ws, municipality_number="5020")
+    assert post(client, f"/{ws.slug}/hjelp/{number}/svar", {"body": "Svar"}).status_code == 303
+    set_db_scope(db, workspace_id=ws.id, user_id=None)
+    req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == number))
+    req.first_response_due_at = req.resolution_due_at = None
+    req.first_response_minutes = None
+    db.flush()
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert fill_derived(db) == 1
+    assert req.first_response_due_at is not None and req.resolution_due_at is not None
+    assert req.first_response_minutes is not None
+    assert fill_derived(db) == 0  # nothing left to do
+
+
+def test_odd_digits_and_early_days_are_refused_not_crashed(client, db, ws):
+    login(client, create_member(db, ws, "county_admin"))
+    number = file(client, ws, municipality_number="5020")
+    for url in (
+        f"/{ws.slug}/hjelp?klasse=²",
+        f"/{ws.slug}/hjelp?hjelper=²",
+        f"/{ws.slug}?klasse=²",
+    ):
+        assert client.get(url).status_code == 200, url
+    r = post(client, f"/{ws.slug}/hjelp/{number}/lenker", {"other": "HK-²"})
+    assert r.status_code == 422 and "Skriv nummeret" in r.text
+    r = post(client, f"/{ws.slug}/hjelp/{number}/tid", {"worked_on": "1900-01-01", "hours": "1"})
+    assert r.status_code == 422 and "før forespørselen kom inn" in r.text
+    r = post(
+        client,
+        f"/{ws.slug}/innstillinger/hjelpekorps",
+        {"day_start": "08:00", "day_end": "08:15", "first_urgent": "²"},
+    )
+    assert r.status_code == 422 and "helt antall timer" in r.text
+    levels = {
+        f"{k}_{p}": "4" if k == "first" else "2000"
+        for k in ("first", "resolve")
+        for p in ("urgent", "high", "normal", "low")
+    }
+    r = post(
+        client,
+        f"/{ws.slug}/innstillinger/hjelpekorps",
+        {"day_start": "08:00", "day_end": "08:15", **levels},
+    )
+    assert r.status_code == 422 and "minst én time" in r.text
