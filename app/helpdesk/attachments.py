@@ -20,7 +20,7 @@ from app.counties.models import Workspace
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.helpdesk.models import HelpRequest, RequestAttachment
-from app.i18n import _
+from app.i18n import _, lazy
 from app.tenancy import scoped
 
 # Kind → (content type, extension, name shown to people).
@@ -50,6 +50,7 @@ class TooLarge(InvalidInput):
 
     status_code = 413
     code = "too_large"
+    message = lazy("Filen er for stor.")
 
 
 @dataclass

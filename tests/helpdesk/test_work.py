@@ -609,3 +609,26 @@ def test_odd_digits_and_early_days_are_refused_not_crashed(client, db, ws):
         {"day_start": "08:00", "day_end": "08:15", **levels},
     )
     assert r.status_code == 422 and "minst én time" in r.text
+
+
+def test_an_api_upload_over_the_limit_says_so(client, db, ws, monkeypatch):
+    from app.accounts.service import create_api_token
+
+    osen = create_member(db, ws, "municipal")
+    login(client, osen)
+    number = file(client, ws)
+    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+    _row, token = create_api_token(db, ws.id, osen, "test")
+    set_db_scope(db, workspace_id=None, user_id=None)
+    monkeypatch.setenv("SAMSPILL_ATTACHMENT_MAX_BYTES", "1000")
+    get_settings.cache_clear()
+    r = client.post(
+        f"/api/v1/{ws.slug}/helpdesk/requests/{number}/attachments",
+        files=[("files", ("stor.pdf", b"%PDF-1.4\n" + b"0" * 2000, "application/pdf"))],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 413
+    body = r.json()
+    assert body["code"] == "too_large" and body["message"] == "Filen er for stor."
+    assert "«stor.pdf» er for stor." in body["errors"]["files"]
+    assert count(db, ws, RequestAttachment) == 0
