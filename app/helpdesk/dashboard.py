@@ -8,11 +8,11 @@ of the working minutes stored on a request when it is first answered and when it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.orm import Session
 
 from app.counties import service as counties_service
@@ -21,6 +21,7 @@ from app.db import utcnow
 from app.errors import Forbidden
 from app.helpdesk.models import CATEGORIES, OPEN_STATES, STATES, HelpRequest
 from app.helpdesk.service import CATEGORY_LABELS, STATE_LABELS, Viewer
+from app.i18n import lazy
 from app.tenancy import scoped
 
 Period = Literal["12m", "all"]
@@ -68,6 +69,7 @@ class Dashboard:
     by_size_class: list[SizeClassCount]
     by_category: list[Count]  # busiest first
     by_state: list[Count]  # in the order of the state machine
+    open_by_age: list[Count]  # the requests open now, by how long since they were filed
     first_responses: int  # requests with a first response
     median_first_response_minutes: float | None  # working minutes
     resolved: int
@@ -136,6 +138,7 @@ def dashboard(
         if score is not None:  # excluded by the query; for the type checker
             ratings[score] = n
 
+    open_ages = open_by_age(session, ws, now)
     first_count, first_median = _median(session, base, HelpRequest.first_response_minutes)
     resolved_count, resolved_median = _median(session, base, HelpRequest.resolution_minutes)
 
@@ -176,6 +179,7 @@ def dashboard(
         by_size_class=classes,
         by_category=categories,
         by_state=[Count(s, STATE_LABELS[s], per_state[s]) for s in STATES],
+        open_by_age=open_ages,
         first_responses=first_count,
         median_first_response_minutes=first_median,
         resolved=resolved_count,
@@ -206,11 +210,44 @@ class KeyFigures:
 
     median_first_response_minutes: float | None
     average_rating: float | None
+    open_over_four_weeks: int
 
 
 def key_figures(session: Session, ws: Workspace, *, now: datetime | None = None) -> KeyFigures:
-    """Two queries: the median working time to a first response, and the average rating."""
+    """Three queries: the median working time to a first response, the average rating, and how
+    many open requests have waited more than four weeks."""
     base = scoped(HelpRequest, ws.id).where(HelpRequest.created_at >= period_start("12m", now))
     _count, first_median = _median(session, base, HelpRequest.first_response_minutes)
     average = session.scalar(base.with_only_columns(func.avg(HelpRequest.rating)))
-    return KeyFigures(first_median, float(average) if average is not None else None)
+    old = sum(a.count for a in open_by_age(session, ws, now) if a.key in ("1m_3m", "over_3m"))
+    return KeyFigures(first_median, float(average) if average is not None else None, old)
+
+
+# How long an open request has waited since it was filed: (key, label, lower bound in days).
+AGE_BANDS = (
+    ("under_1w", lazy("under 1 uke"), 0),
+    ("1w_4w", lazy("1–4 uker"), 7),
+    ("1m_3m", lazy("1–3 måneder"), 28),
+    ("over_3m", lazy("over 3 måneder"), 91),
+)
+
+
+def open_by_age(session: Session, ws: Workspace, now: datetime | None = None) -> list[Count]:
+    """Every request open now (whatever the period), counted by age band in one query."""
+    moment = now or utcnow()
+    created = HelpRequest.created_at
+    bounds = [moment - timedelta(days=days) for _key, _label, days in AGE_BANDS]
+    columns = []
+    for i in range(len(AGE_BANDS)):
+        cond = created <= bounds[i]
+        if i + 1 < len(AGE_BANDS):
+            cond = and_(cond, created > bounds[i + 1])
+        columns.append(func.count(HelpRequest.id).filter(cond))
+    row = session.execute(
+        scoped(HelpRequest, ws.id)
+        .where(HelpRequest.state.in_(OPEN_STATES))
+        .with_only_columns(*columns)
+    ).one()
+    return [
+        Count(key, label, int(n or 0)) for (key, label, _d), n in zip(AGE_BANDS, row, strict=True)
+    ]

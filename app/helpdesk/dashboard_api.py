@@ -72,6 +72,9 @@ class DashboardRead(BaseModel):
     by_size_class: list[SizeClassCountRead]
     by_category: list[CountRead]
     by_state: list[CountRead]
+    open_by_age: list[CountRead] = Field(
+        description="Requests open now, by time since filing (whatever the period)."
+    )
 
 
 @router.get("/{workspace_slug}/helpdesk/dashboard", response_model=DashboardRead)
@@ -122,4 +125,5 @@ def read_dashboard(
         ],
         by_category=[CountRead(key=c.key, label=_(c.label), count=c.count) for c in d.by_category],
         by_state=[CountRead(key=s.key, label=_(s.label), count=s.count) for s in d.by_state],
+        open_by_age=[CountRead(key=a.key, label=_(a.label), count=a.count) for a in d.open_by_age],
     )

@@ -92,6 +92,12 @@ def build_charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             _listing([(_(s.label), s.count) for s in d.by_state]),
             [charts.Bar(_(s.label), s.count) for s in d.by_state],
         ),
+        "ages": charts.bar_chart(
+            "chart-ages",
+            _("Åpne forespørsler etter alder"),
+            _listing([(_(a.label), a.count) for a in d.open_by_age]),
+            [charts.Bar(_(a.label), a.count) for a in d.open_by_age],
+        ),
         "ratings": charts.histogram(
             "chart-ratings",
             _("Vurderinger fra kommunene, fra 1 til 5"),

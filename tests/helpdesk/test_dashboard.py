@@ -219,7 +219,7 @@ def test_the_page_shows_the_same_figures_with_pictures_and_tables(client, db, kn
 
     # Every chart is an image with a title and a description, and a table beside it.
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
-    assert len(svgs) == 5
+    assert len(svgs) == 6
     for svg in svgs:
         labelled = re.search(r'role="img" aria-labelledby="([\w-]+) ([\w-]+)"', svg)
         assert labelled, svg[:200]
@@ -360,9 +360,9 @@ def test_queries_do_not_grow_with_the_number_of_requests(client, db, ws, count_q
         assert client.get(api_url, params={"period": "all"}).json()["total"] == 30
     assert 0 < small_page.count == large_page.count, large_page.statements
     assert 0 < small_api.count == large_api.count, large_api.statements
-    # The dashboard itself: the grouped counts, the ratings, and the two medians.
+    # The dashboard itself: the grouped counts, the ratings, the two medians, open by age.
     grouped = [s for s in large_api.statements if "help_request" in s]
-    assert len(grouped) == 4, grouped
+    assert len(grouped) == 5, grouped
 
 
 def test_the_api_route_is_described_in_openapi(client):
@@ -401,3 +401,29 @@ def test_the_last_twelve_months_join_the_start_page(client, db, ws):
     start = client.get(f"/{ws.slug}").text
     assert re.search(r'figure__value">1 t</span><span class="figure__label">til første svar', start)
     assert re.search(r'figure__value">3,5</span><span class="figure__label">av 5 i snitt', start)
+
+
+def test_open_requests_by_age(client, db, ws):
+    now = datetime.now(UTC)
+    for days, state in (
+        (2, "new"),
+        (10, "in_progress"),
+        (40, "waiting_for_municipality"),
+        (200, "triaged"),
+        (300, "closed"),
+    ):
+        make_request(db, ws, "5020", "funding", state, now - timedelta(days=days))
+    login(client, create_member(db, ws, "coordinator"))
+    body = client.get(f"/api/v1/{ws.slug}/helpdesk/dashboard").json()
+    assert [(a["key"], a["count"]) for a in body["open_by_age"]] == [
+        ("under_1w", 1),
+        ("1w_4w", 1),
+        ("1m_3m", 1),
+        ("over_3m", 1),
+    ]
+    page = client.get(f"/{ws.slug}/hjelp/tall").text
+    assert "Åpne nå, etter alder" in page and 'id="chart-ages-' in page
+    start = client.get(f"/{ws.slug}").text
+    assert re.search(
+        r'figure__value">2</span><span class="figure__label">åpne i mer enn 4 uker', start
+    )
