@@ -62,21 +62,24 @@ def _hours(minutes: int | None) -> str:
     return _("{h} t").format(h=h) if h else _("{m} min").format(m=m)
 
 
+def decimal(value: float) -> str:
+    """A number with at most one decimal, written the locale's way ("3,5" / "3.5")."""
+    return format_decimal(value, format="#,##0.#", locale=get_locale())
+
+
 def _filesize(size: int) -> str:
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} kB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{decimal(size / (1024 * 1024))} MB"
 
 
 templates.env.filters["thousands"] = _fmt_int
 templates.env.filters["localtime"] = _local
 templates.env.filters["localdate"] = _local_date
 templates.env.filters["hours"] = _hours
-templates.env.filters["decimal"] = lambda v: format_decimal(
-    v, format="#,##0.#", locale=get_locale()
-)
+templates.env.filters["decimal"] = decimal
 templates.env.filters["filesize"] = _filesize
 
 

@@ -583,9 +583,7 @@ def upload_attachments(
     """Attach files to the request (`internal`: only the help corps sees them)."""
     viewer = viewer_of(ctx)
     service.get_request(session, ctx.workspace, viewer, number)  # another's: 404 before 403
-    uploads = attachments.read_uploads(
-        [f.file for f in files], [f.filename or "" for f in files], "files"
-    )
+    uploads = attachments.read_form_files(list(files), "files")
     rows = service.attach(session, ctx.workspace, viewer, number, uploads, internal=internal)
     return [_attachment(ctx, number, a) for a in rows]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from app.config import get_settings
 from app.counties.models import Workspace
@@ -163,6 +164,11 @@ def read_uploads(files: list[BinaryIO | None], names: list[str], field: str) -> 
             )
         uploads.append(Upload(filename=clean_filename(name, kind), kind=kind, content=content))
     return uploads
+
+
+def read_form_files(files: list[UploadFile], field: str) -> list[Upload]:
+    """``read_uploads`` for the files of a form or a multipart API call."""
+    return read_uploads([f.file for f in files], [f.filename or "" for f in files], field)
 
 
 def _root() -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -15,8 +14,8 @@ from app.accounts.deps import Context, DbSession, require
 from app.helpdesk import charts
 from app.helpdesk import dashboard as figures
 from app.helpdesk.views import viewer_of
-from app.i18n import _, get_locale, ngettext
-from app.web import render
+from app.i18n import _, ngettext
+from app.web import decimal, render
 
 router = APIRouter()
 
@@ -27,17 +26,13 @@ PERIODS: dict[str, figures.Period] = {"12m": "12m", "alle": "all"}
 TOP = 5  # municipalities named in the chart's description
 
 
-def _decimal(value: float) -> str:
-    return format_decimal(value, format="#,##0.#", locale=get_locale())
-
-
 def duration(minutes: float | None) -> str | None:
     """Working time, short enough for a key figure on a phone: "45 min", "7,5 t"."""
     if minutes is None:
         return None
     if minutes < 59.5:
         return _("{m} min").format(m=round(minutes))
-    return _("{h} t").format(h=_decimal(minutes / 60))
+    return _("{h} t").format(h=decimal(minutes / 60))
 
 
 def _listing(pairs: list[tuple[str, int]]) -> str:
@@ -126,9 +121,9 @@ def dashboard_page(
         "periods": [("12m", _("Siste 12 måneder")), ("alle", _("Alle år"))],
         "first_response": duration(d.median_first_response_minutes),
         "resolution": duration(d.median_resolution_minutes),
-        "average_rating": _decimal(average) if average is not None else None,
+        "average_rating": decimal(average) if average is not None else None,
         "per_municipality": {
-            c.index: _decimal(c.count / c.municipalities) if c.municipalities else "–"
+            c.index: decimal(c.count / c.municipalities) if c.municipalities else "–"
             for c in d.by_size_class
         },
     }

@@ -53,11 +53,6 @@ def may_edit(viewer: service.Viewer, user_id: int) -> bool:
     return viewer.can_triage or (viewer.can_work and viewer.user_id == user_id)
 
 
-def loads(session: Session, ws: Workspace) -> dict[int, int]:
-    """Open requests per assigned user, in one query."""
-    return service.open_loads(session, ws)
-
-
 def _profiles(session: Session, ws: Workspace, user_ids: list[int]) -> dict[int, HelperProfile]:
     if not user_ids:
         return {}
@@ -96,7 +91,7 @@ def list_helpers(session: Session, ws: Workspace) -> list[HelperRow]:
     queries whatever the number of helpers."""
     members = service.helpers(session, ws)
     profiles = _profiles(session, ws, [m.user_id for m in members])
-    load = loads(session, ws)
+    load = service.open_loads(session, ws)
     rows = [
         HelperRow(
             user=m.user, role=m.role, profile=profiles.get(m.user_id), load=load.get(m.user_id, 0)
@@ -140,7 +135,7 @@ def get_helper(
         user=membership.user,
         role=membership.role,
         profile=_profiles(session, ws, [user_id]).get(user_id),
-        load=loads(session, ws).get(user_id, 0),
+        load=service.open_loads(session, ws).get(user_id, 0),
         eligible=eligible,
     )
     _mark_other_counties(session, ws, [row])

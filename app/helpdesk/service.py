@@ -811,7 +811,7 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
     }
 
 
-def levels_of(ws: Workspace) -> Any:
+def levels_of(ws: Workspace) -> sla.SlaSettings:
     from app.counties.service import settings_of
 
     return settings_of(ws).helpdesk
@@ -826,9 +826,6 @@ def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) ->
     """Store the due times, so that the overdue view and figures are queries. While a request
     waits for the municipality its resolution clock stands still: no resolution due time."""
     session.flush()
-    for r in requests:
-        if r.created_at is None:
-            r.created_at = utcnow()
     due = service_levels(session, ws, requests)
     for r in requests:
         d = due[r.id]

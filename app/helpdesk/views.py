@@ -182,7 +182,7 @@ def file_request(
     status = 422
     if form is not None:
         try:
-            uploads = read_files(files)
+            uploads = attachments.read_form_files(files, "attachments")
             req = service.file_request(session, ctx.workspace, viewer_of(ctx), form, uploads)
         except InvalidInput as exc:
             errors = {k: _(v) for k, v in exc.errors.items()}
@@ -194,12 +194,6 @@ def file_request(
                 flash=_("Takk! Forespørselen er sendt til hjelpekorpset."),
             )
     return _new_form(request, session, ctx, data, errors, status)
-
-
-def read_files(files: list[UploadFile]) -> list[attachments.Upload]:
-    return attachments.read_uploads(
-        [f.file for f in files], [f.filename or "" for f in files], "attachments"
-    )
 
 
 def _request_page(
@@ -262,7 +256,7 @@ def reply(
     status = 422
     if form is not None:
         try:
-            uploads = read_files(files)
+            uploads = attachments.read_form_files(files, "attachments")
             service.reply(session, ctx.workspace, viewer_of(ctx), number, form, uploads)
         except InvalidInput as exc:
             errors = {k: _(v) for k, v in exc.errors.items()}

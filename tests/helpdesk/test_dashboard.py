@@ -220,6 +220,9 @@ def test_the_page_shows_the_same_figures_with_pictures_and_tables(client, db, kn
     # Every chart is an image with a title and a description, and a table beside it.
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
     assert len(svgs) == 6
+    # The tables link to the queue, filtered the same way.
+    assert "hjelp?visning=alle&amp;kategori=funding" in html
+    assert "hjelp?visning=alle&amp;status=closed" in html
     for svg in svgs:
         labelled = re.search(r'role="img" aria-labelledby="([\w-]+) ([\w-]+)"', svg)
         assert labelled, svg[:200]
