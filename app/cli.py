@@ -234,18 +234,36 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Deliver queued e-mail (runs until stopped)."""
+    """Deliver queued e-mail and run the consultation jobs every five minutes (invitations
+    when a round opens, reminders, daily digests); runs until stopped."""
     import app.models  # noqa: F401
     from app.db import make_sessionmaker
     from app.mail import service
+    from app.strategies import jobs
 
     settings = get_settings()
     factory = make_sessionmaker(make_engine(settings.database_url))
     stop = threading.Event()
     try:
-        service.run_worker(factory, settings, stop)
+        service.run_worker(factory, settings, stop, periodic=[(jobs.run_all, 300.0)])
     except KeyboardInterrupt:
         stop.set()
+
+
+@cli.command("strategies-jobs")
+def strategies_jobs() -> None:
+    """Run the consultation jobs once: invitations of rounds that opened, reminders before
+    deadlines, and the daily digest (after 07:00). Safe to run from cron as often as you like."""
+    import app.models  # noqa: F401
+    from app.db import make_sessionmaker
+    from app.strategies import jobs
+
+    settings = get_settings()
+    totals = jobs.run_all(make_sessionmaker(make_engine(settings.database_url)))
+    typer.echo(
+        f"invitations: {totals['invitations']}, reminders: {totals['reminders']}, "
+        f"digests: {totals['digests']}"
+    )
 
 
 def main() -> None:

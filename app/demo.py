@@ -14,6 +14,7 @@ from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
 from app.helpdesk import demo as helpdesk_demo
 from app.networks import demo as networks_demo
+from app.strategies import demo as strategies_demo
 from app.tenancy import set_db_scope
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105  (the documented demo password)
@@ -100,6 +101,7 @@ def load_demo(session: Session) -> list[DemoUser]:
             )
     networks_demo.load(session, workspaces)
     helpdesk_demo.load(session, workspaces["trondelag"])
+    strategies_demo.load(session, workspaces["trondelag"])
     set_db_scope(session, workspace_id=None, user_id=None)
     session.flush()
     return USERS

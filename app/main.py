@@ -35,6 +35,9 @@ from app.networks import api as networks_api
 from app.networks import transfer_views as networks_transfer_views
 from app.networks import views as networks_views
 from app.security import RequestContextMiddleware, verify_csrf
+from app.strategies import api as strategies_api
+from app.strategies import jobs as strategies_jobs
+from app.strategies import views as strategies_views
 
 log = logging.getLogger("samspill")
 
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
             worker = threading.Thread(
                 target=mail_service.run_worker,
                 args=(factory, settings, stop),
+                kwargs={"periodic": [(strategies_jobs.run_all, 300.0)]},
                 name="mail-worker",
                 daemon=True,
             )
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     api.include_router(helpdesk_api.router)
     api.include_router(helpdesk_dashboard_api.router)
     api.include_router(helpdesk_helpers_api.router)
+    api.include_router(strategies_api.router)
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -115,6 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     pages.include_router(helpdesk_dashboard_views.router)  # before /hjelp/{number}
     pages.include_router(helpdesk_views.router)
     pages.include_router(networks_transfer_views.router)
+    pages.include_router(strategies_views.router)
     pages.include_router(counties_views.router)
     app.include_router(pages)
     return app

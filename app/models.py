@@ -8,3 +8,4 @@ from app.counties import models as counties_models  # noqa: F401
 from app.helpdesk import models as helpdesk_models  # noqa: F401
 from app.mail import models as mail_models  # noqa: F401
 from app.networks import models as networks_models  # noqa: F401
+from app.strategies import models as strategies_models  # noqa: F401

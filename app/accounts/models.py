@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,8 @@ class Membership(TenantOwned, Timestamped, Base):
     role: Mapped[str] = mapped_column(String(20))
     municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # strategies: notices of new comments and replies once a day instead of one mail each
+    strategy_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(lazy="raise")
     workspace: Mapped[Workspace] = relationship(lazy="raise")

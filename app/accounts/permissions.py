@@ -38,6 +38,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "helpdesk.work": frozenset({"county_admin", "coordinator", "helper"}),
     "helpdesk.note": frozenset({"county_admin", "coordinator", "helper"}),
     "helpdesk.triage": STAFF,
+    # strategies: everyone opens the module; municipal and partner users see only the rounds
+    # they are invited to (app.strategies.consultation.access)
+    "strategies.read": ALL,
+    "strategies.read_drafts": frozenset({"county_admin", "coordinator", "helper", "viewer"}),
+    "strategies.edit": STAFF,
+    "strategies.consult": STAFF,
 }
 
 

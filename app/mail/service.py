@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -124,9 +126,20 @@ def run_worker(
     settings: Settings,
     stop: threading.Event,
     interval: float = 2.0,
+    periodic: list[tuple[Callable[[sessionmaker[Session]], object], float]] | None = None,
 ) -> None:
+    """Deliver mail every ``interval`` seconds; run each ``periodic`` job (a function of the
+    session factory, and how often in seconds) on its own schedule in the same loop."""
     log.info("mail worker started (SMTP %s:%s)", settings.smtp_host, settings.smtp_port)
+    next_run = [0.0 for _job in periodic or []]
     while not stop.is_set():
+        for i, (job, every) in enumerate(periodic or []):
+            if time.monotonic() >= next_run[i]:
+                next_run[i] = time.monotonic() + every
+                try:
+                    job(factory)
+                except Exception:  # the error is logged; the job runs again next time
+                    log.exception("periodic job %s failed", getattr(job, "__name__", job))
         try:
             deliver_pending(factory, settings)
         except Exception:  # keep the worker alive; the error is logged

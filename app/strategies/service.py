@@ -1,0 +1,495 @@
+"""Strategy documents: sections of the working draft, published versions, comparison and
+adoption. Consultation rounds live in ``consultation.py``, measures in ``measures.py``."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.deps import Context
+from app.counties.models import Workspace
+from app.db import as_aware, utcnow
+from app.helpdesk.sla import OSLO
+from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import _, lazy
+from app.strategies import text
+from app.strategies.models import (
+    KINDS,
+    ConsultationRound,
+    StrategyDocument,
+    StrategySection,
+    StrategyVersion,
+    VersionSection,
+)
+from app.tenancy import scoped
+
+KIND_LABELS = {
+    "innovation_strategy": lazy("Regional innovasjonsstrategi"),
+    "digitalisation_strategy": lazy("Digitaliseringsstrategi"),
+    "action_plan": lazy("Handlingsplan"),
+    "other": lazy("Annet dokument"),
+}
+assert set(KIND_LABELS) == set(KINDS)
+
+MAX_SECTIONS = 200
+MAX_SECTION_CHARS = 50_000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting on strategies, read off the membership (or a guest link)."""
+
+    user_id: int | None
+    name: str
+    email: str | None
+    role: str
+    can_read_drafts: bool = False
+    can_edit: bool = False
+    can_consult: bool = False
+    municipality_number: str | None = None
+    organisation_id: int | None = None
+    guest_invitee_id: int | None = None
+
+
+def actor_of(ctx: Context) -> Actor:
+    m = ctx.membership
+    return Actor(
+        user_id=ctx.user.id,
+        name=ctx.user.name,
+        email=ctx.user.email,
+        role=ctx.role,
+        can_read_drafts=ctx.can("strategies.read_drafts"),
+        can_edit=ctx.can("strategies.edit"),
+        can_consult=ctx.can("strategies.consult"),
+        municipality_number=m.municipality_number if ctx.role == "municipal" else None,
+        organisation_id=m.organisation_id if ctx.role == "partner" else None,
+    )
+
+
+class EditConflict(AppError):
+    """Someone saved the section after this editor opened it."""
+
+    status_code = 409
+    code = "edit_conflict"
+    message = lazy(
+        "Noen andre har lagret dette avsnittet etter at du åpnet det. Teksten din er ikke "
+        "lagret ennå: sammenlign og lagre på nytt."
+    )
+
+    def __init__(self, section: StrategySection):
+        super().__init__()
+        self.section = section
+
+
+class Frozen(AppError):
+    status_code = 409
+    code = "frozen"
+    message = lazy("En publisert versjon er låst og kan ikke endres. Endre utkastet i stedet.")
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentRow:
+    document: StrategyDocument
+    sections: int
+    latest_version: int | None
+    adopted_version: int | None
+
+
+def documents(session: Session, ws: Workspace) -> list[DocumentRow]:
+    """Every document of the workspace with its section count and versions: three queries."""
+    docs = list(session.scalars(scoped(StrategyDocument, ws.id).order_by(StrategyDocument.title)))
+    counts = dict(
+        session.execute(
+            scoped(StrategySection, ws.id)
+            .with_only_columns(StrategySection.document_id, func.count())
+            .group_by(StrategySection.document_id)
+        ).all()
+    )
+    latest: dict[int, int] = {}
+    adopted: dict[int, int] = {}
+    for doc_id, number, adopted_on in session.execute(
+        scoped(StrategyVersion, ws.id).with_only_columns(
+            StrategyVersion.document_id, StrategyVersion.number, StrategyVersion.adopted_on
+        )
+    ):
+        latest[doc_id] = max(latest.get(doc_id, 0), number)
+        if adopted_on is not None:
+            adopted[doc_id] = max(adopted.get(doc_id, 0), number)
+    return [DocumentRow(d, counts.get(d.id, 0), latest.get(d.id), adopted.get(d.id)) for d in docs]
+
+
+def get_document(session: Session, ws: Workspace, doc_id: int) -> StrategyDocument:
+    doc = session.scalar(scoped(StrategyDocument, ws.id).where(StrategyDocument.id == doc_id))
+    if doc is None:
+        raise NotFound()
+    return doc
+
+
+def _check_document(title: str, kind: str, summary: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 3 <= len(title.strip()) <= 200:
+        errors["title"] = lazy("Tittelen må ha 3–200 tegn.")
+    if kind not in KINDS:
+        errors["kind"] = lazy("Velg en dokumenttype fra lista.")
+    if len(summary) > 5000:
+        errors["summary"] = lazy("Sammendraget kan ha høyst 5000 tegn.")
+    return errors
+
+
+def create_document(
+    session: Session, ws: Workspace, actor: Actor, title: str, kind: str, summary: str = ""
+) -> StrategyDocument:
+    errors = _check_document(title, kind, summary)
+    if errors:
+        raise InvalidInput(errors)
+    doc = StrategyDocument(
+        workspace_id=ws.id,
+        title=title.strip(),
+        kind=kind,
+        summary=summary.strip(),
+        created_by_id=actor.user_id,
+    )
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def update_document(
+    session: Session, ws: Workspace, doc_id: int, title: str, kind: str, summary: str
+) -> StrategyDocument:
+    doc = get_document(session, ws, doc_id)
+    errors = _check_document(title, kind, summary)
+    if errors:
+        raise InvalidInput(errors)
+    doc.title, doc.kind, doc.summary = title.strip(), kind, summary.strip()
+    session.flush()
+    return doc
+
+
+# --- sections of the draft -----------------------------------------------------------------
+
+
+def sections_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategySection]:
+    return list(
+        session.scalars(
+            scoped(StrategySection, ws.id)
+            .where(StrategySection.document_id == doc_id)
+            .order_by(StrategySection.position, StrategySection.id)
+            .options(selectinload(StrategySection.updated_by))
+        )
+    )
+
+
+def _section(session: Session, ws: Workspace, doc_id: int, section_id: int) -> StrategySection:
+    section = session.scalar(
+        scoped(StrategySection, ws.id)
+        .where(StrategySection.document_id == doc_id, StrategySection.id == section_id)
+        .options(selectinload(StrategySection.updated_by))
+        .with_for_update()
+    )
+    if section is None:
+        raise NotFound()
+    return section
+
+
+def get_section(session: Session, ws: Workspace, doc_id: int, section_id: int) -> StrategySection:
+    return _section(session, ws, doc_id, section_id)
+
+
+def _check_section(heading: str, body: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 1 <= len(heading.strip()) <= 200:
+        errors["heading"] = lazy("Overskriften må ha 1–200 tegn.")
+    if len(body) > MAX_SECTION_CHARS:
+        errors["body"] = lazy("Teksten kan ha høyst 50 000 tegn.")
+    return errors
+
+
+def add_section(
+    session: Session, ws: Workspace, actor: Actor, doc_id: int, heading: str, body: str = ""
+) -> StrategySection:
+    get_document(session, ws, doc_id)
+    errors = _check_section(heading, body)
+    existing = sections_of(session, ws, doc_id)
+    if len(existing) >= MAX_SECTIONS:
+        errors["heading"] = lazy("Et dokument kan ha høyst 200 avsnitt.")
+    if errors:
+        raise InvalidInput(errors)
+    section = StrategySection(
+        workspace_id=ws.id,
+        document_id=doc_id,
+        key=secrets.token_hex(6),
+        position=(existing[-1].position + 1) if existing else 1,
+        heading=heading.strip(),
+        body=body.replace("\r\n", "\n"),
+        revision=1,
+        updated_by_id=actor.user_id,
+    )
+    session.add(section)
+    session.flush()
+    return section
+
+
+def save_section(
+    session: Session,
+    ws: Workspace,
+    actor: Actor,
+    doc_id: int,
+    section_id: int,
+    heading: str,
+    body: str,
+    revision: int,
+) -> StrategySection:
+    """Save the draft of a section if nobody saved it since ``revision``; otherwise
+    :class:`EditConflict` with the section as it is now. The row is locked while compared."""
+    section = _section(session, ws, doc_id, section_id)
+    errors = _check_section(heading, body)
+    if errors:
+        raise InvalidInput(errors)
+    body = body.replace("\r\n", "\n")
+    if section.revision != revision:
+        if section.heading == heading.strip() and section.body == body:
+            return section  # the same text twice is no conflict
+        raise EditConflict(section)
+    if section.heading == heading.strip() and section.body == body:
+        return section
+    section.heading = heading.strip()
+    section.body = body
+    section.revision += 1
+    section.updated_at = utcnow()
+    section.updated_by_id = actor.user_id
+    session.flush()
+    return section
+
+
+def move_section(
+    session: Session, ws: Workspace, doc_id: int, section_id: int, direction: str
+) -> None:
+    sections = sections_of(session, ws, doc_id)
+    index = next((i for i, s in enumerate(sections) if s.id == section_id), None)
+    if index is None:
+        raise NotFound()
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(sections):
+        return  # the first cannot go up, the last cannot go down: nothing to do
+    sections[index], sections[other] = sections[other], sections[index]
+    for position, s in enumerate(sections, start=1):
+        s.position = position
+    session.flush()
+
+
+def delete_section(session: Session, ws: Workspace, doc_id: int, section_id: int) -> str:
+    section = _section(session, ws, doc_id, section_id)
+    heading = section.heading
+    session.delete(section)
+    session.flush()
+    return heading
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+def versions_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategyVersion]:
+    return list(
+        session.scalars(
+            scoped(StrategyVersion, ws.id)
+            .where(StrategyVersion.document_id == doc_id)
+            .order_by(StrategyVersion.number.desc())
+            .options(selectinload(StrategyVersion.published_by))
+        )
+    )
+
+
+def get_version(session: Session, ws: Workspace, doc_id: int, number: int) -> StrategyVersion:
+    version = session.scalar(
+        scoped(StrategyVersion, ws.id).where(
+            StrategyVersion.document_id == doc_id, StrategyVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def version_sections(session: Session, ws: Workspace, version_id: int) -> list[VersionSection]:
+    return list(
+        session.scalars(
+            scoped(VersionSection, ws.id)
+            .where(VersionSection.version_id == version_id)
+            .order_by(VersionSection.position)
+        )
+    )
+
+
+def publish(
+    session: Session, ws: Workspace, actor: Actor, doc_id: int, note: str = ""
+) -> StrategyVersion:
+    """Freeze the draft as the next numbered version."""
+    get_document(session, ws, doc_id)
+    sections = sections_of(session, ws, doc_id)
+    if not sections:
+        raise InvalidInput({"note": lazy("Dokumentet har ingen avsnitt å publisere.")})
+    if len(note) > 2000:
+        raise InvalidInput({"note": lazy("Merknaden kan ha høyst 2000 tegn.")})
+    versions = versions_of(session, ws, doc_id)
+    if versions:
+        last = version_sections(session, ws, versions[0].id)
+        if [(s.key, s.heading, s.body) for s in last] == [
+            (s.key, s.heading, s.body) for s in sections
+        ]:
+            raise InvalidInput(
+                {
+                    "note": _("Utkastet er likt versjon {n}. Endre noe før du publiserer.").format(
+                        n=versions[0].number
+                    )
+                }
+            )
+    version = StrategyVersion(
+        workspace_id=ws.id,
+        document_id=doc_id,
+        number=(versions[0].number + 1) if versions else 1,
+        note=note.strip(),
+        published_by_id=actor.user_id,
+        published_at=utcnow(),
+    )
+    session.add(version)
+    session.flush()
+    for position, s in enumerate(sections, start=1):
+        session.add(
+            VersionSection(
+                workspace_id=ws.id,
+                version_id=version.id,
+                key=s.key,
+                position=position,
+                heading=s.heading,
+                body=s.body,
+            )
+        )
+    session.flush()
+    return version
+
+
+def adopt(
+    session: Session,
+    ws: Workspace,
+    doc_id: int,
+    number: int,
+    body: str,
+    decided_on: date | None,
+    case_number: str,
+) -> StrategyVersion:
+    """Record that a political body adopted a version (vedtak)."""
+    version = get_version(session, ws, doc_id, number)
+    errors: dict[str, str] = {}
+    if not 2 <= len(body.strip()) <= 200:
+        errors["adopted_by"] = lazy("Skriv hvilket politisk organ som vedtok versjonen.")
+    if decided_on is None:
+        errors["adopted_on"] = lazy("Skriv vedtaksdatoen.")
+    elif decided_on < as_aware(version.published_at).astimezone(OSLO).date():
+        errors["adopted_on"] = lazy("Vedtaksdatoen kan ikke ligge før versjonen ble publisert.")
+    if not 1 <= len(case_number.strip()) <= 40:
+        errors["case_number"] = lazy("Skriv saksnummeret (høyst 40 tegn).")
+    if errors:
+        raise InvalidInput(errors)
+    version.adopted_by = body.strip()
+    version.adopted_on = decided_on
+    version.case_number = case_number.strip()
+    session.flush()
+    return version
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+
+@dataclass
+class SectionChange:
+    change: str  # "same", "changed", "added", "removed"
+    key: str
+    heading: str
+    old_heading: str | None = None
+    old_body: str = ""
+    new_body: str = ""
+    moved: bool = False
+    pieces: list[text.Piece] = field(default_factory=list)
+
+
+def compare(
+    old: list[VersionSection] | list[StrategySection],
+    new: list[VersionSection] | list[StrategySection],
+) -> list[SectionChange]:
+    """Section by section, in the order of the newer text, with removed sections where they
+    stood: added, removed, changed (a word diff of the text) or the same."""
+    old_by_key = {s.key: s for s in old}
+    new_keys = {s.key for s in new}
+    old_order = [s.key for s in old if s.key in new_keys]
+    new_order = [s.key for s in new if s.key in old_by_key]
+    changes: list[SectionChange] = []
+    removed_before: dict[str, list[SectionChange]] = {}
+    pending: list[SectionChange] = []
+    for s in old:
+        if s.key not in new_keys:
+            pending.append(SectionChange("removed", s.key, s.heading, old_body=s.body))
+        elif pending:
+            removed_before[s.key] = pending
+            pending = []
+    for s in new:
+        changes += removed_before.get(s.key, [])
+        before = old_by_key.get(s.key)
+        if before is None:
+            changes.append(SectionChange("added", s.key, s.heading, new_body=s.body))
+            continue
+        same = before.heading == s.heading and before.body == s.body
+        changes.append(
+            SectionChange(
+                "same" if same else "changed",
+                s.key,
+                s.heading,
+                old_heading=before.heading if before.heading != s.heading else None,
+                old_body=before.body,
+                new_body=s.body,
+                moved=old_order.index(s.key) != new_order.index(s.key),
+                pieces=[] if same else text.word_diff(before.body, s.body),
+            )
+        )
+    return changes + pending
+
+
+# --- rounds of a document (their own module holds the rest) --------------------------------
+
+
+def rounds_of(session: Session, ws: Workspace, doc_id: int) -> list[ConsultationRound]:
+    return list(
+        session.scalars(
+            scoped(ConsultationRound, ws.id)
+            .where(ConsultationRound.document_id == doc_id)
+            .order_by(ConsultationRound.starts_on.desc())
+            .options(selectinload(ConsultationRound.version))
+        )
+    )
+
+
+def version_numbers(session: Session, ws: Workspace, doc_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            scoped(StrategyVersion, ws.id)
+            .with_only_columns(StrategyVersion.number)
+            .where(StrategyVersion.document_id == doc_id)
+            .order_by(StrategyVersion.number)
+        )
+    )
+
+
+def draft_changed_since(session: Session, ws: Workspace, doc_id: int) -> bool:
+    versions = versions_of(session, ws, doc_id)
+    if not versions:
+        return True
+    last = version_sections(session, ws, versions[0].id)
+    draft = sections_of(session, ws, doc_id)
+    return [(s.key, s.heading, s.body) for s in last] != [(s.key, s.heading, s.body) for s in draft]

@@ -1,0 +1,94 @@
+"""Text helpers for strategies: Markdown rendered then sanitised, word-level diffs, quotes."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+# CommonMark without raw HTML; the output is sanitised again with an allow-list.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
+    "code", "pre", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+_HEADING = re.compile(r"<(/?)h[12]>")
+
+
+def render_markdown(text: str) -> Markup:
+    html = _md.render(text or "")
+    html = _HEADING.sub(r"<\1h3>", html)  # a section's own heading is the h2
+    clean = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 with an allow-list
+
+
+def plain(text: str) -> str:
+    """Markdown as plain text, for exports and mail: markup characters dropped."""
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>)\s?", "", text or "")
+    return re.sub(r"(\*\*|__|`|(?<!\w)[*_]|[*_](?!\w))", "", text).strip()
+
+
+def fingerprint(text: str) -> str:
+    """What an amendment was written against: a hash of the section text."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
+def normalise(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """Whether a quoted passage is in the text, whitespace and Markdown emphasis aside."""
+    q = normalise(plain(quote)).casefold()
+    return bool(q) and q in normalise(plain(text)).casefold()
+
+
+@dataclass(frozen=True)
+class Piece:
+    op: str  # "same", "added", "removed"
+    text: str
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> list[Piece]:
+    """Word by word: what stayed, what was removed and what was added."""
+    a = _TOKENS.findall(old or "")
+    b = _TOKENS.findall(new or "")
+    pieces: list[Piece] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(Piece("same", "".join(a[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            pieces.append(Piece("removed", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            pieces.append(Piece("added", "".join(b[j1:j2])))
+    return pieces
+
+
+def diff_html(old: str, new: str) -> Markup:
+    """The word diff as HTML: <del> and <ins>, with the text escaped and line breaks kept."""
+    out: list[str] = []
+    for p in word_diff(old, new):
+        text = str(escape(p.text)).replace("\n", "<br>")
+        if p.op == "same":
+            out.append(text)
+        elif p.op == "removed":
+            out.append(f"<del>{text}</del>")
+        else:
+            out.append(f"<ins>{text}</ins>")
+    return Markup("".join(out))  # noqa: S704 - every piece is escaped above

@@ -1,0 +1,598 @@
+"""Strategy pages: the draft with optimistic locking, versions, comparison, adoption, a
+consultation round from invitation to published answers (members and a guest), the summary,
+measures and search — and the bad input the issue names."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.helpdesk.sla import today
+from app.strategies import service, text
+from app.strategies.models import (
+    ConsultationComment,
+    ConsultationRound,
+    Invitee,
+    StrategySection,
+)
+from app.tenancy import scoped, set_db_scope
+from factories import (
+    add_member,
+    create_member,
+    create_user,
+    create_workspace,
+    login,
+    organisation,
+    post,
+)
+
+
+@pytest.fixture
+def ws(db):
+    return create_workspace(db, county="50", name="Trøndelag test")
+
+
+def _scope(db, ws):
+    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+
+
+def _coordinator_actor(user) -> service.Actor:
+    return service.Actor(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role="coordinator",
+        can_read_drafts=True,
+        can_edit=True,
+        can_consult=True,
+    )
+
+
+def _document(client, ws, sections=(("Innledning", "Fylket og kommunene samarbeider."),)):
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/ny",
+        {"title": "Regional strategi", "kind": "innovation_strategy"},
+    )
+    assert r.status_code == 303, r.text
+    doc_id = int(r.headers["location"].rsplit("/", 1)[1])
+    for heading, body in sections:
+        r = post(
+            client, f"/{ws.slug}/strategier/{doc_id}/avsnitt", {"heading": heading, "body": body}
+        )
+        assert r.status_code == 303, r.text
+    return doc_id
+
+
+def _close(db, ws, round_id):
+    """Move a round's dates into the past: it has then closed by itself."""
+    _scope(db, ws)
+    r = db.scalar(scoped(ConsultationRound, ws.id).where(ConsultationRound.id == round_id))
+    r.starts_on = today() - timedelta(days=30)
+    r.ends_on = today() - timedelta(days=1)
+    for inv in db.scalars(scoped(Invitee, ws.id).where(Invitee.round_id == round_id)):
+        inv.deadline = None
+    db.flush()
+    set_db_scope(db, workspace_id=None, user_id=None)
+
+
+def test_draft_sections_reorder_and_optimistic_locking(client, db, ws):
+    kari = create_member(db, ws, "coordinator", name="Kari")
+    login(client, kari)
+    doc_id = _document(client, ws, [("Første", "Tekst én."), ("Andre", "Tekst to.")])
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}").text
+    assert page.index("Første") < page.index("Andre")
+
+    _scope(db, ws)
+    first, second = service.sections_of(db, ws, doc_id)
+    set_db_scope(db, workspace_id=None, user_id=None)
+    r = post(
+        client, f"/{ws.slug}/strategier/{doc_id}/avsnitt/{second.id}/flytt", {"direction": "up"}
+    )
+    assert r.status_code == 303
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}").text
+    assert page.index("Andre") < page.index("Første")
+
+    # Two editors open the same section at revision 1; the first saves, the second conflicts.
+    url = f"/{ws.slug}/strategier/{doc_id}/avsnitt/{first.id}"
+    assert (
+        post(
+            client, url, {"heading": "Første", "body": "Karis tekst.", "revision": "1"}
+        ).status_code
+        == 303
+    )
+    r = post(
+        client,
+        url,
+        {"heading": "Første", "body": "Olas tekst som ikke må forsvinne.", "revision": "1"},
+    )
+    assert r.status_code == 409
+    assert "Karis tekst." in r.text  # what is saved now
+    assert "Olas tekst som ikke må forsvinne." in r.text  # the second editor's text is kept
+    assert 'name="revision" value="2"' in r.text
+    _scope(db, ws)
+    db.expire_all()
+    assert db.get(StrategySection, first.id).body == "Karis tekst."
+    set_db_scope(db, workspace_id=None, user_id=None)
+    # Saving again from the conflict page is a deliberate choice, and it is saved.
+    assert (
+        post(
+            client, url, {"heading": "Første", "body": "Ola og Kari.", "revision": "2"}
+        ).status_code
+        == 303
+    )
+
+    r = post(client, url, {"heading": "", "body": "x", "revision": "3"})
+    assert r.status_code == 422 and "Overskriften må ha 1–200 tegn." in r.text
+
+    r = post(client, f"/{ws.slug}/strategier/{doc_id}/avsnitt/{second.id}/slett")
+    assert r.status_code == 303
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}").text
+    assert "Tekst to." not in page and "Avsnittet «Andre» er fjernet fra utkastet." in page
+
+
+def test_publish_compare_adopt_and_frozen_versions(client, db, ws):
+    kari = create_member(db, ws, "coordinator")
+    login(client, kari)
+    doc_id = _document(
+        client, ws, [("Mål", "Kommunene skal delta i flere ordninger."), ("Tiltak", "Hjelpekorps.")]
+    )
+    r = post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {"note": "Til høring"})
+    assert r.headers["location"].endswith("/versjoner/1")
+    # nothing changed: a second publish is refused with a message
+    r = post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
+    assert r.status_code == 422 and "Utkastet er likt versjon 1" in r.text
+
+    _scope(db, ws)
+    mal, tiltak = service.sections_of(db, ws, doc_id)
+    set_db_scope(db, workspace_id=None, user_id=None)
+    post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/avsnitt/{mal.id}",
+        {
+            "heading": "Mål",
+            "body": "Små kommuner skal delta i flere statlige ordninger.",
+            "revision": "1",
+        },
+    )
+    post(client, f"/{ws.slug}/strategier/{doc_id}/avsnitt/{tiltak.id}/slett")
+    post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/avsnitt",
+        {"heading": "Gevinster", "body": "Felles metode."},
+    )
+    assert (
+        post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
+        .headers["location"]
+        .endswith("/versjoner/2")
+    )
+
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}/sammenlign?fra=1&til=2").text
+    assert "1 endret, 1 nye og 1 fjernet avsnitt." in page
+    assert "<del>Kommunene</del>" in page and "<ins>Små kommuner</ins>" in page
+    assert "<ins>statlige </ins>" in page or "<ins>statlige</ins>" in page
+
+    # a version is frozen: editing it is refused
+    r = post(client, f"/{ws.slug}/strategier/{doc_id}/versjoner/1", {"body": "endret"})
+    assert r.status_code == 409 and "låst" in r.text
+
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/versjoner/2/vedtak",
+        {"adopted_by": "Fylkestinget", "adopted_on": "", "case_number": "27/00001"},
+    )
+    assert r.status_code == 422 and "Skriv vedtaksdatoen." in r.text
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/versjoner/2/vedtak",
+        {
+            "adopted_by": "Fylkestinget",
+            "adopted_on": today().isoformat(),
+            "case_number": "27/00001",
+        },
+    )
+    assert r.status_code == 303
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}/versjoner/2").text
+    assert "Fylkestinget" in page and "27/00001" in page
+
+
+def _round(client, db, ws, doc_id, **extra):
+    post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
+    data = {
+        "version": "1",
+        "title": "Høring om strategien",
+        "starts_on": today().isoformat(),
+        "ends_on": (today() + timedelta(days=20)).isoformat(),
+        "reminder_days": "3",
+        "cover_text": "Vi ber om innspill.",
+        **extra,
+    }
+    r = post(client, f"/{ws.slug}/strategier/{doc_id}/hoeringer/ny", data)
+    assert r.status_code == 303, r.text
+    return int(re.search(r"/hoeringer/(\d+)", r.headers["location"]).group(1))
+
+
+def test_round_dates_must_hold(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    doc_id = _document(client, ws)
+    post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/hoeringer/ny",
+        {
+            "version": "1",
+            "title": "Høring",
+            "starts_on": "2027-03-10",
+            "ends_on": "2027-03-01",
+            "reminder_days": "3",
+        },
+    )
+    assert r.status_code == 422 and "Sluttdatoen kan ikke ligge før startdatoen." in r.text
+    _scope(db, ws)
+    assert db.scalars(scoped(ConsultationRound, ws.id)).all() == []
+
+
+def test_consultation_from_invitation_to_published_answers(client, db, ws, smtp, deliver):
+    kari = create_member(db, ws, "coordinator", name="Kari Koordinator")
+    osen = create_user(db, name="Olga Osen")
+    add_member(db, ws, osen, "municipal", municipality="5020")
+    frosta = create_user(db, name="Frode Frosta")
+    add_member(db, ws, frosta, "municipal", municipality="5036")
+    ks = create_user(db, name="Kjersti KS")
+    add_member(db, ws, ks, "partner", organisation_id=organisation(db, "KS").id)
+    db.commit()
+
+    login(client, kari)
+    doc_id = _document(
+        client, ws, [("Hjelpekorps", "Kommunene kan be om hjelp fra et mobilt hjelpekorps.")]
+    )
+    round_id = _round(client, db, ws, doc_id)
+    base = f"/{ws.slug}/hoeringer/{round_id}"
+    assert (
+        post(
+            client, f"{base}/inviterte", {"kind": "municipality", "municipality_number": "5020"}
+        ).status_code
+        == 303
+    )
+    assert (
+        post(
+            client,
+            f"{base}/inviterte",
+            {"kind": "organisation", "organisation_id": str(organisation(db, "KS").id)},
+        ).status_code
+        == 303
+    )
+    r = post(
+        client,
+        f"{base}/inviterte",
+        {
+            "kind": "guest",
+            "guest_name": "Forskningsinstituttet",
+            "guest_email": "post@forskning.example",
+        },
+    )
+    assert r.status_code == 303
+    r = post(
+        client,
+        f"{base}/inviterte",
+        {"kind": "guest", "guest_name": "X", "guest_email": "ikke-en-adresse"},
+    )
+    assert r.status_code == 422 and "Skriv en gyldig e-postadresse." in r.text
+
+    deliver()
+    invitations = {m["To"]: m for m in smtp.messages}
+    assert {osen.email, ks.email, "post@forskning.example"} <= set(invitations)
+    guest_link = re.search(
+        r"(/[^/\s]+/gjest/\S+)", invitations["post@forskning.example"].get_content()
+    ).group(1)
+    assert "Invitasjon til høring" in invitations[osen.email]["Subject"]
+
+    _scope(db, ws)
+    key = service.sections_of(db, ws, doc_id)[0].key
+    set_db_scope(db, workspace_id=None, user_id=None)
+
+    # Osen comments on a quoted passage
+    client.cookies.clear()
+    login(client, osen)
+    assert "Høring om strategien" in client.get(f"/{ws.slug}/strategier").text
+    r = post(
+        client,
+        f"{base}/kommentarer",
+        {"section_key": key, "quote": "mobilt  hjelpekorps", "body": "Vi trenger det på stedet."},
+    )
+    assert r.status_code == 303, r.text
+    page = client.get(base).text
+    assert "Vi trenger det på stedet." in page and "mobilt  hjelpekorps" in page
+    # a quote that is not in the section, an empty and an oversized comment are refused
+    r = post(
+        client, f"{base}/kommentarer", {"section_key": key, "quote": "noe annet", "body": "Hei"}
+    )
+    assert r.status_code == 422 and "Det siterte finnes ikke i avsnittet." in r.text
+    r = post(client, f"{base}/kommentarer", {"section_key": key, "body": ""})
+    assert r.status_code == 422 and "Skriv en kommentar." in r.text
+    r = post(client, f"{base}/kommentarer", {"section_key": key, "body": "x" * 5001})
+    assert r.status_code == 422 and "Kommentaren er for lang: 5001 tegn" in r.text
+    # an amendment written against an older text is refused with the text as it is
+    r = post(
+        client,
+        f"{base}/endringsforslag",
+        {
+            "section_key": key,
+            "proposed_text": "Ny tekst.",
+            "base": text.fingerprint("Gammel tekst"),
+            "body": "",
+        },
+    )
+    assert r.status_code == 409 and "Avsnittet er endret" in r.text
+    assert "Kommunene kan be om hjelp fra et mobilt hjelpekorps." in r.text
+    r = post(
+        client,
+        f"{base}/endringsforslag",
+        {
+            "section_key": key,
+            "proposed_text": (
+                "Kommunene kan be om hjelp fra et mobilt hjelpekorps som kommer på besøk."
+            ),
+            "base": text.fingerprint("Kommunene kan be om hjelp fra et mobilt hjelpekorps."),
+            "body": "Presisering.",
+        },
+    )
+    assert r.status_code == 303
+    # the formal response: drafted, then submitted and locked
+    _scope(db, ws)
+    osen_inv = db.scalar(scoped(Invitee, ws.id).where(Invitee.municipality_number == "5020"))
+    set_db_scope(db, workspace_id=None, user_id=None)
+    r = post(
+        client,
+        f"{base}/svar",
+        {
+            "invitee_id": str(osen_inv.id),
+            "revision": "0",
+            "body": "Osen støtter strategien.",
+            "submit": "0",
+        },
+    )
+    assert r.status_code == 303
+    r = post(
+        client,
+        f"{base}/svar",
+        {
+            "invitee_id": str(osen_inv.id),
+            "revision": "1",
+            "body": "Osen støtter strategien.",
+            "submit": "1",
+        },
+    )
+    assert r.status_code == 303
+    r = post(
+        client,
+        f"{base}/svar",
+        {"invitee_id": str(osen_inv.id), "revision": "1", "body": "Endret etterpå", "submit": "0"},
+    )
+    assert r.status_code == 422 and "låst" in r.text
+    # a municipal user cannot edit sections
+    assert (
+        post(client, f"/{ws.slug}/strategier/{doc_id}/avsnitt", {"heading": "X"}).status_code == 403
+    )
+    assert client.get(f"/{ws.slug}/strategier/{doc_id}").status_code == 403
+
+    # Frosta is not invited: the round is not there for them
+    client.cookies.clear()
+    login(client, frosta)
+    assert client.get(base).status_code == 404
+    assert (
+        post(client, f"{base}/kommentarer", {"section_key": key, "body": "Hei"}).status_code == 404
+    )
+
+    # the guest takes part through the link, and sees only this round
+    client.cookies.clear()
+    page = client.get(guest_link)
+    assert page.status_code == 200 and "Hjelpekorps" in page.text
+    r = post(
+        client,
+        f"{guest_link}/kommentarer",
+        {"section_key": key, "body": "Forskning kan følge med."},
+    )
+    assert r.status_code == 303
+    assert client.get(f"/{ws.slug}/strategier").status_code in (303, 401)
+
+    # the round closes by itself; then nothing more is taken in
+    _close(db, ws, round_id)
+    db.commit()
+    assert client.get(guest_link).status_code == 410
+    assert (
+        post(
+            client, f"{guest_link}/kommentarer", {"section_key": key, "body": "For sent"}
+        ).status_code
+        == 410
+    )
+    client.cookies.clear()
+    login(client, osen)
+    r = post(client, f"{base}/kommentarer", {"section_key": key, "body": "For sent"})
+    assert r.status_code == 409 and "Høringen ble avsluttet" in r.text
+    _scope(db, ws)
+    assert (
+        db.scalars(
+            scoped(ConsultationComment, ws.id).where(ConsultationComment.body == "For sent")
+        ).all()
+        == []
+    )
+    set_db_scope(db, workspace_id=None, user_id=None)
+
+    # the coordinator answers every comment and amendment, then publishes
+    client.cookies.clear()
+    login(client, kari)
+    _scope(db, ws)
+    comments = db.scalars(scoped(ConsultationComment, ws.id).order_by(ConsultationComment.id)).all()
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert post(client, f"{base}/publiser-svar").status_code == 422
+    r = post(
+        client,
+        f"{base}/kommentarer/{comments[0].id}/svar",
+        {"answer": "not_accepted", "reason": ""},
+    )
+    assert r.status_code == 422 and "Begrunn svaret." in r.text
+    smtp.messages.clear()
+    for c, verdict in zip(comments, ["partly", "accepted", "noted"], strict=True):
+        r = post(
+            client,
+            f"{base}/kommentarer/{c.id}/svar",
+            {"answer": verdict, "reason": "Vi tar det med."},
+        )
+        assert r.status_code == 303, r.text
+    # the accepted amendment changed the draft of the next version
+    _scope(db, ws)
+    db.expire_all()
+    assert service.sections_of(db, ws, doc_id)[0].body.endswith("som kommer på besøk.")
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert post(client, f"{base}/publiser-svar").status_code == 303
+    deliver()
+    answered = {m["To"]: m.get_content() for m in smtp.messages}
+    assert "Delvis tatt til følge" in answered[osen.email]
+    assert "Tatt til orientering" in answered["post@forskning.example"]
+
+    summary = client.get(f"{base}/oppsummering").text
+    assert "Osen støtter strategien." in summary and "Vi trenger det på stedet." in summary
+    assert "Tatt til følge" in summary and "Forskningsinstituttet" in summary
+
+
+def test_staff_get_notices_or_a_daily_digest(client, db, ws, smtp, deliver):
+    kari = create_member(db, ws, "coordinator", name="Kari")
+    per = create_member(db, ws, "county_admin", name="Per")
+    osen = create_user(db, name="Olga")
+    add_member(db, ws, osen, "municipal", municipality="5020")
+    db.commit()
+    login(client, per)
+    assert post(client, f"/{ws.slug}/strategier/varsler", {"digest": "1"}).status_code == 303
+    client.cookies.clear()
+    login(client, kari)
+    doc_id = _document(client, ws)
+    round_id = _round(client, db, ws, doc_id)
+    post(
+        client,
+        f"/{ws.slug}/hoeringer/{round_id}/inviterte",
+        {"kind": "municipality", "municipality_number": "5020"},
+    )
+    deliver()
+    smtp.messages.clear()
+    _scope(db, ws)
+    key = service.sections_of(db, ws, doc_id)[0].key
+    set_db_scope(db, workspace_id=None, user_id=None)
+    client.cookies.clear()
+    login(client, osen)
+    for n in range(3):
+        post(
+            client,
+            f"/{ws.slug}/hoeringer/{round_id}/kommentarer",
+            {"section_key": key, "body": f"Innspill {n}"},
+        )
+    deliver()
+    to = [m["To"] for m in smtp.messages]
+    assert to.count(kari.email) == 3 and per.email not in to  # one each; Per waits for the digest
+
+    from app.strategies import jobs
+
+    smtp.messages.clear()
+    _scope(db, ws)
+    sent = jobs.send_digests(db, ws, force=True)
+    deliver()
+    assert sent == 1
+    digest = [m for m in smtp.messages if m["To"] == per.email]
+    assert len(digest) == 1 and digest[0].get_content().count("kommenterte") == 3
+    assert jobs.send_digests(db, ws, force=True) == 0  # sent once
+
+
+def test_invitations_when_the_round_opens_and_reminders_before_the_deadline(
+    client, db, ws, smtp, deliver
+):
+    from app.strategies import jobs
+
+    kari = create_member(db, ws, "coordinator")
+    osen = create_user(db, name="Olga")
+    add_member(db, ws, osen, "municipal", municipality="5020")
+    db.commit()
+    login(client, kari)
+    doc_id = _document(client, ws)
+    start = today() + timedelta(days=5)
+    round_id = _round(
+        client,
+        db,
+        ws,
+        doc_id,
+        starts_on=start.isoformat(),
+        ends_on=(start + timedelta(days=10)).isoformat(),
+    )
+    post(
+        client,
+        f"/{ws.slug}/hoeringer/{round_id}/inviterte",
+        {"kind": "municipality", "municipality_number": "5020"},
+    )
+    deliver()
+    assert [m for m in smtp.messages if m["To"] == osen.email] == []  # not open yet
+    client.cookies.clear()
+    login(client, osen)
+    assert client.get(f"/{ws.slug}/hoeringer/{round_id}").status_code == 404  # not before it opens
+
+    _scope(db, ws)  # as jobs.run_all does for each workspace
+    assert jobs.run_workspace(db, ws, on=start) == {"invitations": 1, "reminders": 0, "digests": 0}
+    assert jobs.run_workspace(db, ws, on=start) == {"invitations": 0, "reminders": 0, "digests": 0}
+    deadline = start + timedelta(days=10)
+    assert jobs.run_workspace(db, ws, on=deadline - timedelta(days=4))["reminders"] == 0
+    assert jobs.run_workspace(db, ws, on=deadline - timedelta(days=3))["reminders"] == 1
+    assert jobs.run_workspace(db, ws, on=deadline - timedelta(days=2))["reminders"] == 0
+    deliver()
+    subjects = [m["Subject"] for m in smtp.messages if m["To"] == osen.email]
+    assert any("Invitasjon" in s for s in subjects) and any("Påminnelse" in s for s in subjects)
+
+
+def test_measures_overdue_and_figures(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    doc_id = _document(client, ws)
+    base = f"/{ws.slug}/strategier/{doc_id}/tiltak"
+    r = post(
+        client,
+        base,
+        {
+            "title": "Hjelpekorps i drift",
+            "owner": "Fylkeskommunen",
+            "deadline": (today() - timedelta(days=3)).isoformat(),
+            "status": "under_way",
+        },
+    )
+    assert r.status_code == 303
+    post(
+        client,
+        base,
+        {
+            "title": "Felles oversikt",
+            "owner": "KS",
+            "deadline": (today() + timedelta(days=30)).isoformat(),
+            "status": "planned",
+        },
+    )
+    r = post(client, base, {"title": "", "owner": "", "status": "ukjent"})
+    assert r.status_code == 422 and "Skriv hvem som eier tiltaket." in r.text
+    page = client.get(base).text
+    assert page.count("measure--overdue") == 1 and "1 forsinket" in page
+    assert "1 forsinket" in client.get(f"/{ws.slug}/strategier").text
+    xlsx = client.get(f"{base}.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_search_ranks_and_highlights(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    _document(
+        client,
+        ws,
+        [
+            ("Gevinstrealisering", "Kommunene bruker en felles metode for gevinstrealisering."),
+            ("Annet", "Ingenting om det."),
+        ],
+    )
+    page = client.get(f"/{ws.slug}/strategier/sok", params={"q": "gevinstrealisering"}).text
+    assert "<mark>" in page.lower() or "<mark>gevinstrealisering" in page.lower()
+    assert "1 treff" in page or "2 treff" in page
+    page = client.get(f"/{ws.slug}/strategier/sok", params={"q": "<script>alert(1)</script>"}).text
+    assert "<script>alert(1)</script>" not in page
