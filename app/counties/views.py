@@ -16,6 +16,8 @@ from app.helpdesk import service as helpdesk_service
 from app.helpdesk.dashboard_views import duration as helpdesk_duration
 from app.i18n import _
 from app.networks import service as networks_service
+from app.strategies import consultation as strategies_consultation
+from app.strategies import measures as strategies_measures
 from app.web import redirect, render
 
 router = APIRouter()
@@ -37,13 +39,18 @@ def start_page(
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdecimal() else None
     listing = service.list_municipalities(session, ctx.workspace, sort=sort, size_class=chosen, q=q)
-    figures = helpdesk = helpdesk_year = None
+    figures = helpdesk = helpdesk_year = strategies = None
     if request.headers.get("HX-Request") != "true":
         if ctx.can("networks.read"):
             figures = networks_service.overview_figures(session, ctx.workspace)
         if ctx.can("helpdesk.see_all"):
             helpdesk = helpdesk_service.overview_figures(session, ctx.workspace)
             helpdesk_year = helpdesk_dashboard.key_figures(session, ctx.workspace)
+        if ctx.can("strategies.read_drafts"):
+            strategies = {
+                "measures": strategies_measures.figures(session, ctx.workspace),
+                "open_rounds": strategies_consultation.open_rounds(session, ctx.workspace),
+            }
     return render(
         request,
         "counties/start.html",
@@ -55,6 +62,7 @@ def start_page(
             "figures": figures,
             "helpdesk": helpdesk,
             "helpdesk_year": helpdesk_year,
+            "strategies": strategies,
             "duration": helpdesk_duration,
         },
         fragment="counties/_municipality_table.html",

@@ -15,7 +15,7 @@ from app.accounts.deps import Context, DbSession, api_require
 from app.db import as_aware
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _
-from app.strategies import consultation, measures, service, summary, text
+from app.strategies import consultation, measures, search, service, summary, text
 from app.strategies.models import (
     ConsultationComment,
     ConsultationRound,
@@ -56,6 +56,7 @@ from app.strategies.schemas import (
     RoundPageRead,
     RoundRead,
     RoundSectionRead,
+    SearchHitRead,
     SectionChangedRead,
     SectionChangeRead,
     SectionCreate,
@@ -757,3 +758,24 @@ def read_summary(session: DbSession, ctx: Reader, round_id: int) -> SummaryRead:
         unanswered=s.unanswered,
         by_answer=s.by_answer,
     )
+
+
+@router.get("/search", response_model=list[SearchHitRead])
+def search_strategies(
+    session: DbSession,
+    ctx: DraftReader,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+) -> list[SearchHitRead]:
+    """Documents, draft sections and comments of the workspace, best match first."""
+    return [
+        SearchHitRead(
+            kind=h.kind,
+            id=h.id,
+            document_id=h.document_id,
+            document_title=h.document_title,
+            title=h.title,
+            snippet_html=str(h.snippet),
+            url=h.url,
+        )
+        for h in search.search(session, ctx.workspace, q)
+    ]

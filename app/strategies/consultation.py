@@ -465,6 +465,19 @@ def my_invitees(
     return list(session.scalars(query.where(or_(*conditions)).order_by(Invitee.id)))
 
 
+def open_rounds(session: Session, ws: Workspace) -> int:
+    """How many rounds are open today (for the workspace overview)."""
+    on = today()
+    return (
+        session.scalar(
+            scoped(ConsultationRound, ws.id)
+            .with_only_columns(func.count())
+            .where(ConsultationRound.starts_on <= on, ConsultationRound.ends_on >= on)
+        )
+        or 0
+    )
+
+
 def visible_rounds(session: Session, ws: Workspace, actor: Actor) -> list[ConsultationRound]:
     """Rounds the actor may open: all for those who read drafts; otherwise the rounds they are
     invited to that have started."""
@@ -731,15 +744,16 @@ def save_response(
     response = session.scalar(
         scoped(FormalResponse, ws.id).where(FormalResponse.invitee_id == inv.id).with_for_update()
     )
-    if response is None:
+    if response is not None:
+        if response.submitted_at is not None:
+            raise InvalidInput({"body": lazy("Høringssvaret er sendt inn og er låst.")})
+        if response.revision != revision and response.body != body:
+            raise ResponseConflict(response)
+    else:  # the first save: nobody can have saved before it
         response = FormalResponse(
             workspace_id=ws.id, round_id=a.round.id, invitee_id=inv.id, body="", revision=0
         )
         session.add(response)
-    if response.submitted_at is not None:
-        raise InvalidInput({"body": lazy("Høringssvaret er sendt inn og er låst.")})
-    if response.revision != revision and response.body != body:
-        raise ResponseConflict(response)
     if response.body != body or response.id is None:
         response.body = body
         response.revision += 1
@@ -871,6 +885,7 @@ def apply_amendment(
     draft.updated_by_id = actor.user_id
     comment.applied_at = utcnow()
     session.flush()
+    session.expire(draft, ["updated_by"])
     return AnswerResult(comment, applied=True, draft_section=draft)
 
 

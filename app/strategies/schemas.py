@@ -363,3 +363,13 @@ class ResponseConflictRead(BaseModel):
     code: str = "edit_conflict"
     message: str
     response: ResponseRead = Field(description="The response as it is now.")
+
+
+class SearchHitRead(BaseModel):
+    kind: str  # "document", "section", "comment"
+    id: int
+    document_id: int
+    document_title: str
+    title: str
+    snippet_html: str  # escaped text with the matching words in <mark>
+    url: str

@@ -9,7 +9,9 @@ the text has been escaped, so nothing a user wrote is ever taken as markup."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import text
@@ -128,7 +130,7 @@ def search(session: Session, ws: Workspace, q: str) -> list[Hit]:
     return _resolve(session, ws, found)
 
 
-def _resolve(session: Session, ws: Workspace, found: list) -> list[Hit]:  # type: ignore[type-arg]
+def _resolve(session: Session, ws: Workspace, found: Sequence[Any]) -> list[Hit]:
     """SQLite: the FTS rows name their source row; fetch the document titles and links."""
     sections = [r[1] for r in found if r[0] == "section"]
     comments = [r[1] for r in found if r[0] == "comment"]

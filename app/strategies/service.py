@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from app.accounts.deps import Context
 from app.counties.models import Workspace
 from app.db import as_aware, utcnow
-from app.helpdesk.sla import OSLO
 from app.errors import AppError, InvalidInput, NotFound
+from app.helpdesk.sla import OSLO
 from app.i18n import _, lazy
 from app.strategies import text
 from app.strategies.models import (
@@ -266,6 +266,7 @@ def save_section(
     section.updated_at = utcnow()
     section.updated_by_id = actor.user_id
     session.flush()
+    session.expire(section, ["updated_by"])  # the loaded editor is the previous one
     return section
 
 

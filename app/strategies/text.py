@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 
@@ -48,10 +49,17 @@ def normalise(text: str) -> str:
     return " ".join((text or "").split())
 
 
+def rendered_text(text: str) -> str:
+    """What a reader sees of the Markdown: the rendered text without tags or markers (list
+    bullets and numbers, emphasis, link addresses), whitespace collapsed."""
+    return normalise(html.unescape(nh3.clean(render_markdown(text), tags=set())))
+
+
 def quote_found(quote: str, text: str) -> bool:
-    """Whether a quoted passage is in the text, whitespace and Markdown emphasis aside."""
-    q = normalise(plain(quote)).casefold()
-    return bool(q) and q in normalise(plain(text)).casefold()
+    """Whether a quoted passage is in the text as it is shown — a selection on the page has no
+    Markdown, and may run across paragraphs and list items."""
+    q = rendered_text(quote).casefold()
+    return bool(q) and q in rendered_text(text).casefold()
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,21 @@ def word_diff(old: str, new: str) -> list[Piece]:
     return pieces
 
 
-def diff_html(old: str, new: str) -> Markup:
-    """The word diff as HTML: <del> and <ins>, with the text escaped and line breaks kept."""
+def diff_html(old: str, new: str, context: int | None = None) -> Markup:
+    """The word diff as HTML: <del> and <ins>, with the text escaped and line breaks kept.
+    With ``context``, long unchanged stretches keep that many characters at each end and the
+    middle is elided, so that the changes stand out in a long section."""
     out: list[str] = []
-    for p in word_diff(old, new):
-        text = str(escape(p.text)).replace("\n", "<br>")
+    pieces = word_diff(old, new)
+    for i, p in enumerate(pieces):
+        raw = p.text
+        if p.op == "same" and context and len(raw) > 2 * context + 20:
+            head = raw[:context].rsplit(" ", 1)[0] if i > 0 else ""
+            tail = raw[-context:].split(" ", 1)[-1] if i < len(pieces) - 1 else ""
+            raw = f"{head} […] {tail}".strip() + (" " if tail else "")
+            if i > 0 and not head:
+                raw = "[…] " + tail
+        text = str(escape(raw)).replace("\n", "<br>")
         if p.op == "same":
             out.append(text)
         elif p.op == "removed":

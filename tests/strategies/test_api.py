@@ -670,3 +670,23 @@ def test_the_strategies_api_is_described_in_openapi(client):
     )
     kinds = spec["components"]["schemas"]["DocumentForm"]["properties"]["kind"]["enum"]
     assert "action_plan" in kinds
+
+
+def test_search_finds_sections_by_stem_or_prefix_and_marks_the_words(client, db, ws):
+    coordinator = member(db, ws, "coordinator")
+    doc_id, _sections = document_with_version(client, ws, coordinator)
+    hits = ok(client.get(f"{base(ws)}/search", params={"q": "digitalisering"}, headers=coordinator))
+    section_hits = [h for h in hits if h["kind"] == "section"]
+    assert [h["title"] for h in section_hits] == ["Mål"]
+    assert "<mark>digitalisering</mark>" in section_hits[0]["snippet_html"].lower()
+    assert section_hits[0]["url"].startswith(f"/{ws.slug}/strategier/{doc_id}#a")
+    # "kommune" finds "kommunene": Norwegian stemming on PostgreSQL, word prefixes on SQLite
+    assert any(
+        h["kind"] == "section"
+        for h in ok(client.get(f"{base(ws)}/search", params={"q": "kommune"}, headers=coordinator))
+    )
+    assert (
+        ok(client.get(f"{base(ws)}/search", params={"q": "hjelpekorps"}, headers=coordinator)) == []
+    )
+    municipal = member(db, ws, "municipal", municipality="5020")
+    assert client.get(f"{base(ws)}/search", params={"q": "x"}, headers=municipal).status_code == 403

@@ -577,6 +577,8 @@ def test_measures_overdue_and_figures(client, db, ws):
     page = client.get(base).text
     assert page.count("measure--overdue") == 1 and "1 forsinket" in page
     assert "1 forsinket" in client.get(f"/{ws.slug}/strategier").text
+    start = client.get(f"/{ws.slug}").text  # the figures join the workspace overview
+    assert "forsinkede tiltak" in start and "tiltak pågår, av 2 i handlingsplanene" in start
     xlsx = client.get(f"{base}.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -596,3 +598,27 @@ def test_search_ranks_and_highlights(client, db, ws):
     assert "1 treff" in page or "2 treff" in page
     page = client.get(f"/{ws.slug}/strategier/sok", params={"q": "<script>alert(1)</script>"}).text
     assert "<script>alert(1)</script>" not in page
+
+
+def test_forms_answer_htmx_with_a_redirect_header(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    doc_id = _document(client, ws)
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/avsnitt",
+        {"heading": "Nytt avsnitt", "body": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert (
+        r.status_code == 204
+        and r.headers["HX-Redirect"] == f"/{ws.slug}/strategier/{doc_id}#utkast"
+    )
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/avsnitt",
+        {"heading": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 422 and "Overskriften må ha 1–200 tegn." in r.text
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}", headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "Nytt avsnitt" in page.text
