@@ -570,7 +570,10 @@ def _version_section(
 
 
 def _author(session: Session, ws: Workspace, actor: Actor, a: Access) -> dict[str, Any]:
-    invitee = a.invitees[0] if a.invitees else None
+    # A member's own invitation goes before one through a council it belongs to.
+    invitee = (
+        next((i for i in a.invitees if i.kind != "body"), a.invitees[0]) if a.invitees else None
+    )
     if invitee is not None:
         org = invitee_names(session, ws, [invitee])[invitee.id]
         if invitee.kind == "body" and actor.municipality_number:

@@ -50,7 +50,7 @@ def _actor(db: Session, ws: Workspace, email: str) -> Actor:
     )
 
 
-def test_demo_strategy_versions_and_adoption(db: Session, loaded: Workspace) -> None:
+def _demo_strategy_versions_and_adoption(db: Session, loaded: Workspace) -> None:
     ws = loaded
     rows = service.documents(db, ws)
     assert len(rows) == 1
@@ -92,7 +92,7 @@ def test_demo_strategy_versions_and_adoption(db: Session, loaded: Workspace) -> 
     assert changed == {"Innledning", "Gevinstrealisering"}
 
 
-def test_demo_consultation_is_closed_answered_and_published(db: Session, loaded: Workspace) -> None:
+def _demo_consultation_is_closed_answered_and_published(db: Session, loaded: Workspace) -> None:
     ws = loaded
     doc = service.documents(db, ws)[0].document
     (r,) = service.rounds_of(db, ws, doc.id)
@@ -148,7 +148,7 @@ def test_demo_consultation_is_closed_answered_and_published(db: Session, loaded:
         consultation.add_comment(db, ws, osen, r.id, help_corps.section.key, "For sent? (test)")
 
 
-def test_demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace) -> None:
+def _demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace) -> None:
     ws = loaded
     doc = service.documents(db, ws)[0].document
     (r,) = service.rounds_of(db, ws, doc.id)
@@ -172,7 +172,7 @@ def test_demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace)
             assert draft[c.section_key] != c.proposed_text
 
 
-def test_demo_action_plan_has_an_overdue_measure(db: Session, loaded: Workspace) -> None:
+def _demo_action_plan_has_an_overdue_measure(db: Session, loaded: Workspace) -> None:
     ws = loaded
     doc = service.documents(db, ws)[0].document
     rows = measures.measures_of(db, ws, doc.id)
@@ -188,7 +188,7 @@ def test_demo_action_plan_has_an_overdue_measure(db: Session, loaded: Workspace)
     assert any("regionråd" in (m.owner + m.partners).lower() for m in rows)
 
 
-def test_demo_leaves_no_strategy_mail_queued(db: Session, loaded: Workspace) -> None:
+def _demo_leaves_no_strategy_mail_queued(db: Session, loaded: Workspace) -> None:
     def strategy_mail() -> list[OutboxMessage]:
         pending = db.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
         return [
@@ -201,3 +201,12 @@ def test_demo_leaves_no_strategy_mail_queued(db: Session, loaded: Workspace) -> 
     # the round closed months ago: the scheduled jobs have nothing to invite or remind about
     assert jobs.run_workspace(db, loaded) == {"invitations": 0, "reminders": 0, "digests": 0}
     assert strategy_mail() == []
+
+
+def test_the_strategies_demo(db: Session, loaded: Workspace) -> None:
+    """One load of the whole demo (it takes seconds), every check on it."""
+    _demo_strategy_versions_and_adoption(db, loaded)
+    _demo_consultation_is_closed_answered_and_published(db, loaded)
+    _demo_accepted_amendment_is_in_the_draft(db, loaded)
+    _demo_action_plan_has_an_overdue_measure(db, loaded)
+    _demo_leaves_no_strategy_mail_queued(db, loaded)
