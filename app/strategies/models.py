@@ -173,6 +173,8 @@ class ConsultationComment(TenantOwned, Base):
         CheckConstraint(_in("kind", COMMENT_KINDS), name="kind"),
         CheckConstraint(f"answer IS NULL OR {_in('answer', ANSWERS)}", name="answer"),
         Index("ix_consultation_comment_round", "workspace_id", "round_id", "section_key", "id"),
+        Index("ix_consultation_comment_invitee", "workspace_id", "invitee_id"),
+        Index("ix_consultation_comment_parent", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

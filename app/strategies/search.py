@@ -41,49 +41,38 @@ def _mark(raw: str | None) -> Markup:
     )
 
 
+_HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10"
+# Each branch matches on the stored vector (see the migration); only the best LIMIT rows get a
+# headline, which is the expensive part.
 _PG = f"""
 WITH q AS (SELECT websearch_to_tsquery('norwegian', :q) AS query)
-SELECT kind, id, document_id, document_title, title, snippet, rank, round_id FROM (
+SELECT kind, id, document_id, document_title, title,
+       ts_headline('norwegian', content, (SELECT query FROM q), '{_HEADLINE}') AS snippet,
+       rank, round_id
+FROM (
   SELECT 'document' AS kind, d.id, d.id AS document_id, d.title AS document_title,
-         d.title AS title,
-         ts_headline('norwegian', coalesce(d.title, '') || ' ' || coalesce(d.summary, ''),
-                     q.query, 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10')
-           AS snippet,
-         ts_rank(to_tsvector('norwegian', coalesce(d.title, '') || ' ' || coalesce(d.summary, '')),
-                 q.query) AS rank,
-         NULL::integer AS round_id
+         d.title AS title, coalesce(d.title, '') || ' ' || coalesce(d.summary, '') AS content,
+         ts_rank(d.search_vector, q.query) AS rank, NULL::integer AS round_id
   FROM strategy_document d, q
-  WHERE d.workspace_id = :ws
-    AND to_tsvector('norwegian', coalesce(d.title, '') || ' ' || coalesce(d.summary, ''))
-        @@ q.query
+  WHERE d.workspace_id = :ws AND d.search_vector @@ q.query
   UNION ALL
   SELECT 'section', s.id, s.document_id, d.title, s.heading,
-         ts_headline('norwegian', coalesce(s.heading, '') || ' ' || coalesce(s.body, ''),
-                     q.query, 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10'),
-         ts_rank(to_tsvector('norwegian', coalesce(s.heading, '') || ' ' || coalesce(s.body, '')),
-                 q.query),
-         NULL::integer
+         coalesce(s.heading, '') || ' ' || coalesce(s.body, ''),
+         ts_rank(s.search_vector, q.query), NULL::integer
   FROM strategy_section s JOIN strategy_document d ON d.id = s.document_id, q
-  WHERE s.workspace_id = :ws
-    AND to_tsvector('norwegian', coalesce(s.heading, '') || ' ' || coalesce(s.body, ''))
-        @@ q.query
+  WHERE s.workspace_id = :ws AND s.search_vector @@ q.query
   UNION ALL
   SELECT 'comment', c.id, r.document_id, d.title, r.title,
-         ts_headline('norwegian', coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''),
-                     q.query, 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10'),
-         ts_rank(to_tsvector('norwegian',
-                             coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, '')),
-                 q.query),
-         r.id
+         coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''),
+         ts_rank(c.search_vector, q.query), r.id
   FROM consultation_comment c
     JOIN consultation_round r ON r.id = c.round_id
     JOIN strategy_document d ON d.id = r.document_id, q
-  WHERE c.workspace_id = :ws
-    AND to_tsvector('norwegian', coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''))
-        @@ q.query
+  WHERE c.workspace_id = :ws AND c.search_vector @@ q.query
+  ORDER BY rank DESC, kind, id
+  LIMIT :limit
 ) hits
 ORDER BY rank DESC, kind, id
-LIMIT :limit
 """
 
 _SQLITE = f"""

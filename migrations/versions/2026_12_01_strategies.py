@@ -69,11 +69,16 @@ def _disable_rls() -> None:
 
 def _create_search() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # A stored tsvector column per table: under row-level security PostgreSQL will not run
+        # a non-leakproof operator (@@) inside an index scan, so the match is evaluated per row;
+        # a stored vector makes that cheap (no to_tsvector per row), and the GIN index serves
+        # owners and any role the policies do not bind.
         for table, expression in PG_SEARCH_INDEXES.items():
             op.execute(
-                f"CREATE INDEX ix_{table}_fts ON {table} "
-                f"USING gin (to_tsvector('norwegian', {expression}))"
+                f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+                f"GENERATED ALWAYS AS (to_tsvector('norwegian', {expression})) STORED"
             )
+            op.execute(f"CREATE INDEX ix_{table}_fts ON {table} USING gin (search_vector)")
         return
     op.execute(
         "CREATE VIRTUAL TABLE strategy_search USING fts5("
@@ -95,6 +100,7 @@ def _drop_search() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in PG_SEARCH_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_fts")
+            op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
         return
     for table in SQLITE_SEARCH:
         for suffix in ("ai", "ad", "au"):
@@ -552,6 +558,10 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_consultation_comment_workspace_id"), ["workspace_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_consultation_comment_invitee", ["workspace_id", "invitee_id"], unique=False
+        )
+        batch_op.create_index("ix_consultation_comment_parent", ["parent_id"], unique=False)
 
     op.create_table(
         "consultation_response",
@@ -621,6 +631,8 @@ def downgrade() -> None:
     with op.batch_alter_table("consultation_comment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_comment_workspace_id"))
         batch_op.drop_index("ix_consultation_comment_round")
+        batch_op.drop_index("ix_consultation_comment_invitee")
+        batch_op.drop_index("ix_consultation_comment_parent")
 
     op.drop_table("consultation_comment")
     with op.batch_alter_table("consultation_invitee", schema=None) as batch_op:

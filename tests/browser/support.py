@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -54,3 +56,33 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
             summary = " ".join((node["summary"] or "").split())
             lines.append(f"    {node['target']}  {node['html'][:160]}\n        {summary}")
     return "\n".join(lines)
+
+
+WIDTH_PARAMS = [pytest.param(360, id="360"), pytest.param(1280, id="1280")]
+BLOCKING = {"serious", "critical"}
+
+
+def shoot(page: Any, name: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page: Any, name: str, width: int) -> None:
+    if width <= 360:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{name}: the page scrolls sideways ({scroll_width}px)"
+
+
+def check_page(page: Any, name: str, width: int) -> None:
+    """Screenshot, no sideways scrolling on a phone, and no serious axe violations."""
+    shoot(page, name, width)
+    assert_no_sideways_scroll(page, name, width)
+    violations = run_axe(page)
+    if violations:
+        print(f"\n[axe] {name}-{width}:\n{format_violations(violations)}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n{format_violations(violations)}"
+
+
+def text_of(locator: Any) -> str:
+    return " ".join(locator.inner_text().split())

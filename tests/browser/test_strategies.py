@@ -22,44 +22,23 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .support import SCREENSHOTS, format_violations, log_in, run_axe
+from .support import (
+    WIDTH_PARAMS,
+    assert_no_sideways_scroll,
+    check_page,
+    log_in,
+    shoot,
+    text_of,
+)
 
 pytestmark = pytest.mark.browser
 
-WIDTH_PARAMS = [pytest.param(360, id="360"), pytest.param(1280, id="1280")]
-BLOCKING = {"serious", "critical"}
 COORDINATOR = "koordinator@trondelag.demo"
 KS_PARTNER = "radgiver@ks.demo"
 SF_PARTNER = "radgiver@statsforvalteren.demo"
 DOC_TITLE = "Regional strategi for innovasjon og digitalisering i Trøndelag 2027–2030 (demo)"
 QUOTED_SECTION = "Hjelpekorps for kommunene"
 TOUCH_PHONE = {"has_touch": True, "is_mobile": True}
-
-
-def shoot(page: Any, name: str, width: int) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-
-
-def assert_no_sideways_scroll(page: Any, name: str, width: int) -> None:
-    if width <= 360:
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"{name}: the page scrolls sideways ({scroll_width}px)"
-
-
-def check_page(page: Any, name: str, width: int) -> None:
-    """Screenshot, no sideways scrolling on a phone, and no serious axe violations."""
-    shoot(page, name, width)
-    assert_no_sideways_scroll(page, name, width)
-    violations = run_axe(page)
-    if violations:
-        print(f"\n[axe] {name}-{width}:\n{format_violations(violations)}")
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {page.url}:\n{format_violations(violations)}"
-
-
-def text_of(locator: Any) -> str:
-    return " ".join(locator.inner_text().split())
 
 
 def squeezed(text: str) -> str:

@@ -183,7 +183,7 @@ def test_a_coordinator_writes_publishes_and_compares(client, db, ws):
     changes = {c["heading"]: c for c in diff["changes"]}
     assert [c["change"] for c in diff["changes"]] == ["changed", "added", "same"]
     pieces = [(p["op"], p["text"]) for p in changes["Mål"]["pieces"]]
-    assert ("removed", "styrke") in pieces and ("added", "fordoble") in pieces
+    assert ("removed", " styrke") in pieces and ("added", " fordoble") in pieces
     assert "".join(t for op, t in pieces if op != "removed") == BODY.replace("styrke", "fordoble")
     assert changes["Økonomi"]["new_body"] == "Midler."
     assert changes["Tiltak"]["pieces"] == []

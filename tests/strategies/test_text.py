@@ -35,9 +35,19 @@ def test_a_selection_across_list_items_is_found_in_the_section():
 
 def test_word_diff_marks_removed_and_added_words():
     html = str(text.diff_html("Kommunene skal delta", "Små kommuner skal delta mer"))
-    assert "<del>Kommunene</del><ins>Små kommuner</ins>" in html
-    assert "<ins> mer</ins>" in html or "<ins>mer</ins>" in html
+    assert html == "<del>Kommunene</del><ins>Små kommuner</ins> skal delta <ins>mer</ins>"
     assert str(text.diff_html("<b>", "<i>")) == "<del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>"
+    # joined, the pieces of each side give back that text exactly
+    pieces = text.word_diff(
+        "Fylket skal styrke  samarbeidet.", "Fylket vil styrke samarbeidet mer."
+    )
+    assert "".join(p.text for p in pieces if p.op != "added") == "Fylket skal styrke  samarbeidet."
+    assert (
+        "".join(p.text for p in pieces if p.op != "removed") == "Fylket vil styrke samarbeidet mer."
+    )
+    assert str(text.diff_html("Linje en\nLinje to", "Linje en\nLinje tre")).startswith(
+        "Linje en<br>Linje <del>to</del>"
+    )
     long = "Felles tekst som ikke endres. " * 20
     short = str(text.diff_html(long + "Slutt.", long + "Ny slutt.", context=40))
     assert short.startswith("[…] ") and "<ins>Ny slutt.</ins>" in short and len(short) < len(long)
