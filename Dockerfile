@@ -13,6 +13,10 @@ RUN mkdir -p app/static && sh scripts/copy-assets.sh
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     SAMSPILL_ENVIRONMENT=production SAMSPILL_WORKERS=2
+# Pango and fonts for WeasyPrint (the PDF of a consultation summary).
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 samspill
 WORKDIR /srv/samspill
 COPY pyproject.toml README.md alembic.ini ./
