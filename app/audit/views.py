@@ -16,10 +16,16 @@ router = APIRouter()
 
 OBJECT_LABELS = {
     "workspace": lazy("Arbeidsområde"),
+    "county": lazy("Fylke"),
+    "municipality": lazy("Kommune"),
+    "organisation": lazy("Organisasjon"),
     "membership": lazy("Medlemskap"),
     "invitation": lazy("Invitasjon"),
     "api_token": lazy("API-nøkkel"),
     "user_account": lazy("Bruker"),
+    "user_session": lazy("Innloggingsøkt"),
+    "login_attempt": lazy("Innloggingsforsøk"),
+    "oidc_login": lazy("Innlogging via identitetsleverandør"),
     "body": lazy("Råd eller nettverk"),
     "body_membership": lazy("Medlemskap i råd eller nettverk"),
     "body_share": lazy("Deling av råd eller nettverk"),
@@ -37,6 +43,15 @@ OBJECT_LABELS = {
     "visit": lazy("Besøk"),
     "visit_helper": lazy("Hjelper på besøk"),
     "calendar_feed": lazy("Kalenderabonnement"),
+    "strategy_document": lazy("Strategidokument"),
+    "strategy_section": lazy("Avsnitt i utkast"),
+    "strategy_version": lazy("Publisert versjon"),
+    "strategy_version_section": lazy("Avsnitt i publisert versjon"),
+    "consultation_round": lazy("Høring"),
+    "consultation_invitee": lazy("Invitert til høring"),
+    "consultation_comment": lazy("Kommentar eller endringsforslag"),
+    "consultation_response": lazy("Høringssvar"),
+    "strategy_measure": lazy("Tiltak"),
 }
 
 

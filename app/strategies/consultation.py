@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import Membership, User
@@ -752,11 +753,21 @@ def save_response(
             raise InvalidInput({"body": lazy("Høringssvaret er sendt inn og er låst.")})
         if response.revision != revision and response.body != body:
             raise ResponseConflict(response)
-    else:  # the first save: nobody can have saved before it
-        response = FormalResponse(
-            workspace_id=ws.id, round_id=a.round.id, invitee_id=inv.id, body="", revision=0
-        )
-        session.add(response)
+    else:  # the first save, unless a colleague's first save got in just before
+        try:
+            with session.begin_nested():
+                response = FormalResponse(
+                    workspace_id=ws.id, round_id=a.round.id, invitee_id=inv.id, body="", revision=0
+                )
+                session.add(response)
+                session.flush()
+        except IntegrityError:
+            theirs = session.scalar(
+                scoped(FormalResponse, ws.id).where(FormalResponse.invitee_id == inv.id)
+            )
+            if theirs is None:
+                raise
+            raise ResponseConflict(theirs) from None
     if response.body != body or response.id is None:
         response.body = body
         response.revision += 1

@@ -226,6 +226,7 @@ class StrategyNotice(TenantOwned, Base):
     """A notice waiting for a daily digest (for those who chose one)."""
 
     __tablename__ = "strategy_notice"
+    __audited__ = False  # a queue for the digest mail, not a record of anyone's work
     __table_args__ = (Index("ix_strategy_notice_pending", "workspace_id", "sent_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

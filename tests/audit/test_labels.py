@@ -1,0 +1,13 @@
+"""Every kind of object the change log records has a name a person can read."""
+
+from app.audit.views import OBJECT_LABELS
+from app.db import Base
+
+
+def test_every_audited_table_has_a_label():
+    audited = {
+        mapper.class_.__tablename__
+        for mapper in Base.registry.mappers
+        if getattr(mapper.class_, "__audited__", True)
+    }
+    assert sorted(audited - set(OBJECT_LABELS)) == []
