@@ -142,8 +142,9 @@ def summary_docx(summary: Summary) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     s = summary
-    doc = Document()
-    _docx_properties(doc, s)
+    document = Document()
+    _docx_properties(document, s)
+    doc = _Appender(document)
 
     doc.add_heading(_title(s), level=0)
     doc.add_paragraph(s.workspace.name)
@@ -193,9 +194,47 @@ def summary_docx(summary: Summary) -> bytes:
         doc.add_heading(f"{section.section.position}. {section.section.heading}", level=2)
         _markdown(doc, section.section.body)
 
+    doc.finish()
     out = io.BytesIO()
-    doc.save(out)
+    document.save(out)
     return out.getvalue()
+
+
+class _Appender:
+    """Adds to the end of a document in constant time.
+
+    python-docx looks for the body's section properties on every ``add_paragraph`` — a scan of
+    the whole body, so a summary with thousands of comments took quadratic time. Inserting
+    before a placeholder paragraph at the end does not scan; ``finish`` removes it."""
+
+    def __init__(self, document: Any):
+        self.document = document
+        self._end = document.add_paragraph()
+
+    def add_paragraph(self, text: str = "", style: Any = None) -> Any:
+        return self._end.insert_paragraph_before(text, style)
+
+    def add_heading(self, text: str = "", level: int = 1) -> Any:
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def add_page_break(self) -> Any:
+        from docx.enum.text import WD_BREAK
+
+        paragraph = self.add_paragraph()
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+        return paragraph
+
+    def add_table(self, rows: int, cols: int, style: Any = None) -> Any:
+        table = self.document.add_table(rows, cols, style)
+        self._end._p.addprevious(table._tbl)
+        return table
+
+    def finish(self) -> None:
+        element = self._end._p
+        element.getparent().remove(element)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.document, name)
 
 
 def _docx_properties(doc: Any, s: Summary) -> None:
