@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import _, lazy
@@ -163,6 +164,14 @@ def install(app: FastAPI) -> None:
             field = ".".join(loc) or "body"
             errors[field] = _validation_message(err)
         return error_response(request, 422, "invalid_input", _(STATUS_TEXT[422]), errors)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    def _number_out_of_range(request: Request, exc: Exception) -> Response:
+        # An id beyond what the database can hold (…/99999999999999999999): no such object.
+        if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
+            return _unexpected(request, exc)
+        return error_response(request, 404, NotFound.code, _(NotFound.message))
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:

@@ -571,10 +571,10 @@ def _version_section(
 
 
 def _author(session: Session, ws: Workspace, actor: Actor, a: Access) -> dict[str, Any]:
-    # A member's own invitation goes before one through a council it belongs to.
-    invitee = (
-        next((i for i in a.invitees if i.kind != "body"), a.invitees[0]) if a.invitees else None
-    )
+    # Among the invitations still open, a member's own goes before one through a council.
+    on = today()
+    current = [i for i in a.invitees if deadline_of(i, a.round) >= on] or a.invitees
+    invitee = next((i for i in current if i.kind != "body"), current[0]) if current else None
     if invitee is not None:
         org = invitee_names(session, ws, [invitee])[invitee.id]
         if invitee.kind == "body" and actor.municipality_number:
@@ -724,9 +724,17 @@ def responses_of(session: Session, ws: Workspace, round_id: int) -> list[FormalR
 
 
 def _my_invitee(a: Access, invitee_id: int) -> Invitee:
+    """One of the invitees the actor takes part for, while its own deadline lasts."""
     inv = next((i for i in a.invitees if i.id == invitee_id), None)
     if inv is None:
         raise Forbidden()
+    deadline = deadline_of(inv, a.round)
+    if today() > deadline:
+        raise RoundClosed(
+            _("Fristen for høringssvaret var {date}. Nye innspill tas ikke imot.").format(
+                date=deadline.strftime("%d.%m.%Y")
+            )
+        )
     return inv
 
 
@@ -925,7 +933,18 @@ def apply_accepted(
         raise InvalidInput(
             {"answer": lazy("Bare et endringsforslag som er tatt til følge kan føres inn.")}
         )
-    return apply_amendment(session, ws, actor, a.round, comment, draft_revision=draft_revision)
+    if comment.applied_at is not None:
+        raise InvalidInput({"form": lazy("Endringsforslaget er allerede ført inn i utkastet.")})
+    result = apply_amendment(session, ws, actor, a.round, comment, draft_revision=draft_revision)
+    if not result.applied and result.draft_section is None:
+        raise InvalidInput(
+            {
+                "form": lazy(
+                    "Avsnittet finnes ikke lenger i utkastet, så forslaget kan ikke føres inn."
+                )
+            }
+        )
+    return result
 
 
 def unanswered(session: Session, ws: Workspace, round_id: int) -> int:
@@ -1145,11 +1164,11 @@ def round_page(session: Session, ws: Workspace, actor: Actor, round_id: int) -> 
             threads.setdefault(c.section_key, []).append(by_id[c.id])
         elif c.parent_id in by_id:
             by_id[c.parent_id].replies.append(c)
-    responses = responses_of(session, ws, a.round.id)
     mine = {i.id for i in a.invitees}
-    if not actor.can_read_drafts:
-        # others' drafts stay with them; what is submitted is open to every participant
-        responses = [x for x in responses if x.submitted_at or x.invitee_id in mine]
+    # A draft stays with its organisation (the county too sees it once it is submitted).
+    responses = [
+        x for x in responses_of(session, ws, a.round.id) if x.submitted_at or x.invitee_id in mine
+    ]
     # The list of invitees (høringsliste) is public to the round's participants.
     invitees = invitees_of(session, ws, a.round.id)
     names = invitee_names(session, ws, invitees)

@@ -911,9 +911,27 @@ def apply_amendment(
     ctx: Consulter,
 ) -> Response:
     actor = service.actor_of(ctx)
-    result = consultation.apply_accepted(
-        session, ctx.workspace, actor, round_id, comment_id, _int(data.get("draft_revision")) or 0
-    )
+    try:
+        result = consultation.apply_accepted(
+            session,
+            ctx.workspace,
+            actor,
+            round_id,
+            comment_id,
+            _int(data.get("draft_revision")) or 0,
+        )
+    except InvalidInput as exc:
+        return _round_page(
+            request,
+            session,
+            ctx.workspace,
+            actor,
+            round_id,
+            _Where(ctx.workspace, round_id),
+            _errors(exc),
+            {},
+            422,
+        )
     if not result.applied and result.draft_section is not None:
         return _page(
             request,

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 
 from app.helpdesk.sla import today
-from app.strategies import service, text
+from app.strategies import consultation, service, text
 from app.strategies.models import (
     ConsultationComment,
     ConsultationRound,
+    FormalResponse,
     Invitee,
     StrategySection,
 )
@@ -622,3 +623,95 @@ def test_forms_answer_htmx_with_a_redirect_header(client, db, ws):
     assert r.status_code == 422 and "Overskriften må ha 1–200 tegn." in r.text
     page = client.get(f"/{ws.slug}/strategier/{doc_id}", headers={"HX-Request": "true"})
     assert page.status_code == 200 and "Nytt avsnitt" in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "hoeringer/99999999999999999999",
+        "strategier/2147483648",
+        "strategier/1/versjoner/9223372036854775808",
+    ],
+)
+def test_an_id_beyond_the_database_is_not_found(client, db, ws, path):
+    login(client, create_member(db, ws, "coordinator"))
+    r = client.get(f"/{ws.slug}/{path}")
+    assert r.status_code == 404 and "finnes ikke" in r.text
+    r = client.get(f"/api/v1/{ws.slug}/strategies/rounds/99999999999999999999")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_each_invitation_keeps_its_own_deadline(client, db, ws):
+    """Osen is invited itself (until the round's end) and through its council (later): after
+    the round's end Osen's own formal response is closed, and its comments count for the
+    council."""
+    from app.networks.models import Body, BodyMembership
+
+    kari = create_member(db, ws, "coordinator")
+    osen = create_user(db, name="Olga Osen")
+    add_member(db, ws, osen, "municipal", municipality="5020")
+    _scope(db, ws)
+    council = Body(workspace_id=ws.id, kind="council", name="Fosen regionråd")
+    db.add(council)
+    db.flush()
+    db.add(BodyMembership(workspace_id=ws.id, body_id=council.id, municipality_number="5020"))
+    actor = _coordinator_actor(kari)
+    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
+    service.add_section(db, ws, actor, doc.id, "Innledning", "Tekst.")
+    service.publish(db, ws, actor, doc.id)
+    r = consultation.create_round(
+        db, ws, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=5)
+    )
+    own = consultation.add_invitee(db, ws, r.id, "municipality", municipality_number="5020")
+    consultation.add_invitee(
+        db, ws, r.id, "body", body_id=council.id, deadline=today() + timedelta(days=20)
+    )
+    r.starts_on, r.ends_on = today() - timedelta(days=10), today() - timedelta(days=1)
+    key = service.sections_of(db, ws, doc.id)[0].key
+    set_db_scope(db, workspace_id=None, user_id=None)
+    db.commit()
+
+    login(client, osen)
+    base = f"/{ws.slug}/hoeringer/{r.id}"
+    resp = post(
+        client, f"{base}/svar", {"invitee_id": str(own.id), "revision": "0", "body": "Sent"}
+    )
+    assert resp.status_code == 409 and "Fristen for høringssvaret var" in resp.text
+    assert (
+        post(client, f"{base}/kommentarer", {"section_key": key, "body": "Via rådet"}).status_code
+        == 303
+    )
+    _scope(db, ws)
+    stored = db.scalar(
+        scoped(ConsultationComment, ws.id).where(ConsultationComment.body == "Via rådet")
+    )
+    assert stored.author_org == "Osen (Fosen regionråd)" and stored.invitee_id != own.id
+    assert db.scalars(scoped(FormalResponse, ws.id)).all() == []
+
+
+def test_an_accepted_amendment_for_a_removed_section_is_not_reported_as_applied(client, db, ws):
+    kari = create_member(db, ws, "coordinator")
+    _scope(db, ws)
+    actor = _coordinator_actor(kari)
+    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
+    section = service.add_section(db, ws, actor, doc.id, "Innledning", "Gammel tekst.")
+    service.publish(db, ws, actor, doc.id)
+    r = consultation.create_round(
+        db, ws, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=5)
+    )
+    inv = consultation.add_invitee(db, ws, r.id, "guest", guest_name="Gjest", guest_email="g@x.no")
+    guest = service.Actor(
+        user_id=None, name="Gjest", email="g@x.no", role="guest", guest_invitee_id=inv.id
+    )
+    amendment = consultation.add_amendment(
+        db, ws, guest, r.id, section.key, "Ny tekst.", "", text.fingerprint("Gammel tekst.")
+    )
+    service.delete_section(db, ws, doc.id, section.id)
+    r.starts_on, r.ends_on = today() - timedelta(days=10), today() - timedelta(days=1)
+    set_db_scope(db, workspace_id=None, user_id=None)
+    db.commit()
+    login(client, kari)
+    base = f"/{ws.slug}/hoeringer/{r.id}/kommentarer/{amendment.id}"
+    assert post(client, f"{base}/svar", {"answer": "accepted", "reason": ""}).status_code == 303
+    resp = post(client, f"{base}/for-inn", {"draft_revision": "1"})
+    assert resp.status_code == 422 and "Avsnittet finnes ikke lenger i utkastet" in resp.text
