@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from app.errors import _validation_message
+from app.errors import InvalidInput, _validation_message
+from app.i18n import lazy
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,3 +62,16 @@ def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str
             field = ".".join(str(p) for p in err["loc"]) or "form"
             errors.setdefault(field, _validation_message(dict(err)))
         return None, errors
+
+
+def optional_date(data: dict[str, Any], name: str) -> date | None:
+    """A date field (``YYYY-MM-DD``, what a date input sends): ``None`` when empty, and
+    :class:`InvalidInput` naming the field when it holds something else, so that a date that
+    does not parse is never saved as no date."""
+    value = data.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput({name: lazy("Skriv en gyldig dato.")}) from None

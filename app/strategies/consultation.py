@@ -6,17 +6,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.accounts import service as accounts_service
 from app.accounts.models import Membership, User
 from app.config import get_settings
 from app.counties.models import Municipality, Organisation, Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import AppError, Forbidden, InvalidInput, NotFound
 from app.helpdesk.sla import today
 from app.i18n import _, lazy
@@ -304,7 +306,7 @@ def add_invitee(
             errors["body_id"] = lazy("Rådet eller nettverket er allerede invitert.")
         inv.body_id = body_id
     elif kind == "guest":
-        name, email = guest_name.strip(), guest_email.strip().lower()
+        name, email = guest_name.strip(), accounts_service.normalise_email(guest_email)
         if not 2 <= len(name) <= 200:
             errors["guest_name"] = lazy("Skriv organisasjonens navn.")
         if not _email_ok(email):
@@ -326,8 +328,12 @@ def add_invitee(
 
 
 def _email_ok(email: str) -> bool:
-    local, _at, domain = email.partition("@")
-    return bool(local) and "." in domain and len(email) <= 254 and " " not in email
+    """The same check as every e-mail field of the app (email-validator, as pydantic's EmailStr)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def remove_invitee(session: Session, ws: Workspace, round_id: int, invitee_id: int) -> None:
@@ -350,7 +356,7 @@ def remove_invitee(session: Session, ws: Workspace, round_id: int, invitee_id: i
     session.flush()
 
 
-def _recipients(session: Session, ws: Workspace, inv: Invitee) -> list[tuple[str, str]]:
+def recipients(session: Session, ws: Workspace, inv: Invitee) -> list[tuple[str, str]]:
     """(name, e-mail) of the people who take part for an invitee."""
     if inv.kind == "guest":
         return [(inv.guest_name or "", inv.guest_email or "")]
@@ -395,7 +401,7 @@ def _body_members(
     ]
 
 
-def _link(ws: Workspace, path: str) -> str:
+def page_url(ws: Workspace, path: str) -> str:
     return f"{get_settings().base_url.rstrip('/')}/{ws.slug}{path}"
 
 
@@ -404,11 +410,11 @@ def send_invitation(session: Session, ws: Workspace, r: ConsultationRound, inv: 
     if inv.kind == "guest":
         token = secrets.token_urlsafe(24)
         inv.token_hash = _hash(token)
-        link = _link(ws, f"/gjest/{token}")
+        link = page_url(ws, f"/gjest/{token}")
     else:
-        link = _link(ws, f"/hoeringer/{r.id}")
+        link = page_url(ws, f"/hoeringer/{r.id}")
     deadline = deadline_of(inv, r)
-    for _name, email in _recipients(session, ws, inv):
+    for _name, email in recipients(session, ws, inv):
         mail.enqueue(
             session,
             to=email,
@@ -809,7 +815,7 @@ def submit_response(
             _("{org} har sendt inn høringssvar til «{title}».").format(
                 org=invitee_names(session, ws, [inv])[inv.id], title=a.round.title
             ),
-            _link(ws, f"/hoeringer/{a.round.id}"),
+            page_url(ws, f"/hoeringer/{a.round.id}"),
         )
     return response
 
@@ -1023,7 +1029,7 @@ def publish_answers(
                 county=ws.name,
                 title=r.title,
                 answers="\n".join(lines),
-                link=_link(ws, f"/hoeringer/{r.id}"),
+                link=page_url(ws, f"/hoeringer/{r.id}"),
             ),
             workspace_id=ws.id,
         )
@@ -1076,7 +1082,7 @@ def _notify_new(
     actor: Actor,
     parent: ConsultationComment | None,
 ) -> None:
-    link = _link(ws, f"/hoeringer/{r.id}#k{comment.id}")
+    link = page_url(ws, f"/hoeringer/{r.id}#k{comment.id}")
     who = f"{comment.author_name} ({comment.author_org})"
     if parent is not None:
         line = _("{who} svarte på kommentaren din i høringen «{title}».").format(
@@ -1183,7 +1189,3 @@ def round_page(session: Session, ws: Workspace, actor: Actor, round_id: int) -> 
         unanswered=sum(1 for c in top if c.answer is None),
         comments=len(top),
     )
-
-
-def when(value: datetime | None) -> datetime | None:
-    return as_aware(value) if value else None

@@ -72,8 +72,8 @@ def send_reminders(session: Session, ws: Workspace, on: date) -> int:
         deadline = consultation.deadline_of(inv, r)
         if not deadline - timedelta(days=r.reminder_days) <= on <= deadline:
             continue
-        link = consultation._link(ws, f"/hoeringer/{r.id}")
-        for _name, email in consultation._recipients(session, ws, inv):
+        link = consultation.page_url(ws, f"/hoeringer/{r.id}")
+        for _name, email in consultation.recipients(session, ws, inv):
             if inv.kind == "guest":
                 link = _("lenken i invitasjonen")
             mail.enqueue(

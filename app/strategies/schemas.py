@@ -370,6 +370,6 @@ class SearchHitRead(BaseModel):
     id: int
     document_id: int
     document_title: str
-    title: str
+    title: str  # the document, the section heading, or who commented (name, organisation)
     snippet_html: str  # escaped text with the matching words in <mark>
     url: str

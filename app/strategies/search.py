@@ -18,6 +18,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.counties.models import Workspace
+from app.strategies.models import (
+    ConsultationComment,
+    ConsultationRound,
+    StrategyDocument,
+    StrategySection,
+)
+from app.tenancy import scoped
 
 LIMIT = 50
 START, STOP = "\x02", "\x03"
@@ -29,7 +36,7 @@ class Hit:
     id: int
     document_id: int
     document_title: str
-    title: str
+    title: str  # the document, the section heading, or who commented (name, organisation)
     snippet: Markup
     url: str
 
@@ -62,7 +69,7 @@ FROM (
   FROM strategy_section s JOIN strategy_document d ON d.id = s.document_id, q
   WHERE s.workspace_id = :ws AND s.search_vector @@ q.query
   UNION ALL
-  SELECT 'comment', c.id, r.document_id, d.title, r.title,
+  SELECT 'comment', c.id, r.document_id, d.title, c.author_name || ', ' || c.author_org,
          coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''),
          ts_rank(c.search_vector, q.query), r.id
   FROM consultation_comment c
@@ -120,36 +127,43 @@ def search(session: Session, ws: Workspace, q: str) -> list[Hit]:
 
 
 def _resolve(session: Session, ws: Workspace, found: Sequence[Any]) -> list[Hit]:
-    """SQLite: the FTS rows name their source row; fetch the document titles and links."""
+    """SQLite: the FTS rows name their source row; fetch titles and links through the
+    scoped helper (the FTS table itself is not a model, so it is filtered by hand)."""
     sections = [r[1] for r in found if r[0] == "section"]
     comments = [r[1] for r in found if r[0] == "comment"]
     where: dict[tuple[str, int], tuple[int, str, int | None, str]] = {}
-    params = {"ws": ws.id}
-    for d_id, title in session.execute(
-        text("SELECT id, title FROM strategy_document WHERE workspace_id = :ws"), params
-    ):
+    titles = dict(
+        session.execute(
+            scoped(StrategyDocument, ws.id).with_only_columns(
+                StrategyDocument.id, StrategyDocument.title
+            )
+        ).all()
+    )
+    for d_id, title in titles.items():
         where[("document", d_id)] = (d_id, title, None, title)
-    titles = {k[1]: v[1] for k, v in where.items()}
     if sections:
         for s_id, doc_id, heading in session.execute(
-            text(
-                "SELECT id, document_id, heading FROM strategy_section "
-                f"WHERE workspace_id = :ws AND id IN ({','.join(str(int(i)) for i in sections)})"
-            ),
-            params,
+            scoped(StrategySection, ws.id)
+            .with_only_columns(
+                StrategySection.id, StrategySection.document_id, StrategySection.heading
+            )
+            .where(StrategySection.id.in_(sections))
         ):
             where[("section", s_id)] = (doc_id, titles.get(doc_id, ""), None, heading)
     if comments:
-        for c_id, r_id, doc_id, r_title in session.execute(
-            text(
-                "SELECT c.id, r.id, r.document_id, r.title FROM consultation_comment c "
-                "JOIN consultation_round r ON r.id = c.round_id "
-                "WHERE c.workspace_id = :ws AND c.id IN "
-                f"({','.join(str(int(i)) for i in comments)})"
-            ),
-            params,
+        for c_id, r_id, doc_id, name, org in session.execute(
+            scoped(ConsultationComment, ws.id)
+            .join(ConsultationRound, ConsultationRound.id == ConsultationComment.round_id)
+            .with_only_columns(
+                ConsultationComment.id,
+                ConsultationRound.id,
+                ConsultationRound.document_id,
+                ConsultationComment.author_name,
+                ConsultationComment.author_org,
+            )
+            .where(ConsultationComment.id.in_(comments))
         ):
-            where[("comment", c_id)] = (doc_id, titles.get(doc_id, ""), r_id, r_title)
+            where[("comment", c_id)] = (doc_id, titles.get(doc_id, ""), r_id, f"{name}, {org}")
     hits: list[Hit] = []
     for kind, ref_id, _title, snippet, title_marked in found:
         place = where.get((kind, ref_id))

@@ -340,18 +340,14 @@ def publish(
     if len(note) > 2000:
         raise InvalidInput({"note": lazy("Merknaden kan ha høyst 2000 tegn.")})
     versions = versions_of(session, ws, doc_id)
-    if versions:
-        last = version_sections(session, ws, versions[0].id)
-        if [(s.key, s.heading, s.body) for s in last] == [
-            (s.key, s.heading, s.body) for s in sections
-        ]:
-            raise InvalidInput(
-                {
-                    "note": _("Utkastet er likt versjon {n}. Endre noe før du publiserer.").format(
-                        n=versions[0].number
-                    )
-                }
-            )
+    if not draft_changed_since(session, ws, sections, versions):
+        raise InvalidInput(
+            {
+                "note": _("Utkastet er likt versjon {n}. Endre noe før du publiserer.").format(
+                    n=versions[0].number
+                )
+            }
+        )
     version = StrategyVersion(
         workspace_id=ws.id,
         document_id=doc_id,
@@ -487,10 +483,20 @@ def version_numbers(session: Session, ws: Workspace, doc_id: int) -> list[int]:
     )
 
 
-def draft_changed_since(session: Session, ws: Workspace, doc_id: int) -> bool:
-    versions = versions_of(session, ws, doc_id)
+def draft_changed_since(
+    session: Session,
+    ws: Workspace,
+    draft: list[StrategySection],
+    versions: list[StrategyVersion],
+) -> bool:
+    """Whether the draft differs from the newest of ``versions`` (already loaded, newest
+    first): one query for that version's sections."""
     if not versions:
         return True
-    last = version_sections(session, ws, versions[0].id)
-    draft = sections_of(session, ws, doc_id)
-    return [(s.key, s.heading, s.body) for s in last] != [(s.key, s.heading, s.body) for s in draft]
+    return not _same_text(version_sections(session, ws, versions[0].id), draft)
+
+
+def _same_text(
+    a: list[VersionSection] | list[StrategySection], b: list[VersionSection] | list[StrategySection]
+) -> bool:
+    return [(s.key, s.heading, s.body) for s in a] == [(s.key, s.heading, s.body) for s in b]

@@ -5,18 +5,18 @@ plan and search."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
-from app.forms import form_data
+from app.forms import form_data, optional_date
 from app.helpdesk.sla import today
 from app.i18n import _
 from app.networks.models import Body
@@ -58,15 +58,6 @@ HELPERS = {
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     return render(request, template, {"labels": LABELS, **HELPERS, **context}, status_code=status)
-
-
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _int(value: str | None) -> int | None:
@@ -158,15 +149,16 @@ def _document_page(
 ) -> Response:
     doc = service.get_document(session, ctx.workspace, doc_id)
     versions = service.versions_of(session, ctx.workspace, doc_id)
+    sections = service.sections_of(session, ctx.workspace, doc_id)
     return _page(
         request,
         "strategies/document.html",
         status,
         doc=doc,
-        sections=service.sections_of(session, ctx.workspace, doc_id),
+        sections=sections,
         versions=versions,
         rounds=service.rounds_of(session, ctx.workspace, doc_id),
-        changed=service.draft_changed_since(session, ctx.workspace, doc_id),
+        changed=service.draft_changed_since(session, ctx.workspace, sections, versions),
         figures=measures.figures(session, ctx.workspace, doc_id),
         actor=service.actor_of(ctx),
         errors=errors or {},
@@ -401,7 +393,7 @@ def adopt(
             doc_id,
             number,
             data.get("adopted_by", ""),
-            _date(data.get("adopted_on")),
+            optional_date(data, "adopted_on"),
             data.get("case_number", ""),
         )
     except InvalidInput as exc:
@@ -486,8 +478,8 @@ def create_round(
             _int(data.get("version")),
             data.get("title", ""),
             data.get("cover_text", ""),
-            _date(data.get("starts_on")),
-            _date(data.get("ends_on")),
+            optional_date(data, "starts_on"),
+            optional_date(data, "ends_on"),
             reminder if reminder is not None else -1,
         )
     except InvalidInput as exc:
@@ -519,28 +511,45 @@ def _invite_options(session: DbSession, ws: Workspace) -> dict[str, Any]:
     }
 
 
-class _Where:
-    """Where a round page lives: for members under the workspace, for a guest under the link."""
+@dataclass(frozen=True)
+class _Place:
+    """A round as someone takes part in it: a member under the workspace, a guest under the
+    link. Every round handler works from one of these."""
 
-    def __init__(self, ws: Workspace, round_id: int, token: str | None = None):
-        self.url = f"/{ws.slug}/gjest/{token}" if token else f"/{ws.slug}/hoeringer/{round_id}"
-        self.guest = token is not None
+    ws: Workspace
+    actor: Actor
+    round_id: int
+    url: str
+    guest: bool = False
+
+
+def _member(ctx: Context, round_id: int) -> _Place:
+    return _Place(
+        ctx.workspace,
+        service.actor_of(ctx),
+        round_id,
+        f"/{ctx.workspace.slug}/hoeringer/{round_id}",
+    )
+
+
+def _guest(session: DbSession, workspace_slug: str, token: str) -> _Place:
+    ws = counties_service.get_workspace(session, workspace_slug)
+    set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+    inv, actor = consultation.resolve_guest(session, ws, token)
+    return _Place(ws, actor, inv.round_id, f"/{ws.slug}/gjest/{token}", guest=True)
 
 
 def _round_page(
     request: Request,
     session: DbSession,
-    ws: Workspace,
-    actor: Actor,
-    round_id: int,
-    where: _Where,
+    place: _Place,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    page = consultation.round_page(session, ws, actor, round_id)
-    options = _invite_options(session, ws) if actor.can_consult else {}
+    page = consultation.round_page(session, place.ws, place.actor, place.round_id)
+    options = _invite_options(session, place.ws) if place.actor.can_consult else {}
     return _page(
         request,
         "strategies/round.html",
@@ -548,27 +557,37 @@ def _round_page(
         page=page,
         r=page.access.round,
         state=consultation.state_of(page.access.round),
-        actor=actor,
-        where=where,
+        actor=place.actor,
+        where=place,
         errors=errors or {},
         values=values or {},
         today=today(),
-        workspace=ws,
+        workspace=place.ws,
         **options,
         **extra,
     )
 
 
+def _round_action(
+    request: Request,
+    session: DbSession,
+    place: _Place,
+    data: dict[str, Any],
+    action: Callable[[], object],
+    flash: str,
+    anchor: str = "",
+) -> Response:
+    """A coordinator's form on the round page: act and back, or the page with the message."""
+    try:
+        action()
+    except InvalidInput as exc:
+        return _round_page(request, session, place, _errors(exc), data, 422)
+    return redirect(request, place.url + anchor, flash=flash)
+
+
 @router.get("/{workspace_slug}/hoeringer/{round_id}")
 def round_page(request: Request, round_id: int, session: DbSession, ctx: Reader) -> Response:
-    return _round_page(
-        request,
-        session,
-        ctx.workspace,
-        service.actor_of(ctx),
-        round_id,
-        _Where(ctx.workspace, round_id),
-    )
+    return _round_page(request, session, _member(ctx, round_id))
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/rediger")
@@ -576,38 +595,29 @@ def update_round(
     request: Request, round_id: int, session: DbSession, data: FormData, ctx: Consulter
 ) -> Response:
     reminder = _int(data.get("reminder_days"))
-    try:
-        consultation.update_round(
+
+    def action() -> object:
+        return consultation.update_round(
             session,
             ctx.workspace,
             round_id,
             data.get("title", ""),
             data.get("cover_text", ""),
-            _date(data.get("starts_on")),
-            _date(data.get("ends_on")),
+            optional_date(data, "starts_on"),
+            optional_date(data, "ends_on"),
             reminder if reminder is not None else -1,
         )
-    except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            service.actor_of(ctx),
-            round_id,
-            _Where(ctx.workspace, round_id),
-            _errors(exc),
-            data,
-            422,
-        )
-    return redirect(request, f"{_base(ctx)}/hoeringer/{round_id}", flash=_("Høringen er lagret."))
+
+    place = _member(ctx, round_id)
+    return _round_action(request, session, place, data, action, _("Høringen er lagret."))
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/inviterte")
 def add_invitee(
     request: Request, round_id: int, session: DbSession, data: FormData, ctx: Consulter
 ) -> Response:
-    try:
-        consultation.add_invitee(
+    def action() -> object:
+        return consultation.add_invitee(
             session,
             ctx.workspace,
             round_id,
@@ -617,172 +627,85 @@ def add_invitee(
             body_id=_int(data.get("body_id")),
             guest_name=data.get("guest_name", ""),
             guest_email=data.get("guest_email", ""),
-            deadline=_date(data.get("deadline")),
+            deadline=optional_date(data, "deadline"),
         )
-    except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            service.actor_of(ctx),
-            round_id,
-            _Where(ctx.workspace, round_id),
-            _errors(exc),
-            data,
-            422,
-        )
-    return redirect(
-        request,
-        f"{_base(ctx)}/hoeringer/{round_id}#inviterte",
-        flash=_("Invitasjonen er registrert."),
-    )
+
+    place = _member(ctx, round_id)
+    flash = _("Invitasjonen er registrert.")
+    return _round_action(request, session, place, data, action, flash, "#inviterte")
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/inviterte/{invitee_id}/slett")
 def remove_invitee(
     request: Request, round_id: int, invitee_id: int, session: DbSession, ctx: Consulter
 ) -> Response:
-    try:
+    def action() -> object:
         consultation.remove_invitee(session, ctx.workspace, round_id, invitee_id)
-    except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            service.actor_of(ctx),
-            round_id,
-            _Where(ctx.workspace, round_id),
-            _errors(exc),
-            {},
-            422,
-        )
-    return redirect(
-        request, f"{_base(ctx)}/hoeringer/{round_id}#inviterte", flash=_("Invitasjonen er fjernet.")
-    )
+        return None
+
+    place = _member(ctx, round_id)
+    flash = _("Invitasjonen er fjernet.")
+    return _round_action(request, session, place, {}, action, flash, "#inviterte")
 
 
 # Comments, amendments and responses: the same handlers serve members and guests.
 
 
-def _comment(
-    request: Request,
-    session: DbSession,
-    ws: Workspace,
-    actor: Actor,
-    round_id: int,
-    where: _Where,
-    data: dict[str, Any],
-) -> Response:
+def _comment(request: Request, session: DbSession, place: _Place, data: dict[str, Any]) -> Response:
     try:
         comment = consultation.add_comment(
             session,
-            ws,
-            actor,
-            round_id,
+            place.ws,
+            place.actor,
+            place.round_id,
             data.get("section_key", ""),
             data.get("body", ""),
             data.get("quote", ""),
             _int(data.get("parent_id")),
         )
     except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ws,
-            actor,
-            round_id,
-            where,
-            _errors(exc),
-            data,
-            422,
-            failed=data.get("parent_id") or data.get("section_key"),
-        )
-    return redirect(request, f"{where.url}#k{comment.id}", flash=_("Kommentaren er lagt inn."))
+        failed = data.get("parent_id") or data.get("section_key")
+        return _round_page(request, session, place, _errors(exc), data, 422, failed=failed)
+    return redirect(request, f"{place.url}#k{comment.id}", flash=_("Kommentaren er lagt inn."))
 
 
-def _amend(
-    request: Request,
-    session: DbSession,
-    ws: Workspace,
-    actor: Actor,
-    round_id: int,
-    where: _Where,
-    data: dict[str, Any],
-) -> Response:
+def _amend(request: Request, session: DbSession, place: _Place, data: dict[str, Any]) -> Response:
+    failed = "amend-" + data.get("section_key", "")
     try:
         comment = consultation.add_amendment(
             session,
-            ws,
-            actor,
-            round_id,
+            place.ws,
+            place.actor,
+            place.round_id,
             data.get("section_key", ""),
             data.get("proposed_text", ""),
             data.get("body", ""),
             data.get("base", ""),
         )
     except consultation.SectionChanged as exc:
+        errors = {"proposed_text": _(exc.message)}
         return _round_page(
-            request,
-            session,
-            ws,
-            actor,
-            round_id,
-            where,
-            {"proposed_text": _(exc.message)},
-            data,
-            409,
-            failed="amend-" + data.get("section_key", ""),
-            changed_text=exc.current,
+            request, session, place, errors, data, 409, failed=failed, changed_text=exc.current
         )
     except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ws,
-            actor,
-            round_id,
-            where,
-            _errors(exc),
-            data,
-            422,
-            failed="amend-" + data.get("section_key", ""),
-        )
-    return redirect(
-        request, f"{where.url}#k{comment.id}", flash=_("Endringsforslaget er lagt inn.")
-    )
+        return _round_page(request, session, place, _errors(exc), data, 422, failed=failed)
+    flash = _("Endringsforslaget er lagt inn.")
+    return redirect(request, f"{place.url}#k{comment.id}", flash=flash)
 
 
-def _respond(
-    request: Request,
-    session: DbSession,
-    ws: Workspace,
-    actor: Actor,
-    round_id: int,
-    where: _Where,
-    data: dict[str, Any],
-    submit: bool,
-) -> Response:
+def _respond(request: Request, session: DbSession, place: _Place, data: dict[str, Any]) -> Response:
     invitee_id = _int(data.get("invitee_id")) or 0
+    submit = data.get("submit") == "1"
+    args = (session, place.ws, place.actor, place.round_id, invitee_id)
     try:
-        consultation.save_response(
-            session,
-            ws,
-            actor,
-            round_id,
-            invitee_id,
-            data.get("body", ""),
-            _int(data.get("revision")) or 0,
-        )
+        consultation.save_response(*args, data.get("body", ""), _int(data.get("revision")) or 0)
         if submit:
-            consultation.submit_response(session, ws, actor, round_id, invitee_id)
+            consultation.submit_response(*args)
     except consultation.ResponseConflict as exc:
         return _round_page(
             request,
             session,
-            ws,
-            actor,
-            round_id,
-            where,
+            place,
             {"response": _(exc.message)},
             {**data, "revision": exc.response.revision},
             409,
@@ -791,65 +714,45 @@ def _respond(
         )
     except InvalidInput as exc:
         errors = _errors(exc)
-        return _round_page(
-            request,
-            session,
-            ws,
-            actor,
-            round_id,
-            where,
-            {"response": errors.get("body", next(iter(errors.values()), ""))},
-            data,
-            422,
-            failed="svar",
-        )
+        message = {"response": errors.get("body", next(iter(errors.values()), ""))}
+        return _round_page(request, session, place, message, data, 422, failed="svar")
     flash = _("Høringssvaret er sendt inn.") if submit else _("Utkastet til høringssvar er lagret.")
-    return redirect(request, f"{where.url}#svar", flash=flash)
+    return redirect(request, f"{place.url}#svar", flash=flash)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/kommentarer")
 def comment(
     request: Request, round_id: int, session: DbSession, data: FormData, ctx: Reader
 ) -> Response:
-    return _comment(
-        request,
-        session,
-        ctx.workspace,
-        service.actor_of(ctx),
-        round_id,
-        _Where(ctx.workspace, round_id),
-        data,
-    )
+    return _comment(request, session, _member(ctx, round_id), data)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/endringsforslag")
 def amend(
     request: Request, round_id: int, session: DbSession, data: FormData, ctx: Reader
 ) -> Response:
-    return _amend(
-        request,
-        session,
-        ctx.workspace,
-        service.actor_of(ctx),
-        round_id,
-        _Where(ctx.workspace, round_id),
-        data,
-    )
+    return _amend(request, session, _member(ctx, round_id), data)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/svar")
 def respond(
     request: Request, round_id: int, session: DbSession, data: FormData, ctx: Reader
 ) -> Response:
-    return _respond(
+    return _respond(request, session, _member(ctx, round_id), data)
+
+
+def _apply_page(
+    request: Request, result: consultation.AnswerResult, round_id: int, status: int = 200
+) -> Response:
+    """The accepted amendment could not be written in: the draft has moved on; let the
+    coordinator see it and choose."""
+    return _page(
         request,
-        session,
-        ctx.workspace,
-        service.actor_of(ctx),
-        round_id,
-        _Where(ctx.workspace, round_id),
-        data,
-        submit=data.get("submit") == "1",
+        "strategies/apply_amendment.html",
+        status,
+        comment=result.comment,
+        draft=result.draft_section,
+        round_id=round_id,
     )
 
 
@@ -862,43 +765,26 @@ def answer(
     data: FormData,
     ctx: Consulter,
 ) -> Response:
-    actor = service.actor_of(ctx)
-    where = _Where(ctx.workspace, round_id)
+    place = _member(ctx, round_id)
     try:
         result = consultation.answer(
             session,
             ctx.workspace,
-            actor,
+            place.actor,
             round_id,
             comment_id,
             data.get("answer", ""),
             data.get("reason", ""),
         )
     except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            actor,
-            round_id,
-            where,
-            _errors(exc),
-            data,
-            422,
-            failed=f"svar-{comment_id}",
-        )
+        failed = f"svar-{comment_id}"
+        return _round_page(request, session, place, _errors(exc), data, 422, failed=failed)
     if result.draft_section is not None and not result.applied:
-        return _page(
-            request,
-            "strategies/apply_amendment.html",
-            comment=result.comment,
-            draft=result.draft_section,
-            round_id=round_id,
-        )
+        return _apply_page(request, result, round_id)
     flash = _("Svaret er lagret.")
     if result.applied:
         flash = _("Svaret er lagret, og endringsforslaget er ført inn i utkastet.")
-    return redirect(request, f"{where.url}#k{comment_id}", flash=flash)
+    return redirect(request, f"{place.url}#k{comment_id}", flash=flash)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/kommentarer/{comment_id}/for-inn")
@@ -910,66 +796,32 @@ def apply_amendment(
     data: FormData,
     ctx: Consulter,
 ) -> Response:
-    actor = service.actor_of(ctx)
+    place = _member(ctx, round_id)
+    revision = _int(data.get("draft_revision")) or 0
     try:
         result = consultation.apply_accepted(
-            session,
-            ctx.workspace,
-            actor,
-            round_id,
-            comment_id,
-            _int(data.get("draft_revision")) or 0,
+            session, ctx.workspace, place.actor, round_id, comment_id, revision
         )
     except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            actor,
-            round_id,
-            _Where(ctx.workspace, round_id),
-            _errors(exc),
-            {},
-            422,
-        )
-    if not result.applied and result.draft_section is not None:
-        return _page(
-            request,
-            "strategies/apply_amendment.html",
-            409,
-            comment=result.comment,
-            draft=result.draft_section,
-            round_id=round_id,
-        )
-    return redirect(
-        request,
-        f"{_base(ctx)}/hoeringer/{round_id}#k{comment_id}",
-        flash=_("Endringsforslaget er ført inn i utkastet."),
-    )
+        return _round_page(request, session, place, _errors(exc), {}, 422)
+    if not result.applied:
+        return _apply_page(request, result, round_id, 409)
+    flash = _("Endringsforslaget er ført inn i utkastet.")
+    return redirect(request, f"{place.url}#k{comment_id}", flash=flash)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/publiser-svar")
 def publish_answers(
     request: Request, round_id: int, session: DbSession, ctx: Consulter
 ) -> Response:
-    actor = service.actor_of(ctx)
+    place = _member(ctx, round_id)
     try:
-        consultation.publish_answers(session, ctx.workspace, actor, round_id)
+        consultation.publish_answers(session, ctx.workspace, place.actor, round_id)
     except InvalidInput as exc:
-        return _round_page(
-            request,
-            session,
-            ctx.workspace,
-            actor,
-            round_id,
-            _Where(ctx.workspace, round_id),
-            _errors(exc),
-            {},
-            422,
-        )
+        return _round_page(request, session, place, _errors(exc), {}, 422)
     return redirect(
         request,
-        f"{_base(ctx)}/hoeringer/{round_id}/oppsummering",
+        f"{place.url}/oppsummering",
         flash=_("Svarene er publisert, og deltakerne har fått beskjed."),
     )
 
@@ -977,57 +829,30 @@ def publish_answers(
 # --- guests ----------------------------------------------------------------------------------
 
 
-def _guest(session: DbSession, workspace_slug: str, token: str) -> tuple[Workspace, Actor, int]:
-    ws = guest_workspace(session, workspace_slug)
-    inv, actor = consultation.resolve_guest(session, ws, token)
-    return ws, actor, inv.round_id
-
-
-def guest_workspace(session: DbSession, slug: str) -> Workspace:
-    ws = session.scalar(select(Workspace).where(Workspace.slug == slug))
-    if ws is None:
-        raise NotFound()
-    set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    return ws
-
-
 @router.get("/{workspace_slug}/gjest/{token}")
 def guest_page(request: Request, workspace_slug: str, token: str, session: DbSession) -> Response:
-    ws, actor, round_id = _guest(session, workspace_slug, token)
-    return _round_page(request, session, ws, actor, round_id, _Where(ws, round_id, token))
+    return _round_page(request, session, _guest(session, workspace_slug, token))
 
 
 @router.post("/{workspace_slug}/gjest/{token}/kommentarer")
 def guest_comment(
     request: Request, workspace_slug: str, token: str, session: DbSession, data: FormData
 ) -> Response:
-    ws, actor, round_id = _guest(session, workspace_slug, token)
-    return _comment(request, session, ws, actor, round_id, _Where(ws, round_id, token), data)
+    return _comment(request, session, _guest(session, workspace_slug, token), data)
 
 
 @router.post("/{workspace_slug}/gjest/{token}/endringsforslag")
 def guest_amend(
     request: Request, workspace_slug: str, token: str, session: DbSession, data: FormData
 ) -> Response:
-    ws, actor, round_id = _guest(session, workspace_slug, token)
-    return _amend(request, session, ws, actor, round_id, _Where(ws, round_id, token), data)
+    return _amend(request, session, _guest(session, workspace_slug, token), data)
 
 
 @router.post("/{workspace_slug}/gjest/{token}/svar")
 def guest_respond(
     request: Request, workspace_slug: str, token: str, session: DbSession, data: FormData
 ) -> Response:
-    ws, actor, round_id = _guest(session, workspace_slug, token)
-    return _respond(
-        request,
-        session,
-        ws,
-        actor,
-        round_id,
-        _Where(ws, round_id, token),
-        data,
-        submit=data.get("submit") == "1",
-    )
+    return _respond(request, session, _guest(session, workspace_slug, token), data)
 
 
 # --- summary and exports --------------------------------------------------------------------
@@ -1084,7 +909,7 @@ def _measure_input(data: dict[str, Any]) -> measures.MeasureInput:
         owner=data.get("owner", ""),
         partners=data.get("partners", ""),
         description=data.get("description", ""),
-        deadline=_date(data.get("deadline")),
+        deadline=optional_date(data, "deadline"),
         status=data.get("status", "planned"),
         section_key=data.get("section_key") or None,
     )
@@ -1101,14 +926,6 @@ def _measures_page(
     editing: int | None = None,
 ) -> Response:
     doc = service.get_document(session, ctx.workspace, doc_id)
-    if (
-        errors
-        and values is not None
-        and "deadline" not in errors
-        and values.get("deadline")
-        and not _date(values.get("deadline"))
-    ):
-        errors["deadline"] = _("Skriv fristen som en dato.")
     return _page(
         request,
         "strategies/measures.html",

@@ -715,3 +715,18 @@ def test_an_accepted_amendment_for_a_removed_section_is_not_reported_as_applied(
     assert post(client, f"{base}/svar", {"answer": "accepted", "reason": ""}).status_code == 303
     resp = post(client, f"{base}/for-inn", {"draft_revision": "1"})
     assert resp.status_code == 422 and "Avsnittet finnes ikke lenger i utkastet" in resp.text
+
+
+def test_a_date_that_does_not_parse_is_refused_not_dropped(client, db, ws):
+    login(client, create_member(db, ws, "coordinator"))
+    doc_id = _document(client, ws)
+    r = post(
+        client,
+        f"/{ws.slug}/strategier/{doc_id}/tiltak",
+        {"title": "Hjelpekorps i drift", "owner": "Fylket", "deadline": "31.12.2027"},
+    )
+    assert r.status_code == 422 and "Skriv en gyldig dato." in r.text
+    _scope(db, ws)
+    from app.strategies import measures
+
+    assert measures.measures_of(db, ws, doc_id) == []  # not saved without its deadline
