@@ -74,6 +74,10 @@ class InvalidInput(AppError):
         super().__init__(message)
         self.errors = errors
 
+    def messages(self) -> dict[str, str]:
+        """The messages by field, in the language of the request."""
+        return {k: _(v) for k, v in self.errors.items()}
+
 
 class TooManyAttempts(AppError):
     status_code = 429
@@ -132,9 +136,7 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     def _app_error(request: Request, exc: AppError) -> Response:
-        errors = getattr(exc, "errors", None)
-        if errors:
-            errors = {k: _(v) for k, v in errors.items()}
+        errors = exc.messages() if isinstance(exc, InvalidInput) else None
         message = _(exc.message)
         if exc.extra:
             message = message.format(**exc.extra)

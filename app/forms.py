@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from app.errors import InvalidInput, _validation_message
 from app.i18n import lazy
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 async def form_data(request: Request) -> dict[str, Any]:
@@ -75,3 +79,44 @@ def optional_date(data: dict[str, Any], name: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput({name: lazy("Skriv en gyldig dato.")}) from None
+
+
+def submit(
+    request: Request,
+    session: Session,
+    data: Mapping[str, Any],
+    act: Callable[[Any], R],
+    *,
+    schema: type[BaseModel] | None = None,
+    done: str | Callable[[R], str],
+    flash: str | Callable[[R], str] | None = None,
+    again: Callable[[dict[str, str]], Response],
+) -> Response:
+    """The one form cycle: parse the form into ``schema`` → ``act`` (one service call) → a
+    redirect to ``done`` with ``flash``, or ``again`` (the form re-rendered with the messages
+    by field) answered with 422.
+
+    ``act`` gets the parsed form (``None`` without a schema). It runs in a savepoint, so a rule
+    it refuses with :class:`InvalidInput` leaves nothing behind even if it had written part of
+    its work. Other errors (404, 403, 409) go to the app's handlers as everywhere else.
+    """
+    from app.web import redirect
+
+    form: BaseModel | None = None
+    if schema is not None:
+        form, errors = parse(schema, dict(data))
+        if form is None:
+            return _unprocessable(again(errors))
+    try:
+        with session.begin_nested():
+            result = act(form)
+    except InvalidInput as exc:
+        return _unprocessable(again(exc.messages()))
+    url = done(result) if callable(done) else done
+    message = flash(result) if callable(flash) else flash
+    return redirect(request, url, flash=message)
+
+
+def _unprocessable(response: Response) -> Response:
+    response.status_code = 422
+    return response

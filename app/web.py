@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.numbers import format_decimal
@@ -15,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import ROOT_DIR
-from app.db import as_aware
+from app.clock import OSLO
 from app.i18n import LOCALES, _, get_locale, gettext_, ngettext, pgettext
 
 FLASH_COOKIE = "samspill_flash"
@@ -38,14 +37,11 @@ def _fmt_int(value: int | None) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
-OSLO = ZoneInfo("Europe/Oslo")
-
-
 def _local(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """A stored UTC time as Norwegian local time."""
     if value is None:
         return ""
-    return as_aware(value).astimezone(OSLO).strftime(fmt)
+    return value.astimezone(OSLO).strftime(fmt)
 
 
 def _local_date(value: date | datetime | None) -> str:

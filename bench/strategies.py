@@ -78,8 +78,8 @@ from helpdesk import (
 )
 from sqlalchemy import Connection, Engine, create_engine, text
 
+from app.clock import OSLO, today
 from app.config import get_settings
-from app.helpdesk.sla import OSLO, today
 from app.main import create_app
 
 SECTIONS = 12  # per document

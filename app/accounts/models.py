@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.permissions import ROLES
 from app.counties.models import Municipality, Organisation, Workspace
-from app.db import Base, Timestamped, utcnow
+from app.db import AwareDateTime, Base, Timestamped, utcnow
 from app.tenancy import TenantOwned
 
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
@@ -77,9 +76,9 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
     login_method: Mapped[str] = mapped_column(String(10), default="local")
 
 
@@ -92,7 +91,7 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     succeeded: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class OidcLogin(Base):
@@ -104,7 +103,7 @@ class OidcLogin(Base):
     nonce: Mapped[str] = mapped_column(String(64))
     code_verifier: Mapped[str] = mapped_column(String(128))
     next_url: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class Invitation(TenantOwned, Base):
@@ -120,13 +119,13 @@ class Invitation(TenantOwned, Base):
     invited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     accepted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class ApiToken(TenantOwned, Base):
@@ -141,6 +140,6 @@ class ApiToken(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

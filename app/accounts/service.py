@@ -25,7 +25,7 @@ from app.accounts.models import (
 from app.accounts.permissions import ROLES
 from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from app.i18n import lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
@@ -90,7 +90,7 @@ def _recent_failures(session: Session, email: str, settings: Settings) -> list[d
         )
         .order_by(LoginAttempt.created_at)
     )
-    return [as_aware(r) for r in rows]
+    return [r for r in rows]
 
 
 def throttle_wait(session: Session, email: str, settings: Settings) -> timedelta | None:
@@ -171,13 +171,13 @@ def resolve_session(
         return None
     user_session, user = row
     now = utcnow()
-    idle_limit = as_aware(user_session.last_seen_at) + timedelta(hours=settings.session_idle_hours)
-    if as_aware(user_session.expires_at) <= now or idle_limit <= now or not user.is_active:
+    idle_limit = user_session.last_seen_at + timedelta(hours=settings.session_idle_hours)
+    if user_session.expires_at <= now or idle_limit <= now or not user.is_active:
         session.delete(user_session)
         session.flush()
         return None
     # Touch at most once a minute, so that a page of requests costs one write.
-    if now - as_aware(user_session.last_seen_at) > timedelta(minutes=1):
+    if now - user_session.last_seen_at > timedelta(minutes=1):
         user_session.last_seen_at = now
     return user_session, user
 
@@ -212,7 +212,7 @@ def consume_oidc_login(session: Session, state: str, ttl: timedelta) -> OidcLogi
         return None
     session.delete(pending)
     session.flush()
-    if as_aware(pending.created_at) < utcnow() - ttl:
+    if pending.created_at < utcnow() - ttl:
         return None
     return pending
 
@@ -476,7 +476,7 @@ def find_invitation(session: Session, workspace_id: int, token: str) -> Invitati
         raise InvitationUnusable("Invitasjonen finnes ikke eller er trukket tilbake.")
     if invitation.accepted_at is not None:
         raise InvitationUnusable("Invitasjonen er allerede brukt. Logg inn som vanlig.")
-    if as_aware(invitation.expires_at) <= utcnow():
+    if invitation.expires_at <= utcnow():
         raise InvitationUnusable(
             "Invitasjonen er utløpt. Be administratoren i fylkeskommunen om en ny."
         )
@@ -586,6 +586,6 @@ def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | N
     if user is None or not user.is_active:
         return None
     now = utcnow()
-    if row.last_used_at is None or now - as_aware(row.last_used_at) > timedelta(minutes=5):
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now
     return row, user

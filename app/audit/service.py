@@ -11,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction, selectinload
 from sqlalchemy.orm.attributes import get_history
 
 from app.audit.models import AuditEvent
+from app.clock import OSLO
 from app.db import utcnow
 from app.tenancy import scoped
 
-OSLO = ZoneInfo("Europe/Oslo")
 REDACTED = "***"
 DEFAULT_REDACT = frozenset({"password_hash", "token_hash"})
 

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.accounts.models import User
-from app.db import as_aware
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.helpdesk import attachments, service, visits, work
 from app.helpdesk.models import (
@@ -124,7 +123,7 @@ def _user(user: User | None) -> UserRef | None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return as_aware(value) if value is not None else None
+    return value if value is not None else None
 
 
 def _summary_fields(req: HelpRequest) -> dict[str, Any]:
@@ -139,7 +138,7 @@ def _summary_fields(req: HelpRequest) -> dict[str, Any]:
         "on_site": req.on_site,
         "municipality_number": req.municipality_number,
         "municipality_name": req.municipality.name,
-        "created_at": as_aware(req.created_at),
+        "created_at": req.created_at,
         "assignees": [UserRef(id=a.user.id, name=a.user.name) for a in req.assignees],
     }
 
@@ -150,7 +149,7 @@ def _read_fields(req: HelpRequest) -> dict[str, Any]:
         **_summary_fields(req),
         "description": req.description,
         "requester": _user(req.requester),
-        "updated_at": as_aware(req.updated_at),
+        "updated_at": req.updated_at,
         "first_response_at": _aware(req.first_response_at),
         "resolved_at": _aware(req.resolved_at),
         "closed_at": _aware(req.closed_at),
@@ -166,14 +165,14 @@ def _message(m: RequestMessage) -> MessageRead:
         author=_user(m.author),
         internal=m.internal,
         body=m.body,
-        created_at=as_aware(m.created_at),
+        created_at=m.created_at,
     )
 
 
 def _event(e: RequestEvent) -> EventRead:
     return EventRead(
         id=e.id,
-        at=as_aware(e.at),
+        at=e.at,
         actor=_user(e.actor),
         kind=e.kind,
         from_state=e.from_state,
@@ -271,7 +270,7 @@ def post_message(session: DbSession, ctx: Reader, number: int, data: ReplyForm) 
         author=UserRef(id=ctx.user.id, name=ctx.user.name),
         internal=message.internal,
         body=message.body,
-        created_at=as_aware(message.created_at),
+        created_at=message.created_at,
     )
 
 
@@ -323,8 +322,8 @@ class VisitRead(BaseModel):
 def _visit(v: Visit) -> VisitRead:
     return VisitRead(
         id=v.id,
-        starts_at=as_aware(v.starts_at),
-        ends_at=as_aware(v.ends_at),
+        starts_at=v.starts_at,
+        ends_at=v.ends_at,
         place=v.place,
         report=v.report,
         helpers=[UserRef(id=h.user.id, name=h.user.name) for h in v.helpers],
@@ -551,7 +550,7 @@ def _attachment(ctx: Context, number: int, a: RequestAttachment) -> AttachmentRe
         size=a.size,
         internal=a.internal,
         message_id=a.message_id,
-        created_at=as_aware(a.created_at),
+        created_at=a.created_at,
         url=f"/api/v1/{ctx.workspace.slug}/helpdesk/requests/{number}/attachments/{a.id}",
     )
 

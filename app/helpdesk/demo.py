@@ -5,14 +5,15 @@ helper with competences."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.models import User
+from app.clock import OSLO
 from app.counties.models import Workspace
-from app.db import as_aware
 from app.helpdesk import attachments, service, visits, work
 from app.helpdesk.models import (
     HelperProfile,
@@ -31,7 +32,6 @@ from app.helpdesk.schemas import (
     TriageForm,
     VisitForm,
 )
-from app.helpdesk.sla import OSLO
 from app.tenancy import scoped, set_db_scope
 
 REQUESTS = [
@@ -181,23 +181,23 @@ AGES = [(24, 3), (40, 6), (2, 0), (5, 0), (12, 10), (60, 2)]
 def _spread_in_time(session: Session, ws: Workspace, requests: list[HelpRequest]) -> None:
     """Everything above happened this second; move each request and its history back to when
     it could have happened, so that due times, the figures and the history read true."""
-    now = datetime.now(OSLO)
+    now = clock.now()
     for req, (days, hours) in zip(requests, AGES, strict=False):
         filed = (now - timedelta(days=days)).replace(hour=9, minute=15, second=0, microsecond=0)
         while filed.weekday() >= 5:
             filed -= timedelta(days=1)
         filed = filed.astimezone(UTC)  # stored in UTC: SQLite keeps no offset
-        shift = filed - as_aware(req.created_at)
+        shift = filed - req.created_at
         later = shift + timedelta(hours=hours or 1)  # the work after filing, from the answer on
         req.created_at = filed
         for event in session.scalars(
             scoped(RequestEvent, ws.id).where(RequestEvent.request_id == req.id)
         ):
-            event.at = as_aware(event.at) + (shift if event.kind == "filed" else later)
+            event.at = event.at + (shift if event.kind == "filed" else later)
         for message in session.scalars(
             scoped(RequestMessage, ws.id).where(RequestMessage.request_id == req.id)
         ):
-            message.created_at = as_aware(message.created_at) + later
+            message.created_at = message.created_at + later
         if req.first_response_at is not None:
             req.first_response_at = filed + timedelta(hours=hours or 1)
             req.first_response_minutes = service.working_minutes(ws, filed, req.first_response_at)
@@ -223,7 +223,7 @@ def _work_on(
     session: Session, ws: Workspace, staff: service.Viewer, helper: User, req: HelpRequest
 ) -> None:
     """Help that runs for weeks: a plan, time spent, a file, a link and a visit ahead."""
-    today = date.today()
+    today = clock.today()
     helper_viewer = service.Viewer(helper.id, None, True, True, True, False)
     upload = attachments.Upload("Budsjettmal.txt", "txt", BUDGET.encode())
     service.reply(
@@ -273,7 +273,7 @@ def _work_on(
 def _past_visit(session: Session, ws: Workspace, helper: User, req: HelpRequest) -> None:
     """A visit that took place, with its report (planning refuses the past, so it is added
     as it would stand after the day)."""
-    day = date.today() - timedelta(days=35)
+    day = clock.today() - timedelta(days=35)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     session.add(

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.counties.models import Municipality
-from app.db import Base, Timestamped, utcnow
+from app.db import AwareDateTime, Base, Timestamped, utcnow
 from app.tenancy import TenantOwned
 
 CATEGORIES = (
@@ -87,16 +86,16 @@ class HelpRequest(TenantOwned, Timestamped, Base):
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     on_site: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(30), default="new")
-    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     # Due times in working hours, kept up to date on every change so that "overdue" is a query.
     # The resolution clock is paused (NULL) while the request waits for the municipality.
-    first_response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # Working minutes from filing to the first response and to resolution (waiting included),
     # stored when they happen so that the figures' medians are one query.
     first_response_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -131,7 +130,7 @@ class RequestAssignee(TenantOwned, Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     # Whether the request is open (new … waiting_for_municipality); kept by every transition.
     request_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
@@ -148,7 +147,7 @@ class RequestEvent(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(30))
     to_state: Mapped[str | None] = mapped_column(String(30))
@@ -170,7 +169,7 @@ class RequestMessage(TenantOwned, Base):
     )
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="raise")
 
@@ -203,8 +202,8 @@ class Visit(TenantOwned, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    ends_at: Mapped[datetime] = mapped_column(AwareDateTime())
     place: Mapped[str] = mapped_column(String(300))
     report: Mapped[str] = mapped_column(Text, default="")
 
@@ -235,7 +234,7 @@ class CalendarFeed(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class RequestAttachment(TenantOwned, Base):
@@ -263,7 +262,7 @@ class RequestAttachment(TenantOwned, Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class RequestStep(TenantOwned, Base):
@@ -277,11 +276,11 @@ class RequestStep(TenantOwned, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date | None] = mapped_column(Date)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     done_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     @property
     def done(self) -> bool:
@@ -305,7 +304,7 @@ class RequestLink(TenantOwned, Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class TimeEntry(TenantOwned, Base):
@@ -324,6 +323,6 @@ class TimeEntry(TenantOwned, Base):
     worked_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise")

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from app import clock
 from app.accounts.models import Membership, User
 from app.config import get_settings
 from app.counties.models import Municipality, Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.helpdesk import attachments, sla
 from app.helpdesk.models import (
@@ -147,7 +148,7 @@ def queue(
     query = _visible(ws, viewer)
     if f.view == "follow_up":
         query = query.where(
-            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= sla.today()
+            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= clock.today()
         )
     elif f.view == "unassigned":
         # NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join however many rows there are.
@@ -567,7 +568,7 @@ def set_follow_up(
         raise Forbidden()
     if req.state not in ("resolved", "closed"):
         raise InvalidInput({"follow_up_on": lazy("Oppfølging settes når forespørselen er løst.")})
-    if on is not None and on <= sla.today():
+    if on is not None and on <= clock.today():
         raise InvalidInput({"follow_up_on": lazy("Oppfølgingsdatoen må ligge fram i tid.")})
     req.follow_up_on = on
     _event(session, ws, req, viewer.user_id, "follow_up", on=on.isoformat() if on else None)
@@ -603,8 +604,8 @@ def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[S
         .join(Body, Body.id == BodyMembership.body_id)
         .where(
             Body.kind == "council",
-            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= date.today()),
-            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= date.today()),
+            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= clock.today()),
+            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= clock.today()),
         )
         .with_only_columns(BodyMembership.municipality_number, BodyMembership.body_id)
     ):
@@ -788,7 +789,7 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
         .with_only_columns(RequestEvent.request_id, RequestEvent.to_state, RequestEvent.at)
     ).all()
     for request_id, to_state, at in events:
-        at = as_aware(at)
+        at = at
         if to_state == "waiting_for_municipality":
             opened[request_id] = at
         elif request_id in opened:
@@ -799,10 +800,10 @@ def service_levels(session: Session, ws: Workspace, requests: list[HelpRequest])
     levels = levels_of(ws)
     return {
         r.id: sla.due_times(
-            created_at=as_aware(r.created_at),
+            created_at=r.created_at,
             priority=r.priority,
-            first_response_at=as_aware(r.first_response_at) if r.first_response_at else None,
-            resolved_at=as_aware(r.resolved_at) if r.resolved_at else None,
+            first_response_at=r.first_response_at if r.first_response_at else None,
+            resolved_at=r.resolved_at if r.resolved_at else None,
             waits=waits.get(r.id, []),
             now=now,
             levels=levels,
@@ -819,7 +820,7 @@ def levels_of(ws: Workspace) -> sla.SlaSettings:
 
 def working_minutes(ws: Workspace, start: Any, end: Any) -> int:
     """Working minutes between two moments in the workspace's working day."""
-    return round(levels_of(ws).calendar().minutes_between(as_aware(start), as_aware(end)))
+    return round(levels_of(ws).calendar().minutes_between(start, end))
 
 
 def refresh_due(session: Session, ws: Workspace, requests: list[HelpRequest]) -> None:
@@ -887,8 +888,8 @@ def is_overdue(req: HelpRequest, now: Any) -> bool:
     """The same rule as ``overdue_clause``, for a request already loaded."""
     if req.state not in OPEN_STATES:
         return False
-    first_due = as_aware(req.first_response_due_at) if req.first_response_due_at else None
-    resolution_due = as_aware(req.resolution_due_at) if req.resolution_due_at else None
+    first_due = req.first_response_due_at if req.first_response_due_at else None
+    resolution_due = req.resolution_due_at if req.resolution_due_at else None
     return bool(
         (req.first_response_at is None and first_due is not None and first_due < now)
         or (resolution_due is not None and resolution_due < now)

@@ -8,14 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from app.clock import OSLO
 from app.i18n import lazy
 
-OSLO = ZoneInfo("Europe/Oslo")
 LEVEL_PRIORITIES = ("urgent", "high", "normal", "low")
 
 # Working hours a priority allows, for the first response and for resolution (the defaults).
@@ -116,11 +115,6 @@ class WorkingCalendar:
                     total += hi - lo
             day += timedelta(days=1)
         return total.total_seconds() / 60
-
-
-def today() -> date:
-    """Today in Norway (the server may run in UTC: between midnight and 01/02 it differs)."""
-    return datetime.now(OSLO).date()
 
 
 CALENDAR = WorkingCalendar()

@@ -12,12 +12,13 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from app import clock
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.forms import multi_form, parse, uploaded_files
-from app.helpdesk import attachments, service, sla, visits, work
+from app.helpdesk import attachments, service, visits, work
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
 from app.helpdesk.schemas import (
     FollowUpForm,
@@ -235,7 +236,7 @@ def _request_page(
             "files": files_by_message,
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),
-            "today": sla.today().isoformat(),
+            "today": clock.today().isoformat(),
             **extra,
         },
         status_code=status,

@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from app.accounts.models import User
 from app.accounts.permissions import allowed
 from app.accounts.service import get_membership, hash_token
+from app.clock import OSLO
 from app.config import get_settings
 from app.counties.models import Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.helpdesk import service
 from app.helpdesk.models import CalendarFeed, HelpRequest, Visit, VisitHelper
 from app.helpdesk.schemas import VisitForm
-from app.helpdesk.sla import OSLO
 from app.i18n import _, lazy
 from app.tenancy import scoped, set_db_scope
 
@@ -131,8 +131,8 @@ def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:
         event = Event()
         event.add("uid", f"visit-{ws.slug}-{v.id}@samspill")
         event.add("dtstamp", utcnow())
-        event.add("dtstart", as_aware(v.starts_at))
-        event.add("dtend", as_aware(v.ends_at))
+        event.add("dtstart", v.starts_at)
+        event.add("dtend", v.ends_at)
         req = v.request
         event.add("summary", f"HK-{req.number}: {req.title} ({req.municipality.name})")
         event.add("location", v.place)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlalchemy.orm import Session, selectinload
 
+from app import clock
 from app.accounts.models import User
 from app.counties.models import Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.helpdesk import sla
 from app.helpdesk.models import HelpRequest, RequestLink, RequestStep, TimeEntry
 from app.helpdesk.schemas import LinkForm, StepForm, TimeForm
 from app.helpdesk.service import Viewer, _event, _visible, get_request
@@ -226,9 +226,9 @@ def log_time(
     session: Session, ws: Workspace, viewer: Viewer, number: int, data: TimeForm
 ) -> TimeEntry:
     req = _editable(session, ws, viewer, number)
-    if data.worked_on > sla.today():
+    if data.worked_on > clock.today():
         raise InvalidInput({"worked_on": lazy("Dagen kan ikke ligge fram i tid.")})
-    if data.worked_on < as_aware(req.created_at).astimezone(sla.OSLO).date():
+    if data.worked_on < req.created_at.astimezone(clock.OSLO).date():
         raise InvalidInput({"worked_on": lazy("Dagen kan ikke være før forespørselen kom inn.")})
     entry = TimeEntry(
         workspace_id=ws.id,

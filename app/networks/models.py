@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.counties.models import Municipality, Organisation
-from app.db import Base, Timestamped
+from app.db import AwareDateTime, Base, Timestamped
 from app.tenancy import TenantOwned
 
 BODY_KINDS = (
@@ -73,7 +72,7 @@ class Body(TenantOwned, Timestamped, Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
-    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], lazy="raise")
 

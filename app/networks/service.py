@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.clock import today
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,10 +29,6 @@ from app.networks.models import (
 )
 from app.networks.schemas import BodyForm, MembershipForm, PersonForm
 from app.tenancy import scoped, scoped_shared
-
-
-def today() -> date:
-    return date.today()
 
 
 def is_current(m: BodyMembership, on: date | None = None) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.clock import today
 from app.errors import Forbidden, NotFound
 from app.i18n import _, lazy
 from app.networks import transfer
@@ -66,7 +66,7 @@ def export(
     if dataset not in transfer.DATASETS or fmt not in transfer.FORMATS:
         raise NotFound()
     content = transfer.export_file(session, ctx.workspace, dataset, fmt)
-    filename = f"samspill-{ctx.workspace.slug}-{dataset}-{date.today().isoformat()}.{fmt}"
+    filename = f"samspill-{ctx.workspace.slug}-{dataset}-{today().isoformat()}.{fmt}"
     return Response(
         content,
         media_type=transfer.MEDIA_TYPES[fmt],

@@ -3,13 +3,13 @@ coverage."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.clock import today
 from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
 from app.forms import multi_form, parse
@@ -173,7 +173,7 @@ def body_page(request: Request, body_id: int, session: DbSession, ctx: Reader) -
     return render(
         request,
         "networks/body.html",
-        _ctx(detail=detail, can_edit=can_edit, errors={}, values={}, today=date.today(), **extra),
+        _ctx(detail=detail, can_edit=can_edit, errors={}, values={}, today=today(), **extra),
     )
 
 
@@ -238,7 +238,7 @@ def _body_error(
             can_edit=detail.owned,
             errors=errors,
             values=values,
-            today=date.today(),
+            today=today(),
             municipalities=counties_service.municipalities_of_county(
                 session, ctx.workspace.county_number
             ),

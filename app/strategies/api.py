@@ -12,7 +12,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession, api_require
-from app.db import as_aware
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import _
 from app.strategies import consultation, measures, search, service, summary, text
@@ -84,7 +83,7 @@ Consulter = Annotated[Context, Depends(api_require("strategies.consult"))]
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return as_aware(value) if value is not None else None
+    return value if value is not None else None
 
 
 def _document_fields(doc: StrategyDocument) -> dict[str, Any]:
@@ -93,8 +92,8 @@ def _document_fields(doc: StrategyDocument) -> dict[str, Any]:
         "title": doc.title,
         "kind": doc.kind,
         "summary": doc.summary,
-        "created_at": as_aware(doc.created_at),
-        "updated_at": as_aware(doc.updated_at),
+        "created_at": doc.created_at,
+        "updated_at": doc.updated_at,
     }
 
 
@@ -112,7 +111,7 @@ def _section(s: StrategySection, ctx: Context) -> SectionRead:
         heading=s.heading,
         body=s.body,
         revision=s.revision,
-        updated_at=as_aware(s.updated_at),
+        updated_at=s.updated_at,
         updated_by=updated_by,
     )
 
@@ -130,7 +129,7 @@ def _version_info(v: StrategyVersion) -> dict[str, Any]:
     return {
         "number": v.number,
         "note": v.note,
-        "published_at": as_aware(v.published_at),
+        "published_at": v.published_at,
         "adopted_by": v.adopted_by,
         "adopted_on": v.adopted_on,
         "case_number": v.case_number,
@@ -192,7 +191,7 @@ def _comment_fields(c: ConsultationComment, sees_answers: bool) -> dict[str, Any
         "proposed_text": c.proposed_text,
         "author_name": c.author_name,
         "author_org": c.author_org,
-        "created_at": as_aware(c.created_at),
+        "created_at": c.created_at,
         "answer": c.answer if sees_answers else None,
         "answer_reason": c.answer_reason if sees_answers else None,
         "answered_at": _aware(c.answered_at) if sees_answers else None,
@@ -215,7 +214,7 @@ def _response(x: FormalResponse, names: dict[int, str]) -> ResponseRead:
         organisation=names.get(x.invitee_id, ""),
         body=x.body,
         revision=x.revision,
-        updated_at=as_aware(x.updated_at),
+        updated_at=x.updated_at,
         updated_by=x.updated_by_name,
         submitted_at=_aware(x.submitted_at),
         submitted_by=x.submitted_by_name,
@@ -253,8 +252,8 @@ def _measure(m: Measure) -> MeasureRead:
         deadline=m.deadline,
         status=m.status,
         overdue=measures.is_overdue(m),
-        created_at=as_aware(m.created_at),
-        updated_at=as_aware(m.updated_at),
+        created_at=m.created_at,
+        updated_at=m.updated_at,
     )
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Membership, User
+from app.clock import today
 from app.config import get_settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
 from app.errors import AppError, Forbidden, InvalidInput, NotFound
-from app.helpdesk.sla import today
 from app.i18n import _, lazy
 from app.mail import service as mail
 from app.networks.models import Body, BodyMembership

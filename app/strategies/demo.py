@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Membership, User
+from app.clock import OSLO, today
 from app.counties.models import Workspace
-from app.helpdesk.sla import OSLO, today
 from app.mail.models import OutboxMessage
 from app.networks.models import Body, BodyMembership
 from app.strategies import consultation, measures, service, text

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from app import clock
 from app.i18n import _, get_locale
 from app.strategies import text
 from app.strategies.consultation import ANSWER_LABELS
@@ -111,7 +112,7 @@ def _facts(s: Summary) -> list[tuple[str, str]]:
         facts.append((_("Saksnummer"), v.case_number))
     if s.round.answers_published_at is not None:
         facts.append((_("Svarene publisert"), _date(s.round.answers_published_at)))
-    facts.append((_("Laget"), _time(datetime.now().astimezone())))
+    facts.append((_("Laget"), _time(clock.now())))
     return facts
 
 
@@ -250,7 +251,7 @@ def _docx_properties(doc: Any, s: Summary) -> None:
     props.comments = ""
     props.keywords = _("høringsoppsummering")
     props.language = _language()
-    now = datetime.now().astimezone()
+    now = clock.now()
     props.created = props.modified = now
     props.revision = 1
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from app.accounts.models import Membership
+from app.clock import OSLO, today
 from app.counties.models import Workspace
-from app.db import as_aware, utcnow
-from app.helpdesk.sla import OSLO, today
+from app.db import utcnow
 from app.i18n import _
 from app.mail import service as mail
 from app.strategies import consultation
@@ -100,7 +100,7 @@ def send_digests(
     """One mail per person with the notices collected before 07:00 today (Norwegian time).
     ``force`` sends everything pending now (tests and the command line)."""
     now = now or utcnow()
-    local = as_aware(now).astimezone(OSLO)
+    local = now.astimezone(OSLO)
     cutoff = datetime.combine(local.date(), time(DIGEST_HOUR), tzinfo=OSLO)
     if not force and local < cutoff:
         return 0

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
+from app.clock import today
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
-from app.helpdesk.sla import today
 from app.i18n import lazy
 from app.strategies import service
 from app.strategies.models import MEASURE_STATUSES, Measure, StrategySection

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.counties.models import Municipality, Organisation
-from app.db import Base, Timestamped, utcnow
+from app.db import AwareDateTime, Base, Timestamped, utcnow
 from app.tenancy import TenantOwned
 
 KINDS = ("innovation_strategy", "digitalisation_strategy", "action_plan", "other")
@@ -68,7 +67,7 @@ class StrategySection(TenantOwned, Base):
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = _user_fk()
 
     updated_by: Mapped[User | None] = relationship(lazy="raise")
@@ -84,7 +83,7 @@ class StrategyVersion(TenantOwned, Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("strategy_document.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     published_by_id: Mapped[int | None] = _user_fk()
     adopted_by: Mapped[str | None] = mapped_column(String(200))
     adopted_on: Mapped[date | None] = mapped_column(Date)
@@ -126,7 +125,7 @@ class ConsultationRound(TenantOwned, Timestamped, Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     reminder_days: Mapped[int] = mapped_column(Integer, default=3)
-    answers_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answers_published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by_id: Mapped[int | None] = _user_fk()
 
     version: Mapped[StrategyVersion] = relationship(lazy="raise")
@@ -154,8 +153,8 @@ class Invitee(TenantOwned, Base):
     guest_email: Mapped[str | None] = mapped_column(String(254))
     token_hash: Mapped[str | None] = mapped_column(String(64))
     deadline: Mapped[date | None] = mapped_column(Date)
-    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    invited_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
     municipality: Mapped[Municipality | None] = relationship(lazy="raise")
@@ -195,12 +194,12 @@ class ConsultationComment(TenantOwned, Base):
     author_name: Mapped[str] = mapped_column(String(200))
     author_org: Mapped[str] = mapped_column(String(200), default="")
     author_email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     answer: Mapped[str | None] = mapped_column(String(20))
     answer_reason: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     answered_by_id: Mapped[int | None] = _user_fk()
-    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class FormalResponse(TenantOwned, Base):
@@ -216,9 +215,9 @@ class FormalResponse(TenantOwned, Base):
     )
     body: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_by_name: Mapped[str] = mapped_column(String(200), default="")
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     submitted_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -232,8 +231,8 @@ class StrategyNotice(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class Measure(TenantOwned, Timestamped, Base):

@@ -11,10 +11,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.deps import Context
+from app.clock import OSLO
 from app.counties.models import Workspace
-from app.db import as_aware, utcnow
+from app.db import utcnow
 from app.errors import AppError, InvalidInput, NotFound
-from app.helpdesk.sla import OSLO
 from app.i18n import _, lazy
 from app.strategies import text
 from app.strategies.models import (
@@ -389,7 +389,7 @@ def adopt(
         errors["adopted_by"] = lazy("Skriv hvilket politisk organ som vedtok versjonen.")
     if decided_on is None:
         errors["adopted_on"] = lazy("Skriv vedtaksdatoen.")
-    elif decided_on < as_aware(version.published_at).astimezone(OSLO).date():
+    elif decided_on < version.published_at.astimezone(OSLO).date():
         errors["adopted_on"] = lazy("Vedtaksdatoen kan ikke ligge før versjonen ble publisert.")
     if not 1 <= len(case_number.strip()) <= 40:
         errors["case_number"] = lazy("Skriv saksnummeret (høyst 40 tegn).")

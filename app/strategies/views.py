@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.clock import today
 from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
 from app.forms import form_data, optional_date
-from app.helpdesk.sla import today
 from app.i18n import _
 from app.networks.models import Body
 from app.strategies import consultation, measures, search, service, summary, text

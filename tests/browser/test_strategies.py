@@ -127,7 +127,7 @@ def make_round(
     """A round on the demo strategy's latest version, open today, with the partners in
     ``invite`` invited and ``comments`` made: (who, section index, body, quote the section's
     first sentence?). Returns the round's id."""
-    from app.helpdesk.sla import today
+    from app.clock import today
     from app.strategies import consultation, service, text
 
     on = today()
@@ -161,7 +161,7 @@ def make_round(
 def close_round(live: Live, round_id: int) -> None:
     """Move a round into the past: it closed the day before yesterday, and its comments were
     made while it was open."""
-    from app.helpdesk.sla import today
+    from app.clock import today
     from app.strategies import consultation
     from app.strategies.models import ConsultationComment
     from app.tenancy import scoped
@@ -268,7 +268,7 @@ def select_first_sentence(page: Any, key: str) -> str:
 def test_partner_comments_on_a_quoted_passage_on_a_phone(
     new_context: Any, states: dict[str, dict[str, Any]]
 ) -> None:
-    from app.helpdesk.sla import today
+    from app.clock import today
 
     title = unique_title("Høring om innovasjonsstrategien")
     comment = f"Hjelpekorpset bør også kunne komme på kveldstid. ({uuid.uuid4().hex[:6]})"

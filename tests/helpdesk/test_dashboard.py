@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from app.clock import OSLO
 from app.helpdesk.models import HelpRequest
 from app.helpdesk.service import working_minutes
-from app.helpdesk.sla import OSLO
 from app.tenancy import set_db_scope
 from factories import add_member, create_member, create_user, create_workspace, login
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.accounts.service import create_api_token
-from app.helpdesk.sla import today
+from app.clock import today
 from app.strategies import text
 from app.strategies.models import ConsultationComment, ConsultationRound
 from app.tenancy import scoped, set_db_scope

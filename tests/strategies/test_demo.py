@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app import demo
 from app.accounts.models import Membership, User
+from app.clock import today
 from app.counties.models import Workspace
-from app.helpdesk.sla import today
 from app.mail.models import OutboxMessage
 from app.strategies import consultation, jobs, measures, service, summary, text
 from app.strategies import demo as strategies_demo

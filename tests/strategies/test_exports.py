@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
+from app.clock import today
 from app.counties.models import Workspace
-from app.helpdesk.sla import today
 from app.strategies import consultation, exports, measures, service, summary, text
 from app.strategies.models import ConsultationComment, StrategySection
 from app.strategies.service import Actor

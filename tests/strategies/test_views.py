@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.helpdesk.sla import today
+from app.clock import today
 from app.strategies import consultation, service, text
 from app.strategies.models import (
     ConsultationComment,
