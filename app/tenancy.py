@@ -60,15 +60,11 @@ def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
     )
 
 
-def scoped_shared(
-    model: type[T], workspace_id: int, county_number: str, body_column: Any
-) -> Select[T]:
-    """Rows of this workspace, plus rows of bodies other workspaces share with this county
-    (a body with member municipalities in several counties). ``body_column`` is the model's
-    body id column (``Body.id`` or ``BodyMembership.body_id``)."""
-    from app.networks.models import BodyShare
-
-    shared = select(BodyShare.body_id).where(BodyShare.county_number == county_number)
+def scoped_shared(model: type[T], workspace_id: int, body_column: Any, shared: Any) -> Select[T]:
+    """Rows of this workspace, plus rows of bodies other workspaces share with it (a body with
+    member municipalities in several counties). ``body_column`` is the model's body id column
+    (``Body.id`` or ``BodyMembership.body_id``); ``shared`` selects the ids of the bodies shared
+    with this workspace's county (the networks module knows which those are)."""
     return (
         select(model)
         .where((model.workspace_id == workspace_id) | body_column.in_(shared))

@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "strategies.read_drafts": frozenset({"county_admin", "coordinator", "helper", "viewer"}),
     "strategies.edit": STAFF,
     "strategies.consult": STAFF,
+    # takes part in a consultation for their municipality or organisation when it is invited
+    "strategies.respond": frozenset({"municipal", "partner"}),
 }
 
 
@@ -56,3 +58,12 @@ def allowed(role: str, action: str) -> bool:
 
 def actions_for(role: str) -> frozenset[str]:
     return frozenset(a for a, roles in PERMISSIONS.items() if role in roles)
+
+
+def roles_with(action: str) -> frozenset[str]:
+    """The roles that may do ``action`` — for a service that asks "who may …?" (whom to notify,
+    whom to suggest) instead of listing role names itself."""
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}") from None

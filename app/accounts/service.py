@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import (
@@ -22,7 +22,7 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.accounts.permissions import ROLES
+from app.accounts.permissions import ROLES, roles_with
 from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
@@ -298,6 +298,40 @@ def list_members(session: Session, workspace_id: int) -> list[Membership]:
             )
         )
     )
+
+
+def members_with(
+    session: Session,
+    workspace_id: int,
+    action: str,
+    *,
+    municipality_numbers: list[str] | None = None,
+    organisation_ids: list[int] | None = None,
+    user_ids: list[int] | None = None,
+) -> list[Membership]:
+    """Active members of the workspace whose role may do ``action`` (see
+    :func:`app.accounts.permissions.roles_with`), with their user loaded, by name.
+
+    ``municipality_numbers`` / ``organisation_ids`` keep the members bound to those
+    municipalities or organisations (given both, a member bound to either); ``user_ids`` keeps
+    those people. This is how other modules find whom to notify or suggest."""
+    query = (
+        scoped(Membership, workspace_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.role.in_(roles_with(action)), User.is_active.is_(True))
+        .order_by(User.name, Membership.id)
+        .options(selectinload(Membership.user))
+    )
+    if municipality_numbers is not None or organisation_ids is not None:
+        query = query.where(
+            or_(
+                Membership.municipality_number.in_(municipality_numbers or []),
+                Membership.organisation_id.in_(organisation_ids or []),
+            )
+        )
+    if user_ids is not None:
+        query = query.where(Membership.user_id.in_(user_ids))
+    return list(session.scalars(query))
 
 
 def validate_binding(

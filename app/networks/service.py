@@ -39,12 +39,67 @@ def is_current(m: BodyMembership, on: date | None = None) -> bool:
 # --- bodies --------------------------------------------------------------------------------
 
 
+def _shared_with(ws: Workspace) -> Any:
+    return select(BodyShare.body_id).where(BodyShare.county_number == ws.county_number)
+
+
 def _visible_bodies(ws: Workspace) -> Any:
-    return scoped_shared(Body, ws.id, ws.county_number, Body.id)
+    return scoped_shared(Body, ws.id, Body.id, _shared_with(ws))
 
 
 def _visible_memberships(ws: Workspace) -> Any:
-    return scoped_shared(BodyMembership, ws.id, ws.county_number, BodyMembership.body_id)
+    return scoped_shared(BodyMembership, ws.id, BodyMembership.body_id, _shared_with(ws))
+
+
+@dataclass(frozen=True)
+class CurrentMember:
+    """A membership that holds today: who (a municipality or an organisation) is in which
+    body, and what kind of body it is."""
+
+    body_id: int
+    body_kind: str
+    municipality_number: str | None
+    organisation_id: int | None
+
+
+def current_members(
+    session: Session,
+    ws: Workspace,
+    *,
+    body_id: int | None = None,
+    kind: str | None = None,
+    municipality_number: str | None = None,
+    organisation_id: int | None = None,
+    on: date | None = None,
+) -> list[CurrentMember]:
+    """The memberships current on ``on`` (today in Norway by default) of the bodies this
+    workspace sees — its own and those shared with its county — narrowed to one body, one kind
+    of body, one municipality or one organisation. Other modules ask this instead of reading
+    the membership tables."""
+    on = on or today()
+    query = (
+        _visible_memberships(ws)
+        .join(Body, Body.id == BodyMembership.body_id)
+        .with_only_columns(
+            BodyMembership.body_id,
+            Body.kind,
+            BodyMembership.municipality_number,
+            BodyMembership.organisation_id,
+        )
+        .where(
+            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
+            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
+        )
+    )
+    if body_id is not None:
+        query = query.where(BodyMembership.body_id == body_id)
+    if kind is not None:
+        query = query.where(Body.kind == kind)
+    if municipality_number is not None:
+        query = query.where(BodyMembership.municipality_number == municipality_number)
+    if organisation_id is not None:
+        query = query.where(BodyMembership.organisation_id == organisation_id)
+    return [CurrentMember(*row) for row in session.execute(query).all()]
 
 
 def get_body(session: Session, ws: Workspace, body_id: int) -> Body:
