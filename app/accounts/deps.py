@@ -13,9 +13,11 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import principal as principals
 from app.accounts import service
 from app.accounts.models import Membership, User
 from app.accounts.permissions import actions_for, allowed
+from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import get_session
@@ -57,6 +59,19 @@ class Context:
     @property
     def actions(self) -> frozenset[str]:
         return actions_for(self.role)
+
+    @property
+    def principal(self) -> Principal:
+        """Who is acting, for the services."""
+        m = self.membership
+        return principals.for_member(
+            user_id=self.user.id,
+            name=self.user.name,
+            email=self.user.email,
+            role=m.role,
+            municipality_number=m.municipality_number,
+            organisation_id=m.organisation_id,
+        )
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:
