@@ -234,18 +234,20 @@ def serve(
 
 @cli.command()
 def worker() -> None:
-    """Deliver queued e-mail and run the consultation jobs every five minutes (invitations
-    when a round opens, reminders, daily digests); runs until stopped."""
+    """Deliver queued e-mail and run every module's periodic jobs (the consultation jobs every
+    five minutes: invitations when a round opens, reminders, daily digests); runs until
+    stopped."""
     import app.models  # noqa: F401
     from app.db import make_sessionmaker
     from app.mail import service
-    from app.strategies import jobs
+    from app.modules import MODULES
 
     settings = get_settings()
     factory = make_sessionmaker(make_engine(settings.database_url))
     stop = threading.Event()
     try:
-        service.run_worker(factory, settings, stop, periodic=[(jobs.run_all, 300.0)])
+        periodic = [job for module in MODULES for job in module.jobs]
+        service.run_worker(factory, settings, stop, periodic=periodic)
     except KeyboardInterrupt:
         stop.set()
 

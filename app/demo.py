@@ -12,9 +12,8 @@ from app.accounts import service as accounts
 from app.counties import service as counties
 from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
-from app.helpdesk import demo as helpdesk_demo
-from app.networks import demo as networks_demo
-from app.strategies import demo as strategies_demo
+from app.modules import MODULES
+from app.registry import in_dependency_order
 from app.tenancy import set_db_scope
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105  (the documented demo password)
@@ -99,9 +98,9 @@ def load_demo(session: Session) -> list[DemoUser]:
                 municipality_number=municipality,
                 organisation_id=organisations[organisation].id if organisation else None,
             )
-    networks_demo.load(session, workspaces)
-    helpdesk_demo.load(session, workspaces["trondelag"])
-    strategies_demo.load(session, workspaces["trondelag"])
+    for module in in_dependency_order(MODULES):
+        if module.demo is not None:
+            module.demo(session, workspaces)
     set_db_scope(session, workspace_id=None, user_id=None)
     session.flush()
     return USERS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -52,6 +52,12 @@ async def uploaded_files(request: Request) -> list[UploadFile]:
         return []
     form = await request.form()
     return [f for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
+
+
+FormData = Annotated[dict[str, Any], Depends(form_data)]
+"""A form's fields, for a route: ``data: FormData``."""
+MultiFormData = Annotated[dict[str, Any], Depends(multi_form)]
+"""A form's fields with the repeating ones (check boxes) as lists."""
 
 
 def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
@@ -111,12 +117,12 @@ def submit(
         with session.begin_nested():
             result = act(form)
     except InvalidInput as exc:
-        return _unprocessable(again(exc.messages()))
+        return _unprocessable(again(exc.messages()), exc.status_code)
     url = done(result) if callable(done) else done
     message = flash(result) if callable(flash) else flash
     return redirect(request, url, flash=message)
 
 
-def _unprocessable(response: Response) -> Response:
-    response.status_code = 422
+def _unprocessable(response: Response, status: int = 422) -> Response:
+    response.status_code = status  # 422, or what the refusal says (413: a file too large)
     return response

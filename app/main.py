@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,30 +21,42 @@ from app.accounts import views as accounts_views
 from app.audit import views as audit_views
 from app.config import Settings, get_settings
 from app.counties import api as counties_api
-from app.counties import views as counties_views
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
 from app.helpdesk import api as helpdesk_api
-from app.helpdesk import dashboard_api as helpdesk_dashboard_api
-from app.helpdesk import dashboard_views as helpdesk_dashboard_views
-from app.helpdesk import helpers_api as helpdesk_helpers_api
-from app.helpdesk import helpers_views as helpdesk_helpers_views
 from app.helpdesk import views as helpdesk_views
+from app.helpdesk.dashboard import api as helpdesk_dashboard_api
+from app.helpdesk.dashboard import views as helpdesk_dashboard_views
+from app.helpdesk.helpers import api as helpdesk_helpers_api
+from app.helpdesk.helpers import views as helpdesk_helpers_views
+from app.helpdesk.visits import api as helpdesk_visits_api
+from app.helpdesk.visits import views as helpdesk_visits_views
+from app.helpdesk.work import api as helpdesk_work_api
+from app.helpdesk.work import views as helpdesk_work_views
 from app.mail import service as mail_service
+from app.modules import MODULES
+from app.registry import Module
 from app.networks import api as networks_api
-from app.networks import transfer_views as networks_transfer_views
 from app.networks import views as networks_views
+from app.networks.transfer import views as networks_transfer_views
+from app.overview import views as overview_views
 from app.security import RequestContextMiddleware, verify_csrf
 from app.strategies import api as strategies_api
-from app.strategies import jobs as strategies_jobs
 from app.strategies import views as strategies_views
+from app.strategies.consultation import api as consultation_api
+from app.strategies.consultation import views as consultation_views
 
 log = logging.getLogger("samspill")
 
 STATIC_DIR = PACKAGE_DIR / "static"
 
 
-def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Any = None,
+    modules: Sequence[Module] = MODULES,
+) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
@@ -57,7 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
             worker = threading.Thread(
                 target=mail_service.run_worker,
                 args=(factory, settings, stop),
-                kwargs={"periodic": [(strategies_jobs.run_all, 300.0)]},
+                kwargs={"periodic": [job for m in modules for job in m.jobs]},
                 name="mail-worker",
                 daemon=True,
             )
@@ -80,6 +92,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     app.state.engine = engine
     app.state.sessionmaker = factory
     app.state.settings = settings
+    app.state.modules = tuple(modules)
+    app.state.nav = [link for m in modules for link in m.nav]
 
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
@@ -106,9 +120,15 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     api.include_router(counties_api.router)
     api.include_router(networks_api.router)
     api.include_router(helpdesk_api.router)
+    api.include_router(helpdesk_visits_api.router)
+    api.include_router(helpdesk_work_api.router)
     api.include_router(helpdesk_dashboard_api.router)
     api.include_router(helpdesk_helpers_api.router)
     api.include_router(strategies_api.router)
+    api.include_router(consultation_api.router)
+    for module in modules:
+        for router in module.api:
+            api.include_router(router)
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -119,8 +139,14 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     pages.include_router(helpdesk_helpers_views.router)
     pages.include_router(helpdesk_dashboard_views.router)  # before /hjelp/{number}
     pages.include_router(helpdesk_views.router)
+    pages.include_router(helpdesk_work_views.router)
+    pages.include_router(helpdesk_visits_views.router)
     pages.include_router(networks_transfer_views.router)
     pages.include_router(strategies_views.router)
-    pages.include_router(counties_views.router)
+    pages.include_router(consultation_views.router)
+    for module in modules:
+        for router in module.pages:
+            pages.include_router(router)
+    pages.include_router(overview_views.router)  # last: /{workspace_slug} catches the rest
     app.include_router(pages)
     return app

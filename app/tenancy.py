@@ -60,6 +60,18 @@ def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
     )
 
 
+def scoped_by_county(model: type[T], county_number: str) -> Select[T]:
+    """Rows of a tenant-owned model addressed to a county, across workspaces — the shares of
+    bodies with members in several counties. Only for models with a ``county_number`` column;
+    PostgreSQL policies allow exactly this through ``app.county_number``."""
+    column = model.county_number  # type: ignore[attr-defined]
+    return (
+        select(model)
+        .where(column == county_number)
+        .execution_options(**{SCOPE_OPTION: ("county", county_number)})
+    )
+
+
 def scoped_shared(model: type[T], workspace_id: int, body_column: Any, shared: Any) -> Select[T]:
     """Rows of this workspace, plus rows of bodies other workspaces share with it (a body with
     member municipalities in several counties). ``body_column`` is the model's body id column

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from app import ROOT_DIR
 from app.clock import OSLO
@@ -93,6 +94,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "ctx": ctx,
         "flash": getattr(request.state, "flash", None),
         "htmx": is_htmx(request),
+        "module_nav": getattr(request.app.state, "nav", ()),
     }
 
 
@@ -112,6 +114,15 @@ def render(
     if data.get("flash"):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def render_fragment(request: Request, template: str, context: dict[str, Any]) -> Markup:
+    """A fragment rendered on its own, to be placed in another page (a module's section of the
+    settings page): the same context as a page, plus ``context``."""
+    data = base_context(request)
+    data.update(context)
+    # The template is autoescaped: its output is HTML we made, safe to place as it is.
+    return Markup(templates.env.get_template(template).render(data))  # noqa: S704
 
 
 def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:

@@ -4,14 +4,25 @@ through ``config.attributes['connection']``."""
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import Connection
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
-from app.db import Base, include_object, make_engine
+from app.db import AwareDateTime, Base, include_object, make_engine
 
 target_metadata = Base.metadata
+
+
+def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write the app's own column types as the plain SQL types they stand for, so that a
+    generated migration does not import app code: ``AwareDateTime`` is a time stamp with time
+    zone in the database (what it adds happens in Python)."""
+    if kind == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +32,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=include_object,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -18,15 +18,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 import app.models
+from app.accounts import service as accounts_service
 from app.config import Settings, get_settings
+from app.counties.models import Workspace
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.migrate import migrate
 from app.tenancy import set_db_scope
+from factories import create_workspace
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 APP_ROLE = "samspill_test_app"
@@ -51,6 +56,16 @@ def _pg_owner_url() -> str | None:
 PG_OWNER_URL = _pg_owner_url()
 REQUIRE_PG = os.environ.get("SAMSPILL_TEST_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+
+
+# Argon2 at the lowest cost it accepts. The tests hash and check hundreds of passwords; at
+# production cost (64 MiB, 3 passes each) that alone takes minutes. tests/accounts/
+# test_passwords.py checks, once, that production hashes at production cost.
+CHEAP_PASSWORD_HASH = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    accounts_service.use_password_hasher(CHEAP_PASSWORD_HASH)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -147,6 +162,12 @@ def db(database: Database) -> Iterator[Session]:
     session.close()
     outer.rollback()
     connection.close()
+
+
+@pytest.fixture
+def ws(db: Session) -> Workspace:
+    """Trøndelag (county 50, with Osen as 5020), the workspace most tests act in."""
+    return create_workspace(db, county="50", name="Trøndelag test")
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,14 @@
-"""Small helpers that create test data through the services, as the app would."""
+"""Small helpers that create test data through the services, as the app would.
+
+One section per domain. A feature module's services are imported inside its helpers, so that
+the tests of one module do not depend on another module importing cleanly."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,6 +20,19 @@ from app.counties import service as counties
 from app.counties.models import Organisation, Workspace
 from app.counties.schemas import WorkspaceCreate
 from app.tenancy import set_db_scope
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from app.accounts.principal import Principal
+    from app.helpdesk.models import HelpRequest
+    from app.networks.models import Body, BodyMembership, Person
+    from app.strategies.models import (
+        ConsultationComment,
+        ConsultationRound,
+        Invitee,
+        StrategyDocument,
+    )
 
 PASSWORD = "riktig-passord-123"
 _counter = {"n": 0}
@@ -84,6 +102,143 @@ def create_member(
     return user
 
 
+@contextmanager
+def in_workspace(db: Session, workspace: Workspace) -> Iterator[None]:
+    """Work on tenant rows of ``workspace`` directly, under its scope. What was done is
+    committed (to the test's savepoint), so that a request that fails and rolls back does not
+    take the set-up with it."""
+    set_db_scope(db, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number)
+    try:
+        yield
+    finally:
+        set_db_scope(db, workspace_id=None, user_id=None)
+        db.commit()
+
+
+def bearer(db: Session, workspace: Workspace, user: User, name: str = "test") -> dict[str, str]:
+    """The header of an API call by ``user`` in ``workspace``, with a fresh personal token."""
+    with in_workspace(db, workspace):
+        _row, token = accounts.create_api_token(db, workspace.id, user, name)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def principal_of(db: Session, workspace: Workspace, user: User) -> Principal:
+    """Who ``user`` is when acting in ``workspace`` (their membership), as the app builds it for
+    the services."""
+    from app.accounts import principal
+
+    set_db_scope(db, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number)
+    membership = accounts.get_membership(db, workspace.id, user.id)
+    set_db_scope(db, workspace_id=None, user_id=None)
+    assert membership is not None, f"{user.email} is not a member of {workspace.slug}"
+    return principal.for_member(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=membership.role,
+        municipality_number=membership.municipality_number,
+        organisation_id=membership.organisation_id,
+    )
+
+
+# --- networks ------------------------------------------------------------------------------
+
+
+def create_body(
+    db: Session, workspace: Workspace, name: str | None = None, kind: str = "council", **fields: Any
+) -> Body:
+    """A body (council, network, board, ...) of ``workspace``; ``fields`` as in BodyForm."""
+    from app.networks import service as networks
+    from app.networks.schemas import BodyForm
+
+    with in_workspace(db, workspace):
+        return networks.create_body(
+            db, workspace, BodyForm(name=name or f"Organ {_next()}", kind=kind, **fields)
+        )
+
+
+def add_body_member(
+    db: Session,
+    workspace: Workspace,
+    body: Body,
+    municipality: str | None = None,
+    *,
+    organisation_id: int | None = None,
+    role: str = "member",
+    start: Any = None,
+    end: Any = None,
+) -> BodyMembership:
+    """A municipality (or an organisation) as a member of ``body``, from ``start`` to ``end``."""
+    from app.networks import service as networks
+    from app.networks.schemas import MembershipForm
+
+    form = MembershipForm(
+        municipality_number=municipality,
+        organisation_id=organisation_id,
+        role=role,
+        start_date=start,
+        end_date=end,
+    )
+    with in_workspace(db, workspace):
+        return networks.add_membership(db, workspace, body.id, form)
+
+
+def create_person(
+    db: Session,
+    workspace: Workspace,
+    name: str | None = None,
+    municipality: str = "5020",
+    areas: list[str] | tuple[str, ...] = (),
+    **fields: Any,
+) -> Person:
+    """A contact person in ``municipality`` responsible for ``areas``, with an e-mail address
+    from the first name unless given; ``fields`` as in PersonForm (title, email, phone)."""
+    from app.networks import contacts
+    from app.networks.schemas import PersonForm
+
+    name = name or f"Kontakt {_next()}"
+    fields.setdefault("email", f"{name.split()[0].lower()}@kommune.no")
+    form = PersonForm(name=name, municipality_number=municipality, areas=list(areas), **fields)
+    with in_workspace(db, workspace):
+        return contacts.create_person(db, workspace, form)
+
+
+# --- helpdesk ------------------------------------------------------------------------------
+
+
+def create_help_request(
+    db: Session,
+    workspace: Workspace,
+    requester: User | None = None,
+    *,
+    municipality: str = "5020",
+    category: str = "funding",
+    title: str | None = None,
+    description: str = "Vi trenger hjelp med en søknad.",
+    urgency: str = "normal",
+    on_site: bool = False,
+) -> HelpRequest:
+    """A help request filed through the service, by ``requester`` (a member of ``workspace``) or
+    by a new municipal user of ``municipality``."""
+    from app.helpdesk import lifecycle
+    from app.helpdesk.schemas import RequestForm
+
+    if requester is None:
+        requester = create_user(db, name="Kommune Kontakt")
+        add_member(db, workspace, requester, "municipal", municipality=municipality)
+    acting = principal_of(db, workspace, requester)
+    form = RequestForm(
+        category=category,
+        title=title or f"Forespørsel {_next()}",
+        description=description,
+        urgency=urgency,
+        on_site=on_site,
+        municipality_number=municipality,
+    )
+    with in_workspace(db, workspace):
+        return lifecycle.file_request(db, workspace, acting, form)
+
+
 def csrf(client: TestClient) -> str:
     token = client.cookies.get("samspill_csrf")
     if not token:
@@ -112,3 +267,118 @@ def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwa
 def form_value(html: str, name: str) -> str | None:
     match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
     return match.group(1) if match else None
+
+
+# --- strategies ----------------------------------------------------------------------------
+
+
+def create_document(
+    db: Session,
+    workspace: Workspace,
+    author: User,
+    title: str = "Strategi",
+    kind: str = "innovation_strategy",
+    sections: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (("Innledning", "Tekst."),),
+    publish: bool = False,
+) -> StrategyDocument:
+    """A strategy document with ``sections`` (heading, Markdown) in its draft, written by
+    ``author`` (a coordinator of ``workspace``); with ``publish`` the draft becomes version 1."""
+    from app.strategies import service as strategies
+    from app.strategies.schemas import DocumentForm, PublishForm, SectionCreate
+
+    acting = principal_of(db, workspace, author)
+    with in_workspace(db, workspace):
+        doc = strategies.create_document(
+            db, workspace, acting, DocumentForm(title=title, kind=kind)
+        )
+        for heading, body in sections:
+            strategies.add_section(
+                db, workspace, acting, doc.id, SectionCreate(heading=heading, body=body)
+            )
+        if publish:
+            strategies.publish(db, workspace, acting, doc.id, PublishForm())
+    return doc
+
+
+def create_round(
+    db: Session,
+    workspace: Workspace,
+    author: User,
+    document: StrategyDocument,
+    *,
+    title: str = "Høring",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    version: int = 1,
+) -> ConsultationRound:
+    """A consultation round on published ``version`` of ``document``: from today for ten days
+    unless told otherwise."""
+    from datetime import timedelta
+
+    from app.clock import today
+    from app.strategies.consultation import rounds
+    from app.strategies.consultation.schemas import RoundCreate
+
+    starts_on = starts_on or today()
+    form = RoundCreate(
+        title=title,
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on + timedelta(days=10),
+        version=version,
+    )
+    acting = principal_of(db, workspace, author)
+    with in_workspace(db, workspace):
+        return rounds.create_round(db, workspace, acting, document.id, form)
+
+
+def create_invitee(
+    db: Session,
+    workspace: Workspace,
+    consultation_round: ConsultationRound,
+    kind: str = "guest",
+    **fields: Any,
+) -> Invitee:
+    """Invite to ``consultation_round``: a guest (named "Gjest" unless ``guest_name`` and
+    ``guest_email`` are given), an organisation (``organisation_id``), a municipality
+    (``municipality_number``) or a body (``body_id``). In an open round the mail goes out."""
+    from app.strategies.consultation import invitees
+    from app.strategies.consultation.schemas import InviteeCreate
+
+    if kind == "guest":
+        fields.setdefault("guest_name", "Gjest")
+        fields.setdefault("guest_email", f"gjest{_next()}@example.no")
+    with in_workspace(db, workspace):
+        return invitees.add_invitee(
+            db, workspace, consultation_round.id, InviteeCreate(kind=kind, **fields)
+        )
+
+
+def create_comment(
+    db: Session,
+    workspace: Workspace,
+    consultation_round: ConsultationRound,
+    author: User | Principal,
+    body: str = "Innspill.",
+    *,
+    section_key: str | None = None,
+    quote: str = "",
+    parent: ConsultationComment | None = None,
+) -> ConsultationComment:
+    """A comment by ``author`` (a member, or a guest's principal) on a section of the round's
+    version (the first one unless ``section_key`` is given), or a reply to ``parent``."""
+    from app.strategies import service as strategies
+    from app.strategies.consultation import comments
+    from app.strategies.consultation.schemas import CommentCreate
+
+    acting = principal_of(db, workspace, author) if isinstance(author, User) else author
+    with in_workspace(db, workspace):
+        if section_key is None:
+            sections = strategies.version_sections(db, workspace, consultation_round.version_id)
+            section_key = sections[0].key
+        form = CommentCreate(
+            section_key=section_key,
+            body=body,
+            quote=quote,
+            parent_id=parent.id if parent else None,
+        )
+        return comments.add_comment(db, workspace, acting, consultation_round.id, form)

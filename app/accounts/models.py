@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.permissions import ROLES
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import AwareDateTime, Base, Timestamped, utcnow
+from app.i18n import lazy
 from app.tenancy import TenantOwned
 
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
@@ -25,6 +26,7 @@ _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
 
 class User(Timestamped, Base):
     __tablename__ = "user_account"
+    __audit_label__ = lazy("Bruker")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -39,6 +41,7 @@ class Membership(TenantOwned, Timestamped, Base):
     """A user's role in one workspace."""
 
     __tablename__ = "membership"
+    __audit_label__ = lazy("Medlemskap")
     __table_args__ = (
         UniqueConstraint("workspace_id", "user_id"),
         CheckConstraint(f"role IN ({_ROLE_LIST})", name="role"),
@@ -70,6 +73,7 @@ class UserSession(Base):
     """A server-side login session; the cookie holds a random token, we keep its hash."""
 
     __tablename__ = "user_session"
+    __audit_label__ = lazy("Innloggingsøkt")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -86,6 +90,7 @@ class LoginAttempt(Base):
     """Failed and successful local logins, for the throttle."""
 
     __tablename__ = "login_attempt"
+    __audit_label__ = lazy("Innloggingsforsøk")
     __table_args__ = (Index("ix_login_attempt_email_created", "email", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +103,7 @@ class OidcLogin(Base):
     """State of an OpenID Connect login in flight (state, nonce, PKCE verifier)."""
 
     __tablename__ = "oidc_login"
+    __audit_label__ = lazy("Innlogging via identitetsleverandør")
 
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64))
@@ -108,6 +114,7 @@ class OidcLogin(Base):
 
 class Invitation(TenantOwned, Base):
     __tablename__ = "invitation"
+    __audit_label__ = lazy("Invitasjon")
     __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +139,7 @@ class ApiToken(TenantOwned, Base):
     """A personal API token bound to one workspace. We keep only its hash."""
 
     __tablename__ = "api_token"
+    __audit_label__ = lazy("API-nøkkel")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

@@ -3,6 +3,8 @@ compares role strings."""
 
 from __future__ import annotations
 
+from app.i18n import lazy
+
 ROLES: tuple[str, ...] = (
     "county_admin",
     "coordinator",
@@ -11,6 +13,15 @@ ROLES: tuple[str, ...] = (
     "partner",
     "viewer",
 )
+
+ROLE_LABELS = {
+    "county_admin": lazy("Fylkesadministrator"),
+    "coordinator": lazy("Koordinator"),
+    "helper": lazy("Hjelper i hjelpekorpset"),
+    "municipal": lazy("Kommune"),
+    "partner": lazy("Partner"),
+    "viewer": lazy("Lesetilgang"),
+}
 
 ALL = frozenset(ROLES)
 STAFF = frozenset({"county_admin", "coordinator"})

@@ -30,10 +30,21 @@ from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from app.i18n import lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
 
+# Argon2id at argon2-cffi's recommended cost (m=64 MiB, t=3, p=4). An encoded hash carries
+# its own parameters, so a hash made at any cost verifies with any argon2 hasher.
 password_hash = PasswordHash.recommended()
 # A hash of a random password: verifying against it costs what a real check costs, so that a
 # login for an unknown e-mail takes as long as one for a known one.
 _DUMMY_HASH = password_hash.hash(secrets.token_urlsafe(16))
+
+
+def use_password_hasher(hasher: PasswordHash) -> None:
+    """Hash and check passwords with ``hasher`` from now on in this process. For the tests,
+    which use a cheap argon2; production never calls it, and no setting can lower the cost."""
+    global password_hash, _DUMMY_HASH
+    password_hash = hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
 
 TOKEN_PREFIX = "sps"  # noqa: S105  (a label, not a secret)
 

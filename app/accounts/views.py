@@ -18,13 +18,14 @@ from app.accounts.deps import (
     optional_user,
     require,
 )
-from app.accounts.models import User
-from app.accounts.permissions import ROLES
+from app.accounts.models import Invitation, User
+from app.accounts.permissions import ROLE_LABELS, ROLES
 from app.accounts.schemas import AcceptForm, InviteForm, LoginForm, RoleForm, TokenForm
 from app.config import get_settings
 from app.counties import service as counties_service
+from app.counties.models import Workspace
 from app.errors import InvalidInput, TooManyAttempts
-from app.forms import form_data, parse
+from app.forms import form_data, parse, submit
 from app.i18n import LOCALES, _, lazy
 from app.mail import service as mail
 from app.security import CSRF_COOKIE, LOCALE_COOKIE
@@ -33,15 +34,6 @@ from app.web import redirect, render
 
 router = APIRouter()
 FormData = Annotated[dict[str, Any], Depends(form_data)]
-
-ROLE_LABELS = {
-    "county_admin": lazy("Fylkesadministrator"),
-    "coordinator": lazy("Koordinator"),
-    "helper": lazy("Hjelper i hjelpekorpset"),
-    "municipal": lazy("Kommune"),
-    "partner": lazy("Partner"),
-    "viewer": lazy("Lesetilgang"),
-}
 
 
 def safe_next(value: str | None) -> str | None:
@@ -203,6 +195,40 @@ def _invitation_page(
     return workspace, invitation, None
 
 
+def _gone(request: Request, workspace: Workspace, problem: str) -> Response:
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"workspace": workspace, "problem": _(problem)},
+        status_code=410,
+    )
+
+
+def _invitation_form(
+    request: Request,
+    workspace: Workspace,
+    invitation: Invitation,
+    *,
+    existing: User | None,
+    user: User | None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "workspace": workspace,
+            "invitation": invitation,
+            "role_label": ROLE_LABELS[invitation.role],
+            "existing": existing,
+            "signed_in_as": user,
+            "errors": errors or {},
+            "values": values or {},
+        },
+    )
+
+
 @router.get("/{workspace_slug}/invitasjon/{token}")
 def invitation_page(
     request: Request,
@@ -213,26 +239,9 @@ def invitation_page(
 ) -> Response:
     workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
     if problem:
-        return render(
-            request,
-            "accounts/invitation.html",
-            {"workspace": workspace, "problem": _(problem)},
-            status_code=410,
-        )
+        return _gone(request, workspace, problem)
     existing = service.get_user_by_email(session, invitation.email)
-    return render(
-        request,
-        "accounts/invitation.html",
-        {
-            "workspace": workspace,
-            "invitation": invitation,
-            "role_label": ROLE_LABELS[invitation.role],
-            "existing": existing,
-            "signed_in_as": user,
-            "errors": {},
-            "values": {},
-        },
-    )
+    return _invitation_form(request, workspace, invitation, existing=existing, user=user)
 
 
 @router.post("/{workspace_slug}/invitasjon/{token}")
@@ -246,53 +255,52 @@ def accept_invitation(
 ) -> Response:
     workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
     if problem:
-        return render(
-            request,
-            "accounts/invitation.html",
-            {"workspace": workspace, "problem": _(problem)},
-            status_code=410,
-        )
-    settings = get_settings()
-    existing = service.get_user_by_email(session, invitation.email)
-    if user is not None and user.email == invitation.email:
-        target = user
-    elif existing is not None:
+        return _gone(request, workspace, problem)
+    signed_in = user if user is not None and user.email == invitation.email else None
+    if signed_in is None and service.get_user_by_email(session, invitation.email) is not None:
         # An existing account accepts by logging in first; the link brings them back here.
         return redirect(
             request,
             "/logg-inn?" + urlencode({"neste": f"/{workspace.slug}/invitasjon/{token}"}),
         )
-    else:
-        form, errors = parse(AcceptForm, data)
-        if form is None:
-            return render(
-                request,
-                "accounts/invitation.html",
-                {
-                    "workspace": workspace,
-                    "invitation": invitation,
-                    "role_label": ROLE_LABELS[invitation.role],
-                    "existing": None,
-                    "signed_in_as": user,
-                    "errors": errors,
-                    "values": {"name": data.get("name", "")},
-                },
-                status_code=422,
+    accepted: list[User] = []
+
+    def accept(form: AcceptForm | None) -> User:
+        # Signed in with the invited address: nothing to fill in. Otherwise a new account.
+        target = signed_in
+        if target is None:
+            assert form is not None
+            target = service.create_user(
+                session, email=invitation.email, name=form.name, password=form.password
             )
-        target = service.create_user(
-            session, email=invitation.email, name=form.name, password=form.password
-        )
-    set_db_scope(session, workspace_id=workspace.id, user_id=target.id)
-    session.info["actor_id"] = target.id
-    service.accept_invitation(session, workspace, invitation, target)
-    response = redirect(
+        set_db_scope(session, workspace_id=workspace.id, user_id=target.id)
+        session.info["actor_id"] = target.id
+        service.accept_invitation(session, workspace, invitation, target)
+        accepted.append(target)
+        return target
+
+    response = submit(
         request,
-        f"/{workspace.slug}",
+        session,
+        data,
+        accept,
+        schema=AcceptForm if signed_in is None else None,
+        done=f"/{workspace.slug}",
         flash=_("Velkommen til {workspace}!").format(workspace=workspace.name),
+        again=lambda errors: _invitation_form(
+            request,
+            workspace,
+            invitation,
+            existing=None,
+            user=user,
+            errors=errors,
+            values={"name": data.get("name", "")},
+        ),
     )
-    if user is None or user.id != target.id:
+    if accepted and accepted[0] is not signed_in:
+        # The new account is signed in straight away.
         service.end_session(session, request.cookies.get(SESSION_COOKIE))
-        set_session_cookie(response, service.start_session(session, target, settings))
+        set_session_cookie(response, service.start_session(session, accepted[0], get_settings()))
     return response
 
 
@@ -329,34 +337,36 @@ def invite(
     data: FormData,
     ctx: Annotated[Context, Depends(require("invitations.manage"))],
 ) -> Response:
-    form, errors = parse(InviteForm, data)
-    if form is not None:
-        try:
-            invitation, token = service.create_invitation(
-                session,
-                ctx.workspace,
-                email=form.email,
-                role=form.role,
-                municipality_number=form.municipality_number,
-                organisation_id=form.organisation_id,
-                invited_by=ctx.user,
-                settings=get_settings(),
-            )
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            _send_invitation(session, ctx, invitation.email, invitation.role, token)
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/brukere",
-                flash=_("Invitasjonen er sendt til {email}.").format(email=invitation.email),
-            )
-    return render(
+    def act(form: InviteForm) -> Invitation:
+        invitation, token = service.create_invitation(
+            session,
+            ctx.workspace,
+            email=form.email,
+            role=form.role,
+            municipality_number=form.municipality_number,
+            organisation_id=form.organisation_id,
+            invited_by=ctx.user,
+            settings=get_settings(),
+        )
+        _send_invitation(session, ctx, invitation.email, invitation.role, token)
+        return invitation
+
+    return submit(
         request,
-        "accounts/users.html",
-        _users_context(session, ctx, errors=errors, values=data),
-        status_code=422,
-        fragment="accounts/_invite_form.html",
+        session,
+        data,
+        act,
+        schema=InviteForm,
+        done=f"/{ctx.workspace.slug}/brukere",
+        flash=lambda invitation: _("Invitasjonen er sendt til {email}.").format(
+            email=invitation.email
+        ),
+        again=lambda errors: render(
+            request,
+            "accounts/users.html",
+            _users_context(session, ctx, errors=errors, values=data),
+            fragment="accounts/_invite_form.html",
+        ),
     )
 
 
@@ -407,26 +417,26 @@ def change_role(
 ) -> Response:
     if membership_id == ctx.membership.id:
         raise InvalidInput({"role": lazy("Du kan ikke endre din egen rolle.")})
-    form, errors = parse(RoleForm, data)
-    if form is not None:
-        try:
-            service.change_role(
-                session,
-                ctx.workspace,
-                membership_id,
-                form.role,
-                municipality_number=form.municipality_number,
-                organisation_id=form.organisation_id,
-            )
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(request, f"/{ctx.workspace.slug}/brukere", flash=_("Rollen er endret."))
-    return render(
+    return submit(
         request,
-        "accounts/users.html",
-        _users_context(session, ctx, role_errors={membership_id: errors}),
-        status_code=422,
+        session,
+        data,
+        lambda form: service.change_role(
+            session,
+            ctx.workspace,
+            membership_id,
+            form.role,
+            municipality_number=form.municipality_number,
+            organisation_id=form.organisation_id,
+        ),
+        schema=RoleForm,
+        done=f"/{ctx.workspace.slug}/brukere",
+        flash=_("Rollen er endret."),
+        again=lambda errors: render(
+            request,
+            "accounts/users.html",
+            _users_context(session, ctx, role_errors={membership_id: errors}),
+        ),
     )
 
 

@@ -9,50 +9,19 @@ from fastapi.responses import Response
 from app.accounts import service as accounts_service
 from app.accounts.deps import Context, DbSession, require
 from app.audit import service
-from app.i18n import lazy
+from app.db import Base
 from app.web import render
 
 router = APIRouter()
 
-OBJECT_LABELS = {
-    "workspace": lazy("Arbeidsområde"),
-    "county": lazy("Fylke"),
-    "municipality": lazy("Kommune"),
-    "organisation": lazy("Organisasjon"),
-    "membership": lazy("Medlemskap"),
-    "invitation": lazy("Invitasjon"),
-    "api_token": lazy("API-nøkkel"),
-    "user_account": lazy("Bruker"),
-    "user_session": lazy("Innloggingsøkt"),
-    "login_attempt": lazy("Innloggingsforsøk"),
-    "oidc_login": lazy("Innlogging via identitetsleverandør"),
-    "body": lazy("Råd eller nettverk"),
-    "body_membership": lazy("Medlemskap i råd eller nettverk"),
-    "body_share": lazy("Deling av råd eller nettverk"),
-    "person": lazy("Kontaktperson"),
-    "responsibility": lazy("Ansvarsområde"),
-    "representative": lazy("Representant"),
-    "help_request": lazy("Forespørsel til hjelpekorpset"),
-    "request_assignee": lazy("Tildelt hjelper"),
-    "request_message": lazy("Svar eller notat"),
-    "request_attachment": lazy("Vedlegg"),
-    "request_step": lazy("Steg i plan"),
-    "request_link": lazy("Lenke mellom forespørsler"),
-    "time_entry": lazy("Tidsføring"),
-    "helper_profile": lazy("Hjelperprofil"),
-    "visit": lazy("Besøk"),
-    "visit_helper": lazy("Hjelper på besøk"),
-    "calendar_feed": lazy("Kalenderabonnement"),
-    "strategy_document": lazy("Strategidokument"),
-    "strategy_section": lazy("Avsnitt i utkast"),
-    "strategy_version": lazy("Publisert versjon"),
-    "strategy_version_section": lazy("Avsnitt i publisert versjon"),
-    "consultation_round": lazy("Høring"),
-    "consultation_invitee": lazy("Invitert til høring"),
-    "consultation_comment": lazy("Kommentar eller endringsforslag"),
-    "consultation_response": lazy("Høringssvar"),
-    "strategy_measure": lazy("Tiltak"),
-}
+def object_labels() -> dict[str, str]:
+    """What each kind of object in the change log is called: every table says so itself
+    (``__audit_label__`` on the model)."""
+    return {
+        mapper.local_table.name: mapper.class_.__audit_label__  # type: ignore[attr-defined]
+        for mapper in Base.registry.mappers
+        if hasattr(mapper.class_, "__audit_label__")
+    }
 
 
 def _date(value: str | None) -> date | None:
@@ -93,7 +62,7 @@ def audit_log(
             "more": more,
             "members": accounts_service.list_members(session, ctx.workspace.id),
             "object_types": service.object_types(session, ctx.workspace.id),
-            "object_labels": OBJECT_LABELS,
+            "object_labels": object_labels(),
             "filters": {
                 "bruker": bruker or "",
                 "objekt": objekt or "",

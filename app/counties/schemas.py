@@ -5,7 +5,6 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.helpdesk.sla import SlaSettings
 from app.i18n import lazy
 
 DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
@@ -13,14 +12,15 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 
 
 class WorkspaceSettings(BaseModel):
-    """Per-workspace settings, kept as JSON on the workspace row."""
+    """Per-workspace settings, kept as JSON on the workspace row. A feature module keeps its
+    own settings under its name (``"helpdesk"``: service levels), validated by that module;
+    they pass through here untouched."""
+
+    model_config = ConfigDict(extra="allow")
 
     size_thresholds: list[int] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS), min_length=4, max_length=4
     )
-    # Hjelpekorps service levels and working day.
-    helpdesk: SlaSettings = Field(default_factory=SlaSettings)
-
     @field_validator("size_thresholds")
     @classmethod
     def _ascending(cls, value: list[int]) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -229,6 +229,22 @@ def update_settings(session: Session, workspace: Workspace, raw: dict[str, objec
             errors[loc or "size_thresholds"] = str(err.get("ctx", {}).get("error") or err["msg"])
         raise InvalidInput(errors) from None
     workspace.settings = new.model_dump(mode="json")
+    session.flush()
+
+
+def module_settings(workspace: Workspace, key: str) -> dict[str, Any]:
+    """A feature module's own settings (a JSON object), empty when none are saved."""
+    value = (workspace.settings or {}).get(key)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def save_module_settings(
+    session: Session, workspace: Workspace, key: str, value: dict[str, Any]
+) -> None:
+    """Store a feature module's settings (already validated by that module)."""
+    if key == "size_thresholds":
+        raise ValueError("not a module's settings")
+    workspace.settings = {**(workspace.settings or {}), key: value}
     session.flush()
 
 

@@ -11,10 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.accounts import principal as principals
+from app.accounts import service as accounts_service
 from app.accounts.models import User
+from app.accounts.principal import Principal
 from app.clock import OSLO
 from app.counties.models import Workspace
-from app.helpdesk import attachments, service, visits, work
+from app.helpdesk import attachments, lifecycle
+from app.helpdesk.due import refresh_due, working_minutes
 from app.helpdesk.models import (
     HelperProfile,
     HelpRequest,
@@ -23,15 +27,12 @@ from app.helpdesk.models import (
     Visit,
     VisitHelper,
 )
-from app.helpdesk.schemas import (
-    LinkForm,
-    ReplyForm,
-    RequestForm,
-    StepForm,
-    TimeForm,
-    TriageForm,
-    VisitForm,
-)
+from app.helpdesk.schemas import ReplyForm, RequestForm, TriageForm
+from app.helpdesk.triage import triage
+from app.helpdesk.visits import service as visits
+from app.helpdesk.visits.schemas import VisitForm
+from app.helpdesk.work import service as work
+from app.helpdesk.work.schemas import LinkForm, StepForm, TimeForm
 from app.tenancy import scoped, set_db_scope
 
 REQUESTS = [
@@ -106,19 +107,13 @@ def load(session: Session, ws: Workspace) -> None:
         )
     )
     session.flush()
-    staff = service.Viewer(coordinator.id, None, True, True, True, True)
+    staff = _acting(session, ws, coordinator)
+    osen = _acting(session, ws, municipal)  # Osen's municipal user
     long_running = None
     filed: list[HelpRequest] = []
     for number, category, title, description, final in REQUESTS:
-        filer = service.Viewer(
-            municipal.id if number == "5020" else coordinator.id,
-            "5020" if number == "5020" else None,
-            number != "5020",
-            False,
-            False,
-            False,
-        )
-        req = service.file_request(
+        filer = osen if number == osen.municipality_number else staff
+        req = lifecycle.file_request(
             session,
             ws,
             filer,
@@ -133,7 +128,7 @@ def load(session: Session, ws: Workspace) -> None:
         filed.append(req)
         for state in PATHS[final]:
             if state == "assigned":
-                service.triage(
+                triage(
                     session,
                     ws,
                     staff,
@@ -141,21 +136,21 @@ def load(session: Session, ws: Workspace) -> None:
                     TriageForm(category=category, priority="normal", assignees=[helper.id]),
                 )
             elif state == "triaged":
-                service.triage(
+                triage(
                     session, ws, staff, req.number, TriageForm(category=category, priority="normal")
                 )
             else:
                 if state == "in_progress":
-                    service.reply(
+                    lifecycle.reply(
                         session,
                         ws,
                         staff,
                         req.number,
                         ReplyForm(body="Takk, vi har satt av tid og tar kontakt denne uka. (demo)"),
                     )
-                service.transition(session, ws, staff, req.number, state)
+                lifecycle.transition(session, ws, staff, req.number, state)
         if number == "5020" and final == "in_progress":
-            service.reply(
+            lifecycle.reply(
                 session,
                 ws,
                 staff,
@@ -166,12 +161,25 @@ def load(session: Session, ws: Workspace) -> None:
             )
             long_running = req
         if final in ("resolved", "closed") and number == "5020":
-            osen = service.Viewer(municipal.id, "5020", False, False, False, False)
-            service.rate(session, ws, osen, req.number, 5, "Veldig nyttig hjelp! (demo)")
+            lifecycle.rate(session, ws, osen, req.number, 5, "Veldig nyttig hjelp! (demo)")
             _past_visit(session, ws, helper, req)
     _spread_in_time(session, ws, filed)
     if long_running is not None:
         _work_on(session, ws, staff, helper, long_running)
+
+
+def _acting(session: Session, ws: Workspace, user: User) -> Principal:
+    """A demo user acting in their role in the workspace."""
+    m = accounts_service.get_membership(session, ws.id, user.id)
+    assert m is not None  # the demo's accounts are loaded first
+    return principals.for_member(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=m.role,
+        municipality_number=m.municipality_number,
+        organisation_id=m.organisation_id,
+    )
 
 
 # Days ago each demo request was filed, and working hours to its first answer.
@@ -200,14 +208,14 @@ def _spread_in_time(session: Session, ws: Workspace, requests: list[HelpRequest]
             message.created_at = message.created_at + later
         if req.first_response_at is not None:
             req.first_response_at = filed + timedelta(hours=hours or 1)
-            req.first_response_minutes = service.working_minutes(ws, filed, req.first_response_at)
+            req.first_response_minutes = working_minutes(ws, filed, req.first_response_at)
         if req.resolved_at is not None:
             req.resolved_at = filed + timedelta(days=min(days - 1, 9))
-            req.resolution_minutes = service.working_minutes(ws, filed, req.resolved_at)
+            req.resolution_minutes = working_minutes(ws, filed, req.resolved_at)
         if req.closed_at is not None:
             req.closed_at = filed + timedelta(days=min(days - 1, 14))
     session.flush()
-    service.refresh_due(session, ws, requests)
+    refresh_due(session, ws, requests)
 
 
 BUDGET = (
@@ -220,13 +228,13 @@ BUDGET = (
 
 
 def _work_on(
-    session: Session, ws: Workspace, staff: service.Viewer, helper: User, req: HelpRequest
+    session: Session, ws: Workspace, staff: Principal, helper: User, req: HelpRequest
 ) -> None:
     """Help that runs for weeks: a plan, time spent, a file, a link and a visit ahead."""
     today = clock.today()
-    helper_viewer = service.Viewer(helper.id, None, True, True, True, False)
+    as_helper = _acting(session, ws, helper)
     upload = attachments.Upload("Budsjettmal.txt", "txt", BUDGET.encode())
-    service.reply(
+    lifecycle.reply(
         session,
         ws,
         staff,
@@ -247,7 +255,7 @@ def _work_on(
         work.log_time(
             session,
             ws,
-            helper_viewer,
+            as_helper,
             req.number,
             TimeForm(worked_on=today - timedelta(days=days_ago), hours=hours, note=note),
         )

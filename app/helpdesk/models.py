@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.counties.models import Municipality
 from app.db import AwareDateTime, Base, Timestamped, utcnow
+from app.i18n import lazy
 from app.tenancy import TenantOwned
 
 CATEGORIES = (
@@ -48,6 +49,16 @@ STATES = (
     "closed",
 )
 OPEN_STATES = STATES[:5]
+# The state machine. Reopening a resolved or closed request takes it back to in_progress.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("triaged",),
+    "triaged": ("assigned",),
+    "assigned": ("in_progress",),
+    "in_progress": ("waiting_for_municipality", "resolved"),
+    "waiting_for_municipality": ("in_progress",),
+    "resolved": ("closed", "in_progress"),
+    "closed": ("in_progress",),
+}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -56,6 +67,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class HelpRequest(TenantOwned, Timestamped, Base):
     __tablename__ = "help_request"
+    __audit_label__ = lazy("Forespørsel til hjelpekorpset")
     __audit_derived__ = (
         "first_response_due_at",
         "resolution_due_at",
@@ -110,6 +122,7 @@ class HelpRequest(TenantOwned, Timestamped, Base):
 
 class RequestAssignee(TenantOwned, Base):
     __tablename__ = "request_assignee"
+    __audit_label__ = lazy("Tildelt hjelper")
     __audit_derived__ = ("request_open",)
     __table_args__ = (
         UniqueConstraint("workspace_id", "request_id", "user_id"),
@@ -160,6 +173,7 @@ class RequestMessage(TenantOwned, Base):
     """A public reply (the municipality sees it) or an internal note (it does not)."""
 
     __tablename__ = "request_message"
+    __audit_label__ = lazy("Svar eller notat")
     __table_args__ = (Index("ix_request_message_request", "workspace_id", "request_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,6 +192,7 @@ class HelperProfile(TenantOwned, Timestamped, Base):
     """A member of the hjelpekorps: competences, home municipality, who they work for."""
 
     __tablename__ = "helper_profile"
+    __audit_label__ = lazy("Hjelperprofil")
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +209,7 @@ class Visit(TenantOwned, Timestamped, Base):
     """An on-site visit planned on a request, with a short report afterwards."""
 
     __tablename__ = "visit"
+    __audit_label__ = lazy("Besøk")
     __table_args__ = (
         Index("ix_visit_request", "workspace_id", "request_id"),
         Index("ix_visit_starts", "workspace_id", "starts_at"),
@@ -213,6 +229,7 @@ class Visit(TenantOwned, Timestamped, Base):
 
 class VisitHelper(TenantOwned, Base):
     __tablename__ = "visit_helper"
+    __audit_label__ = lazy("Hjelper på besøk")
     __table_args__ = (UniqueConstraint("workspace_id", "visit_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +245,7 @@ class CalendarFeed(TenantOwned, Base):
     """A secret address from which a helper's calendar program fetches their visits."""
 
     __tablename__ = "calendar_feed"
+    __audit_label__ = lazy("Kalenderabonnement")
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
     __audit_redact__ = ("token_hash",)
 
@@ -242,6 +260,7 @@ class RequestAttachment(TenantOwned, Base):
     bytes live under the storage folder; the row says what they are and who may see them."""
 
     __tablename__ = "request_attachment"
+    __audit_label__ = lazy("Vedlegg")
     __table_args__ = (
         Index("ix_request_attachment_request", "workspace_id", "request_id", "id"),
         UniqueConstraint("workspace_id", "storage_key"),
@@ -269,6 +288,7 @@ class RequestStep(TenantOwned, Base):
     """One step of the plan for help that runs for weeks."""
 
     __tablename__ = "request_step"
+    __audit_label__ = lazy("Steg i plan")
     __table_args__ = (Index("ix_request_step_request", "workspace_id", "request_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -292,6 +312,7 @@ class RequestLink(TenantOwned, Base):
     one). Stored once with the lower id first; shown on both."""
 
     __tablename__ = "request_link"
+    __audit_label__ = lazy("Lenke mellom forespørsler")
     __table_args__ = (
         UniqueConstraint("workspace_id", "first_id", "second_id"),
         CheckConstraint("first_id < second_id", name="order"),
@@ -311,6 +332,7 @@ class TimeEntry(TenantOwned, Base):
     """Time a helper spent on a request on a given day."""
 
     __tablename__ = "time_entry"
+    __audit_label__ = lazy("Tidsføring")
     __table_args__ = (
         Index("ix_time_entry_request", "workspace_id", "request_id"),
         Index("ix_time_entry_user", "workspace_id", "user_id", "worked_on"),

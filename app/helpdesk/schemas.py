@@ -1,9 +1,14 @@
+"""The hjelpekorps' forms (one model for the page's form and the JSON API's body) and what the
+JSON API answers with."""
+
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
+from app.accounts.models import User
 from app.helpdesk.models import CATEGORIES, PRIORITIES, URGENCIES
 from app.i18n import lazy
 
@@ -68,69 +73,87 @@ class RatingForm(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class VisitForm(BaseModel):
-    day: date
-    start: time
-    end: time
-    place: str = Field(min_length=2, max_length=300)
-    helpers: list[int] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _times(self) -> VisitForm:
-        if self.end <= self.start:
-            raise ValueError(lazy("Sluttid må være etter starttid."))
-        return self
-
-
-class VisitReportForm(BaseModel):
-    report: str = Field(min_length=1, max_length=5000)
-
-
 class FollowUpForm(BaseModel):
     follow_up_on: date | None = None
 
 
-class StepForm(BaseModel):
-    step_title: str = Field(min_length=2, max_length=200)
-    due_on: date | None = None
+# --- what the JSON API answers -------------------------------------------------------------
 
 
-class LinkForm(BaseModel):
-    other: str = Field(min_length=1, max_length=20)
+class UserRef(BaseModel):
+    id: int
+    name: str
 
-
-class TimeForm(BaseModel):
-    """Time spent, written as hours with a decimal comma or point ("1,5") or as h:mm."""
-
-    worked_on: date
-    hours: str = Field(min_length=1, max_length=8)
-    note: str = Field(default="", max_length=300)
-
-    @field_validator("hours")
     @classmethod
-    def _hours(cls, value: str) -> str:
-        if parse_minutes(value) is None:
-            raise ValueError(lazy("Skriv tiden i timer, for eksempel 1,5 eller 0:45 (høyst 24)."))
-        return value
-
-    @property
-    def minutes(self) -> int:
-        minutes = parse_minutes(self.hours)
-        assert minutes is not None  # checked by the validator
-        return minutes
+    def of(cls, user: User) -> UserRef:
+        return cls(id=user.id, name=user.name)
 
 
-def parse_minutes(raw: str) -> int | None:
-    """Minutes from "1,5", "1.5", "2" or "0:45"; None unless 1 minute to 24 hours."""
-    text = raw.strip().replace(" ", "")
-    try:
-        if ":" in text:
-            h, m = text.split(":", 1)
-            if not (h.isdecimal() and m.isdecimal() and len(m) == 2 and int(m) < 60):
-                return None
-            minutes = int(h) * 60 + int(m)
-        else:
-            minutes = round(float(text.replace(",", ".")) * 60)
-    except (ValueError, OverflowError):
-        return None
-    return minutes if 1 <= minutes <= 1440 else None
+class RequestSummary(BaseModel):
+    number: int
+    title: str
+    state: str
+    category: str
+    priority: str
+    urgency: str
+    on_site: bool
+    municipality_number: str
+    municipality_name: str
+    created_at: datetime
+    assignees: list[UserRef]
+
+
+class RequestPage(BaseModel):
+    items: list[RequestSummary]
+    next_before: int | None = Field(description="Pass as `before` for the next page.")
+
+
+class RequestRead(RequestSummary):
+    description: str
+    requester: UserRef | None
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    follow_up_on: date | None
+    rating: int | None
+    rating_comment: str | None
+
+
+class MessageRead(BaseModel):
+    id: int
+    author: UserRef | None
+    internal: bool
+    body: str
+    created_at: datetime
+
+
+class EventRead(BaseModel):
+    id: int
+    at: datetime
+    actor: UserRef | None
+    kind: str
+    from_state: str | None
+    to_state: str | None
+    detail: dict[str, Any]
+
+
+class RequestDetailRead(RequestRead):
+    messages: list[MessageRead]
+    events: list[EventRead]
+    allowed_transitions: list[str]
+
+
+class TransitionForm(BaseModel):
+    state: str = Field(max_length=30)
+
+
+class AttachmentRead(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    internal: bool
+    message_id: int | None
+    created_at: datetime
+    url: str

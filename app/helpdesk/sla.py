@@ -10,9 +10,20 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy.orm import Session
 
 from app.clock import OSLO
+from app.counties import service as counties_service
+from app.counties.models import Workspace
+from app.errors import InvalidInput
 from app.i18n import lazy
 
 LEVEL_PRIORITIES = ("urgent", "high", "normal", "low")
@@ -61,6 +72,77 @@ class SlaSettings(BaseModel):
 
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(time.fromisoformat(self.day_start), time.fromisoformat(self.day_end))
+
+
+SETTINGS_KEY = "helpdesk"
+HOURS_MESSAGE = lazy("Skriv et helt antall timer fra 1 til 2000.")
+
+
+class LevelsForm(BaseModel):
+    """The service-level form: the working day and hours per priority, as typed."""
+
+    # An empty field is left out by the form parser: validate the defaults too, so that it
+    # gets the same message as a wrong number.
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    day_start: str = ""
+    day_end: str = ""
+    first_urgent: int = 0
+    first_high: int = 0
+    first_normal: int = 0
+    first_low: int = 0
+    resolve_urgent: int = 0
+    resolve_high: int = 0
+    resolve_normal: int = 0
+    resolve_low: int = 0
+
+    @field_validator(
+        *(f"{prefix}_{p}" for prefix in ("first", "resolve") for p in LEVEL_PRIORITIES),
+        mode="before",
+    )
+    @classmethod
+    def _hours(cls, value: object) -> int:
+        raw = str(value or "").strip()
+        if not raw.isdecimal() or not 1 <= int(raw) <= 2000:
+            raise ValueError(HOURS_MESSAGE)
+        return int(raw)
+
+    def levels(self) -> SlaSettings:
+        """The settings, or :class:`InvalidInput` naming the working day's fields or ``sla``."""
+        try:
+            return SlaSettings(
+                day_start=self.day_start,
+                day_end=self.day_end,
+                first_response_hours={p: getattr(self, f"first_{p}") for p in LEVEL_PRIORITIES},
+                resolution_hours={p: getattr(self, f"resolve_{p}") for p in LEVEL_PRIORITIES},
+            )
+        except ValidationError as exc:
+            errors: dict[str, str] = {}
+            for err in exc.errors():
+                field = str(err["loc"][-1]) if err["loc"] else ""
+                key = field if field in ("day_start", "day_end") else "sla"
+                errors.setdefault(key, str((err.get("ctx") or {}).get("error") or err["msg"]))
+            raise InvalidInput(errors) from None
+
+    @classmethod
+    def values_of(cls, levels: SlaSettings) -> dict[str, str]:
+        values = {"day_start": levels.day_start, "day_end": levels.day_end}
+        for p in LEVEL_PRIORITIES:
+            values[f"first_{p}"] = str(levels.first_response_hours[p])
+            values[f"resolve_{p}"] = str(levels.resolution_hours[p])
+        return values
+
+
+def levels_of(ws: Workspace) -> SlaSettings:
+    """The workspace's service levels (the defaults until someone saves others)."""
+    try:
+        return SlaSettings.model_validate(counties_service.module_settings(ws, SETTINGS_KEY))
+    except ValidationError:
+        return SlaSettings()
+
+
+def save_levels(session: Session, ws: Workspace, levels: SlaSettings) -> None:
+    counties_service.save_module_settings(session, ws, SETTINGS_KEY, levels.model_dump(mode="json"))
 
 
 @lru_cache(maxsize=64)

@@ -1,67 +1,37 @@
-"""HTML pages of the hjelpekorps: the queue, filing, a request with replies, notes, status
-and triage."""
+"""HTML pages of the hjelpekorps: the queue, filing, and a request's page with its replies,
+notes, status, triage, follow-up and rating. The plan, links and time are ``work/``'s forms on
+the same page, visits and the agenda ``visits/``'s."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
-from app import clock
 from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.db import utcnow
-from app.errors import InvalidInput, NotFound
-from app.forms import multi_form, parse, uploaded_files
-from app.helpdesk import attachments, service, visits, work
+from app.forms import MultiFormData, submit, uploaded_files
+from app.helpdesk import attachments, lifecycle
+from app.helpdesk.due import is_overdue
+from app.helpdesk.labels import LABELS, STATE_LABELS
 from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
-from app.helpdesk.schemas import (
-    FollowUpForm,
-    LinkForm,
-    RatingForm,
-    ReplyForm,
-    RequestForm,
-    StepForm,
-    TimeForm,
-    TriageForm,
-    VisitForm,
-    VisitReportForm,
-)
+from app.helpdesk.queue import QueueFilter, get_request, queue
+from app.helpdesk.request_page import render_request, submit_on_request
+from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm, TriageForm
+from app.helpdesk.triage import eligible_helpers
+from app.helpdesk.triage import triage as assess
 from app.i18n import _
-from app.web import redirect, render
+from app.web import render
 
 router = APIRouter()
 
 Reader = Annotated[Context, Depends(require("helpdesk.read"))]
 Filer = Annotated[Context, Depends(require("helpdesk.file"))]
-FormData = Annotated[dict[str, Any], Depends(multi_form)]
 Files = Annotated[list[UploadFile], Depends(uploaded_files)]
-
-LABELS = {
-    "states": service.STATE_LABELS,
-    "categories": service.CATEGORY_LABELS,
-    "priorities": service.PRIORITY_LABELS,
-    "state_order": STATES,
-    "category_order": CATEGORIES,
-    "priority_order": URGENCIES,
-}
-
-
-def viewer_of(ctx: Context) -> service.Viewer:
-    return service.Viewer(
-        user_id=ctx.user.id,
-        municipality_number=ctx.membership.municipality_number if ctx.role == "municipal" else None,
-        can_see_all=ctx.can("helpdesk.see_all"),
-        can_note=ctx.can("helpdesk.note"),
-        can_work=ctx.can("helpdesk.work"),
-        can_triage=ctx.can("helpdesk.triage"),
-    )
-
 
 VIEW_NAMES = {
     "ufordelt": "unassigned",
@@ -87,16 +57,17 @@ def queue_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
     for_id: Annotated[int | None, Query(alias="før", ge=1)] = None,
 ) -> Response:
-    viewer = viewer_of(ctx)
-    views = ["alle"] if not viewer.can_see_all else ["ufordelt", "mine", "forsinket", "alle"]
-    if viewer.can_triage:
+    p = ctx.principal
+    sees_all = p.can("helpdesk.see_all")
+    views = ["ufordelt", "mine", "forsinket", "alle"] if sees_all else ["alle"]
+    if p.can("helpdesk.triage"):
         views.append("oppfolging")
     view = visning if visning in views else views[0]
     classes = counties_service.size_classes(counties_service.settings_of(ctx.workspace))
-    staff = service.helpers(session, ctx.workspace) if viewer.can_see_all else []
+    staff = eligible_helpers(session, ctx.workspace) if sees_all else []
     size_class = int(klasse) if klasse and klasse.isdecimal() else None
     helper_id = int(hjelper) if hjelper and hjelper.isdecimal() else None
-    f = service.QueueFilter(
+    f = QueueFilter(
         view=VIEW_NAMES.get(view, "all"),
         state=status if status in STATES else None,
         category=kategori if kategori in CATEGORIES else None,
@@ -107,7 +78,7 @@ def queue_page(
         q=q,
         before_id=for_id,
     )
-    page = service.queue(session, ctx.workspace, viewer, f)
+    page = queue(session, ctx.workspace, p, f)
     now = utcnow()
     filters = {
         "status": f.state or "",
@@ -124,21 +95,24 @@ def queue_page(
         {
             "labels": LABELS,
             "page": page,
-            "overdue_ids": {r.id for r in page.rows if service.is_overdue(r, now)},
+            "overdue_ids": {r.id for r in page.rows if is_overdue(r, now)},
             "views": views,
             "view": view,
             "filters": filters,
             "more_query": urlencode({"visning": view, **{k: v for k, v in filters.items() if v}}),
-            "classes": classes if viewer.can_see_all else [],
+            "classes": classes if sees_all else [],
             "staff": staff,
             "municipalities": counties_service.municipalities_of_county(
                 session, ctx.workspace.county_number
             )
-            if viewer.can_see_all
+            if sees_all
             else [],
         },
         fragment="helpdesk/_queue_rows.html",
     )
+
+
+# --- filing --------------------------------------------------------------------------------
 
 
 def _new_form(
@@ -147,11 +121,10 @@ def _new_form(
     ctx: Context,
     values: dict[str, Any],
     errors: dict[str, str],
-    status: int = 200,
 ) -> Response:
     municipalities = (
         []
-        if ctx.role == "municipal"
+        if ctx.principal.municipality_number
         else counties_service.municipalities_of_county(session, ctx.workspace.county_number)
     )
     return render(
@@ -165,7 +138,6 @@ def _new_form(
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),
         },
-        status_code=status,
     )
 
 
@@ -176,104 +148,67 @@ def new_page(request: Request, session: DbSession, ctx: Filer) -> Response:
 
 @router.post("/{workspace_slug}/hjelp")
 def file_request(
-    request: Request, session: DbSession, data: FormData, files: Files, ctx: Filer
+    request: Request, session: DbSession, data: MultiFormData, files: Files, ctx: Filer
 ) -> Response:
     data["on_site"] = data.get("on_site") == "on"
-    form, errors = parse(RequestForm, data)
-    status = 422
-    if form is not None:
-        try:
-            uploads = attachments.read_form_files(files, "attachments")
-            req = service.file_request(session, ctx.workspace, viewer_of(ctx), form, uploads)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-            status = exc.status_code
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/hjelp/{req.number}",
-                flash=_("Takk! Forespørselen er sendt til hjelpekorpset."),
-            )
-    return _new_form(request, session, ctx, data, errors, status)
 
+    def act(form: RequestForm) -> Any:
+        uploads = attachments.read_form_files(files, "attachments")
+        return lifecycle.file_request(session, ctx.workspace, ctx.principal, form, uploads)
 
-def _request_page(
-    request: Request,
-    session: DbSession,
-    ctx: Context,
-    number: int,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status: int = 200,
-) -> Response:
-    viewer = viewer_of(ctx)
-    d = service.detail(session, ctx.workspace, viewer, number)
-    extra: dict[str, Any] = {}
-    if viewer.can_triage and d.request.state not in ("resolved", "closed"):
-        # Only the triage form shows them, and it is not there once the request is resolved.
-        extra["suggestions"] = service.suggest_helpers(session, ctx.workspace, d.request)
-    if viewer.can_work:
-        extra["time"] = work.time_of(session, ctx.workspace, d.request.id)
-    files_by_message: dict[int | None, list[Any]] = {}
-    for a in attachments.of_request(session, ctx.workspace, d.request.id, internal=viewer.can_note):
-        files_by_message.setdefault(a.message_id, []).append(a)
-    return render(
+    return submit(
         request,
-        "helpdesk/request.html",
-        {
-            "labels": LABELS,
-            "d": d,
-            "req": d.request,
-            "due": service.service_levels(session, ctx.workspace, [d.request])[d.request.id],
-            "viewer": viewer,
-            "errors": errors or {},
-            "values": values or {},
-            "assigned_ids": [a.user_id for a in d.request.assignees],
-            "visits": visits.visits_of(session, ctx.workspace, d.request.id),
-            "helpers": service.helpers(session, ctx.workspace) if viewer.can_work else [],
-            "steps": work.steps_of(session, ctx.workspace, d.request.id),
-            "links": work.links_of(session, ctx.workspace, viewer, d.request),
-            "files": files_by_message,
-            "accept": attachments.ACCEPT,
-            "limit_text": attachments.limit_text(),
-            "today": clock.today().isoformat(),
-            **extra,
-        },
-        status_code=status,
+        session,
+        data,
+        act,
+        schema=RequestForm,
+        done=lambda req: f"/{ctx.workspace.slug}/hjelp/{req.number}",
+        flash=_("Takk! Forespørselen er sendt til hjelpekorpset."),
+        again=lambda errors: _new_form(request, session, ctx, data, errors),
     )
+
+
+# --- a request -----------------------------------------------------------------------------
 
 
 @router.get("/{workspace_slug}/hjelp/{number}")
 def request_page(request: Request, number: int, session: DbSession, ctx: Reader) -> Response:
-    return _request_page(request, session, ctx, number)
+    return render_request(request, session, ctx, number)
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/svar")
 def reply(
-    request: Request, number: int, session: DbSession, data: FormData, files: Files, ctx: Reader
+    request: Request,
+    number: int,
+    session: DbSession,
+    data: MultiFormData,
+    files: Files,
+    ctx: Reader,
 ) -> Response:
     data["internal"] = data.get("internal") == "on"
-    form, errors = parse(ReplyForm, data)
-    status = 422
-    if form is not None:
-        try:
-            uploads = attachments.read_form_files(files, "attachments")
-            service.reply(session, ctx.workspace, viewer_of(ctx), number, form, uploads)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-            status = exc.status_code
-        else:
-            message = _("Notatet er lagret.") if form.internal else _("Svaret er sendt.")
-            return redirect(request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=message)
-    return _request_page(request, session, ctx, number, errors, data, status)
+
+    def act(form: ReplyForm) -> Any:
+        uploads = attachments.read_form_files(files, "attachments")
+        return lifecycle.reply(session, ctx.workspace, ctx.principal, number, form, uploads)
+
+    return submit_on_request(
+        request,
+        session,
+        ctx,
+        number,
+        data,
+        act,
+        schema=ReplyForm,
+        flash=lambda m: _("Notatet er lagret.") if m.internal else _("Svaret er sendt."),
+    )
 
 
 @router.get("/{workspace_slug}/hjelp/{number}/vedlegg/{attachment_id}")
 def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -> Response:
-    viewer = viewer_of(ctx)
-    req = service.get_request(session, ctx.workspace, viewer, number)
+    p = ctx.principal
+    req = get_request(session, ctx.workspace, p, number)
     row, path = attachments.find(
-        session, ctx.workspace, req.id, attachment_id, internal=viewer.can_note
+        session, ctx.workspace, req.id, attachment_id, internal=p.can("helpdesk.note")
     )
     return FileResponse(
         path,
@@ -285,267 +220,74 @@ def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -
     )
 
 
-def _act(
-    request: Request,
-    session: DbSession,
-    ctx: Context,
-    number: int,
-    data: dict[str, Any],
-    form_type: type[BaseModel] | None,
-    action: Callable[[Any], object],
-    flash: str,
-) -> Response:
-    """One form on the request page: parse, act, and back to the page — or the page again
-    with the messages (422) when the input does not hold."""
-    form, errors = parse(form_type, data) if form_type else (None, {})
-    if form_type is None or form is not None:
-        try:
-            action(form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=flash)
-    return _request_page(request, session, ctx, number, errors, data, 422)
-
-
-# --- the plan, links and time spent ---------------------------------------------------------
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/steg")
-def add_step(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(form: StepForm) -> object:
-        return work.add_step(session, ctx.workspace, viewer_of(ctx), number, form)
-
-    return _act(request, session, ctx, number, data, StepForm, action, _("Steget er lagt til."))
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/steg/{step_id}")
-def mark_step(
-    request: Request, number: int, step_id: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    done = data.get("done") == "1"
-
-    def action(_form: None) -> object:
-        return work.set_step_done(session, ctx.workspace, viewer_of(ctx), number, step_id, done)
-
-    flash = _("Steget er merket som gjort.") if done else _("Steget er merket som ikke gjort.")
-    return _act(request, session, ctx, number, data, None, action, flash)
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/steg/{step_id}/slett")
-def remove_step(
-    request: Request, number: int, step_id: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(_form: None) -> object:
-        work.remove_step(session, ctx.workspace, viewer_of(ctx), number, step_id)
-        return None
-
-    return _act(request, session, ctx, number, data, None, action, _("Steget er fjernet."))
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/lenker")
-def add_link(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(form: LinkForm) -> object:
-        return work.link(session, ctx.workspace, viewer_of(ctx), number, form)
-
-    return _act(request, session, ctx, number, data, LinkForm, action, _("Lenken er lagt til."))
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/lenker/{link_id}/slett")
-def remove_link(
-    request: Request, number: int, link_id: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(_form: None) -> object:
-        work.unlink(session, ctx.workspace, viewer_of(ctx), number, link_id)
-        return None
-
-    return _act(request, session, ctx, number, data, None, action, _("Lenken er fjernet."))
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/tid")
-def log_time(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(form: TimeForm) -> object:
-        return work.log_time(session, ctx.workspace, viewer_of(ctx), number, form)
-
-    return _act(request, session, ctx, number, data, TimeForm, action, _("Tiden er ført."))
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/tid/{entry_id}/slett")
-def remove_time(
-    request: Request, number: int, entry_id: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    def action(_form: None) -> object:
-        work.remove_time(session, ctx.workspace, viewer_of(ctx), number, entry_id)
-        return None
-
-    return _act(request, session, ctx, number, data, None, action, _("Tidsføringen er fjernet."))
-
-
 @router.post("/{workspace_slug}/hjelp/{number}/status")
 def change_state(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
 ) -> Response:
-    try:
-        req = service.transition(
-            session, ctx.workspace, viewer_of(ctx), number, str(data.get("state", ""))
-        )
-    except InvalidInput as exc:
-        return _request_page(
-            request, session, ctx, number, {k: _(v) for k, v in exc.errors.items()}, status=422
-        )
-    return redirect(
+    wanted = str(data.get("state", ""))
+    return submit_on_request(
         request,
-        f"/{ctx.workspace.slug}/hjelp/{number}",
-        flash=_("Status er endret til «{state}».").format(state=_(service.STATE_LABELS[req.state])),
+        session,
+        ctx,
+        number,
+        data,
+        lambda _form: lifecycle.transition(session, ctx.workspace, ctx.principal, number, wanted),
+        flash=lambda req: _("Status er endret til «{state}».").format(
+            state=_(STATE_LABELS[req.state])
+        ),
+        keep_values=False,
     )
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/vurdering")
 def triage(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
 ) -> Response:
     raw = data.get("assignees") or []
     data["assignees"] = [v for v in (raw if isinstance(raw, list) else [raw]) if v]
-    form, errors = parse(TriageForm, data)
-    if form is not None:
-        try:
-            service.triage(session, ctx.workspace, viewer_of(ctx), number, form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Vurderingen er lagret.")
-            )
-    return _request_page(request, session, ctx, number, errors, data, 422)
+    return submit_on_request(
+        request,
+        session,
+        ctx,
+        number,
+        data,
+        lambda form: assess(session, ctx.workspace, ctx.principal, number, form),
+        schema=TriageForm,
+        flash=_("Vurderingen er lagret."),
+    )
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/oppfolging")
 def follow_up(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
 ) -> Response:
-    form, errors = parse(FollowUpForm, data)
-    if form is not None:
-        try:
-            service.set_follow_up(session, ctx.workspace, viewer_of(ctx), number, form.follow_up_on)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Oppfølgingen er lagret.")
-            )
-    return _request_page(request, session, ctx, number, errors, data, 422)
+    return submit_on_request(
+        request,
+        session,
+        ctx,
+        number,
+        data,
+        lambda form: lifecycle.set_follow_up(
+            session, ctx.workspace, ctx.principal, number, form.follow_up_on
+        ),
+        schema=FollowUpForm,
+        flash=_("Oppfølgingen er lagret."),
+    )
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/tilbakemelding")
 def rate(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
 ) -> Response:
-    form, errors = parse(RatingForm, data)
-    if form is not None:
-        try:
-            service.rate(session, ctx.workspace, viewer_of(ctx), number, form.rating, form.comment)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/hjelp/{number}",
-                flash=_("Takk for tilbakemeldingen!"),
-            )
-    return _request_page(request, session, ctx, number, errors, data, 422)
-
-
-# --- visits and the agenda -----------------------------------------------------------------
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/besok")
-def plan_visit(
-    request: Request, number: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    form, errors = parse(VisitForm, data)
-    if form is not None:
-        try:
-            visits.plan_visit(session, ctx.workspace, viewer_of(ctx), number, form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Besøket er planlagt.")
-            )
-    return _request_page(request, session, ctx, number, errors, data, 422)
-
-
-@router.post("/{workspace_slug}/hjelp/{number}/besok/{visit_id}/rapport")
-def report_visit(
-    request: Request, number: int, visit_id: int, session: DbSession, data: FormData, ctx: Reader
-) -> Response:
-    form, errors = parse(VisitReportForm, data)
-    if form is not None:
-        visits.report_visit(session, ctx.workspace, viewer_of(ctx), number, visit_id, form.report)
-        return redirect(
-            request, f"/{ctx.workspace.slug}/hjelp/{number}", flash=_("Besøksrapporten er lagret.")
-        )
-    return _request_page(request, session, ctx, number, errors, data, 422)
-
-
-Worker = Annotated[Context, Depends(require("helpdesk.work"))]
-
-
-@router.get("/{workspace_slug}/besok")
-def agenda_page(
-    request: Request,
-    session: DbSession,
-    ctx: Worker,
-    alle: Annotated[bool, Query()] = False,
-) -> Response:
-    everyone = alle and ctx.can("helpdesk.triage")
-    items = visits.agenda(session, ctx.workspace, None if everyone else ctx.user.id)
-    return render(
+    return submit_on_request(
         request,
-        "helpdesk/agenda.html",
-        {"visits": items, "everyone": everyone, "feed_url": None},
-    )
-
-
-@router.get("/{workspace_slug}/besok.ics")
-def agenda_ics(session: DbSession, ctx: Worker) -> Response:
-    items = visits.agenda(session, ctx.workspace, ctx.user.id)
-    body = visits.to_ical(ctx.workspace, items, _("Besøk – {name}").format(name=ctx.user.name))
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="besok.ics"'},
-    )
-
-
-@router.post("/{workspace_slug}/besok/abonnement")
-def new_feed(request: Request, session: DbSession, ctx: Worker) -> Response:
-    token = visits.new_feed(session, ctx.workspace, ctx.user)
-    url = f"{request.app.state.settings.base_url.rstrip('/')}/kalender/{token}.ics"
-    items = visits.agenda(session, ctx.workspace, ctx.user.id)
-    # The address is shown once; a new one replaces it.
-    return render(
-        request,
-        "helpdesk/agenda.html",
-        {"visits": items, "everyone": False, "feed_url": url},
-        status_code=201,
-    )
-
-
-@router.get("/kalender/{token}.ics")
-def calendar_feed(token: str, session: DbSession) -> Response:
-    found = visits.feed(session, token)
-    if found is None:
-        raise NotFound()
-    workspace, items, name = found
-    return Response(
-        visits.to_ical(workspace, items, _("Besøk – {name}").format(name=name)),
-        media_type="text/calendar; charset=utf-8",
-        headers={"Cache-Control": "private, no-store"},
+        session,
+        ctx,
+        number,
+        data,
+        lambda form: lifecycle.rate(
+            session, ctx.workspace, ctx.principal, number, form.rating, form.comment
+        ),
+        schema=RatingForm,
+        flash=_("Takk for tilbakemeldingen!"),
     )

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from app.accounts.deps import Context, DbSession, api_require
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import lazy
-from app.networks import service
+from app.networks import contacts, service
+from app.networks import coverage as networks_coverage
 from app.networks.models import BODY_KINDS, Body, BodyMembership, Person
 from app.networks.schemas import (
     BodyForm,
@@ -87,7 +88,7 @@ def _person_read(p: Person) -> PersonRead:
 
 
 def _may_manage_contacts_of(ctx: Context, municipality_number: str) -> None:
-    if not service.may_edit_contacts(
+    if not contacts.may_edit_contacts(
         ctx.can, ctx.membership.municipality_number, municipality_number
     ):
         raise Forbidden()
@@ -187,7 +188,7 @@ def list_contacts(
     area: str | None = None,
 ) -> PersonPage:
     """Contact persons, searched by name, title or municipality, filtered by area, paged."""
-    rows, total = service.search_persons(
+    rows, total = contacts.search_persons(
         session,
         ctx.workspace,
         q=q,
@@ -204,15 +205,15 @@ def list_contacts(
 @router.get("/{workspace_slug}/contacts/{person_id}", response_model=PersonRead)
 def read_contact(session: DbSession, ctx: ContactsReader, person_id: int) -> PersonRead:
     """One contact person with their areas of responsibility."""
-    return _person_read(service.get_person(session, ctx.workspace, person_id))
+    return _person_read(contacts.get_person(session, ctx.workspace, person_id))
 
 
 @router.post("/{workspace_slug}/contacts", response_model=PersonRead, status_code=201)
 def create_contact(session: DbSession, ctx: ContactsReader, data: PersonForm) -> PersonRead:
     """Add a contact person; a municipal user only for their own municipality."""
     _may_manage_contacts_of(ctx, data.municipality_number)
-    person = service.create_person(session, ctx.workspace, data)
-    return _person_read(service.get_person(session, ctx.workspace, person.id))
+    person = contacts.create_person(session, ctx.workspace, data)
+    return _person_read(contacts.get_person(session, ctx.workspace, person.id))
 
 
 @router.put("/{workspace_slug}/contacts/{person_id}", response_model=PersonRead)
@@ -220,10 +221,10 @@ def update_contact(
     session: DbSession, ctx: ContactsReader, person_id: int, data: PersonForm
 ) -> PersonRead:
     """Replace a contact person; a municipal user only within their own municipality."""
-    current = service.get_person(session, ctx.workspace, person_id)
+    current = contacts.get_person(session, ctx.workspace, person_id)
     _may_manage_contacts_of(ctx, current.municipality_number)
     _may_manage_contacts_of(ctx, data.municipality_number)
-    return _person_read(service.update_person(session, ctx.workspace, person_id, data))
+    return _person_read(contacts.update_person(session, ctx.workspace, person_id, data))
 
 
 # --- municipalities ------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def municipality_bodies(
     session: DbSession, ctx: NetworksReader, number: str
 ) -> list[MembershipRead]:
     """A municipality's memberships in visible bodies: current and upcoming first, then past."""
-    detail = service.municipality_detail(session, ctx.workspace, number)
+    detail = contacts.municipality_detail(session, ctx.workspace, number)
     name = detail.municipality.name
     return [_membership_read(m, municipality_name=name) for m in (*detail.current, *detail.past)]
 
@@ -261,7 +262,7 @@ def coverage(
 ) -> list[CoverageRowRead]:
     """For each municipality of the county: how many councils, digitalisation networks and
     bodies it is in now, and which bodies."""
-    cov = service.coverage(session, ctx.workspace, size_class)
+    cov = networks_coverage.coverage(session, ctx.workspace, size_class)
     return [
         CoverageRowRead(
             municipality_number=r.municipality.number,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.counties import service as counties_service
 from app.counties.models import Workspace
-from app.networks import service
+from app.networks import contacts, service
 from app.networks.demo_data import (
     DEMO_CONTACTS,
     DIGIVESTLAND,
@@ -72,7 +72,7 @@ def load(session: Session, workspaces: dict[str, Workspace]) -> None:
             continue
         _scope(session, ws)
         areas = contact["areas"]
-        person = service.create_person(
+        person = contacts.create_person(
             session,
             ws,
             PersonForm(
@@ -108,7 +108,7 @@ def load(session: Session, workspaces: dict[str, Workspace]) -> None:
         session, trondelag, "DigiTrøndelag arbeidsutvalg", "working_committee", parent_id=digi.id
     )
     for person in persons.values():
-        service.add_representative(session, trondelag, committee.id, person.id)
+        contacts.add_representative(session, trondelag, committee.id, person.id)
 
     buskerud = workspaces["buskerud"]
     _scope(session, buskerud)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.counties.models import Municipality, Organisation
 from app.db import AwareDateTime, Base, Timestamped
+from app.i18n import lazy
 from app.tenancy import TenantOwned
 
 BODY_KINDS = (
@@ -53,6 +54,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Body(TenantOwned, Timestamped, Base):
     __tablename__ = "body"
+    __audit_label__ = lazy("Råd eller nettverk")
     __table_args__ = (
         UniqueConstraint("workspace_id", "name"),
         CheckConstraint(_in("kind", BODY_KINDS), name="kind"),
@@ -81,6 +83,7 @@ class BodyMembership(TenantOwned, Timestamped, Base):
     """A municipality or partner organisation in a body, from one date to another."""
 
     __tablename__ = "body_membership"
+    __audit_label__ = lazy("Medlemskap i råd eller nettverk")
     __table_args__ = (
         CheckConstraint(_in("role", MEMBER_ROLES), name="role"),
         CheckConstraint(
@@ -111,6 +114,7 @@ class BodyShare(TenantOwned, Base):
     that county are or were members. Kept up to date by the service."""
 
     __tablename__ = "body_share"
+    __audit_label__ = lazy("Deling av råd eller nettverk")
     __table_args__ = (UniqueConstraint("workspace_id", "body_id", "county_number"),)
     __audited__ = False
 
@@ -123,6 +127,7 @@ class Person(TenantOwned, Timestamped, Base):
     """A contact person with a role in a municipality."""
 
     __tablename__ = "person"
+    __audit_label__ = lazy("Kontaktperson")
     __table_args__ = (Index("ix_person_municipality", "workspace_id", "municipality_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +147,7 @@ class Responsibility(TenantOwned, Base):
     """An area a person is responsible for in their municipality."""
 
     __tablename__ = "responsibility"
+    __audit_label__ = lazy("Ansvarsområde")
     __table_args__ = (
         UniqueConstraint("workspace_id", "person_id", "area"),
         CheckConstraint(_in("area", AREAS), name="area"),
@@ -156,6 +162,7 @@ class Representative(TenantOwned, Base):
     """A person who sits in a body for their municipality."""
 
     __tablename__ = "representative"
+    __audit_label__ = lazy("Representant")
     __table_args__ = (UniqueConstraint("workspace_id", "body_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,34 +1,30 @@
-"""Networks: bodies and their tree, memberships over time, contacts, representatives,
-coverage. Flushes, never commits."""
+"""Networks: bodies and their tree, memberships over time and the shares that let other
+counties read a body. Contacts and representatives are in ``contacts``, coverage and the key
+figures in ``coverage``. Flushes, never commits."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import today
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import lazy
 from app.networks.models import (
-    AREAS,
-    TOP_LEVEL_KINDS,
     Body,
     BodyMembership,
     BodyShare,
     Person,
     Representative,
-    Responsibility,
 )
-from app.networks.schemas import BodyForm, MembershipForm, PersonForm
-from app.tenancy import scoped, scoped_shared
+from app.networks.schemas import BodyForm, MembershipForm
+from app.tenancy import scoped, scoped_by_county, scoped_shared
 
 
 def is_current(m: BodyMembership, on: date | None = None) -> bool:
@@ -40,15 +36,25 @@ def is_current(m: BodyMembership, on: date | None = None) -> bool:
 
 
 def _shared_with(ws: Workspace) -> Any:
-    return select(BodyShare.body_id).where(BodyShare.county_number == ws.county_number)
+    return scoped_by_county(BodyShare, ws.county_number).with_only_columns(BodyShare.body_id)
 
 
-def _visible_bodies(ws: Workspace) -> Any:
+def visible_bodies(ws: Workspace) -> Any:
+    """The bodies this workspace sees: its own and those shared with its county."""
     return scoped_shared(Body, ws.id, Body.id, _shared_with(ws))
 
 
-def _visible_memberships(ws: Workspace) -> Any:
+def visible_memberships(ws: Workspace) -> Any:
+    """The memberships of the bodies this workspace sees."""
     return scoped_shared(BodyMembership, ws.id, BodyMembership.body_id, _shared_with(ws))
+
+
+def held_on(on: date) -> ColumnElement[bool]:
+    """The memberships that hold on ``on`` (a query's condition)."""
+    return and_(
+        or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
+        or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def current_members(
     the membership tables."""
     on = on or today()
     query = (
-        _visible_memberships(ws)
+        visible_memberships(ws)
         .join(Body, Body.id == BodyMembership.body_id)
         .with_only_columns(
             BodyMembership.body_id,
@@ -86,10 +92,7 @@ def current_members(
             BodyMembership.municipality_number,
             BodyMembership.organisation_id,
         )
-        .where(
-            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
-            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
-        )
+        .where(held_on(on))
     )
     if body_id is not None:
         query = query.where(BodyMembership.body_id == body_id)
@@ -104,7 +107,7 @@ def current_members(
 
 def get_body(session: Session, ws: Workspace, body_id: int) -> Body:
     """A body this workspace may see (its own, or shared with its county), else 404."""
-    body = session.scalar(_visible_bodies(ws).where(Body.id == body_id))
+    body = session.scalar(visible_bodies(ws).where(Body.id == body_id))
     if body is None:
         raise NotFound()
     return body
@@ -136,7 +139,7 @@ def body_tree(
     include_archived: bool = False,
 ) -> list[BodyNode]:
     """All visible bodies as a forest, roots sorted by name; three queries whatever the size."""
-    query = _visible_bodies(ws).order_by(Body.name)
+    query = visible_bodies(ws).order_by(Body.name)
     if not include_archived:
         query = query.where(Body.archived_at.is_(None))
     bodies = list(session.scalars(query))
@@ -184,12 +187,11 @@ def member_counts(session: Session, ws: Workspace, body_ids: list[int]) -> dict[
         return {}
     on = today()
     rows = session.execute(
-        _visible_memberships(ws)
+        visible_memberships(ws)
         .with_only_columns(BodyMembership.body_id, func.count())
         .where(
             BodyMembership.body_id.in_(body_ids),
-            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
-            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
+            held_on(on),
         )
         .group_by(BodyMembership.body_id)
     ).all()
@@ -449,7 +451,7 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
     body = get_body(session, ws, body_id)
     memberships = list(
         session.scalars(
-            _visible_memberships(ws)
+            visible_memberships(ws)
             .where(BodyMembership.body_id == body.id)
             .options(
                 selectinload(BodyMembership.municipality),
@@ -472,10 +474,10 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
         reverse=True,
     )
     children = list(
-        session.scalars(_visible_bodies(ws).where(Body.parent_id == body.id).order_by(Body.name))
+        session.scalars(visible_bodies(ws).where(Body.parent_id == body.id).order_by(Body.name))
     )
     parent = (
-        session.scalar(_visible_bodies(ws).where(Body.id == body.parent_id))
+        session.scalar(visible_bodies(ws).where(Body.id == body.parent_id))
         if body.parent_id
         else None
     )
@@ -512,7 +514,7 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
 def list_memberships(
     session: Session, ws: Workspace, *, body_id: int | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[BodyMembership], int]:
-    query = _visible_memberships(ws)
+    query = visible_memberships(ws)
     if body_id is not None:
         get_body(session, ws, body_id)
         query = query.where(BodyMembership.body_id == body_id)
@@ -529,322 +531,3 @@ def list_memberships(
         )
     )
     return rows, total
-
-
-# --- representatives -----------------------------------------------------------------------
-
-
-def add_representative(
-    session: Session, ws: Workspace, body_id: int, person_id: int
-) -> Representative:
-    body = get_own_body(session, ws, body_id)
-    person = get_person(session, ws, person_id)
-    exists = session.scalar(
-        scoped(Representative, ws.id).where(
-            Representative.body_id == body.id, Representative.person_id == person.id
-        )
-    )
-    if exists:
-        raise Conflict(lazy("Personen er allerede representant i dette organet."))
-    rep = Representative(workspace_id=ws.id, body_id=body.id, person_id=person.id)
-    session.add(rep)
-    session.flush()
-    return rep
-
-
-def remove_representative(session: Session, ws: Workspace, body_id: int, rep_id: int) -> None:
-    get_own_body(session, ws, body_id)
-    rep = session.scalar(
-        scoped(Representative, ws.id).where(
-            Representative.id == rep_id, Representative.body_id == body_id
-        )
-    )
-    if rep is None:
-        raise NotFound()
-    session.delete(rep)
-    session.flush()
-
-
-# --- contacts ------------------------------------------------------------------------------
-
-
-def may_edit_contacts(
-    can: Callable[[str], bool], own_municipality: str | None, municipality_number: str
-) -> bool:
-    """Coordinators edit every contact; a municipal user only their own municipality's."""
-    if can("contacts.manage"):
-        return True
-    return (
-        can("contacts.manage_own")
-        and own_municipality is not None
-        and own_municipality == municipality_number
-    )
-
-
-def get_person(session: Session, ws: Workspace, person_id: int) -> Person:
-    person = session.scalar(
-        scoped(Person, ws.id)
-        .where(Person.id == person_id)
-        .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
-    )
-    if person is None:
-        raise NotFound()
-    return person
-
-
-def search_persons(
-    session: Session,
-    ws: Workspace,
-    *,
-    q: str | None = None,
-    municipality_number: str | None = None,
-    area: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Person], int]:
-    query = scoped(Person, ws.id).join(
-        Municipality, Municipality.number == Person.municipality_number
-    )
-    if municipality_number:
-        query = query.where(Person.municipality_number == municipality_number)
-    if area:
-        if area not in AREAS:
-            raise InvalidInput({"omrade": lazy("Ukjent ansvarsområde.")})
-        query = query.where(
-            Person.id.in_(
-                scoped(Responsibility, ws.id)
-                .where(Responsibility.area == area)
-                .with_only_columns(Responsibility.person_id)
-            )
-        )
-    if q and q.strip():
-        term = f"%{q.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Person.name).like(term),
-                func.lower(Municipality.name).like(term),
-                func.lower(Person.title).like(term),
-            )
-        )
-    total = session.scalar(query.with_only_columns(func.count())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(Municipality.name, Person.name)
-            .limit(limit)
-            .offset(offset)
-            .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
-        )
-    )
-    return rows, total
-
-
-def _apply_person(session: Session, ws: Workspace, person: Person, data: PersonForm) -> None:
-    if session.get(Municipality, data.municipality_number) is None:
-        raise InvalidInput({"municipality_number": lazy("Kommunen finnes ikke.")})
-    person.name = data.name.strip()
-    municipality = session.get(Municipality, data.municipality_number)
-    if municipality is not None and person.municipality_number != data.municipality_number:
-        person.municipality = municipality
-    person.municipality_number = data.municipality_number
-    person.title = data.title
-    person.email = str(data.email or "")
-    person.phone = data.phone
-    have = {r.area: r for r in person.responsibilities}
-    for area, row in have.items():
-        if area not in data.areas:
-            person.responsibilities.remove(row)
-    for area in data.areas:
-        if area not in have:
-            person.responsibilities.append(Responsibility(workspace_id=ws.id, area=area))
-
-
-def create_person(session: Session, ws: Workspace, data: PersonForm) -> Person:
-    person = Person(workspace_id=ws.id, responsibilities=[])
-    _apply_person(session, ws, person, data)
-    session.add(person)
-    session.flush()
-    return person
-
-
-def update_person(session: Session, ws: Workspace, person_id: int, data: PersonForm) -> Person:
-    person = get_person(session, ws, person_id)
-    _apply_person(session, ws, person, data)
-    session.flush()
-    return person
-
-
-def delete_person(session: Session, ws: Workspace, person_id: int) -> None:
-    person = get_person(session, ws, person_id)
-    session.delete(person)
-    session.flush()
-
-
-# --- municipality page ---------------------------------------------------------------------
-
-
-@dataclass
-class MunicipalityDetail:
-    municipality: Municipality
-    current: list[BodyMembership]
-    past: list[BodyMembership]
-    contacts_by_area: dict[str, list[Person]]
-    contacts: list[Person]
-    represents: dict[int, list[Body]]
-
-
-def municipality_detail(session: Session, ws: Workspace, number: str) -> MunicipalityDetail:
-    municipality = session.get(Municipality, number)
-    if municipality is None:
-        raise NotFound()
-    memberships = list(
-        session.scalars(
-            _visible_memberships(ws)
-            .where(BodyMembership.municipality_number == number)
-            .options(selectinload(BodyMembership.body))
-        )
-    )
-    on = today()
-    current = sorted(
-        (m for m in memberships if is_current(m, on) or (m.start_date and m.start_date > on)),
-        key=lambda m: m.body.name,
-    )
-    past = sorted(
-        (m for m in memberships if m.end_date and m.end_date < on),
-        key=lambda m: m.end_date or date.min,
-        reverse=True,
-    )
-    contacts, _total = search_persons(session, ws, municipality_number=number, limit=500)
-    by_area: dict[str, list[Person]] = defaultdict(list)
-    for person in contacts:
-        for r in person.responsibilities:
-            by_area[r.area].append(person)
-    ordered = {area: by_area[area] for area in AREAS if by_area.get(area)}
-    represents: dict[int, list[Body]] = defaultdict(list)
-    if contacts:
-        for rep in session.scalars(
-            scoped(Representative, ws.id)
-            .where(Representative.person_id.in_([p.id for p in contacts]))
-            .options(selectinload(Representative.body))
-        ):
-            represents[rep.person_id].append(rep.body)
-    return MunicipalityDetail(municipality, current, past, ordered, contacts, dict(represents))
-
-
-# --- coverage ------------------------------------------------------------------------------
-
-
-@dataclass
-class CoverageRow:
-    municipality: Municipality
-    size_class: int
-    councils: int
-    digital_networks: int
-    bodies: int
-    member_of: set[int]
-
-
-@dataclass
-class Coverage:
-    rows: list[CoverageRow]
-    columns: list[Body]
-    no_council: list[CoverageRow]
-    no_digital_network: list[CoverageRow]
-    fewest: list[CoverageRow]
-
-
-def coverage(session: Session, ws: Workspace, size_class: int | None = None) -> Coverage:
-    """Which of the county's municipalities are in no council, in no digitalisation network,
-    in the fewest bodies. Four queries whatever the number of bodies or memberships."""
-    from app.counties import service as counties_service
-
-    settings = counties_service.settings_of(ws)
-    municipalities = counties_service.municipalities_of_county(session, ws.county_number)
-    bodies = {
-        b.id: b
-        for b in session.scalars(
-            _visible_bodies(ws).where(Body.archived_at.is_(None)).order_by(Body.name)
-        )
-    }
-    on = today()
-    memberships = session.execute(
-        _visible_memberships(ws)
-        .with_only_columns(BodyMembership.body_id, BodyMembership.municipality_number)
-        .where(
-            BodyMembership.municipality_number.is_not(None),
-            or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
-            or_(BodyMembership.end_date.is_(None), BodyMembership.end_date >= on),
-        )
-    ).all()
-    member_of: dict[str, set[int]] = defaultdict(set)
-    for body_id, number in memberships:
-        if body_id in bodies:
-            member_of[number].add(body_id)
-
-    def root_kind(body: Body) -> Body:
-        seen = 0
-        while body.parent_id and body.parent_id in bodies and seen < 50:
-            body = bodies[body.parent_id]
-            seen += 1
-        return body
-
-    rows = []
-    for m in municipalities:
-        cls = counties_service.size_class_of(m.population, settings)
-        if size_class and cls != size_class:
-            continue
-        ids = member_of.get(m.number, set())
-        roots = {root_kind(bodies[i]).id for i in ids}
-        rows.append(
-            CoverageRow(
-                municipality=m,
-                size_class=cls,
-                councils=sum(1 for i in roots if bodies[i].kind == "council"),
-                digital_networks=sum(
-                    1
-                    for i in ids | roots
-                    if bodies[i].kind == "network" and bodies[i].theme == "digitalisation"
-                ),
-                bodies=len(roots),
-                member_of=ids | roots,
-            )
-        )
-    columns = [b for b in bodies.values() if b.parent_id is None and b.kind in TOP_LEVEL_KINDS]
-    return Coverage(
-        rows=rows,
-        columns=columns,
-        no_council=[r for r in rows if r.councils == 0],
-        no_digital_network=[r for r in rows if r.digital_networks == 0],
-        fewest=sorted(rows, key=lambda r: (r.bodies, r.municipality.population))[:10],
-    )
-
-
-def bodies_by_kind(session: Session, ws: Workspace) -> dict[str, int]:
-    rows = session.execute(
-        _visible_bodies(ws)
-        .where(Body.archived_at.is_(None))
-        .with_only_columns(Body.kind, func.count())
-        .group_by(Body.kind)
-    ).all()
-    return {kind: n for kind, n in rows}
-
-
-@dataclass
-class OverviewFigures:
-    bodies_by_kind: dict[str, int]
-    councils: int
-    networks: int
-    no_council: list[CoverageRow]
-    no_digital_network: list[CoverageRow]
-
-
-def overview_figures(session: Session, ws: Workspace) -> OverviewFigures:
-    """What the networks module adds to the workspace's start page."""
-    by_kind = bodies_by_kind(session, ws)
-    cov = coverage(session, ws)
-    return OverviewFigures(
-        bodies_by_kind=by_kind,
-        councils=by_kind.get("council", 0),
-        networks=by_kind.get("network", 0),
-        no_council=cov.no_council,
-        no_digital_network=cov.no_digital_network,
-    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from app.i18n import _
-from app.networks.service import Coverage
+from app.networks.coverage import Coverage
 
 CELL = 22
 LABEL_W = 150

@@ -3,6 +3,7 @@ coverage."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,63 +13,16 @@ from app.accounts.deps import Context, DbSession, require
 from app.clock import today
 from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
-from app.forms import multi_form, parse
+from app.forms import multi_form, submit
 from app.i18n import _, lazy
-from app.networks import service
-from app.networks.models import AREAS, BODY_KINDS, MEMBER_ROLES, THEMES
+from app.networks import contacts, coverage, service
+from app.networks.labels import LABELS
+from app.networks.models import BODY_KINDS, Body, Person
 from app.networks.schemas import BodyForm, EndMembershipForm, MembershipForm, PersonForm
 from app.networks.svg import coverage_matrix
 from app.web import redirect, render
 
 router = APIRouter()
-
-KIND_LABELS = {
-    "council": lazy("Regionråd"),
-    "network": lazy("Nettverk"),
-    "board": lazy("Styre"),
-    "ceo_committee": lazy("Rådmannsutvalg"),
-    "secretariat": lazy("Sekretariat"),
-    "steering_group": lazy("Styringsgruppe"),
-    "working_committee": lazy("Arbeidsutvalg"),
-    "professional_group": lazy("Faggruppe"),
-    "joint_operation": lazy("Felles drift"),
-}
-THEME_LABELS = {
-    "digitalisation": lazy("Digitalisering"),
-    "health_welfare_tech": lazy("Helse og velferdsteknologi"),
-    "climate": lazy("Klima"),
-    "school": lazy("Skole"),
-    "procurement": lazy("Innkjøp"),
-    "other": lazy("Annet"),
-}
-ROLE_LABELS = {
-    "member": lazy("Medlem"),
-    "host": lazy("Vertskommune"),
-    "secretariat": lazy("Sekretariat"),
-    "observer": lazy("Observatør"),
-}
-AREA_LABELS = {
-    "digitalisation": lazy("Digitalisering"),
-    "health_care": lazy("Helse og omsorg"),
-    "school": lazy("Skole og barnehage"),
-    "climate": lazy("Klima og miljø"),
-    "business": lazy("Næringsutvikling"),
-    "finance": lazy("Økonomi"),
-    "procurement": lazy("Innkjøp"),
-    "innovation": lazy("Innovasjon"),
-    "other": lazy("Annet"),
-}
-LABELS = {
-    "kinds": KIND_LABELS,
-    "themes": THEME_LABELS,
-    "roles": ROLE_LABELS,
-    "areas": AREA_LABELS,
-    "kind_order": BODY_KINDS,
-    "theme_order": THEMES,
-    "role_order": MEMBER_ROLES,
-    "area_order": AREAS,
-}
-
 
 FormData = Annotated[dict[str, Any], Depends(multi_form)]
 Reader = Annotated[Context, Depends(require("networks.read"))]
@@ -100,19 +54,44 @@ def bodies_page(
     )
 
 
-def _body_form_context(
+def _body_form(
+    request: Request,
     session: DbSession,
     ctx: Context,
     values: dict[str, Any],
     errors: dict[str, str],
-    body: Any = None,
-) -> dict[str, Any]:
+    body: Body | None = None,
+) -> Response:
     own = [n for n in service.flatten(service.body_tree(session, ctx.workspace)) if n.owned]
-    return _ctx(
-        values=values,
-        errors=errors,
-        body=body,
-        parents=[n for n in own if body is None or n.body.id != body.id],
+    return render(
+        request,
+        "networks/body_form.html",
+        _ctx(
+            values=values,
+            errors=errors,
+            body=body,
+            parents=[n for n in own if body is None or n.body.id != body.id],
+        ),
+    )
+
+
+def _submit_body(
+    request: Request,
+    session: DbSession,
+    ctx: Context,
+    data: dict[str, Any],
+    act: Callable[[BodyForm], Body],
+    body: Body | None = None,
+) -> Response:
+    return submit(
+        request,
+        session,
+        data,
+        act,
+        schema=BodyForm,
+        done=lambda saved: f"/{ctx.workspace.slug}/organer/{saved.id}",
+        flash=lambda saved: _("«{name}» er lagret.").format(name=saved.name),
+        again=lambda errors: _body_form(request, session, ctx, data, errors, body),
     )
 
 
@@ -124,43 +103,24 @@ def new_body_page(
     overordnet: Annotated[int | None, Query()] = None,
 ) -> Response:
     values = {"kind": "working_committee" if overordnet else "network", "parent_id": overordnet}
-    return render(request, "networks/body_form.html", _body_form_context(session, ctx, values, {}))
-
-
-def _save_body(
-    request: Request, session: DbSession, ctx: Context, data: dict[str, Any], body_id: int | None
-) -> Response:
-    form, errors = parse(BodyForm, data)
-    body = service.get_own_body(session, ctx.workspace, body_id) if body_id else None
-    if form is not None:
-        try:
-            if body_id is None:
-                body = service.create_body(session, ctx.workspace, form)
-            else:
-                body = service.update_body(session, ctx.workspace, body_id, form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/organer/{body.id}",
-                flash=_("«{name}» er lagret.").format(name=body.name),
-            )
-    return render(
-        request,
-        "networks/body_form.html",
-        _body_form_context(session, ctx, data, errors, body),
-        status_code=422,
-    )
+    return _body_form(request, session, ctx, values, {})
 
 
 @router.post("/{workspace_slug}/organer")
 def create_body(request: Request, session: DbSession, data: FormData, ctx: Manager) -> Response:
-    return _save_body(request, session, ctx, data, None)
+    return _submit_body(
+        request, session, ctx, data, lambda form: service.create_body(session, ctx.workspace, form)
+    )
 
 
-@router.get("/{workspace_slug}/organer/{body_id}")
-def body_page(request: Request, body_id: int, session: DbSession, ctx: Reader) -> Response:
+def _body_page(
+    request: Request,
+    session: DbSession,
+    ctx: Context,
+    body_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
     detail = service.body_detail(session, ctx.workspace, body_id)
     can_edit = detail.owned and ctx.can("networks.manage")
     extra: dict[str, Any] = {}
@@ -169,42 +129,46 @@ def body_page(request: Request, body_id: int, session: DbSession, ctx: Reader) -
             session, ctx.workspace.county_number
         )
         extra["organisations"] = counties_service.list_organisations(session)
-        extra["persons"], _n = service.search_persons(session, ctx.workspace, limit=500)
+        extra["persons"], _n = contacts.search_persons(session, ctx.workspace, limit=500)
     return render(
         request,
         "networks/body.html",
-        _ctx(detail=detail, can_edit=can_edit, errors={}, values={}, today=today(), **extra),
+        _ctx(
+            detail=detail,
+            can_edit=can_edit,
+            errors=errors or {},
+            values=values or {},
+            today=today(),
+            **extra,
+        ),
     )
+
+
+@router.get("/{workspace_slug}/organer/{body_id}")
+def body_page(request: Request, body_id: int, session: DbSession, ctx: Reader) -> Response:
+    return _body_page(request, session, ctx, body_id)
 
 
 @router.get("/{workspace_slug}/organer/{body_id}/rediger")
 def edit_body_page(request: Request, body_id: int, session: DbSession, ctx: Manager) -> Response:
     body = service.get_own_body(session, ctx.workspace, body_id)
-    values = {
-        k: getattr(body, k)
-        for k in (
-            "name",
-            "kind",
-            "theme",
-            "parent_id",
-            "description",
-            "purpose",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "website",
-        )
-    }
-    return render(
-        request, "networks/body_form.html", _body_form_context(session, ctx, values, {}, body)
-    )
+    values = {k: getattr(body, k) for k in BodyForm.model_fields}
+    return _body_form(request, session, ctx, values, {}, body)
 
 
 @router.post("/{workspace_slug}/organer/{body_id}/rediger")
 def update_body(
     request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
 ) -> Response:
-    return _save_body(request, session, ctx, data, body_id)
+    body = service.get_own_body(session, ctx.workspace, body_id)
+    return _submit_body(
+        request,
+        session,
+        ctx,
+        data,
+        lambda form: service.update_body(session, ctx.workspace, body_id, form),
+        body,
+    )
 
 
 @router.post("/{workspace_slug}/organer/{body_id}/arkiver")
@@ -219,33 +183,33 @@ def archive_body(
     )
 
 
-def _body_error(
+# --- members and representatives (forms on the body page) -----------------------------------
+
+
+def _submit_on_body(
     request: Request,
     session: DbSession,
     ctx: Context,
     body_id: int,
-    errors: dict[str, str],
-    values: dict[str, Any],
+    data: dict[str, Any],
+    act: Callable[[Any], object],
+    *,
+    schema: type[MembershipForm | EndMembershipForm] | None = None,
+    flash: str,
+    errors_as: Callable[[dict[str, str]], dict[str, str]] = lambda errors: errors,
 ) -> Response:
+    """A form on the page of a body this workspace owns: back to the page, or the page again
+    with the messages (``errors_as`` says next to which field)."""
     service.get_own_body(session, ctx.workspace, body_id)  # another county's body: 403
-    detail = service.body_detail(session, ctx.workspace, body_id)
-    persons, _n = service.search_persons(session, ctx.workspace, limit=500)
-    return render(
+    return submit(
         request,
-        "networks/body.html",
-        _ctx(
-            detail=detail,
-            can_edit=detail.owned,
-            errors=errors,
-            values=values,
-            today=today(),
-            municipalities=counties_service.municipalities_of_county(
-                session, ctx.workspace.county_number
-            ),
-            organisations=counties_service.list_organisations(session),
-            persons=persons,
-        ),
-        status_code=422,
+        session,
+        data,
+        act,
+        schema=schema,
+        done=f"/{ctx.workspace.slug}/organer/{body_id}",
+        flash=flash,
+        again=lambda errors: _body_page(request, session, ctx, body_id, errors_as(errors), data),
     )
 
 
@@ -253,20 +217,16 @@ def _body_error(
 def add_member(
     request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
 ) -> Response:
-    service.get_own_body(session, ctx.workspace, body_id)
-    form, errors = parse(MembershipForm, data)
-    if form is not None:
-        try:
-            service.add_membership(session, ctx.workspace, body_id, form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/organer/{body_id}",
-                flash=_("Medlemmet er lagt til."),
-            )
-    return _body_error(request, session, ctx, body_id, errors, data)
+    return _submit_on_body(
+        request,
+        session,
+        ctx,
+        body_id,
+        data,
+        lambda form: service.add_membership(session, ctx.workspace, body_id, form),
+        schema=MembershipForm,
+        flash=_("Medlemmet er lagt til."),
+    )
 
 
 @router.post("/{workspace_slug}/organer/{body_id}/medlemmer/{membership_id}/avslutt")
@@ -278,20 +238,19 @@ def end_member(
     data: FormData,
     ctx: Manager,
 ) -> Response:
-    form, errors = parse(EndMembershipForm, data)
-    if form is not None:
-        try:
-            service.end_membership(session, ctx.workspace, body_id, membership_id, form.end_date)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/organer/{body_id}",
-                flash=_("Medlemskapet er avsluttet."),
-            )
-    return _body_error(
-        request, session, ctx, body_id, {f"end_{membership_id}": v for v in errors.values()}, data
+    return _submit_on_body(
+        request,
+        session,
+        ctx,
+        body_id,
+        data,
+        lambda form: service.end_membership(
+            session, ctx.workspace, body_id, membership_id, form.end_date
+        ),
+        schema=EndMembershipForm,
+        flash=_("Medlemskapet er avsluttet."),
+        # The end date field of each member's row has its own name.
+        errors_as=lambda errors: {f"end_{membership_id}": v for v in errors.values()},
     )
 
 
@@ -309,14 +268,14 @@ def delete_member(
 def add_representative(
     request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
 ) -> Response:
-    person_id = data.get("person_id", "")
-    if not str(person_id).isdecimal():
-        return _body_error(
-            request, session, ctx, body_id, {"person_id": _("Velg en person.")}, data
-        )
-    service.add_representative(session, ctx.workspace, body_id, int(person_id))
-    return redirect(
-        request, f"/{ctx.workspace.slug}/organer/{body_id}", flash=_("Representanten er lagt til.")
+    def act(_form: None) -> object:
+        person_id = str(data.get("person_id", ""))
+        if not person_id.isdecimal():
+            raise InvalidInput({"person_id": lazy("Velg en person.")})
+        return contacts.add_representative(session, ctx.workspace, body_id, int(person_id))
+
+    return _submit_on_body(
+        request, session, ctx, body_id, data, act, flash=_("Representanten er lagt til.")
     )
 
 
@@ -324,7 +283,7 @@ def add_representative(
 def remove_representative(
     request: Request, body_id: int, rep_id: int, session: DbSession, ctx: Manager
 ) -> Response:
-    service.remove_representative(session, ctx.workspace, body_id, rep_id)
+    contacts.remove_representative(session, ctx.workspace, body_id, rep_id)
     return redirect(
         request, f"/{ctx.workspace.slug}/organer/{body_id}", flash=_("Representanten er fjernet.")
     )
@@ -335,7 +294,7 @@ def remove_representative(
 
 @router.get("/{workspace_slug}/kommuner/{number}")
 def municipality_page(request: Request, number: str, session: DbSession, ctx: Reader) -> Response:
-    detail = service.municipality_detail(session, ctx.workspace, number)
+    detail = contacts.municipality_detail(session, ctx.workspace, number)
     settings = counties_service.settings_of(ctx.workspace)
     cls = counties_service.size_class_of(detail.municipality.population, settings)
     label = next(c.label for c in counties_service.size_classes(settings) if c.index == cls)
@@ -360,7 +319,7 @@ def _editable_municipalities(ctx: Context, persons: list[Any]) -> set[str]:
 
 
 def _may_edit_contacts(ctx: Context, municipality_number: str) -> bool:
-    return service.may_edit_contacts(
+    return contacts.may_edit_contacts(
         ctx.can, ctx.membership.municipality_number, municipality_number
     )
 
@@ -376,7 +335,7 @@ def contacts_page(
     side: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
     page_size = 50
-    persons, total = service.search_persons(
+    persons, total = contacts.search_persons(
         session,
         ctx.workspace,
         q=q,
@@ -412,8 +371,7 @@ def _person_form(
     ctx: Context,
     values: dict[str, Any],
     errors: dict[str, str],
-    person: Any = None,
-    status: int = 200,
+    person: Person | None = None,
 ) -> Response:
     if ctx.can("contacts.manage"):
         municipalities = counties_service.municipalities_of_county(
@@ -425,7 +383,6 @@ def _person_form(
         request,
         "networks/person_form.html",
         _ctx(values=values, errors=errors, person=person, municipalities=municipalities),
-        status_code=status,
     )
 
 
@@ -433,6 +390,34 @@ def _contact_editor(ctx: Context) -> Context:
     if not (ctx.can("contacts.manage") or ctx.can("contacts.manage_own")):
         raise Forbidden()
     return ctx
+
+
+def _submit_person(
+    request: Request,
+    session: DbSession,
+    ctx: Context,
+    data: dict[str, Any],
+    save: Callable[[PersonForm], Person],
+    person: Person | None = None,
+) -> Response:
+    """The contact form: a municipal user saves contacts of their own municipality only."""
+    data.setdefault("areas", [])
+
+    def act(form: PersonForm) -> Person:
+        if not _may_edit_contacts(ctx, form.municipality_number):
+            raise Forbidden(lazy("Du kan bare endre kontaktpersoner i din egen kommune."))
+        return save(form)
+
+    return submit(
+        request,
+        session,
+        data,
+        act,
+        schema=PersonForm,
+        done=lambda saved: f"/{ctx.workspace.slug}/kommuner/{saved.municipality_number}",
+        flash=_("Kontaktpersonen er lagret."),
+        again=lambda errors: _person_form(request, session, ctx, data, errors, person),
+    )
 
 
 Editor = Annotated[Context, Depends(require("contacts.read"))]
@@ -452,44 +437,28 @@ def new_person_page(
     return _person_form(request, session, ctx, values, {})
 
 
-def _save_person(
-    request: Request, session: DbSession, ctx: Context, data: dict[str, Any], person_id: int | None
-) -> Response:
-    _contact_editor(ctx)
-    person = service.get_person(session, ctx.workspace, person_id) if person_id else None
-    if person is not None and not _may_edit_contacts(ctx, person.municipality_number):
-        raise Forbidden()
-    data.setdefault("areas", [])
-    form, errors = parse(PersonForm, data)
-    if form is not None and not _may_edit_contacts(ctx, form.municipality_number):
-        raise Forbidden(lazy("Du kan bare endre kontaktpersoner i din egen kommune."))
-    if form is not None:
-        try:
-            if person_id is None:
-                person = service.create_person(session, ctx.workspace, form)
-            else:
-                person = service.update_person(session, ctx.workspace, person_id, form)
-        except InvalidInput as exc:
-            errors = {k: _(v) for k, v in exc.errors.items()}
-        else:
-            return redirect(
-                request,
-                f"/{ctx.workspace.slug}/kommuner/{person.municipality_number}",
-                flash=_("Kontaktpersonen er lagret."),
-            )
-    return _person_form(request, session, ctx, data, errors, person, status=422)
-
-
 @router.post("/{workspace_slug}/kontakter")
 def create_person(request: Request, session: DbSession, data: FormData, ctx: Editor) -> Response:
-    return _save_person(request, session, ctx, data, None)
+    _contact_editor(ctx)
+    return _submit_person(
+        request,
+        session,
+        ctx,
+        data,
+        lambda form: contacts.create_person(session, ctx.workspace, form),
+    )
+
+
+def _editable_person(session: DbSession, ctx: Context, person_id: int) -> Person:
+    person = contacts.get_person(session, ctx.workspace, person_id)
+    if not _may_edit_contacts(ctx, person.municipality_number):
+        raise Forbidden()
+    return person
 
 
 @router.get("/{workspace_slug}/kontakter/{person_id}")
 def edit_person_page(request: Request, person_id: int, session: DbSession, ctx: Editor) -> Response:
-    person = service.get_person(session, ctx.workspace, person_id)
-    if not _may_edit_contacts(ctx, person.municipality_number):
-        raise Forbidden()
+    person = _editable_person(session, ctx, person_id)
     values = {
         "name": person.name,
         "municipality_number": person.municipality_number,
@@ -505,16 +474,22 @@ def edit_person_page(request: Request, person_id: int, session: DbSession, ctx: 
 def update_person(
     request: Request, person_id: int, session: DbSession, data: FormData, ctx: Editor
 ) -> Response:
-    return _save_person(request, session, ctx, data, person_id)
+    _contact_editor(ctx)
+    person = _editable_person(session, ctx, person_id)
+    return _submit_person(
+        request,
+        session,
+        ctx,
+        data,
+        lambda form: contacts.update_person(session, ctx.workspace, person_id, form),
+        person,
+    )
 
 
 @router.post("/{workspace_slug}/kontakter/{person_id}/slett")
 def delete_person(request: Request, person_id: int, session: DbSession, ctx: Editor) -> Response:
-    person = service.get_person(session, ctx.workspace, person_id)
-    if not _may_edit_contacts(ctx, person.municipality_number):
-        raise Forbidden()
-    number = person.municipality_number
-    service.delete_person(session, ctx.workspace, person_id)
+    number = _editable_person(session, ctx, person_id).municipality_number
+    contacts.delete_person(session, ctx.workspace, person_id)
     return redirect(
         request, f"/{ctx.workspace.slug}/kommuner/{number}", flash=_("Kontaktpersonen er slettet.")
     )
@@ -531,7 +506,7 @@ def coverage_page(
     klasse: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
     size_class = int(klasse) if klasse and klasse.isdecimal() else None
-    cov = service.coverage(session, ctx.workspace, size_class)
+    cov = coverage.coverage(session, ctx.workspace, size_class)
     settings = counties_service.settings_of(ctx.workspace)
     classes = counties_service.size_classes(settings)
     small_limit = settings.size_thresholds[1]

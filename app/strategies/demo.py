@@ -18,14 +18,33 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Membership, User
+from app.accounts import principal as principals
+from app.accounts import service as accounts_service
+from app.accounts.models import User
+from app.accounts.principal import Principal
 from app.clock import OSLO, today
 from app.counties.models import Workspace
 from app.mail.models import OutboxMessage
-from app.networks.models import Body, BodyMembership
-from app.strategies import consultation, measures, service, text
+from app.networks import service as networks_service
+from app.strategies import measures, service, text
+from app.strategies.consultation import answers, comments, invitees, responses, rounds
+from app.strategies.consultation.schemas import (
+    AmendmentCreate,
+    AnswerForm,
+    CommentCreate,
+    InviteeCreate,
+    ResponseForm,
+    RoundCreate,
+)
 from app.strategies.models import ConsultationComment, Invitee, StrategyNotice
-from app.strategies.service import Actor
+from app.strategies.schemas import (
+    AdoptionForm,
+    DocumentForm,
+    MeasureForm,
+    PublishForm,
+    SectionCreate,
+    SectionUpdate,
+)
 from app.tenancy import scoped, set_db_scope
 
 TITLE = "Regional strategi for innovasjon og digitalisering i Trøndelag 2027–2030 (demo)"
@@ -532,56 +551,48 @@ def _weekday(day: date) -> date:
     return day
 
 
-def _membership(session: Session, ws: Workspace, user: User) -> Membership:
-    m = session.scalar(scoped(Membership, ws.id).where(Membership.user_id == user.id))
+def _principal(session: Session, ws: Workspace, user: User) -> Principal:
+    m = accounts_service.get_membership(session, ws.id, user.id)
     assert m is not None, f"demo user {user.email} has no membership in {ws.slug}"
-    return m
+    return principals.for_member(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=m.role,
+        municipality_number=m.municipality_number,
+        organisation_id=m.organisation_id,
+    )
 
 
-def _council_of(session: Session, ws: Workspace, municipality: str) -> Body:
+def _council_of(session: Session, ws: Workspace, municipality: str) -> int:
     """A regional council the municipality is a member of (Fosen when it is one)."""
-    councils = list(
-        session.scalars(
-            scoped(Body, ws.id)
-            .join(BodyMembership, BodyMembership.body_id == Body.id)
-            .where(Body.kind == "council", BodyMembership.municipality_number == municipality)
-            .order_by(Body.name)
-        )
+    member_of = networks_service.current_members(
+        session, ws, kind="council", municipality_number=municipality
+    )
+    councils = sorted(
+        (
+            networks_service.get_body(session, ws, body_id)
+            for body_id in {m.body_id for m in member_of}
+        ),
+        key=lambda b: b.name,
     )
     assert councils, f"municipality {municipality} is in no council in the demo"
-    return next((b for b in councils if b.name.startswith("Fosen")), councils[0])
+    return next((b for b in councils if b.name.startswith("Fosen")), councils[0]).id
 
 
 def load(session: Session, ws: Workspace) -> None:
     set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
     first_mail = session.scalar(select(func.max(OutboxMessage.id))) or 0
     users = {u.email: u for u in session.scalars(select(User))}
-    coordinator_user = users["koordinator@trondelag.demo"]
-    coordinator = Actor(
-        user_id=coordinator_user.id,
-        name=coordinator_user.name,
-        email=coordinator_user.email,
-        role="coordinator",
-        can_read_drafts=True,
-        can_edit=True,
-        can_consult=True,
-    )
-    actors: dict[str, Actor] = {}
-    for key, email in (
-        ("sf", "radgiver@statsforvalteren.demo"),
-        ("ks", "radgiver@ks.demo"),
-        ("osen", "kommunedirektor@osen.demo"),
-    ):
-        user = users[email]
-        m = _membership(session, ws, user)
-        actors[key] = Actor(
-            user_id=user.id,
-            name=user.name,
-            email=user.email,
-            role=m.role,
-            municipality_number=m.municipality_number if m.role == "municipal" else None,
-            organisation_id=m.organisation_id if m.role == "partner" else None,
+    coordinator = _principal(session, ws, users["koordinator@trondelag.demo"])
+    actors = {
+        key: _principal(session, ws, users[email])
+        for key, email in (
+            ("sf", "radgiver@statsforvalteren.demo"),
+            ("ks", "radgiver@ks.demo"),
+            ("osen", "kommunedirektor@osen.demo"),
         )
+    }
     osen = actors["osen"].municipality_number or "5020"
 
     on = today()
@@ -595,49 +606,50 @@ def load(session: Session, ws: Workspace) -> None:
     adopted = _weekday(on - timedelta(days=30))
 
     # --- the draft and version 1 ---------------------------------------------------------
-    doc = service.create_document(session, ws, coordinator, TITLE, "innovation_strategy", SUMMARY)
+    doc = service.create_document(
+        session,
+        ws,
+        coordinator,
+        DocumentForm(title=TITLE, kind="innovation_strategy", summary=SUMMARY),
+    )
     doc.is_demo = True
     sections = [
-        service.add_section(session, ws, coordinator, doc.id, heading, body)
+        service.add_section(
+            session, ws, coordinator, doc.id, SectionCreate(heading=heading, body=body)
+        )
         for heading, body in SECTIONS
     ]
-    v1 = service.publish(session, ws, coordinator, doc.id, "Høringsutkast.")
+    v1 = service.publish(session, ws, coordinator, doc.id, PublishForm(note="Høringsutkast."))
     v1.published_at = _at(v1_day, 14)
 
     # --- the round: created ahead of its start, so that adding the invitees sends nothing;
     # then opened today, so that the services take the comments --------------------------
-    r = consultation.create_round(
+    r = rounds.create_round(
         session,
         ws,
         coordinator,
         doc.id,
-        v1.number,
-        f"Høring: {TITLE}",
-        COVER,
-        on + timedelta(days=1),
-        on + timedelta(days=30),
+        RoundCreate(
+            version=v1.number,
+            title=f"Høring: {TITLE}",
+            cover_text=COVER,
+            starts_on=on + timedelta(days=1),
+            ends_on=on + timedelta(days=30),
+        ),
     )
-    invitees: dict[str, Invitee] = {}
+
+    def invite(**fields: object) -> Invitee:
+        return invitees.add_invitee(session, ws, r.id, InviteeCreate.model_validate(fields))
+
+    invited: dict[str, Invitee] = {}
     for key in ("sf", "ks"):
-        invitees[key] = consultation.add_invitee(
-            session, ws, r.id, "organisation", organisation_id=actors[key].organisation_id
-        )
+        invited[key] = invite(kind="organisation", organisation_id=actors[key].organisation_id)
     # the municipality before the council: Osen speaks for itself, not through the council
-    invitees["osen"] = consultation.add_invitee(
-        session, ws, r.id, "municipality", municipality_number=osen
-    )
-    invitees["council"] = consultation.add_invitee(
-        session, ws, r.id, "body", body_id=_council_of(session, ws, osen).id
-    )
-    invitees["guest"] = consultation.add_invitee(
-        session, ws, r.id, "guest", guest_name=GUEST_NAME, guest_email=GUEST_EMAIL
-    )
-    actors["guest"] = Actor(
-        user_id=None,
-        name="Forsker ved instituttet (demo)",
-        email=GUEST_EMAIL,
-        role="guest",
-        guest_invitee_id=invitees["guest"].id,
+    invited["osen"] = invite(kind="municipality", municipality_number=osen)
+    invited["council"] = invite(kind="body", body_id=_council_of(session, ws, osen))
+    invited["guest"] = invite(kind="guest", guest_name=GUEST_NAME, guest_email=GUEST_EMAIL)
+    actors["guest"] = principals.guest(
+        invited["guest"].id, "Forsker ved instituttet (demo)", GUEST_EMAIL
     )
     r.starts_on = on
     session.flush()
@@ -647,20 +659,16 @@ def load(session: Session, ws: Workspace) -> None:
     for c in COMMENTS:
         key = sections[c.section].key
         if c.proposed:
-            row = consultation.add_amendment(
-                session,
-                ws,
-                actors[c.who],
-                r.id,
-                key,
-                c.proposed,
-                c.body,
-                text.fingerprint(sections[c.section].body),
+            amendment = AmendmentCreate(
+                section_key=key,
+                proposed_text=c.proposed,
+                reason=c.body,
+                base=text.fingerprint(sections[c.section].body),
             )
+            row = comments.add_amendment(session, ws, actors[c.who], r.id, amendment)
         else:
-            row = consultation.add_comment(
-                session, ws, actors[c.who], r.id, key, c.body, quote=c.quote
-            )
+            comment = CommentCreate(section_key=key, body=c.body, quote=c.quote)
+            row = comments.add_comment(session, ws, actors[c.who], r.id, comment)
         row.created_at = _at(starts + timedelta(days=c.day), c.hour, 12)
         made.append((c, row))
     quoted = next(row for c, row in made if c.quote)
@@ -668,31 +676,37 @@ def load(session: Session, ws: Workspace) -> None:
         (coordinator, REPLY_COORDINATOR),
         (actors["osen"], REPLY_OSEN),
     ):
-        reply = consultation.add_comment(
-            session, ws, actor, r.id, quoted.section_key, body, parent_id=quoted.id
+        reply = comments.add_comment(
+            session,
+            ws,
+            actor,
+            r.id,
+            CommentCreate(section_key=quoted.section_key, body=body, parent_id=quoted.id),
         )
         reply.created_at = _at(starts + timedelta(days=day), hour, 40)
     for key, body, day in (("sf", RESPONSE_SF, 27), ("ks", RESPONSE_KS, 29)):
-        consultation.save_response(session, ws, actors[key], r.id, invitees[key].id, body, 0)
-        response = consultation.submit_response(session, ws, actors[key], r.id, invitees[key].id)
+        draft = ResponseForm(body=body, revision=0)
+        responses.save_response(session, ws, actors[key], r.id, invited[key].id, draft)
+        response = responses.submit_response(session, ws, actors[key], r.id, invited[key].id)
         response.updated_at = _at(starts + timedelta(days=day), 11)
         response.submitted_at = _at(starts + timedelta(days=day), 15)
 
     # --- the round closed months ago -----------------------------------------------------
     r.starts_on, r.ends_on = starts, ends
-    for inv in invitees.values():
+    for inv in invited.values():
         inv.invited_at = _at(starts, 9)
     session.flush()
 
     # --- the coordinator's answers, the accepted amendment written into the draft ----------
     for n, (c, row) in enumerate(made):
-        result = consultation.answer(session, ws, coordinator, r.id, row.id, c.answer, c.reason)
+        verdict = AnswerForm(answer=c.answer, reason=c.reason)
+        result = answers.answer(session, ws, coordinator, r.id, row.id, verdict)
         at = _at(answered, 9, 5 * n)
         row.answered_at = at
         if result.applied and result.draft_section is not None:
             row.applied_at = at
             result.draft_section.updated_at = at
-    consultation.publish_answers(session, ws, coordinator, r.id)
+    answers.publish_answers(session, ws, coordinator, r.id)
     r.answers_published_at = _at(answers_out, 12)
 
     # --- version 2, adopted by the county council -------------------------------------------
@@ -703,9 +717,9 @@ def load(session: Session, ws: Workspace) -> None:
         coordinator,
         doc.id,
         intro.id,
-        intro.heading,
-        intro.body + INTRO_AFTER_ROUND,
-        intro.revision,
+        SectionUpdate(
+            heading=intro.heading, body=intro.body + INTRO_AFTER_ROUND, revision=intro.revision
+        ),
     )
     intro.updated_at = _at(answers_out, 14)
     v2 = service.publish(
@@ -713,12 +727,16 @@ def load(session: Session, ws: Workspace) -> None:
         ws,
         coordinator,
         doc.id,
-        "Etter høringen: endringsforslaget fra KS om ansvaret for gevinstrealisering er tatt inn.",
+        PublishForm(
+            note="Etter høringen: endringsforslaget fra KS om ansvaret for gevinstrealisering "
+            "er tatt inn."
+        ),
     )
     v2.published_at = _at(v2_day, 10)
-    service.adopt(
-        session, ws, doc.id, v2.number, ADOPTED_BY, adopted, f"{adopted.year % 100:02d}/04817"
+    adoption = AdoptionForm(
+        adopted_by=ADOPTED_BY, adopted_on=adopted, case_number=f"{adopted.year % 100:02d}/04817"
     )
+    service.adopt(session, ws, doc.id, v2.number, adoption)
 
     # --- the action plan: measures on the strategy itself --------------------------------
     plan_made = _at(adopted + timedelta(days=1), 13)
@@ -727,7 +745,7 @@ def load(session: Session, ws: Workspace) -> None:
             session,
             ws,
             doc.id,
-            measures.MeasureInput(
+            MeasureForm(
                 title=dm.title,
                 owner=dm.owner,
                 partners=dm.partners,

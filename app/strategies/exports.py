@@ -22,7 +22,7 @@ from markupsafe import Markup
 from app import clock
 from app.i18n import _, get_locale
 from app.strategies import text
-from app.strategies.consultation import ANSWER_LABELS
+from app.strategies.consultation.answers import ANSWER_LABELS
 from app.strategies.measures import STATUS_LABELS, is_overdue
 from app.strategies.models import ConsultationComment, Measure, StrategyDocument
 from app.strategies.summary import Item, SectionSummary, Summary

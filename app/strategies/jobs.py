@@ -9,15 +9,16 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.accounts.models import Membership
+from app.accounts import service as accounts_service
 from app.clock import OSLO, today
 from app.counties.models import Workspace
 from app.db import utcnow
 from app.i18n import _
 from app.mail import service as mail
-from app.strategies import consultation
+from app.strategies.consultation import invitees, notices
+from app.strategies.consultation.rounds import deadline_of
 from app.strategies.models import ConsultationRound, FormalResponse, Invitee, StrategyNotice
 from app.tenancy import scoped, set_db_scope
 
@@ -40,9 +41,9 @@ def send_invitations(session: Session, ws: Workspace, on: date) -> int:
     ).all()
     sent = 0
     for inv, r in rows:
-        if consultation.deadline_of(inv, r) < on:
+        if deadline_of(inv, r) < on:
             continue
-        consultation.send_invitation(session, ws, r, inv)
+        invitees.send_invitation(session, ws, r, inv)
         sent += 1
     return sent
 
@@ -69,11 +70,11 @@ def send_reminders(session: Session, ws: Workspace, on: date) -> int:
     ).all()
     sent = 0
     for inv, r in rows:
-        deadline = consultation.deadline_of(inv, r)
+        deadline = deadline_of(inv, r)
         if not deadline - timedelta(days=r.reminder_days) <= on <= deadline:
             continue
-        link = consultation.page_url(ws, f"/hoeringer/{r.id}")
-        for _name, email in consultation.recipients(session, ws, inv):
+        link = notices.page_url(ws, f"/hoeringer/{r.id}")
+        for _name, email in invitees.recipients(session, ws, inv):
             if inv.kind == "guest":
                 link = _("lenken i invitasjonen")
             mail.enqueue(
@@ -115,10 +116,8 @@ def send_digests(
         by_user.setdefault(n.user_id, []).append(n)
     members = {
         m.user_id: m
-        for m in session.scalars(
-            scoped(Membership, ws.id)
-            .where(Membership.user_id.in_(by_user))
-            .options(selectinload(Membership.user))
+        for m in accounts_service.members_with(
+            session, ws.id, "strategies.read", user_ids=list(by_user)
         )
     }
     sent = 0

@@ -15,6 +15,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import lazy
 from app.strategies import service
 from app.strategies.models import MEASURE_STATUSES, Measure, StrategySection
+from app.strategies.schemas import MeasureForm
 from app.tenancy import scoped
 
 STATUS_LABELS = {
@@ -49,73 +50,43 @@ def get_measure(session: Session, ws: Workspace, doc_id: int, measure_id: int) -
     return m
 
 
-@dataclass
-class MeasureInput:
-    title: str
-    owner: str
-    partners: str = ""
-    description: str = ""
-    deadline: date | None = None
-    status: str = "planned"
-    section_key: str | None = None
-
-
-def _check(session: Session, ws: Workspace, doc_id: int, data: MeasureInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not 3 <= len(data.title.strip()) <= 200:
-        errors["title"] = lazy("Tittelen må ha 3–200 tegn.")
-    if not 2 <= len(data.owner.strip()) <= 200:
-        errors["owner"] = lazy("Skriv hvem som eier tiltaket.")
-    if len(data.partners) > 500:
-        errors["partners"] = lazy("Partnerlista kan ha høyst 500 tegn.")
-    if len(data.description) > 5000:
-        errors["description"] = lazy("Beskrivelsen kan ha høyst 5000 tegn.")
-    if data.status not in MEASURE_STATUSES:
-        errors["status"] = lazy("Velg en status fra lista.")
-    if data.section_key:
-        found = session.scalar(
-            scoped(StrategySection, ws.id)
-            .with_only_columns(StrategySection.id)
-            .where(StrategySection.document_id == doc_id, StrategySection.key == data.section_key)
-        )
-        if found is None:
-            errors["section_key"] = lazy("Velg et avsnitt i dokumentet.")
-    return errors
-
-
-def add(session: Session, ws: Workspace, doc_id: int, data: MeasureInput) -> Measure:
-    service.get_document(session, ws, doc_id)
-    errors = _check(session, ws, doc_id, data)
-    if errors:
-        raise InvalidInput(errors)
-    m = Measure(
-        workspace_id=ws.id,
-        document_id=doc_id,
-        title=data.title.strip(),
-        owner=data.owner.strip(),
-        partners=data.partners.strip(),
-        description=data.description.strip(),
-        deadline=data.deadline,
-        status=data.status,
-        section_key=data.section_key or None,
+def _check_section(session: Session, ws: Workspace, doc_id: int, form: MeasureForm) -> None:
+    """The section a measure implements is one of the document's."""
+    if form.section_key is None:
+        return
+    found = session.scalar(
+        scoped(StrategySection, ws.id)
+        .with_only_columns(StrategySection.id)
+        .where(StrategySection.document_id == doc_id, StrategySection.key == form.section_key)
     )
+    if found is None:
+        raise InvalidInput({"section_key": lazy("Velg et avsnitt i dokumentet.")})
+
+
+def add(session: Session, ws: Workspace, doc_id: int, form: MeasureForm) -> Measure:
+    service.get_document(session, ws, doc_id)
+    _check_section(session, ws, doc_id, form)
+    m = Measure(workspace_id=ws.id, document_id=doc_id)
+    _apply(m, form)
     session.add(m)
     session.flush()
     return m
 
 
 def update(
-    session: Session, ws: Workspace, doc_id: int, measure_id: int, data: MeasureInput
+    session: Session, ws: Workspace, doc_id: int, measure_id: int, form: MeasureForm
 ) -> Measure:
     m = get_measure(session, ws, doc_id, measure_id)
-    errors = _check(session, ws, doc_id, data)
-    if errors:
-        raise InvalidInput(errors)
-    m.title, m.owner, m.partners = data.title.strip(), data.owner.strip(), data.partners.strip()
-    m.description, m.deadline, m.status = data.description.strip(), data.deadline, data.status
-    m.section_key = data.section_key or None
+    _check_section(session, ws, doc_id, form)
+    _apply(m, form)
     session.flush()
     return m
+
+
+def _apply(m: Measure, form: MeasureForm) -> None:
+    m.title, m.owner, m.partners = form.title, form.owner, form.partners
+    m.description, m.deadline, m.status = form.description, form.deadline, form.status
+    m.section_key = form.section_key
 
 
 def delete(session: Session, ws: Workspace, doc_id: int, measure_id: int) -> None:

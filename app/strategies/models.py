@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.counties.models import Municipality, Organisation
 from app.db import AwareDateTime, Base, Timestamped, utcnow
+from app.i18n import lazy
 from app.tenancy import TenantOwned
 
 KINDS = ("innovation_strategy", "digitalisation_strategy", "action_plan", "other")
@@ -40,6 +41,7 @@ def _user_fk() -> Mapped[int | None]:
 
 class StrategyDocument(TenantOwned, Timestamped, Base):
     __tablename__ = "strategy_document"
+    __audit_label__ = lazy("Strategidokument")
     __table_args__ = (CheckConstraint(_in("kind", KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,7 @@ class StrategySection(TenantOwned, Base):
     ``revision`` is the optimistic lock: a save names the revision it started from."""
 
     __tablename__ = "strategy_section"
+    __audit_label__ = lazy("Avsnitt i utkast")
     __table_args__ = (
         UniqueConstraint("workspace_id", "key"),
         Index("ix_strategy_section_document", "workspace_id", "document_id", "position"),
@@ -77,6 +80,7 @@ class StrategyVersion(TenantOwned, Base):
     """A published, frozen version. Adoption by a political body is recorded on it."""
 
     __tablename__ = "strategy_version"
+    __audit_label__ = lazy("Publisert versjon")
     __table_args__ = (UniqueConstraint("workspace_id", "document_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +98,7 @@ class StrategyVersion(TenantOwned, Base):
 
 class VersionSection(TenantOwned, Base):
     __tablename__ = "strategy_version_section"
+    __audit_label__ = lazy("Avsnitt i publisert versjon")
     __table_args__ = (
         UniqueConstraint("workspace_id", "version_id", "key"),
         Index("ix_strategy_version_section_version", "workspace_id", "version_id", "position"),
@@ -112,6 +117,7 @@ class ConsultationRound(TenantOwned, Timestamped, Base):
     dates, both included); the state is read off the dates, so it opens and closes by itself."""
 
     __tablename__ = "consultation_round"
+    __audit_label__ = lazy("Høring")
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates"),
         Index("ix_consultation_round_document", "workspace_id", "document_id"),
@@ -137,6 +143,7 @@ class Invitee(TenantOwned, Base):
     municipalities and organisations take part through it) or a guest organisation by e-mail."""
 
     __tablename__ = "consultation_invitee"
+    __audit_label__ = lazy("Invitert til høring")
     __table_args__ = (
         CheckConstraint(_in("kind", INVITEE_KINDS), name="kind"),
         Index("ix_consultation_invitee_round", "workspace_id", "round_id"),
@@ -167,6 +174,7 @@ class ConsultationComment(TenantOwned, Base):
     positions, and it is found again in the text by searching for it."""
 
     __tablename__ = "consultation_comment"
+    __audit_label__ = lazy("Kommentar eller endringsforslag")
     __audit_redact__ = ("author_email",)
     __table_args__ = (
         CheckConstraint(_in("kind", COMMENT_KINDS), name="kind"),
@@ -206,6 +214,7 @@ class FormalResponse(TenantOwned, Base):
     """An organisation's høringssvar: drafted together, submitted once, then locked."""
 
     __tablename__ = "consultation_response"
+    __audit_label__ = lazy("Høringssvar")
     __table_args__ = (UniqueConstraint("workspace_id", "invitee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,6 +248,7 @@ class Measure(TenantOwned, Timestamped, Base):
     """A measure (tiltak) of an action plan, linked to the section it implements."""
 
     __tablename__ = "strategy_measure"
+    __audit_label__ = lazy("Tiltak")
     __table_args__ = (
         CheckConstraint(_in("status", MEASURE_STATUSES), name="status"),
         Index("ix_strategy_measure_document", "workspace_id", "document_id", "deadline"),

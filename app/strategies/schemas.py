@@ -1,37 +1,130 @@
-"""Input and read models of the strategies JSON API.
+"""Input and read models of strategy documents and action plans, for the pages and the JSON API
+alike (the consultation's are in ``consultation/schemas.py``).
 
-Input models hold the types; the rules (lengths, allowed values, dates) live in the services,
-which answer 422 with the field and a message a person can act on. The allowed values are
-listed in the OpenAPI description all the same."""
+The input models hold the rules a value must follow by itself (lengths, allowed values, dates
+that parse), each with a message a person can act on; what needs the database (does the version
+exist, is the quote in the section, is the organisation already invited) the services check.
+HTML forms send nothing for an empty field (:func:`app.forms.parse` drops it), so the defaults
+are validated too: a field that must be filled in says so with its own message, whether it came
+empty or not at all."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.i18n import lazy
-from app.strategies.models import ANSWERS, INVITEE_KINDS, KINDS, MEASURE_STATUSES
+from app.strategies.models import KINDS, MEASURE_STATUSES
+
+MAX_SECTION_CHARS = 50_000
+KEY = re.compile(r"[0-9a-f]{1,16}")  # a section's key, as the service makes it (hex)
 
 
-def _one_of(values: tuple[str, ...], **kwargs: Any) -> Any:
-    """A string field whose allowed values show in OpenAPI; the service checks them."""
+def one_of(values: tuple[str, ...], **kwargs: Any) -> Any:
+    """A string field whose allowed values show in OpenAPI; a validator checks them."""
     return Field(json_schema_extra={"enum": list(values)}, **kwargs)
 
 
-# --- input ---------------------------------------------------------------------------------
+def _date(value: Any) -> Any:
+    """A date as a date field sends it (``YYYY-MM-DD``): empty is no date, and one that does
+    not parse is refused rather than saved as no date."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(lazy("Skriv en gyldig dato.")) from None
+    return value
 
 
-class DocumentForm(BaseModel):
-    title: str = Field(description="3–200 characters.")
-    kind: str = _one_of(KINDS)
+def choice(value: Any) -> Any:
+    """A number chosen from a list (a select, a number field): what does not read as one is no
+    choice, and the field's own rule says what to do."""
+    if isinstance(value, str):
+        return int(value) if value.isdecimal() and len(value) < 10 else None
+    return value
+
+
+def required(value: Any, message: str) -> Any:
+    """For a ``mode="before"`` validator: a field that must be filled in, with its message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(message)
+    return value
+
+
+# The default of a field that must be filled in: the field's ``mode="before"`` validator refuses
+# it with the field's own message (see :func:`required`), so it never reaches a service.
+UNSET: Any = None
+
+Day = Annotated[date, BeforeValidator(_date)]  # with a validator that says it must be given
+FormDate = Annotated[date | None, BeforeValidator(_date)]
+Choice = Annotated[int | None, BeforeValidator(choice)]
+
+
+def length(value: str, low: int, high: int, message: str) -> str:
+    """``value`` without surrounding space, ``low``–``high`` characters long."""
+    value = value.strip()
+    if not low <= len(value) <= high:
+        raise ValueError(message)
+    return value
+
+
+def at_most(value: str, high: int, message: str) -> str:
+    if len(value) > high:
+        raise ValueError(message)
+    return value
+
+
+class Form(BaseModel):
+    """An input model: its defaults are checked by the same rules as what was sent."""
+
+    model_config = ConfigDict(validate_default=True)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+class DocumentForm(Form):
+    title: str = Field(default="", description="3–200 characters.")
+    kind: str = one_of(KINDS, default="")
     summary: str = Field(default="", description="At most 5000 characters.")
 
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return length(value, 3, 200, lazy("Tittelen må ha 3–200 tegn."))
 
-class SectionCreate(BaseModel):
-    heading: str = Field(description="1–200 characters.")
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(lazy("Velg en dokumenttype fra lista."))
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return at_most(value, 5000, lazy("Sammendraget kan ha høyst 5000 tegn.")).strip()
+
+
+class SectionCreate(Form):
+    heading: str = Field(default="", description="1–200 characters.")
     body: str = Field(default="", description="Markdown, at most 50 000 characters.")
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str) -> str:
+        return length(value, 1, 200, lazy("Overskriften må ha 1–200 tegn."))
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        message = lazy("Teksten kan ha høyst 50 000 tegn.")
+        return at_most(value, MAX_SECTION_CHARS, message).replace("\r\n", "\n")
 
 
 class SectionUpdate(SectionCreate):
@@ -41,8 +134,8 @@ class SectionUpdate(SectionCreate):
     )
 
 
-class MoveForm(BaseModel):
-    direction: str = _one_of(("up", "down"))
+class MoveForm(Form):
+    direction: str = one_of(("up", "down"), default="")
 
     @field_validator("direction")
     @classmethod
@@ -52,83 +145,86 @@ class MoveForm(BaseModel):
         return value
 
 
-class PublishForm(BaseModel):
+class PublishForm(Form):
     note: str = Field(default="", description="What changed; at most 2000 characters.")
 
-
-class AdoptionForm(BaseModel):
-    adopted_by: str = Field(description="The political body that adopted the version.")
-    adopted_on: date | None = None
-    case_number: str = Field(description="Case number in the archive, at most 40 characters.")
-
-
-class RoundCreate(BaseModel):
-    version: int | None = Field(default=None, description="The published version's number.")
-    title: str
-    cover_text: str = Field(default="", description="Markdown, at most 20 000 characters.")
-    starts_on: date | None = None
-    ends_on: date | None = None
-    reminder_days: int = Field(default=3, description="0–30 days before the deadline.")
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return at_most(value, 2000, lazy("Merknaden kan ha høyst 2000 tegn.")).strip()
 
 
-class InviteeCreate(BaseModel):
-    """One of: an organisation (`organisation_id`), a municipality of the county
-    (`municipality_number`), a body (`body_id`) or a guest (`guest_name`, `guest_email`)."""
-
-    kind: str = _one_of(INVITEE_KINDS)
-    organisation_id: int | None = None
-    municipality_number: str | None = Field(default=None, max_length=4)
-    body_id: int | None = None
-    guest_name: str = ""
-    guest_email: str = ""
-    deadline: date | None = Field(default=None, description="A later deadline for this invitee.")
-
-
-class CommentCreate(BaseModel):
-    section_key: str = Field(max_length=16)
-    body: str = Field(description="1–5000 characters.")
-    quote: str = Field(default="", description="A passage of the section, at most 1000 chars.")
-    parent_id: int | None = Field(default=None, description="The comment this one replies to.")
-
-
-class AmendmentCreate(BaseModel):
-    section_key: str = Field(max_length=16)
-    proposed_text: str = Field(description="The new text of the whole section (Markdown).")
-    reason: str = Field(default="", description="At most 5000 characters.")
-    base: str = Field(
-        max_length=64,
-        description="The `fingerprint` of the section text the proposal was written against. "
-        "If it is not the section's text, the answer is 409 `section_changed` with the text.",
+class AdoptionForm(Form):
+    adopted_by: str = Field(default="", description="The political body that adopted it.")
+    adopted_on: Day = UNSET
+    case_number: str = Field(
+        default="", description="Case number in the archive, at most 40 characters."
     )
 
+    @field_validator("adopted_by")
+    @classmethod
+    def _adopted_by(cls, value: str) -> str:
+        message = lazy("Skriv hvilket politisk organ som vedtok versjonen.")
+        return length(value, 2, 200, message)
 
-class AnswerForm(BaseModel):
-    answer: str = _one_of(ANSWERS)
-    reason: str = Field(default="", description="Required for `partly` and `not_accepted`.")
+    @field_validator("adopted_on", mode="before")
+    @classmethod
+    def _adopted_on(cls, value: Any) -> Any:
+        return required(value, lazy("Skriv vedtaksdatoen."))
 
-
-class ApplyForm(BaseModel):
-    draft_revision: int = Field(
-        description="The draft section's `revision` the coordinator has seen; the amendment "
-        "replaces the draft text only if nobody saved the section since."
-    )
-
-
-class ResponseForm(BaseModel):
-    body: str = Field(description="At most 50 000 characters.")
-    revision: int = Field(
-        description="The response's `revision` this text was written against (0 for a new one)."
-    )
+    @field_validator("case_number")
+    @classmethod
+    def _case_number(cls, value: str) -> str:
+        return length(value, 1, 40, lazy("Skriv saksnummeret (høyst 40 tegn)."))
 
 
-class MeasureForm(BaseModel):
-    title: str
-    owner: str
+# --- measures of an action plan --------------------------------------------------------------
+
+
+class MeasureForm(Form):
+    title: str = ""
+    owner: str = ""
     partners: str = ""
     description: str = ""
-    deadline: date | None = None
-    status: str = _one_of(MEASURE_STATUSES, default="planned")
+    deadline: FormDate = None
+    status: str = one_of(MEASURE_STATUSES, default="planned")
     section_key: str | None = Field(default=None, max_length=16)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return length(value, 3, 200, lazy("Tittelen må ha 3–200 tegn."))
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        return length(value, 2, 200, lazy("Skriv hvem som eier tiltaket."))
+
+    @field_validator("partners")
+    @classmethod
+    def _partners(cls, value: str) -> str:
+        return at_most(value, 500, lazy("Partnerlista kan ha høyst 500 tegn.")).strip()
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return at_most(value, 5000, lazy("Beskrivelsen kan ha høyst 5000 tegn.")).strip()
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        if value not in MEASURE_STATUSES:
+            raise ValueError(lazy("Velg en status fra lista."))
+        return value
+
+    @field_validator("section_key")
+    @classmethod
+    def _section_key(cls, value: str | None) -> str | None:
+        """Whether the document has the section, the service checks; what is not a key at all
+        is refused here."""
+        if value and not KEY.fullmatch(value):
+            raise ValueError(lazy("Velg et avsnitt i dokumentet."))
+        return value or None
 
 
 # --- read ----------------------------------------------------------------------------------
@@ -211,96 +307,6 @@ class Comparison(BaseModel):
     changes: list[SectionChangeRead]
 
 
-class RoundRead(BaseModel):
-    id: int
-    title: str
-    cover_text: str
-    document_id: int
-    document_title: str
-    version: int
-    starts_on: date
-    ends_on: date
-    reminder_days: int
-    state: str = Field(description="`planned`, `open` or `closed`.")
-    answers_published_at: datetime | None
-
-
-class InviteeRef(BaseModel):
-    id: int
-    name: str
-    deadline: date
-
-
-class InviteeRead(InviteeRef):
-    kind: str
-    organisation_id: int | None
-    municipality_number: str | None
-    body_id: int | None
-    guest_email: str | None
-    invited_at: datetime | None
-
-
-class CommentRead(BaseModel):
-    id: int
-    section_key: str
-    parent_id: int | None
-    kind: str = Field(description="`comment` or `amendment`.")
-    quote: str | None
-    body: str = Field(description="The comment, or the reason for an amendment.")
-    proposed_text: str | None
-    author_name: str
-    author_org: str
-    created_at: datetime
-    answer: str | None = Field(description="Shown to participants once answers are published.")
-    answer_reason: str | None
-    answered_at: datetime | None
-    applied: bool = Field(description="An accepted amendment written into the draft.")
-
-
-class ThreadRead(CommentRead):
-    replies: list[CommentRead]
-
-
-class RoundSectionRead(VersionSectionRead):
-    threads: list[ThreadRead]
-
-
-class ResponseRead(BaseModel):
-    invitee_id: int
-    organisation: str
-    body: str
-    revision: int
-    updated_at: datetime
-    updated_by: str
-    submitted_at: datetime | None
-    submitted_by: str | None
-
-
-class RoundPageRead(BaseModel):
-    round: RoundRead
-    deadline: date | None = Field(description="The caller's last day to take part.")
-    can_comment: bool
-    can_reply: bool
-    can_answer: bool
-    sees_answers: bool
-    my_invitees: list[InviteeRef] = Field(description="Whom the caller takes part for.")
-    invited: list[str] = Field(description="Who is invited (høringsliste).")
-    invitees: list[InviteeRead] = Field(description="The invitees in full; for staff only.")
-    sections: list[RoundSectionRead]
-    responses: list[ResponseRead]
-    comments: int
-    unanswered: int | None
-
-
-class AnswerRead(BaseModel):
-    comment: CommentRead
-    applied: bool
-    draft_section: SectionRead | None = Field(
-        description="Set when an accepted amendment was not written in because the draft "
-        "section changed since the consulted version: apply it with its `revision`."
-    )
-
-
 class MeasureRead(BaseModel):
     id: int
     document_id: int
@@ -316,53 +322,10 @@ class MeasureRead(BaseModel):
     updated_at: datetime
 
 
-class SummarySection(BaseModel):
-    key: str
-    position: int
-    heading: str
-    items: list[ThreadRead]
-
-
-class SummaryResponse(BaseModel):
-    organisation: str
-    body: str
-    submitted_by: str
-    submitted_at: datetime | None
-
-
-class SummaryRead(BaseModel):
-    round: RoundRead
-    document_kind: str
-    version: VersionInfo
-    invited: list[str]
-    sections: list[SummarySection]
-    responses: list[SummaryResponse]
-    comments: int
-    amendments: int
-    unanswered: int
-    by_answer: dict[str, int]
-
-
-# --- conflicts -----------------------------------------------------------------------------
-
-
 class EditConflictRead(BaseModel):
     code: str = "edit_conflict"
     message: str
     section: SectionRead = Field(description="The section as it is now.")
-
-
-class SectionChangedRead(BaseModel):
-    code: str = "section_changed"
-    message: str
-    current: str = Field(description="The section's text.")
-    fingerprint: str
-
-
-class ResponseConflictRead(BaseModel):
-    code: str = "edit_conflict"
-    message: str
-    response: ResponseRead = Field(description="The response as it is now.")
 
 
 class SearchHitRead(BaseModel):

@@ -1,16 +1,15 @@
 """Strategy documents: sections of the working draft, published versions, comparison and
-adoption. Consultation rounds live in ``consultation.py``, measures in ``measures.py``."""
+adoption. Consultation rounds live in ``consultation/``, measures in ``measures.py``."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
 
-from app.accounts.deps import Context
+from app.accounts.principal import Principal
 from app.clock import OSLO
 from app.counties.models import Workspace
 from app.db import utcnow
@@ -25,6 +24,14 @@ from app.strategies.models import (
     StrategyVersion,
     VersionSection,
 )
+from app.strategies.schemas import (
+    AdoptionForm,
+    DocumentForm,
+    MoveForm,
+    PublishForm,
+    SectionCreate,
+    SectionUpdate,
+)
 from app.tenancy import scoped
 
 KIND_LABELS = {
@@ -36,38 +43,6 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(KINDS)
 
 MAX_SECTIONS = 200
-MAX_SECTION_CHARS = 50_000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting on strategies, read off the membership (or a guest link)."""
-
-    user_id: int | None
-    name: str
-    email: str | None
-    role: str
-    can_read_drafts: bool = False
-    can_edit: bool = False
-    can_consult: bool = False
-    municipality_number: str | None = None
-    organisation_id: int | None = None
-    guest_invitee_id: int | None = None
-
-
-def actor_of(ctx: Context) -> Actor:
-    m = ctx.membership
-    return Actor(
-        user_id=ctx.user.id,
-        name=ctx.user.name,
-        email=ctx.user.email,
-        role=ctx.role,
-        can_read_drafts=ctx.can("strategies.read_drafts"),
-        can_edit=ctx.can("strategies.edit"),
-        can_consult=ctx.can("strategies.consult"),
-        municipality_number=m.municipality_number if ctx.role == "municipal" else None,
-        organisation_id=m.organisation_id if ctx.role == "partner" else None,
-    )
 
 
 class EditConflict(AppError):
@@ -132,29 +107,15 @@ def get_document(session: Session, ws: Workspace, doc_id: int) -> StrategyDocume
     return doc
 
 
-def _check_document(title: str, kind: str, summary: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not 3 <= len(title.strip()) <= 200:
-        errors["title"] = lazy("Tittelen må ha 3–200 tegn.")
-    if kind not in KINDS:
-        errors["kind"] = lazy("Velg en dokumenttype fra lista.")
-    if len(summary) > 5000:
-        errors["summary"] = lazy("Sammendraget kan ha høyst 5000 tegn.")
-    return errors
-
-
 def create_document(
-    session: Session, ws: Workspace, actor: Actor, title: str, kind: str, summary: str = ""
+    session: Session, ws: Workspace, p: Principal, form: DocumentForm
 ) -> StrategyDocument:
-    errors = _check_document(title, kind, summary)
-    if errors:
-        raise InvalidInput(errors)
     doc = StrategyDocument(
         workspace_id=ws.id,
-        title=title.strip(),
-        kind=kind,
-        summary=summary.strip(),
-        created_by_id=actor.user_id,
+        title=form.title,
+        kind=form.kind,
+        summary=form.summary,
+        created_by_id=p.user_id,
     )
     session.add(doc)
     session.flush()
@@ -162,13 +123,10 @@ def create_document(
 
 
 def update_document(
-    session: Session, ws: Workspace, doc_id: int, title: str, kind: str, summary: str
+    session: Session, ws: Workspace, doc_id: int, form: DocumentForm
 ) -> StrategyDocument:
     doc = get_document(session, ws, doc_id)
-    errors = _check_document(title, kind, summary)
-    if errors:
-        raise InvalidInput(errors)
-    doc.title, doc.kind, doc.summary = title.strip(), kind, summary.strip()
+    doc.title, doc.kind, doc.summary = form.title, form.kind, form.summary
     session.flush()
     return doc
 
@@ -203,34 +161,22 @@ def get_section(session: Session, ws: Workspace, doc_id: int, section_id: int) -
     return _section(session, ws, doc_id, section_id)
 
 
-def _check_section(heading: str, body: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not 1 <= len(heading.strip()) <= 200:
-        errors["heading"] = lazy("Overskriften må ha 1–200 tegn.")
-    if len(body) > MAX_SECTION_CHARS:
-        errors["body"] = lazy("Teksten kan ha høyst 50 000 tegn.")
-    return errors
-
-
 def add_section(
-    session: Session, ws: Workspace, actor: Actor, doc_id: int, heading: str, body: str = ""
+    session: Session, ws: Workspace, p: Principal, doc_id: int, form: SectionCreate
 ) -> StrategySection:
     get_document(session, ws, doc_id)
-    errors = _check_section(heading, body)
     existing = sections_of(session, ws, doc_id)
     if len(existing) >= MAX_SECTIONS:
-        errors["heading"] = lazy("Et dokument kan ha høyst 200 avsnitt.")
-    if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput({"heading": lazy("Et dokument kan ha høyst 200 avsnitt.")})
     section = StrategySection(
         workspace_id=ws.id,
         document_id=doc_id,
         key=secrets.token_hex(6),
         position=(existing[-1].position + 1) if existing else 1,
-        heading=heading.strip(),
-        body=body.replace("\r\n", "\n"),
+        heading=form.heading,
+        body=form.body,
         revision=1,
-        updated_by_id=actor.user_id,
+        updated_by_id=p.user_id,
     )
     session.add(section)
     session.flush()
@@ -240,45 +186,40 @@ def add_section(
 def save_section(
     session: Session,
     ws: Workspace,
-    actor: Actor,
+    p: Principal,
     doc_id: int,
     section_id: int,
-    heading: str,
-    body: str,
-    revision: int,
+    form: SectionUpdate,
 ) -> StrategySection:
-    """Save the draft of a section if nobody saved it since ``revision``; otherwise
+    """Save the draft of a section if nobody saved it since ``form.revision``; otherwise
     :class:`EditConflict` with the section as it is now. The row is locked while compared."""
     section = _section(session, ws, doc_id, section_id)
-    errors = _check_section(heading, body)
-    if errors:
-        raise InvalidInput(errors)
-    body = body.replace("\r\n", "\n")
-    if section.revision != revision:
-        if section.heading == heading.strip() and section.body == body:
+    unchanged = section.heading == form.heading and section.body == form.body
+    if section.revision != form.revision:
+        if unchanged:
             return section  # the same text twice is no conflict
         raise EditConflict(section)
-    if section.heading == heading.strip() and section.body == body:
+    if unchanged:
         return section
-    section.heading = heading.strip()
-    section.body = body
+    section.heading = form.heading
+    section.body = form.body
     section.revision += 1
     section.updated_at = utcnow()
-    section.updated_by_id = actor.user_id
+    section.updated_by_id = p.user_id
     session.flush()
     session.expire(section, ["updated_by"])  # the loaded editor is the previous one
     return section
 
 
 def move_section(
-    session: Session, ws: Workspace, doc_id: int, section_id: int, direction: str
+    session: Session, ws: Workspace, doc_id: int, section_id: int, form: MoveForm
 ) -> None:
     sections = sections_of(session, ws, doc_id)
     index = next((i for i, s in enumerate(sections) if s.id == section_id), None)
     if index is None:
         raise NotFound()
-    other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other < len(sections):
+    other = index - 1 if form.direction == "up" else index + 1
+    if not 0 <= other < len(sections):
         return  # the first cannot go up, the last cannot go down: nothing to do
     sections[index], sections[other] = sections[other], sections[index]
     for position, s in enumerate(sections, start=1):
@@ -330,15 +271,13 @@ def version_sections(session: Session, ws: Workspace, version_id: int) -> list[V
 
 
 def publish(
-    session: Session, ws: Workspace, actor: Actor, doc_id: int, note: str = ""
+    session: Session, ws: Workspace, p: Principal, doc_id: int, form: PublishForm
 ) -> StrategyVersion:
     """Freeze the draft as the next numbered version."""
     get_document(session, ws, doc_id)
     sections = sections_of(session, ws, doc_id)
     if not sections:
         raise InvalidInput({"note": lazy("Dokumentet har ingen avsnitt å publisere.")})
-    if len(note) > 2000:
-        raise InvalidInput({"note": lazy("Merknaden kan ha høyst 2000 tegn.")})
     versions = versions_of(session, ws, doc_id)
     if not draft_changed_since(session, ws, sections, versions):
         raise InvalidInput(
@@ -352,8 +291,8 @@ def publish(
         workspace_id=ws.id,
         document_id=doc_id,
         number=(versions[0].number + 1) if versions else 1,
-        note=note.strip(),
-        published_by_id=actor.user_id,
+        note=form.note,
+        published_by_id=p.user_id,
         published_at=utcnow(),
     )
     session.add(version)
@@ -374,30 +313,20 @@ def publish(
 
 
 def adopt(
-    session: Session,
-    ws: Workspace,
-    doc_id: int,
-    number: int,
-    body: str,
-    decided_on: date | None,
-    case_number: str,
+    session: Session, ws: Workspace, doc_id: int, number: int, form: AdoptionForm
 ) -> StrategyVersion:
     """Record that a political body adopted a version (vedtak)."""
     version = get_version(session, ws, doc_id, number)
-    errors: dict[str, str] = {}
-    if not 2 <= len(body.strip()) <= 200:
-        errors["adopted_by"] = lazy("Skriv hvilket politisk organ som vedtok versjonen.")
-    if decided_on is None:
-        errors["adopted_on"] = lazy("Skriv vedtaksdatoen.")
-    elif decided_on < version.published_at.astimezone(OSLO).date():
-        errors["adopted_on"] = lazy("Vedtaksdatoen kan ikke ligge før versjonen ble publisert.")
-    if not 1 <= len(case_number.strip()) <= 40:
-        errors["case_number"] = lazy("Skriv saksnummeret (høyst 40 tegn).")
-    if errors:
-        raise InvalidInput(errors)
-    version.adopted_by = body.strip()
-    version.adopted_on = decided_on
-    version.case_number = case_number.strip()
+    if (
+        form.adopted_on is not None
+        and form.adopted_on < version.published_at.astimezone(OSLO).date()
+    ):
+        raise InvalidInput(
+            {"adopted_on": lazy("Vedtaksdatoen kan ikke ligge før versjonen ble publisert.")}
+        )
+    version.adopted_by = form.adopted_by
+    version.adopted_on = form.adopted_on
+    version.case_number = form.case_number
     session.flush()
     return version
 

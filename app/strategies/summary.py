@@ -8,8 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.accounts.principal import Principal
 from app.counties.models import Workspace
-from app.strategies import consultation
+from app.strategies.consultation.answers import ANSWER_LABELS
+from app.strategies.consultation.page import round_page
 from app.strategies.models import (
     ConsultationComment,
     ConsultationRound,
@@ -17,7 +19,6 @@ from app.strategies.models import (
     StrategyVersion,
     VersionSection,
 )
-from app.strategies.service import Actor
 
 
 @dataclass
@@ -55,16 +56,16 @@ class Summary:
     by_answer: dict[str, int]
 
 
-def build(session: Session, ws: Workspace, actor: Actor, round_id: int) -> Summary:
+def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summary:
     """From the round page's data: a fixed number of queries whatever the size."""
-    page = consultation.round_page(session, ws, actor, round_id)
+    page = round_page(session, ws, p, round_id)
     r = page.access.round
     sections = [
         SectionSummary(s, [Item(t.comment, t.replies) for t in page.threads.get(s.key, [])])
         for s in page.sections
     ]
     top = [i.comment for s in sections for i in s.items]
-    by_answer = {a: sum(1 for c in top if c.answer == a) for a in consultation.ANSWER_LABELS}
+    by_answer = {a: sum(1 for c in top if c.answer == a) for a in ANSWER_LABELS}
     return Summary(
         workspace=ws,
         round=r,

@@ -181,3 +181,27 @@ def test_only_admins_change_roles(client, db):
     login(client, coordinator)
     r = post(client, f"/{ws.slug}/brukere/{membership.id}/rolle", {"role": "county_admin"})
     assert r.status_code == 403
+
+
+def test_new_account_form_keeps_the_name_and_names_the_short_password(client, db, smtp, deliver):
+    ws = create_workspace(db)
+    login(client, create_member(db, ws, "county_admin"))
+    r = post(
+        client,
+        f"/{ws.slug}/brukere/inviter",
+        {"email": "kort@kommune.no", "role": "viewer"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/{ws.slug}/brukere"
+    deliver()
+    link = _link(smtp.messages[0])
+    client.cookies.clear()
+    for headers in ({}, {"HX-Request": "true"}):
+        r = post(client, link, {"name": "Kari Kort", "password": "kort"}, headers=headers)
+        assert r.status_code == 422
+        assert 'value="Kari Kort"' in r.text
+        assert "kort@kommune.no" in r.text
+    assert db.scalar(select(User).where(User.email == "kort@kommune.no")) is None
+    r = post(client, link, {"name": "Kari Kort", "password": "et-godt-passord"})
+    assert r.status_code == 303 and r.headers["location"] == f"/{ws.slug}"
+    assert client.get(f"/{ws.slug}").status_code == 200

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .support import AXE_JS, WIDTHS, log_in
+from .support import AXE_JS, CSP_WATCH, WIDTHS, log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -139,11 +139,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_context(browser: Any, live_server: str) -> Iterator[Any]:
-    """``new_context(width, **options)``: a fresh browser context (closed after the test)."""
+    """``new_context(width, **options)``: a fresh browser context (closed after the test),
+    under the app's real Content-Security-Policy, recording what it refuses (CSP_WATCH)."""
     contexts: list[Any] = []
 
     def make(width: int = 1280, **options: Any) -> Any:
-        options.setdefault("bypass_csp", True)  # axe is injected as a script tag
         context = browser.new_context(
             base_url=live_server,
             viewport={"width": width, "height": WIDTHS.get(width, 900)},
@@ -151,6 +151,7 @@ def new_context(browser: Any, live_server: str) -> Iterator[Any]:
             **options,
         )
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_WATCH)
         contexts.append(context)
         return context
 

@@ -75,12 +75,12 @@ def live_db(live_server: str) -> Iterator[Callable[[], Any]]:
     from sqlalchemy.orm import Session
 
     import app.models  # noqa: F401
+    from app.accounts import principal as principals
     from app.accounts.models import Membership, User
     from app.config import get_settings
     from app.counties.models import Workspace
     from app.db import make_engine
     from app.strategies.models import StrategyDocument
-    from app.strategies.service import Actor
     from app.tenancy import scoped, set_db_scope
 
     engine = make_engine(get_settings().database_url)
@@ -101,16 +101,13 @@ def live_db(live_server: str) -> Iterator[Callable[[], Any]]:
                 assert user is not None, email
                 m = session.scalar(scoped(Membership, ws.id).where(Membership.user_id == user.id))
                 assert m is not None, email
-                staff = m.role == "coordinator"
-                actors[email] = Actor(
+                actors[email] = principals.for_member(
                     user_id=user.id,
                     name=user.name,
                     email=user.email,
                     role=m.role,
-                    can_read_drafts=staff,
-                    can_edit=staff,
-                    can_consult=staff,
-                    organisation_id=m.organisation_id if m.role == "partner" else None,
+                    municipality_number=m.municipality_number,
+                    organisation_id=m.organisation_id,
                 )
             yield Live(session, ws, doc, actors)
 
@@ -128,33 +125,34 @@ def make_round(
     ``invite`` invited and ``comments`` made: (who, section index, body, quote the section's
     first sentence?). Returns the round's id."""
     from app.clock import today
-    from app.strategies import consultation, service, text
+    from app.strategies import service, text
+    from app.strategies.consultation import comments as comment_service
+    from app.strategies.consultation import invitees, rounds
+    from app.strategies.consultation.schemas import CommentCreate, InviteeCreate, RoundCreate
 
     on = today()
     numbers = service.version_numbers(live.session, live.ws, live.doc.id)
     coordinator = live.actors[COORDINATOR]
-    r = consultation.create_round(
+    r = rounds.create_round(
         live.session,
         live.ws,
         coordinator,
         live.doc.id,
-        numbers[-1],
-        title,
-        "",
-        on,
-        on + timedelta(days=14),
+        RoundCreate(
+            version=numbers[-1], title=title, starts_on=on, ends_on=on + timedelta(days=14)
+        ),
     )
     for email in invite:
         org = live.actors[email].organisation_id
-        consultation.add_invitee(live.session, live.ws, r.id, "organisation", organisation_id=org)
+        invitee = InviteeCreate(kind="organisation", organisation_id=org)
+        invitees.add_invitee(live.session, live.ws, r.id, invitee)
     version = service.get_version(live.session, live.ws, live.doc.id, numbers[-1])
     sections = service.version_sections(live.session, live.ws, version.id)
     for who, index, body, quote in comments:
         section = sections[index]
         passage = text.plain(section.body).split(". ")[0] if quote else ""
-        consultation.add_comment(
-            live.session, live.ws, live.actors[who], r.id, section.key, body, quote=passage
-        )
+        comment = CommentCreate(section_key=section.key, body=body, quote=passage)
+        comment_service.add_comment(live.session, live.ws, live.actors[who], r.id, comment)
     return int(r.id)
 
 
@@ -162,11 +160,11 @@ def close_round(live: Live, round_id: int) -> None:
     """Move a round into the past: it closed the day before yesterday, and its comments were
     made while it was open."""
     from app.clock import today
-    from app.strategies import consultation
+    from app.strategies.consultation import rounds
     from app.strategies.models import ConsultationComment
     from app.tenancy import scoped
 
-    r = consultation.get_round(live.session, live.ws, round_id)
+    r = rounds.get_round(live.session, live.ws, round_id)
     r.starts_on = today() - timedelta(days=30)
     r.ends_on = today() - timedelta(days=2)
     comments = live.session.scalars(
@@ -191,7 +189,8 @@ def ids(live_db: Callable[[], Any]) -> Ids:
     """The demo strategy, its closed demo round and its first section; and two rounds of our
     own for the page checks: an open one KS is invited to, and a closed one whose comments
     wait for answers."""
-    from app.strategies import consultation, service
+    from app.strategies import service
+    from app.strategies.consultation import rounds as consultation_rounds
 
     with live_db() as live:
         rounds = service.rounds_of(live.session, live.ws, live.doc.id)
@@ -215,8 +214,8 @@ def ids(live_db: Callable[[], Any]) -> Ids:
             ),
         )
         close_round(live, closed_round)
-        closed = consultation.get_round(live.session, live.ws, closed_round)
-        assert consultation.state_of(closed) == "closed"
+        closed = consultation_rounds.get_round(live.session, live.ws, closed_round)
+        assert consultation_rounds.state_of(closed) == "closed"
         return Ids(
             doc=live.doc.id,
             demo_round=demo.id,

@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 
 from app.accounts.service import create_api_token
 from app.tenancy import set_db_scope
-from factories import create_member, create_workspace, csrf, login
+from factories import bearer, create_member, create_workspace, csrf, login
 
 DUMMY = {"token": "x" * 43}
 
@@ -67,9 +67,7 @@ def test_every_route_of_another_workspace_is_404(app, client, db, two_workspaces
 
 def test_api_routes_of_another_workspace_are_404_json(app, client, db, two_workspaces):
     a, b, user_a, _ = two_workspaces
-    set_db_scope(db, workspace_id=a.id, user_id=None)
-    _row, token = create_api_token(db, a.id, user_a, "test")
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(db, a, user_a)
     for method, path in _workspace_routes(app):
         if not path.startswith("/api/"):
             continue

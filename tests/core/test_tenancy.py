@@ -51,29 +51,59 @@ def test_a_select_that_bypasses_the_scoped_helper_fails(db):
     assert db.scalars(scoped(Invitation, ws.id)).all() == []
 
 
-def test_no_code_selects_a_tenant_model_directly():
-    """A static check besides the runtime one: `select(Model)` of a tenant-owned model appears
-    nowhere in app/ except in the tenancy helper."""
-    tenant_models = {
-        m.class_.__name__ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)
-    }
-    offenders = []
-    for path in APP_DIR.rglob("*.py"):
-        if path.name == "tenancy.py":
+TENANT_MODELS = {
+    m.class_.__name__ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)
+}
+
+
+def _names(node: ast.expr) -> bool:
+    """Whether ``node`` names a tenant-owned model: ``Model``, ``models.Model`` or a column of
+    one (``Model.id``)."""
+    return (
+        getattr(node, "id", None) in TENANT_MODELS
+        or getattr(node, "attr", None) in TENANT_MODELS
+        or getattr(getattr(node, "value", None), "id", None) in TENANT_MODELS
+    )
+
+
+def _bypasses(source: str) -> list[int]:
+    """Lines that reach a tenant-owned model without the scoped helper: ``select(Model)``
+    (``update``, ``delete``), and ``session.get(Model, id)`` — a primary key is no scope."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) in {"select", "update", "delete"}
-                and any(
-                    getattr(arg, "id", None) in tenant_models
-                    or getattr(getattr(arg, "value", None), "id", None) in tenant_models
-                    for arg in node.args
-                )
-            ):
-                offenders.append(f"{path}:{node.lineno}")
+        func = node.func
+        statement = getattr(func, "id", None) in {"select", "update", "delete"}
+        by_key = isinstance(func, ast.Attribute) and func.attr in {"get", "get_one"}
+        if (statement and any(_names(arg) for arg in node.args)) or (
+            by_key and _names(node.args[0])
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_code_reaches_a_tenant_model_without_the_scope():
+    """A static check besides the runtime one: neither `select(Model)` nor `session.get(Model,
+    …)` of a tenant-owned model appears anywhere in app/ except in the tenancy helper."""
+    offenders = [
+        f"{path}:{line}"
+        for path in APP_DIR.rglob("*.py")
+        if path.name != "tenancy.py"
+        for line in _bypasses(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
+
+
+def test_the_static_check_sees_what_it_must_refuse():
+    """The reader finds the bypasses it is for (the reply-to-a-reply bug loaded its thread with
+    ``session.get``), and lets reference data and the scoped helper pass."""
+    assert _bypasses("parent = session.get(ConsultationComment, parent.parent_id)") == [1]
+    assert _bypasses("db.get(models.StrategySection, 3)") == [1]
+    assert _bypasses("session.scalars(select(Membership.id))") == [1]
+    assert _bypasses("session.get(Municipality, number)") == []
+    assert _bypasses("data.get('title', '')") == []
+    assert _bypasses("session.scalar(scoped(Invitee, ws.id).where(Invitee.id == 1))") == []
 
 
 @pytest.mark.postgres_only

@@ -3,30 +3,13 @@ state changes, triage, ratings, and who may see what."""
 
 from __future__ import annotations
 
-import pytest
-
-from app.accounts.service import create_api_token
-from app.tenancy import set_db_scope
-from factories import add_member, create_member, create_user, create_workspace, csrf, login
+from factories import add_member, bearer, create_member, create_user, create_workspace, csrf, login
 
 REQUEST = {
     "category": "funding",
     "title": "Søknad til Forkommune",
     "description": "Vi trenger hjelp med en søknad.",
 }
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
-
-
-def bearer(db, ws, user) -> dict[str, str]:
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    _row, token = create_api_token(db, ws.id, user, "test")
-    set_db_scope(db, workspace_id=None, user_id=None)
-    db.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def file(client, ws, headers, **extra) -> dict:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from app.clock import OSLO
+from app.helpdesk.due import working_minutes
 from app.helpdesk.models import HelpRequest
-from app.helpdesk.service import working_minutes
 from app.tenancy import set_db_scope
 from factories import add_member, create_member, create_user, create_workspace, login
 
@@ -67,11 +67,6 @@ def make_request(
     )
     db.flush()
     set_db_scope(db, workspace_id=None, user_id=None)
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
 
 
 @pytest.fixture

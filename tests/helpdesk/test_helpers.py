@@ -9,12 +9,18 @@ import pytest
 from app.audit.models import AuditEvent
 from app.helpdesk.models import HelperProfile
 from app.tenancy import scoped, set_db_scope
-from factories import add_member, create_member, create_user, create_workspace, csrf, login, post
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
+from factories import (
+    add_body_member,
+    add_member,
+    bearer,
+    create_body,
+    create_member,
+    create_user,
+    create_workspace,
+    csrf,
+    login,
+    post,
+)
 
 
 def profile_of(db, ws, user):
@@ -374,17 +380,34 @@ def test_saved_competences_change_the_suggested_helpers(client, db, ws):
     assert "kan klima" in berit_line
 
 
+def test_a_helper_in_a_council_shared_from_another_county_is_near(client, db):
+    """Notodden (Telemark) asks for help. Henrik lives in Kongsberg (Buskerud); the two are
+    together only in Kongsbergregionen, a council Buskerud keeps and shares with Telemark. He is
+    ranked before an otherwise equal helper whose name comes first, and the reason is shown."""
+    buskerud = create_workspace(db, county="33", name="Buskerud fylkeskommune")
+    telemark = create_workspace(db, county="40", name="Telemark fylkeskommune")
+    council = create_body(db, buskerud, "Kongsbergregionen", kind="council")
+    add_body_member(db, buskerud, council, "3303")  # Kongsberg, Buskerud
+    add_body_member(db, buskerud, council, "4005")  # Notodden, Telemark: shares the council
+    coordinator = create_member(db, telemark, "coordinator", name="Ørjan Koordinator")
+    aase = create_member(db, telemark, "helper", name="Aase Aas")
+    henrik = create_member(db, telemark, "helper", name="Henrik Hjelper")
+    give_profile(db, telemark, aase, home="4020")  # Midt-Telemark: in no council with Notodden
+    give_profile(db, telemark, henrik, home="3303")
+    notodden = create_user(db, name="Nora Notodden")
+    add_member(db, telemark, notodden, "municipal", municipality="4005")
+    number = file_and_assign(client, telemark, notodden, coordinator, [], category="climate")
+
+    page = client.get(f"/{telemark.slug}/hjelp/{number}").text
+    start = page.index('class="plain-list suggestions"')
+    block = page[start : page.index("</ul>", start)]
+    assert block.index("Henrik Hjelper") < block.index("Aase Aas") < block.index("Ørjan")
+    henrik_line = block[block.index("Henrik Hjelper") : block.index("</li>", block.index("Henrik"))]
+    assert "hører til Kongsberg, i samme regionråd" in henrik_line
+    assert "i samme regionråd" not in block[block.index("Aase Aas") :]
+
+
 # --- the JSON API ----------------------------------------------------------------------------
-
-
-def bearer(db, ws, user):
-    from app.accounts.service import create_api_token
-
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    _row, token = create_api_token(db, ws.id, user, "test")
-    set_db_scope(db, workspace_id=None, user_id=None)
-    db.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_api_reads_and_replaces_a_profile(client, db, ws):

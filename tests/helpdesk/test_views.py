@@ -1,18 +1,12 @@
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import func
 
-from app.helpdesk import service
+from app.helpdesk import due
 from app.helpdesk.models import HelpRequest, RequestMessage
 from app.tenancy import scoped, set_db_scope
-from factories import add_member, create_member, create_user, create_workspace, csrf, login, post
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
+from factories import add_member, create_member, create_user, csrf, login, post
 
 
 def file(client, ws, **extra):
@@ -261,7 +255,7 @@ def test_overdue_requests_are_surfaced(client, db, ws):
     set_db_scope(db, workspace_id=ws.id, user_id=None)
     req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == old))
     req.created_at = utcnow() - timedelta(days=10)
-    service.refresh_due(db, ws, [req])
+    due.refresh_due(db, ws, [req])
     db.flush()
     set_db_scope(db, workspace_id=None, user_id=None)
     queue = client.get(f"/{ws.slug}/hjelp?visning=alle").text

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from factories import create_member, create_workspace, login, post
+from factories import create_help_request, create_member, create_workspace, login, post
 
 
 def setup_request(client, db):
@@ -12,15 +12,10 @@ def setup_request(client, db):
     helper = create_member(db, ws, "helper", name="Henrik Hjelper")
     coordinator = create_member(db, ws, "coordinator")
     municipal = create_member(db, ws, "municipal")
-    login(client, municipal)
-    r = post(
-        client,
-        f"/{ws.slug}/hjelp",
-        {"category": "funding", "title": "Søknad", "description": "Hjelp", "on_site": "on"},
+    request = create_help_request(
+        db, ws, municipal, category="funding", title="Søknad", description="Hjelp", on_site=True
     )
-    number = int(r.headers["location"].rsplit("/", 1)[1])
-    client.cookies.clear()
-    return ws, number, helper, coordinator, municipal
+    return ws, request.number, helper, coordinator, municipal
 
 
 def test_plan_report_agenda_and_calendar_feed(client, db, smtp, deliver):

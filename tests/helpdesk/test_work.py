@@ -6,7 +6,6 @@ import re
 import zipfile
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func
 
 from app.config import get_settings
@@ -20,9 +19,18 @@ from app.helpdesk.models import (
     RequestStep,
     TimeEntry,
 )
-from app.helpdesk.schemas import parse_minutes
+from app.helpdesk.work.schemas import parse_minutes
 from app.tenancy import scoped, set_db_scope
-from factories import add_member, create_member, create_user, create_workspace, csrf, login, post
+from factories import (
+    add_member,
+    bearer,
+    create_member,
+    create_user,
+    create_workspace,
+    csrf,
+    login,
+    post,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -40,11 +48,6 @@ def office(kind: str) -> bytes:
             z.writestr("[Content_Types].xml", "<Types/>")
             z.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
     return buf.getvalue()
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
 
 
 def count(db, ws, model, *where):
@@ -379,12 +382,12 @@ def test_parse_minutes():
 
 def _age(db, ws, number, days):
     """Pretend a request was filed some days ago and recount its due times."""
-    from app.helpdesk import service
+    from app.helpdesk import due
 
     set_db_scope(db, workspace_id=ws.id, user_id=None)
     req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == number))
     req.created_at = utcnow() - timedelta(days=days)
-    service.refresh_due(db, ws, [req])
+    due.refresh_due(db, ws, [req])
     db.flush()
     set_db_scope(db, workspace_id=None, user_id=None)
     return req
@@ -453,9 +456,9 @@ def test_service_level_settings(client, db, ws):
         r = post(client, f"/{ws.slug}/innstillinger/hjelpekorps", {**good, **change})
         assert r.status_code == 422 and message in r.text, change
     db.expire_all()
-    from app.counties.service import settings_of
+    from app.helpdesk.sla import levels_of
 
-    stored = settings_of(db.get(Workspace, ws.id)).helpdesk
+    stored = levels_of(db.get(Workspace, ws.id))
     assert stored.day_start == "09:00" and stored.first_response_hours["normal"] == 30
     # The size thresholds form keeps the service levels.
     r = post(
@@ -470,7 +473,7 @@ def test_service_level_settings(client, db, ws):
     )
     assert r.status_code == 303
     db.expire_all()
-    assert settings_of(db.get(Workspace, ws.id)).helpdesk.day_start == "09:00"
+    assert levels_of(db.get(Workspace, ws.id)).day_start == "09:00"
     # Only admins change settings.
     client.cookies.clear()
     login(client, create_member(db, ws, "coordinator"))
@@ -543,19 +546,14 @@ def test_a_packed_member_is_never_unpacked_to_judge_the_type():
 
 
 def test_a_viewer_cannot_attach_through_the_api(client, db, ws):
-    from app.accounts.service import create_api_token
-
     osen = create_member(db, ws, "municipal")
     viewer = create_member(db, ws, "viewer")
     login(client, osen)
     number = file(client, ws)
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    _row, token = create_api_token(db, ws.id, viewer, "test")
-    set_db_scope(db, workspace_id=None, user_id=None)
     r = client.post(
         f"/api/v1/{ws.slug}/helpdesk/requests/{number}/attachments",
         files=[("files", ("x.txt", b"tekst", "text/plain"))],
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(db, ws, viewer),
     )
     assert r.status_code == 403
     assert count(db, ws, RequestAttachment) == 0
@@ -612,20 +610,16 @@ def test_odd_digits_and_early_days_are_refused_not_crashed(client, db, ws):
 
 
 def test_an_api_upload_over_the_limit_says_so(client, db, ws, monkeypatch):
-    from app.accounts.service import create_api_token
-
     osen = create_member(db, ws, "municipal")
     login(client, osen)
     number = file(client, ws)
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    _row, token = create_api_token(db, ws.id, osen, "test")
-    set_db_scope(db, workspace_id=None, user_id=None)
+    headers = bearer(db, ws, osen)
     monkeypatch.setenv("SAMSPILL_ATTACHMENT_MAX_BYTES", "1000")
     get_settings.cache_clear()
     r = client.post(
         f"/api/v1/{ws.slug}/helpdesk/requests/{number}/attachments",
         files=[("files", ("stor.pdf", b"%PDF-1.4\n" + b"0" * 2000, "application/pdf"))],
-        headers={"Authorization": f"Bearer {token}"},
+        headers=headers,
     )
     assert r.status_code == 413
     body = r.json()

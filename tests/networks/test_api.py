@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from app.accounts.service import create_api_token
-from app.networks import service
+from app.networks import contacts, service
 from app.networks.schemas import BodyForm, MembershipForm, PersonForm
 from app.tenancy import set_db_scope
-from factories import create_member, create_workspace, csrf, login
+from factories import bearer, create_member, create_workspace, csrf, login
 
 
 @contextmanager
@@ -23,12 +22,6 @@ def scope(db, ws) -> Iterator[None]:
     finally:
         set_db_scope(db, workspace_id=None, user_id=None)
         db.commit()
-
-
-def bearer(db, ws, user) -> dict[str, str]:
-    with scope(db, ws):
-        _row, token = create_api_token(db, ws.id, user, "test")
-    return {"Authorization": f"Bearer {token}"}
 
 
 def make_bodies(db, ws, names, kind="council", member=None):
@@ -257,17 +250,17 @@ def test_contacts_are_searched_and_paged(client, db):
     ws = create_workspace(db)
     user = create_member(db, ws, "viewer")
     with scope(db, ws):
-        kari = service.create_person(
+        kari = contacts.create_person(
             db,
             ws,
             PersonForm(name="Kari Nordmann", municipality_number="5020", areas=["school"]),
         )
-        service.create_person(
+        contacts.create_person(
             db, ws, PersonForm(name="Ola Hansen", municipality_number="5001", title="IKT-leder")
         )
     other = create_workspace(db, county="46")
     with scope(db, other):
-        service.create_person(db, other, PersonForm(name="Kari Vest", municipality_number="4601"))
+        contacts.create_person(db, other, PersonForm(name="Kari Vest", municipality_number="4601"))
     headers = bearer(db, ws, user)
     base = f"/api/v1/{ws.slug}/contacts"
 
@@ -291,7 +284,7 @@ def test_municipal_user_manages_only_their_own_municipalitys_contacts(client, db
     ws = create_workspace(db, county="50")
     municipal = create_member(db, ws, "municipal")  # bound to 5020 Osen
     with scope(db, ws):
-        trondheim = service.create_person(
+        trondheim = contacts.create_person(
             db, ws, PersonForm(name="Tor Trondheim", municipality_number="5001")
         )
     headers = bearer(db, ws, municipal)

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func
 
 from app.audit.models import AuditEvent
-from app.networks import service
+from app.networks import contacts, service
 from app.networks.models import Body, BodyMembership, Person, Responsibility
 from app.networks.schemas import BodyForm, MembershipForm, PersonForm
 from app.tenancy import scoped, set_db_scope
@@ -112,7 +112,7 @@ def seed(db, ws) -> None:
             network.id,
             MembershipForm(organisation_id=organisation(db, "KS").id, role="observer"),
         )
-        service.create_person(
+        contacts.create_person(
             db,
             ws,
             PersonForm(
@@ -124,7 +124,7 @@ def seed(db, ws) -> None:
                 areas=["school", "digitalisation"],
             ),
         )
-        service.create_person(
+        contacts.create_person(
             db, ws, PersonForm(name="Ola Nordmann", municipality_number="5001", areas=[])
         )
 
@@ -351,15 +351,15 @@ def test_wrong_columns_and_limits(client, db, coordinator, monkeypatch):
     assert "Rad 1, kolonne «kommunenummer»: Ukjent kolonne" in r.text
     assert "Rad 1, kolonne «type»: Kolonnen mangler" in r.text
 
-    from app.networks import transfer
+    from app.networks.transfer import importer
 
-    monkeypatch.setattr(transfer, "MAX_ROWS", 2)
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
     rows = [f"Person {i};5020" for i in range(3)]
     r = upload(client, slug, "kontakter", csv_bytes("navn;kommunenummer", *rows))
     assert r.status_code == 422
     assert "mer enn 2 rader" in r.text
 
-    monkeypatch.setattr(transfer, "MAX_BYTES", 100)
+    monkeypatch.setattr(importer, "MAX_BYTES", 100)
     r = upload(client, slug, "kontakter", csv_bytes("navn;kommunenummer", "x" * 200))
     assert r.status_code == 413
     assert "Filen er for stor" in r.text
@@ -409,7 +409,7 @@ def test_another_workspace_is_404(client, db, coordinator):
 def test_export_holds_only_own_rows(client, db, coordinator):
     other = create_workspace(db)
     with scope(db, other):
-        service.create_person(
+        contacts.create_person(
             db, other, PersonForm(name="Hemmelig Person", municipality_number="5020")
         )
     text = client.get(f"/{coordinator.slug}/eksport/kontakter.csv").content.decode("utf-8-sig")

@@ -9,46 +9,66 @@ from datetime import timedelta
 
 import pytest
 
+from app.accounts import principal as principals
 from app.clock import today
-from app.strategies import consultation, measures, service
+from app.strategies import measures, service
+from app.strategies.consultation import comments as comment_service
+from app.strategies.consultation import invitees, rounds
+from app.strategies.consultation.schemas import (
+    AmendmentCreate,
+    CommentCreate,
+    InviteeCreate,
+    RoundCreate,
+)
 from app.strategies.models import ConsultationRound
+from app.strategies.schemas import DocumentForm, MeasureForm, PublishForm, SectionCreate
 from app.tenancy import scoped, set_db_scope
 from factories import add_member, create_member, create_user, create_workspace, csrf, login
 from factories import organisation as org_named
 
-from .test_views import _coordinator_actor
+from .test_views import _coordinator, _open_round, _published
 
 
 def _build(db, ws, coordinator, sections=2, comments=1):
     """A document with sections, a published version, an open round with an invitee, comments,
     a reply, an amendment and a measure — all through the services."""
     set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    actor = _coordinator_actor(coordinator)
-    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
+    actor = _coordinator(coordinator)
+    doc = service.create_document(
+        db, ws, actor, DocumentForm(title="Strategi", kind="innovation_strategy")
+    )
     for n in range(sections):
-        service.add_section(db, ws, actor, doc.id, f"Avsnitt {n}", f"Tekst nummer {n}.")
-    service.publish(db, ws, actor, doc.id)
-    r = consultation.create_round(
-        db, ws, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=10)
+        form = SectionCreate(heading=f"Avsnitt {n}", body=f"Tekst nummer {n}.")
+        service.add_section(db, ws, actor, doc.id, form)
+    service.publish(db, ws, actor, doc.id, PublishForm())
+    r = rounds.create_round(
+        db,
+        ws,
+        actor,
+        doc.id,
+        RoundCreate(
+            version=1, title="Høring", starts_on=today(), ends_on=today() + timedelta(days=10)
+        ),
     )
-    inv = consultation.add_invitee(db, ws, r.id, "guest", guest_name="Gjest", guest_email="g@x.no")
-    guest = service.Actor(
-        user_id=None, name="Gjest", email="g@x.no", role="guest", guest_invitee_id=inv.id
+    inv = invitees.add_invitee(
+        db, ws, r.id, InviteeCreate(kind="guest", guest_name="Gjest", guest_email="g@x.no")
     )
+    guest = principals.guest(inv.id, "Gjest", "g@x.no")
     keys = [s.key for s in service.sections_of(db, ws, doc.id)]
     made = []
     for n in range(comments):
-        made.append(
-            consultation.add_comment(db, ws, guest, r.id, keys[n % len(keys)], f"Innspill {n}")
-        )
-        consultation.add_comment(db, ws, guest, r.id, keys[0], "Svar", parent_id=made[-1].id)
+        form = CommentCreate(section_key=keys[n % len(keys)], body=f"Innspill {n}")
+        made.append(comment_service.add_comment(db, ws, guest, r.id, form))
+        reply = CommentCreate(section_key=keys[0], body="Svar", parent_id=made[-1].id)
+        comment_service.add_comment(db, ws, guest, r.id, reply)
     from app.strategies import text
 
     body = service.version_sections(db, ws, r.version_id)[0].body
-    consultation.add_amendment(
-        db, ws, guest, r.id, keys[0], "Ny tekst.", "", text.fingerprint(body)
+    amendment = AmendmentCreate(
+        section_key=keys[0], proposed_text="Ny tekst.", base=text.fingerprint(body)
     )
-    m = measures.add(db, ws, doc.id, measures.MeasureInput(title="Tiltak", owner="Fylket"))
+    comment_service.add_amendment(db, ws, guest, r.id, amendment)
+    m = measures.add(db, ws, doc.id, MeasureForm(title="Tiltak", owner="Fylket"))
     ids = {
         "doc_id": doc.id,
         "document_id": doc.id,
@@ -125,27 +145,32 @@ def test_invitees_see_only_their_rounds_and_only_once_open(client, db):
     )
     helper = create_member(db, ws, "helper")
     set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    actor = _coordinator_actor(kari)
-    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
-    service.add_section(db, ws, actor, doc.id, "Innledning", "Tekst.")
-    service.publish(db, ws, actor, doc.id)
-    open_round = consultation.create_round(
-        db, ws, actor, doc.id, 1, "Åpen høring", "", today(), today() + timedelta(days=5)
-    )
-    later = consultation.create_round(
+    actor = _coordinator(kari)
+    doc, _section = _published(db, ws, actor, "Innledning", "Tekst.")
+    open_round = rounds.create_round(
         db,
         ws,
         actor,
         doc.id,
-        1,
-        "Senere høring",
-        "",
-        today() + timedelta(days=3),
-        today() + timedelta(days=9),
+        RoundCreate(
+            version=1, title="Åpen høring", starts_on=today(), ends_on=today() + timedelta(days=5)
+        ),
     )
-    ks_id = org_named(db, "KS").id
-    consultation.add_invitee(db, ws, open_round.id, "organisation", organisation_id=ks_id)
-    consultation.add_invitee(db, ws, later.id, "organisation", organisation_id=ks_id)
+    later = rounds.create_round(
+        db,
+        ws,
+        actor,
+        doc.id,
+        RoundCreate(
+            version=1,
+            title="Senere høring",
+            starts_on=today() + timedelta(days=3),
+            ends_on=today() + timedelta(days=9),
+        ),
+    )
+    ks = InviteeCreate(kind="organisation", organisation_id=org_named(db, "KS").id)
+    invitees.add_invitee(db, ws, open_round.id, ks)
+    invitees.add_invitee(db, ws, later.id, ks)
     set_db_scope(db, workspace_id=None, user_id=None)
     db.commit()
 
@@ -173,16 +198,14 @@ def test_a_guest_link_works_only_in_its_own_workspace(client, db):
     b = create_workspace(db, county="46")
     kari = create_member(db, a, "coordinator")
     set_db_scope(db, workspace_id=a.id, user_id=None, county_number=a.county_number)
-    actor = _coordinator_actor(kari)
-    doc = service.create_document(db, a, actor, "Strategi", "innovation_strategy")
-    service.add_section(db, a, actor, doc.id, "Innledning", "Tekst.")
-    service.publish(db, a, actor, doc.id)
-    r = consultation.create_round(
-        db, a, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=5)
+    actor = _coordinator(kari)
+    doc, _section = _published(db, a, actor, "Innledning", "Tekst.")
+    r = _open_round(db, a, actor, doc.id)
+    inv = invitees.add_invitee(
+        db, a, r.id, InviteeCreate(kind="guest", guest_name="Gjest", guest_email="g@x.no")
     )
-    inv = consultation.add_invitee(db, a, r.id, "guest", guest_name="Gjest", guest_email="g@x.no")
     token = "kjent-token-for-testen"
-    inv.token_hash = consultation._hash(token)
+    inv.token_hash = invitees.token_hash(token)
     set_db_scope(db, workspace_id=None, user_id=None)
     db.commit()
     assert client.get(f"/{a.slug}/gjest/{token}").status_code == 200

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from app.accounts.service import create_api_token
 from app.clock import today
 from app.strategies import text
 from app.strategies.models import ConsultationComment, ConsultationRound
 from app.tenancy import scoped, set_db_scope
 from factories import (
     add_member,
+    bearer,
     create_member,
     create_user,
     create_workspace,
@@ -24,19 +22,6 @@ from factories import (
 )
 
 BODY = "Fylket skal styrke samarbeidet om digitalisering med alle kommunene."
-
-
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
-
-
-def bearer(db, ws, user) -> dict[str, str]:
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    _row, token = create_api_token(db, ws.id, user, "test")
-    set_db_scope(db, workspace_id=None, user_id=None)
-    db.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def member(db, ws, role, **kwargs) -> dict[str, str]:
@@ -389,6 +374,27 @@ def test_only_invited_municipalities_see_and_comment_on_a_round(client, db, ws):
     ok(client.delete(f"{url}/invitees/{added['id']}", headers=coordinator), 204)
     assert len(ok(client.get(url, headers=coordinator))["invitees"]) == 1
     assert client.post(f"{url}/invitees", json={"kind": "x"}, headers=osen).status_code == 403
+
+
+def test_a_reply_to_a_reply_joins_the_thread(client, db, ws):
+    coordinator = member(db, ws, "coordinator")
+    doc_id, (goal, _) = document_with_version(client, ws, coordinator)
+    round_id = open_round(client, ws, coordinator, doc_id)
+    osen = member(db, ws, "municipal", municipality="5020")
+    url = f"{base(ws)}/rounds/{round_id}"
+
+    def say(headers, body, parent_id=None):
+        data = {"section_key": goal["key"], "body": body, "parent_id": parent_id}
+        return ok(client.post(f"{url}/comments", json=data, headers=headers), 201)
+
+    first = say(osen, "Bra mål.")
+    reply = say(coordinator, "Takk!", first["id"])
+    again = say(osen, "Vi følger opp.", reply["id"])  # a reply to the reply
+    assert reply["parent_id"] == again["parent_id"] == first["id"]
+    threads = ok(client.get(url, headers=osen))["sections"][0]["threads"]
+    assert [(t["body"], [x["body"] for x in t["replies"]]) for t in threads] == [
+        ("Bra mål.", ["Takk!", "Vi følger opp."])
+    ]
 
 
 def test_comments_are_checked_and_refused_after_the_deadline(client, db, ws):

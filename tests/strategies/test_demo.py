@@ -12,13 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import demo
+from app.accounts import principal as principals
 from app.accounts.models import Membership, User
+from app.accounts.principal import Principal
 from app.clock import today
 from app.counties.models import Workspace
 from app.mail.models import OutboxMessage
-from app.strategies import consultation, jobs, measures, service, summary, text
 from app.strategies import demo as strategies_demo
-from app.strategies.service import Actor
+from app.strategies import jobs, measures, service, summary, text
+from app.strategies.consultation import access as consultation_access
+from app.strategies.consultation import comments, rounds
+from app.strategies.consultation.schemas import CommentCreate
 from app.tenancy import scoped, set_db_scope
 
 
@@ -31,22 +35,18 @@ def loaded(db: Session) -> Workspace:
     return ws
 
 
-def _actor(db: Session, ws: Workspace, email: str) -> Actor:
+def _actor(db: Session, ws: Workspace, email: str) -> Principal:
     user = db.scalar(select(User).where(User.email == email))
     assert user is not None
     m = db.scalar(scoped(Membership, ws.id).where(Membership.user_id == user.id))
     assert m is not None
-    staff = m.role in ("coordinator", "county_admin")
-    return Actor(
+    return principals.for_member(
         user_id=user.id,
         name=user.name,
         email=user.email,
         role=m.role,
-        can_read_drafts=staff,
-        can_edit=staff,
-        can_consult=staff,
-        municipality_number=m.municipality_number if m.role == "municipal" else None,
-        organisation_id=m.organisation_id if m.role == "partner" else None,
+        municipality_number=m.municipality_number,
+        organisation_id=m.organisation_id,
     )
 
 
@@ -97,7 +97,7 @@ def _demo_consultation_is_closed_answered_and_published(db: Session, loaded: Wor
     doc = service.documents(db, ws)[0].document
     (r,) = service.rounds_of(db, ws, doc.id)
     on = today()
-    assert consultation.state_of(r) == "closed"
+    assert rounds.state_of(r) == "closed"
     assert r.version.number == 1
     assert 90 <= (on - r.starts_on).days <= 120 and 60 <= (on - r.ends_on).days <= 90
     assert r.answers_published_at is not None
@@ -142,10 +142,11 @@ def _demo_consultation_is_closed_answered_and_published(db: Session, loaded: Wor
 
     # Osen reads the answers now, and can no longer comment
     osen = _actor(db, ws, "kommunedirektor@osen.demo")
-    access = consultation.access(db, ws, osen, r.id)
+    access = consultation_access.access(db, ws, osen, r.id)
     assert access.sees_answers and not access.can_comment
-    with pytest.raises(consultation.RoundClosed):
-        consultation.add_comment(db, ws, osen, r.id, help_corps.section.key, "For sent? (test)")
+    with pytest.raises(rounds.RoundClosed):
+        late = CommentCreate(section_key=help_corps.section.key, body="For sent? (test)")
+        comments.add_comment(db, ws, osen, r.id, late)
 
 
 def _demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace) -> None:

@@ -18,11 +18,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
+from app.accounts import principal as principals
+from app.accounts.principal import Principal
 from app.clock import today
 from app.counties.models import Workspace
-from app.strategies import consultation, exports, measures, service, summary, text
+from app.strategies import exports, measures, service, summary, text
+from app.strategies.consultation import answers, comments, invitees, responses, rounds
+from app.strategies.consultation.schemas import (
+    AmendmentCreate,
+    AnswerForm,
+    CommentCreate,
+    InviteeCreate,
+    ResponseForm,
+    RoundCreate,
+)
 from app.strategies.models import ConsultationComment, StrategySection
-from app.strategies.service import Actor
+from app.strategies.schemas import DocumentForm, MeasureForm, PublishForm, SectionCreate
 from app.tenancy import set_db_scope
 from factories import add_member, create_member, create_user, create_workspace, organisation
 
@@ -79,7 +90,7 @@ def loopback() -> Iterator[Loopback]:
 @dataclass
 class Consultation:
     ws: Workspace
-    coordinator: Actor
+    coordinator: Principal
     summary: summary.Summary
     sections: list[StrategySection]
     comment: ConsultationComment
@@ -88,19 +99,25 @@ class Consultation:
     municipal: ConsultationComment
 
 
-def _actor(user: Any, role: str, **kwargs: Any) -> Actor:
-    return Actor(user_id=user.id, name=user.name, email=user.email, role=role, **kwargs)
+def _actor(user: Any, role: str, **kwargs: Any) -> Principal:
+    bound = {"municipality_number": None, "organisation_id": None, **kwargs}
+    return principals.for_member(
+        user_id=user.id, name=user.name, email=user.email, role=role, **bound
+    )
 
 
 @pytest.fixture
-def ws(db: Session) -> Iterator[Workspace]:
+def fylkeskommune(db: Session) -> Iterator[Workspace]:
+    """Trøndelag under its full name, which the exports print as the owner (the shared ``ws``
+    is "Trøndelag test")."""
     workspace = create_workspace(db, county="50", name="Trøndelag fylkeskommune")
     yield workspace
     set_db_scope(db, workspace_id=None, user_id=None)
 
 
 @pytest.fixture
-def consulted(db: Session, ws: Workspace, loopback: Loopback) -> Consultation:
+def consulted(db: Session, fylkeskommune: Workspace, loopback: Loopback) -> Consultation:
+    ws = fylkeskommune
     ks = organisation(db, "KS")
     sf = organisation(db, "Statsforvalteren i Trøndelag")
     kari = create_member(db, ws, "coordinator", name="Kari Østby")
@@ -110,64 +127,90 @@ def consulted(db: Session, ws: Workspace, loopback: Loopback) -> Consultation:
     ola = create_member(db, ws, "municipal", name="Ola Sæther")  # Osen (5020)
     set_db_scope(db, workspace_id=ws.id, user_id=kari.id, county_number=ws.county_number)
 
-    coordinator = _actor(kari, "coordinator", can_read_drafts=True, can_edit=True, can_consult=True)
+    coordinator = _actor(kari, "coordinator")
     per_ks = _actor(per, "partner", organisation_id=ks.id)
     siri_sf = _actor(siri, "partner", organisation_id=sf.id)
     ola_osen = _actor(ola, "municipal", municipality_number="5020")
 
     doc = service.create_document(
-        db, ws, coordinator, "Regional innovasjonsstrategi for Trøndelag", "innovation_strategy"
+        db,
+        ws,
+        coordinator,
+        DocumentForm(
+            title="Regional innovasjonsstrategi for Trøndelag", kind="innovation_strategy"
+        ),
     )
-    one = service.add_section(db, ws, coordinator, doc.id, "Mål og ambisjoner", SECTION_ONE)
+    one = service.add_section(
+        db, ws, coordinator, doc.id, SectionCreate(heading="Mål og ambisjoner", body=SECTION_ONE)
+    )
     two = service.add_section(
         db,
         ws,
         coordinator,
         doc.id,
-        "Tiltak for små kommuner",
-        SECTION_TWO + f"\n\n![kart]({loopback.url('kart.png')})",
+        SectionCreate(
+            heading="Tiltak for små kommuner",
+            body=SECTION_TWO + f"\n\n![kart]({loopback.url('kart.png')})",
+        ),
     )
-    version = service.publish(db, ws, coordinator, doc.id, "Til høring")
-    r = consultation.create_round(
+    version = service.publish(db, ws, coordinator, doc.id, PublishForm(note="Til høring"))
+    r = rounds.create_round(
         db,
         ws,
         coordinator,
         doc.id,
-        version.number,
-        "Høring om innovasjonsstrategien 2026",
-        "Vi ber om innspill.",
-        today(),
-        today() + timedelta(days=21),
+        RoundCreate(
+            version=version.number,
+            title="Høring om innovasjonsstrategien 2026",
+            cover_text="Vi ber om innspill.",
+            starts_on=today(),
+            ends_on=today() + timedelta(days=21),
+        ),
     )
-    ks_invitee = consultation.add_invitee(db, ws, r.id, "organisation", organisation_id=ks.id)
-    consultation.add_invitee(db, ws, r.id, "organisation", organisation_id=sf.id)
-    consultation.add_invitee(db, ws, r.id, "municipality", municipality_number="5020")
 
-    comment = consultation.add_comment(db, ws, per_ks, r.id, one.key, COMMENT, quote="styrke")
-    reply = consultation.add_comment(
-        db, ws, coordinator, r.id, one.key, REPLY, parent_id=comment.id
-    )
-    amendment = consultation.add_amendment(
-        db, ws, siri_sf, r.id, two.key, PROPOSED, AMENDMENT_REASON, text.fingerprint(two.body)
-    )
-    # Markup in a comment is text, and what it points at is never fetched
-    municipal = consultation.add_comment(
+    def invite(**fields: Any) -> Any:
+        return invitees.add_invitee(db, ws, r.id, InviteeCreate(**fields))
+
+    ks_invitee = invite(kind="organisation", organisation_id=ks.id)
+    invite(kind="organisation", organisation_id=sf.id)
+    invite(kind="municipality", municipality_number="5020")
+
+    def say(who: Principal, **fields: Any) -> ConsultationComment:
+        return comments.add_comment(db, ws, who, r.id, CommentCreate(**fields))
+
+    comment = say(per_ks, section_key=one.key, body=COMMENT, quote="styrke")
+    reply = say(coordinator, section_key=one.key, body=REPLY, parent_id=comment.id)
+    amendment = comments.add_amendment(
         db,
         ws,
-        ola_osen,
+        siri_sf,
         r.id,
-        two.key,
-        f'{MUNICIPAL} <img src="{loopback.url("bilde.png")}">',
+        AmendmentCreate(
+            section_key=two.key,
+            proposed_text=PROPOSED,
+            reason=AMENDMENT_REASON,
+            base=text.fingerprint(two.body),
+        ),
     )
-    consultation.save_response(db, ws, per_ks, r.id, ks_invitee.id, RESPONSE, revision=0)
-    consultation.submit_response(db, ws, per_ks, r.id, ks_invitee.id)
+    # Markup in a comment is text, and what it points at is never fetched
+    municipal = say(
+        ola_osen,
+        section_key=two.key,
+        body=f'{MUNICIPAL} <img src="{loopback.url("bilde.png")}">',
+    )
+    response = ResponseForm(body=RESPONSE, revision=0)
+    responses.save_response(db, ws, per_ks, r.id, ks_invitee.id, response)
+    responses.submit_response(db, ws, per_ks, r.id, ks_invitee.id)
 
     # the round closes: its dates move into the past
     r.starts_on, r.ends_on = today() - timedelta(days=30), today() - timedelta(days=1)
     db.flush()
-    consultation.answer(db, ws, coordinator, r.id, comment.id, "partly", REASON_PARTLY)
-    consultation.answer(db, ws, coordinator, r.id, amendment.id, "accepted", REASON_ACCEPTED)
-    consultation.answer(db, ws, coordinator, r.id, municipal.id, "noted", "")
+    for c, verdict, reason in (
+        (comment, "partly", REASON_PARTLY),
+        (amendment, "accepted", REASON_ACCEPTED),
+        (municipal, "noted", ""),
+    ):
+        answers.answer(db, ws, coordinator, r.id, c.id, AnswerForm(answer=verdict, reason=reason))
 
     built = summary.build(db, ws, coordinator, r.id)
     return Consultation(ws, coordinator, built, [one, two], comment, reply, amendment, municipal)
@@ -300,21 +343,26 @@ def test_css_string_cannot_end_the_style_sheet() -> None:
 # --- XLSX ----------------------------------------------------------------------------------
 
 
-def test_measures_xlsx_has_dates_labels_and_overdue(db: Session, ws: Workspace) -> None:
+def test_measures_xlsx_has_dates_labels_and_overdue(db: Session, fylkeskommune: Workspace) -> None:
+    ws = fylkeskommune
     from openpyxl import load_workbook
 
     kari = create_member(db, ws, "coordinator", name="Kari Østby")
     set_db_scope(db, workspace_id=ws.id, user_id=kari.id, county_number=ws.county_number)
-    actor = _actor(kari, "coordinator", can_read_drafts=True, can_edit=True, can_consult=True)
-    doc = service.create_document(db, ws, actor, "Handlingsplan for Trøndelag 2026", "action_plan")
-    section = service.add_section(db, ws, actor, doc.id, "Bredbånd på øyene", "Tekst.")
+    actor = _actor(kari, "coordinator")
+    doc = service.create_document(
+        db, ws, actor, DocumentForm(title="Handlingsplan for Trøndelag 2026", kind="action_plan")
+    )
+    section = service.add_section(
+        db, ws, actor, doc.id, SectionCreate(heading="Bredbånd på øyene", body="Tekst.")
+    )
     late = today() - timedelta(days=10)
     soon = today() + timedelta(days=30)
     measures.add(
         db,
         ws,
         doc.id,
-        measures.MeasureInput(
+        MeasureForm(
             title="Kartlegge dekning i fjellbygdene",
             owner="Trøndelag fylkeskommune",
             partners="KS, Osen kommune",
@@ -328,17 +376,15 @@ def test_measures_xlsx_has_dates_labels_and_overdue(db: Session, ws: Workspace) 
         db,
         ws,
         doc.id,
-        measures.MeasureInput(
-            title="Felles søknad om midler", owner="KS", deadline=late, status="done"
-        ),
+        MeasureForm(title="Felles søknad om midler", owner="KS", deadline=late, status="done"),
     )
     measures.add(
         db,
         ws,
         doc.id,
-        measures.MeasureInput(title="=HYPERLINK(1)", owner="Osen kommune", deadline=soon),
+        MeasureForm(title="=HYPERLINK(1)", owner="Osen kommune", deadline=soon),
     )
-    measures.add(db, ws, doc.id, measures.MeasureInput(title="Uten frist", owner="KS"))
+    measures.add(db, ws, doc.id, MeasureForm(title="Uten frist", owner="KS"))
     rows_in = measures.measures_of(db, ws, doc.id)
     headings = {s.key: s.heading for s in service.sections_of(db, ws, doc.id)}
 

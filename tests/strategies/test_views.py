@@ -9,8 +9,13 @@ from datetime import timedelta
 
 import pytest
 
+from app.accounts import principal as principals
+from app.accounts.principal import Principal
 from app.clock import today
-from app.strategies import consultation, service, text
+from app.strategies import service, text
+from app.strategies.consultation import comments as comment_service
+from app.strategies.consultation import invitees, rounds
+from app.strategies.consultation.schemas import AmendmentCreate, InviteeCreate, RoundCreate
 from app.strategies.models import (
     ConsultationComment,
     ConsultationRound,
@@ -18,37 +23,55 @@ from app.strategies.models import (
     Invitee,
     StrategySection,
 )
+from app.strategies.schemas import DocumentForm, PublishForm, SectionCreate
 from app.tenancy import scoped, set_db_scope
 from factories import (
+    add_body_member,
     add_member,
+    create_body,
+    create_document,
     create_member,
+    create_round,
     create_user,
     create_workspace,
+    in_workspace,
     login,
     organisation,
     post,
 )
 
 
-@pytest.fixture
-def ws(db):
-    return create_workspace(db, county="50", name="Trøndelag test")
-
-
 def _scope(db, ws):
     set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
 
 
-def _coordinator_actor(user) -> service.Actor:
-    return service.Actor(
+def _coordinator(user) -> Principal:
+    return principals.for_member(
         user_id=user.id,
         name=user.name,
         email=user.email,
         role="coordinator",
-        can_read_drafts=True,
-        can_edit=True,
-        can_consult=True,
+        municipality_number=None,
+        organisation_id=None,
     )
+
+
+def _published(db, ws, p: Principal, heading: str, body: str):
+    """A document with one section, published as version 1; the section."""
+    doc = service.create_document(
+        db, ws, p, DocumentForm(title="Strategi", kind="innovation_strategy")
+    )
+    section = service.add_section(db, ws, p, doc.id, SectionCreate(heading=heading, body=body))
+    service.publish(db, ws, p, doc.id, PublishForm())
+    return doc, section
+
+
+def _open_round(db, ws, p: Principal, doc_id: int):
+    """A round on version 1, open today for five days."""
+    form = RoundCreate(
+        version=1, title="Høring", starts_on=today(), ends_on=today() + timedelta(days=5)
+    )
+    return rounds.create_round(db, ws, p, doc_id, form)
 
 
 def _document(client, ws, sections=(("Innledning", "Fylket og kommunene samarbeider."),)):
@@ -655,16 +678,15 @@ def test_each_invitation_keeps_its_own_deadline(client, db, ws):
     db.add(council)
     db.flush()
     db.add(BodyMembership(workspace_id=ws.id, body_id=council.id, municipality_number="5020"))
-    actor = _coordinator_actor(kari)
-    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
-    service.add_section(db, ws, actor, doc.id, "Innledning", "Tekst.")
-    service.publish(db, ws, actor, doc.id)
-    r = consultation.create_round(
-        db, ws, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=5)
+    actor = _coordinator(kari)
+    doc, _section = _published(db, ws, actor, "Innledning", "Tekst.")
+    r = _open_round(db, ws, actor, doc.id)
+    own = invitees.add_invitee(
+        db, ws, r.id, InviteeCreate(kind="municipality", municipality_number="5020")
     )
-    own = consultation.add_invitee(db, ws, r.id, "municipality", municipality_number="5020")
-    consultation.add_invitee(
-        db, ws, r.id, "body", body_id=council.id, deadline=today() + timedelta(days=20)
+    later = today() + timedelta(days=20)
+    invitees.add_invitee(
+        db, ws, r.id, InviteeCreate(kind="body", body_id=council.id, deadline=later)
     )
     r.starts_on, r.ends_on = today() - timedelta(days=10), today() - timedelta(days=1)
     key = service.sections_of(db, ws, doc.id)[0].key
@@ -692,19 +714,23 @@ def test_each_invitation_keeps_its_own_deadline(client, db, ws):
 def test_an_accepted_amendment_for_a_removed_section_is_not_reported_as_applied(client, db, ws):
     kari = create_member(db, ws, "coordinator")
     _scope(db, ws)
-    actor = _coordinator_actor(kari)
-    doc = service.create_document(db, ws, actor, "Strategi", "innovation_strategy")
-    section = service.add_section(db, ws, actor, doc.id, "Innledning", "Gammel tekst.")
-    service.publish(db, ws, actor, doc.id)
-    r = consultation.create_round(
-        db, ws, actor, doc.id, 1, "Høring", "", today(), today() + timedelta(days=5)
+    actor = _coordinator(kari)
+    doc, section = _published(db, ws, actor, "Innledning", "Gammel tekst.")
+    r = _open_round(db, ws, actor, doc.id)
+    inv = invitees.add_invitee(
+        db, ws, r.id, InviteeCreate(kind="guest", guest_name="Gjest", guest_email="g@x.no")
     )
-    inv = consultation.add_invitee(db, ws, r.id, "guest", guest_name="Gjest", guest_email="g@x.no")
-    guest = service.Actor(
-        user_id=None, name="Gjest", email="g@x.no", role="guest", guest_invitee_id=inv.id
-    )
-    amendment = consultation.add_amendment(
-        db, ws, guest, r.id, section.key, "Ny tekst.", "", text.fingerprint("Gammel tekst.")
+    guest = principals.guest(inv.id, "Gjest", "g@x.no")
+    amendment = comment_service.add_amendment(
+        db,
+        ws,
+        guest,
+        r.id,
+        AmendmentCreate(
+            section_key=section.key,
+            proposed_text="Ny tekst.",
+            base=text.fingerprint("Gammel tekst."),
+        ),
     )
     service.delete_section(db, ws, doc.id, section.id)
     r.starts_on, r.ends_on = today() - timedelta(days=10), today() - timedelta(days=1)
@@ -730,3 +756,82 @@ def test_a_date_that_does_not_parse_is_refused_not_dropped(client, db, ws):
     from app.strategies import measures
 
     assert measures.measures_of(db, ws, doc_id) == []  # not saved without its deadline
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_reply_to_a_reply_joins_the_thread(client, db, ws, htmx):
+    kari = create_member(db, ws, "coordinator", name="Kari")
+    osen = create_user(db, name="Olga Osen")
+    add_member(db, ws, osen, "municipal", municipality="5020")
+    doc = create_document(db, ws, kari, publish=True)
+    r = create_round(db, ws, kari, doc)
+    with in_workspace(db, ws):
+        invitees.add_invitee(
+            db, ws, r.id, InviteeCreate(kind="municipality", municipality_number="5020")
+        )
+        key = service.sections_of(db, ws, doc.id)[0].key
+    url = f"/{ws.slug}/hoeringer/{r.id}"
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    def say(who, body, parent_id=None):
+        client.cookies.clear()
+        login(client, who)
+        data = {"section_key": key, "body": body}
+        if parent_id is not None:
+            data["parent_id"] = str(parent_id)
+        resp = post(client, f"{url}/kommentarer", data, headers=headers)
+        target = resp.headers["HX-Redirect"] if htmx else resp.headers["location"]
+        assert resp.status_code == (204 if htmx else 303), resp.text[:500]
+        return int(target.rsplit("#k", 1)[1])
+
+    first = say(osen, "Hjelpekorpset må komme til oss.")
+    reply = say(kari, "Det er planen.", first)
+    again = say(osen, "Da venter vi på datoen.", reply)  # a reply to the reply
+
+    with in_workspace(db, ws):
+        stored = db.scalar(
+            scoped(ConsultationComment, ws.id).where(ConsultationComment.id == again)
+        )
+        assert stored.parent_id == first and stored.section_key == key
+    page = client.get(url).text
+    thread = page.split("Hjelpekorpset må komme til oss.", 1)[1].split('class="thread"', 1)[0]
+    replies = thread.split('class="plain-list replies"', 1)[1]
+    assert replies.index("Det er planen.") < replies.index("Da venter vi på datoen.")
+
+
+def test_a_council_shared_from_another_county_takes_part(client, db, smtp, deliver):
+    """Kongsbergregionen belongs to Buskerud; Notodden in Telemark is a member, so Telemark
+    sees the council and may invite it, and Notodden's people take part through it."""
+    buskerud = create_workspace(db, county="33", name="Buskerud test")
+    telemark = create_workspace(db, county="40", name="Telemark test")
+    council = create_body(db, buskerud, "Kongsbergregionen")
+    add_body_member(db, buskerud, council, "3303")
+    add_body_member(db, buskerud, council, "4005")  # Notodden, Telemark
+    kari = create_member(db, telemark, "coordinator")
+    nina = create_user(db, name="Nina Notodden")
+    add_member(db, telemark, nina, "municipal", municipality="4005")
+    doc = create_document(db, telemark, kari, publish=True)
+    r = create_round(db, telemark, kari, doc, title="Høring om Telemarks strategi")
+    with in_workspace(db, telemark):
+        key = service.sections_of(db, telemark, doc.id)[0].key
+    url = f"/{telemark.slug}/hoeringer/{r.id}"
+
+    login(client, kari)
+    assert f'<option value="{council.id}">Kongsbergregionen</option>' in client.get(url).text
+    resp = post(client, f"{url}/inviterte", {"kind": "body", "body_id": str(council.id)})
+    assert resp.status_code == 303, resp.text[:500]
+    deliver()
+    assert nina.email in {m["To"] for m in smtp.messages}
+
+    client.cookies.clear()
+    login(client, nina)
+    assert "Høring om Telemarks strategi" in client.get(f"/{telemark.slug}/strategier").text
+    resp = post(client, f"{url}/kommentarer", {"section_key": key, "body": "Notodden mener."})
+    assert resp.status_code == 303, resp.text[:500]
+    with in_workspace(db, telemark):
+        stored = db.scalar(
+            scoped(ConsultationComment, telemark.id).where(
+                ConsultationComment.body == "Notodden mener."
+            )
+        )
+        assert stored.author_org == "Notodden (Kongsbergregionen)"

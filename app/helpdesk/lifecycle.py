@@ -1,0 +1,291 @@
+"""A request's life: filing, the state machine, replies and internal notes, files, the
+municipality's rating and the coordinators' follow-up date. Every change is recorded as an
+event. Flushes, never commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.accounts.principal import Principal
+from app.counties.models import Municipality, Workspace
+from app.db import utcnow
+from app.errors import Forbidden, InvalidInput
+from app.helpdesk import attachments, notifications
+from app.helpdesk.due import refresh_due, working_minutes
+from app.helpdesk.labels import STATE_LABELS
+from app.helpdesk.models import (
+    OPEN_STATES,
+    TRANSITIONS,
+    HelpRequest,
+    RequestAttachment,
+    RequestEvent,
+    RequestMessage,
+)
+from app.helpdesk.queue import acting_user, get_request
+from app.helpdesk.schemas import ReplyForm, RequestForm
+from app.i18n import _, lazy
+from app.tenancy import scoped
+
+
+def record_event(
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    actor_id: int | None,
+    kind: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    **detail: Any,
+) -> None:
+    """One line of the request's history."""
+    session.add(
+        RequestEvent(
+            workspace_id=ws.id,
+            request_id=req.id,
+            actor_id=actor_id,
+            at=utcnow(),
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            detail=detail,
+        )
+    )
+
+
+def _next_number(session: Session, ws: Workspace) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        # One numbering at a time per workspace (SQLite: BEGIN IMMEDIATE serialises already).
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"help_request_number:{ws.id}"},
+        )
+    current = session.scalar(
+        scoped(HelpRequest, ws.id).with_only_columns(func.max(HelpRequest.number))
+    )
+    return (current or 0) + 1
+
+
+def file_request(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    data: RequestForm,
+    uploads: list[attachments.Upload] | None = None,
+) -> HelpRequest:
+    """A municipality asks for help. A municipal user files for their own municipality."""
+    user_id = acting_user(p)
+    number = p.municipality_number or data.municipality_number
+    if p.municipality_number and data.municipality_number not in (None, p.municipality_number):
+        raise Forbidden(lazy("Du kan bare be om hjelp for din egen kommune."))
+    if not number:
+        raise InvalidInput({"municipality_number": lazy("Velg kommunen som trenger hjelp.")})
+    municipality = session.get(Municipality, number)
+    if municipality is None or municipality.county_number != ws.county_number:
+        raise InvalidInput({"municipality_number": lazy("Kommunen ligger ikke i dette fylket.")})
+    req = HelpRequest(
+        workspace_id=ws.id,
+        number=_next_number(session, ws),
+        municipality_number=number,
+        requester_id=user_id,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        category=data.category,
+        urgency=data.urgency,
+        priority=data.urgency,
+        on_site=data.on_site,
+        state="new",
+        assignees=[],
+    )
+    session.add(req)
+    session.flush()
+    if uploads:
+        attachments.store(session, ws, req, uploads, user_id=user_id)
+    record_event(session, ws, req, user_id, "filed", to_state="new")
+    refresh_due(session, ws, [req])
+    notifications.notify_new(session, ws, req, municipality.name, receipt_to=p.email)
+    return req
+
+
+def transition(
+    session: Session, ws: Workspace, p: Principal, number: int, to_state: str
+) -> HelpRequest:
+    """Move a request along the state machine; a refused move says which moves are allowed."""
+    req = get_request(session, ws, p, number)
+    if not p.can("helpdesk.work"):
+        raise Forbidden()
+    allowed = TRANSITIONS.get(req.state, ())
+    if to_state not in allowed:
+        names = ", ".join(f"«{_(STATE_LABELS[s])}»" for s in allowed) or "–"
+        raise InvalidInput(
+            {
+                "state": _(
+                    "Kan ikke gå fra «{current}» til «{wanted}». Tillatt herfra: {allowed}."
+                ).format(
+                    current=_(STATE_LABELS[req.state]),
+                    wanted=_(STATE_LABELS.get(to_state, to_state)),
+                    allowed=names,
+                )
+            }
+        )
+    if to_state in ("triaged", "assigned") and not p.can("helpdesk.triage"):
+        raise Forbidden(lazy("Bare koordinatorer vurderer og tildeler forespørsler."))
+    if to_state == "assigned" and not req.assignees:
+        raise InvalidInput({"state": lazy("Velg en hjelper i vurderingen først.")})
+    apply_transition(session, ws, req, acting_user(p), to_state)
+    return req
+
+
+def apply_transition(
+    session: Session, ws: Workspace, req: HelpRequest, actor_id: int | None, to_state: str
+) -> None:
+    """The move itself, already allowed: times, the assignees' open flag, the event, new due
+    times, and mail to the people involved."""
+    from_state = req.state
+    req.state = to_state
+    for a in req.assignees:
+        a.request_open = to_state in OPEN_STATES
+    now = utcnow()
+    if to_state == "resolved":
+        req.resolved_at = now
+        req.resolution_minutes = working_minutes(ws, req.created_at, now)
+    if to_state == "closed":
+        req.closed_at = now
+    if to_state == "in_progress" and from_state in ("resolved", "closed"):
+        req.resolved_at = None
+        req.resolution_minutes = None
+        req.closed_at = None
+    record_event(session, ws, req, actor_id, "transition", from_state=from_state, to_state=to_state)
+    session.flush()
+    refresh_due(session, ws, [req])
+    notifications.notify(
+        session,
+        ws,
+        req,
+        actor_id,
+        _("Status: {state}").format(state=_(STATE_LABELS[to_state])),
+        _("Forespørselen har fått status «{state}».").format(state=_(STATE_LABELS[to_state])),
+    )
+
+
+def may_write(p: Principal, *, internal: bool) -> bool:
+    """Who may add to a request's conversation: the help corps (internal notes need the note
+    right), or the requesting municipality in public."""
+    if internal:
+        return p.can("helpdesk.note")
+    return p.can("helpdesk.work") or p.municipality_number is not None
+
+
+def reply(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    number: int,
+    data: ReplyForm,
+    uploads: list[attachments.Upload] | None = None,
+) -> RequestMessage:
+    """A reply (mailed to the others involved) or an internal note. The help corps' first
+    public reply is the first response; the municipality's reply ends its waiting."""
+    req = get_request(session, ws, p, number)
+    if not may_write(p, internal=data.internal):
+        raise Forbidden()
+    if req.state == "closed":
+        raise InvalidInput({"body": lazy("Forespørselen er lukket. Åpne den igjen før du svarer.")})
+    user_id = acting_user(p)
+    message = RequestMessage(
+        workspace_id=ws.id,
+        request_id=req.id,
+        author_id=user_id,
+        internal=data.internal,
+        body=data.body.strip(),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    if uploads:
+        attachments.store(
+            session,
+            ws,
+            req,
+            uploads,
+            user_id=user_id,
+            message_id=message.id,
+            internal=data.internal,
+        )
+    if not data.internal:
+        if p.can("helpdesk.work") and req.first_response_at is None:
+            req.first_response_at = utcnow()
+            req.first_response_minutes = working_minutes(ws, req.created_at, req.first_response_at)
+            refresh_due(session, ws, [req])
+        if p.municipality_number and req.state == "waiting_for_municipality":
+            apply_transition(session, ws, req, user_id, "in_progress")
+        notifications.notify(
+            session,
+            ws,
+            req,
+            user_id,
+            _("Nytt svar: {title}").format(title=req.title),
+            data.body.strip(),
+        )
+    return message
+
+
+def attach(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    number: int,
+    uploads: list[attachments.Upload],
+    *,
+    internal: bool,
+) -> list[RequestAttachment]:
+    """Files added to a request on their own (the API), by the same rules as a reply."""
+    req = get_request(session, ws, p, number)
+    if not may_write(p, internal=internal):
+        raise Forbidden()
+    if req.state == "closed":
+        raise InvalidInput({"files": lazy("Forespørselen er lukket. Åpne den igjen først.")})
+    if not uploads:
+        raise InvalidInput({"files": lazy("Velg en fil.")})
+    return attachments.store(session, ws, req, uploads, user_id=acting_user(p), internal=internal)
+
+
+def rate(
+    session: Session, ws: Workspace, p: Principal, number: int, rating: int, comment: str
+) -> HelpRequest:
+    """The requesting municipality rates the help it got, once the request is resolved."""
+    req = get_request(session, ws, p, number)
+    if p.municipality_number is None:
+        raise Forbidden()
+    if req.state not in ("resolved", "closed"):
+        raise InvalidInput({"rating": lazy("Du kan gi vurdering når forespørselen er løst.")})
+    if not 1 <= rating <= 5:
+        raise InvalidInput({"rating": lazy("Velg fra 1 til 5.")})
+    req.rating = rating
+    req.rating_comment = comment.strip() or None
+    record_event(session, ws, req, acting_user(p), "rating", rating=rating)
+    session.flush()
+    return req
+
+
+def set_follow_up(
+    session: Session, ws: Workspace, p: Principal, number: int, on: date | None
+) -> HelpRequest:
+    """A date on which a resolved request comes back to the coordinators, to check whether the
+    benefits were realised. None clears it."""
+    req = get_request(session, ws, p, number)
+    if not p.can("helpdesk.triage"):
+        raise Forbidden()
+    if req.state not in ("resolved", "closed"):
+        raise InvalidInput({"follow_up_on": lazy("Oppfølging settes når forespørselen er løst.")})
+    if on is not None and on <= clock.today():
+        raise InvalidInput({"follow_up_on": lazy("Oppfølgingsdatoen må ligge fram i tid.")})
+    req.follow_up_on = on
+    record_event(session, ws, req, acting_user(p), "follow_up", on=on.isoformat() if on else None)
+    session.flush()
+    return req

@@ -1,0 +1,205 @@
+"""Reading the hjelpekorps: which requests a person sees, the queue with its views and filters,
+and one request with its conversation, history and the moves open to the person looking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app import clock
+from app.accounts.principal import Principal
+from app.counties import service as counties_service
+from app.counties.models import Municipality, Workspace
+from app.db import utcnow
+from app.errors import Forbidden, NotFound
+from app.helpdesk.due import overdue_clause
+from app.helpdesk.models import (
+    OPEN_STATES,
+    TRANSITIONS,
+    HelpRequest,
+    RequestAssignee,
+    RequestEvent,
+    RequestMessage,
+)
+from app.tenancy import scoped
+
+
+def acting_user(p: Principal) -> int:
+    """The account of whoever acts. Only members reach the hjelpekorps; anyone else is refused."""
+    if p.user_id is None:
+        raise Forbidden()
+    return p.user_id
+
+
+def visible(ws: Workspace, p: Principal) -> Any:
+    """The requests ``p`` may see: all of them, or a municipal user's own municipality's."""
+    query = scoped(HelpRequest, ws.id)
+    if not p.can("helpdesk.see_all"):
+        if p.municipality_number is None:
+            raise Forbidden()
+        query = query.where(HelpRequest.municipality_number == p.municipality_number)
+    return query
+
+
+def get_request(session: Session, ws: Workspace, p: Principal, number: int) -> HelpRequest:
+    """A request ``p`` may see, with municipality, requester and assignees loaded, else 404."""
+    req = session.scalar(
+        visible(ws, p)
+        .where(HelpRequest.number == number)
+        .options(
+            selectinload(HelpRequest.municipality),
+            selectinload(HelpRequest.requester),
+            selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+        )
+    )
+    if req is None:
+        raise NotFound()
+    return req
+
+
+def assigned_clause(ws: Workspace) -> Any:
+    """Correlated: the assignees of the outer query's request."""
+    return (
+        scoped(RequestAssignee, ws.id)
+        .where(RequestAssignee.request_id == HelpRequest.id)
+        .with_only_columns(RequestAssignee.id)
+    )
+
+
+@dataclass
+class QueueFilter:
+    view: str = "all"  # all, unassigned, mine, overdue, follow_up
+    state: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    municipality_number: str | None = None
+    size_class: int | None = None
+    helper_id: int | None = None
+    q: str | None = None
+    before_id: int | None = None
+    open_only: bool = False
+
+
+@dataclass
+class QueuePage:
+    rows: list[HelpRequest]
+    next_before: int | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _assigned_to(ws: Workspace, user_id: int | None) -> Any:
+    return (
+        scoped(RequestAssignee, ws.id)
+        .where(RequestAssignee.user_id == user_id)
+        .with_only_columns(RequestAssignee.request_id)
+    )
+
+
+def queue(
+    session: Session, ws: Workspace, p: Principal, f: QueueFilter, limit: int = 50
+) -> QueuePage:
+    """A page of requests, newest first, with keyset pagination on id."""
+    query = visible(ws, p)
+    if f.view == "follow_up":
+        query = query.where(
+            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= clock.today()
+        )
+    elif f.view == "unassigned":
+        # NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join however many rows there are.
+        query = query.where(HelpRequest.state.in_(OPEN_STATES), ~assigned_clause(ws).exists())
+    elif f.view == "mine":
+        query = query.where(HelpRequest.id.in_(_assigned_to(ws, p.user_id)))
+    elif f.view == "overdue":
+        query = query.where(overdue_clause(utcnow()))
+    if f.helper_id:
+        query = query.where(HelpRequest.id.in_(_assigned_to(ws, f.helper_id)))
+    if f.size_class:
+        settings = counties_service.settings_of(ws)
+        classes = counties_service.size_classes(settings)
+        cls = next((c for c in classes if c.index == f.size_class), None)
+        if cls is not None:
+            in_class = select(Municipality.number).where(
+                Municipality.county_number == ws.county_number
+            )
+            if cls.lower is not None:
+                in_class = in_class.where(Municipality.population >= cls.lower)
+            if cls.upper is not None:
+                in_class = in_class.where(Municipality.population < cls.upper)
+            query = query.where(HelpRequest.municipality_number.in_(in_class))
+    if f.open_only:
+        query = query.where(HelpRequest.state.in_(OPEN_STATES))
+    if f.state:
+        query = query.where(HelpRequest.state == f.state)
+    if f.category:
+        query = query.where(HelpRequest.category == f.category)
+    if f.priority:
+        query = query.where(HelpRequest.priority == f.priority)
+    if f.municipality_number:
+        query = query.where(HelpRequest.municipality_number == f.municipality_number)
+    if f.q and f.q.strip():
+        term = f"%{f.q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(HelpRequest.title).like(term),
+                func.lower(HelpRequest.description).like(term),
+            )
+        )
+    if f.before_id:
+        query = query.where(HelpRequest.id < f.before_id)
+    rows = list(
+        session.scalars(
+            query.order_by(HelpRequest.id.desc())
+            .limit(limit + 1)
+            .options(
+                selectinload(HelpRequest.municipality),
+                selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+            )
+        )
+    )
+    next_before = rows[limit - 1].id if len(rows) > limit else None
+    return QueuePage(rows=rows[:limit], next_before=next_before)
+
+
+@dataclass
+class RequestDetail:
+    request: HelpRequest
+    messages: list[RequestMessage]
+    events: list[RequestEvent]
+    allowed: tuple[str, ...]
+
+
+def allowed_moves(p: Principal, req: HelpRequest) -> tuple[str, ...]:
+    """The states ``p`` may move the request to now: triage and assignment are the
+    coordinators', and assignment needs someone assigned."""
+    allowed = TRANSITIONS.get(req.state, ()) if p.can("helpdesk.work") else ()
+    if not p.can("helpdesk.triage"):
+        return tuple(s for s in allowed if s not in ("triaged", "assigned"))
+    if not req.assignees:
+        return tuple(s for s in allowed if s != "assigned")
+    return allowed
+
+
+def detail(session: Session, ws: Workspace, p: Principal, number: int) -> RequestDetail:
+    """One request with its messages (internal notes for those who may write them), its
+    history and the moves open to ``p``."""
+    req = get_request(session, ws, p, number)
+    messages_q = (
+        scoped(RequestMessage, ws.id)
+        .where(RequestMessage.request_id == req.id)
+        .order_by(RequestMessage.id)
+        .options(selectinload(RequestMessage.author))
+    )
+    if not p.can("helpdesk.note"):
+        messages_q = messages_q.where(RequestMessage.internal.is_(False))
+    events = list(
+        session.scalars(
+            scoped(RequestEvent, ws.id)
+            .where(RequestEvent.request_id == req.id)
+            .order_by(RequestEvent.id)
+            .options(selectinload(RequestEvent.actor))
+        )
+    )
+    return RequestDetail(req, list(session.scalars(messages_q)), events, allowed_moves(p, req))

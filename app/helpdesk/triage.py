@@ -1,0 +1,162 @@
+"""Triage: who may be assigned, the coordinators' assessment (category, priority, assignees),
+and the helpers suggested for a request — by competence, then load, then nearness: a helper
+from the same municipality, or from one in the same regional council, including councils
+shared with this county from another. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts import service as accounts_service
+from app.accounts.models import Membership, User
+from app.accounts.principal import Principal
+from app.counties.models import Workspace
+from app.db import utcnow
+from app.errors import Forbidden, InvalidInput
+from app.helpdesk import notifications
+from app.helpdesk.due import refresh_due
+from app.helpdesk.labels import CATEGORY_LABELS
+from app.helpdesk.lifecycle import apply_transition, record_event
+from app.helpdesk.models import HelperProfile, HelpRequest, RequestAssignee
+from app.helpdesk.queue import acting_user, get_request
+from app.helpdesk.schemas import TriageForm
+from app.i18n import _, lazy, ngettext
+from app.networks import service as networks_service
+from app.tenancy import scoped
+
+
+def eligible_helpers(session: Session, ws: Workspace) -> list[Membership]:
+    """The members who may be assigned (those who work requests), with their users, by name."""
+    return accounts_service.members_with(session, ws.id, "helpdesk.work")
+
+
+def triage(
+    session: Session, ws: Workspace, p: Principal, number: int, data: TriageForm
+) -> HelpRequest:
+    """Set category, priority and assignees. A new request becomes triaged, and assigned once
+    someone is on it; the people newly assigned get mail."""
+    req = get_request(session, ws, p, number)  # another's request: 404, before any 403
+    if not p.can("helpdesk.triage"):
+        raise Forbidden()
+    user_id = acting_user(p)
+    if req.state in ("resolved", "closed"):
+        raise InvalidInput(
+            {"state": lazy("En løst eller lukket forespørsel vurderes ikke på nytt.")}
+        )
+    eligible = {m.user_id: m.user for m in eligible_helpers(session, ws)}
+    if any(uid not in eligible for uid in data.assignees):
+        raise InvalidInput({"assignees": lazy("Ukjent hjelper.")})
+    changes: dict[str, Any] = {}
+    if req.category != data.category:
+        changes["category"] = [req.category, data.category]
+        req.category = data.category
+    if req.priority != data.priority:
+        changes["priority"] = [req.priority, data.priority]
+        req.priority = data.priority
+    current = {a.user_id for a in req.assignees}
+    wanted = set(data.assignees)
+    for a in list(req.assignees):
+        if a.user_id not in wanted:
+            req.assignees.remove(a)
+    added = sorted(wanted - current)
+    for uid in added:
+        req.assignees.append(RequestAssignee(workspace_id=ws.id, user_id=uid, assigned_at=utcnow()))
+    session.flush()
+    if changes or added or (current - wanted):
+        record_event(session, ws, req, user_id, "triage", **changes, assignees=sorted(wanted))
+    if "priority" in changes:
+        refresh_due(session, ws, [req])
+    if req.state == "new":
+        apply_transition(session, ws, req, user_id, "triaged")
+    if wanted and req.state == "triaged":
+        apply_transition(session, ws, req, user_id, "assigned")
+    if not wanted and req.state == "assigned":
+        apply_transition(session, ws, req, user_id, "triaged")
+    notifications.notify_assigned(session, ws, req, [eligible[uid] for uid in added])
+    return req
+
+
+# --- helper suggestions --------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    user: User
+    score: tuple[int, int, int]
+    reasons: list[str]
+
+
+def _councils_by_municipality(session: Session, ws: Workspace) -> dict[str, set[int]]:
+    """The regional councils each municipality is in today, shared councils included."""
+    councils: dict[str, set[int]] = defaultdict(set)
+    for member in networks_service.current_members(session, ws, kind="council"):
+        if member.municipality_number:
+            councils[member.municipality_number].add(member.body_id)
+    return councils
+
+
+def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[Suggestion]:
+    """Helpers ranked by matching competence, then load, then nearness (same municipality or
+    same regional council)."""
+    members = eligible_helpers(session, ws)
+    profiles = {
+        p.user_id: p
+        for p in session.scalars(
+            scoped(HelperProfile, ws.id).options(selectinload(HelperProfile.home_municipality))
+        )
+    }
+    loads = open_loads(session, ws)
+    councils_of = _councils_by_municipality(session, ws)
+    target_councils = councils_of.get(req.municipality_number, set())
+    out = []
+    for m in members:
+        profile = profiles.get(m.user_id)
+        competences = set(profile.competences if profile else [])
+        match = 1 if req.category in competences else 0
+        load = loads.get(m.user_id, 0)
+        home = profile.home_municipality_number if profile else None
+        near = (
+            1
+            if home
+            and (home == req.municipality_number or councils_of.get(home, set()) & target_councils)
+            else 0
+        )
+        reasons = []
+        if match:
+            reasons.append(
+                _("kan {category}").format(category=_(CATEGORY_LABELS[req.category]).lower())
+            )
+        reasons.append(load_text(load))
+        if near and profile and profile.home_municipality:
+            reasons.append(
+                _("hører til {place}, i samme regionråd").format(
+                    place=profile.home_municipality.name
+                )
+            )
+        out.append(Suggestion(user=m.user, score=(-match, load, -near), reasons=reasons))
+    out.sort(key=lambda s: (s.score, s.user.name))
+    return out
+
+
+def open_loads(session: Session, ws: Workspace) -> dict[int, int]:
+    """Open requests per assigned user, in one query."""
+    loads: dict[int, int] = defaultdict(int)
+    # The flag, not a join to help_request: an index-only count however long the history is.
+    for user_id, n in session.execute(
+        scoped(RequestAssignee, ws.id)
+        .where(RequestAssignee.request_open)
+        .with_only_columns(RequestAssignee.user_id, func.count())
+        .group_by(RequestAssignee.user_id)
+    ):
+        loads[user_id] = n
+    return loads
+
+
+def load_text(load: int) -> str:
+    """A helper's load as people read it: "2 åpne saker"."""
+    return ngettext("%(num)d åpen sak", "%(num)d åpne saker", load) % {"num": load}

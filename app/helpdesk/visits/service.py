@@ -1,0 +1,190 @@
+"""On-site visits: planning, reports, a helper's agenda, and the agenda as iCalendar — for
+download, and as a feed a calendar program subscribes to with a secret address."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts import service as accounts_service
+from app.accounts.models import User
+from app.accounts.permissions import allowed
+from app.accounts.principal import Principal
+from app.clock import OSLO
+from app.config import get_settings
+from app.counties.models import Workspace
+from app.db import utcnow
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.helpdesk import notifications
+from app.helpdesk.lifecycle import record_event
+from app.helpdesk.models import CalendarFeed, HelpRequest, Visit, VisitHelper
+from app.helpdesk.queue import acting_user, get_request
+from app.helpdesk.triage import eligible_helpers
+from app.helpdesk.visits.schemas import VisitForm
+from app.i18n import _, lazy
+from app.tenancy import scoped, set_db_scope
+
+FEED_PREFIX = "cal"
+
+
+def plan_visit(
+    session: Session, ws: Workspace, p: Principal, number: int, data: VisitForm
+) -> Visit:
+    """An on-site visit by the help corps; the requester and the helpers get mail."""
+    req = get_request(session, ws, p, number)
+    if not p.can("helpdesk.work"):
+        raise Forbidden()
+    user_id = acting_user(p)
+    if req.state in ("resolved", "closed"):
+        raise InvalidInput(
+            {"day": lazy("Forespørselen er løst. Åpne den igjen for å planlegge besøk.")}
+        )
+    # Stored in UTC: SQLite keeps no offset, so a local time would read back an hour or two off.
+    starts = datetime.combine(data.day, data.start, OSLO).astimezone(UTC)
+    ends = datetime.combine(data.day, data.end, OSLO).astimezone(UTC)
+    if starts <= utcnow():
+        raise InvalidInput({"day": lazy("Besøket må ligge fram i tid.")})
+    eligible = {m.user_id for m in eligible_helpers(session, ws)}
+    helper_ids = data.helpers or [user_id]
+    if any(uid not in eligible for uid in helper_ids):
+        raise InvalidInput({"helpers": lazy("Ukjent hjelper.")})
+    visit = Visit(
+        workspace_id=ws.id,
+        request_id=req.id,
+        starts_at=starts,
+        ends_at=ends,
+        place=data.place.strip(),
+        report="",
+        helpers=[VisitHelper(workspace_id=ws.id, user_id=uid) for uid in sorted(set(helper_ids))],
+    )
+    session.add(visit)
+    session.flush()
+    record_event(session, ws, req, user_id, "visit", starts_at=starts.isoformat())
+    when = starts.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    notifications.notify(
+        session,
+        ws,
+        req,
+        user_id,
+        _("Besøk {when}").format(when=when),
+        _("Besøk {when}–{end} i {place}.").format(
+            when=when, end=ends.astimezone(OSLO).strftime("%H:%M"), place=visit.place
+        ),
+        extra_user_ids=set(helper_ids),
+    )
+    return visit
+
+
+def report_visit(
+    session: Session, ws: Workspace, p: Principal, number: int, visit_id: int, report: str
+) -> Visit:
+    """Write or replace the short report after a visit."""
+    req = get_request(session, ws, p, number)
+    if not p.can("helpdesk.work"):
+        raise Forbidden()
+    visit = session.scalar(
+        scoped(Visit, ws.id).where(Visit.id == visit_id, Visit.request_id == req.id)
+    )
+    if visit is None:
+        raise NotFound()
+    visit.report = report.strip()
+    session.flush()
+    return visit
+
+
+def visits_of(session: Session, ws: Workspace, request_id: int) -> list[Visit]:
+    return list(
+        session.scalars(
+            scoped(Visit, ws.id)
+            .where(Visit.request_id == request_id)
+            .order_by(Visit.starts_at)
+            .options(selectinload(Visit.helpers).selectinload(VisitHelper.user))
+        )
+    )
+
+
+def agenda(
+    session: Session, ws: Workspace, user_id: int | None, *, past_days: int = 30
+) -> list[Visit]:
+    """Visits from a month ago on, for one helper (or all, with user_id None)."""
+    query = scoped(Visit, ws.id).where(Visit.starts_at >= utcnow() - timedelta(days=past_days))
+    if user_id is not None:
+        mine = (
+            scoped(VisitHelper, ws.id)
+            .where(VisitHelper.user_id == user_id)
+            .with_only_columns(VisitHelper.visit_id)
+        )
+        query = query.where(Visit.id.in_(mine))
+    return list(
+        session.scalars(
+            query.order_by(Visit.starts_at).options(
+                selectinload(Visit.request).selectinload(HelpRequest.municipality),
+                selectinload(Visit.helpers).selectinload(VisitHelper.user),
+            )
+        )
+    )
+
+
+def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Samspill//Hjelpekorps//NO")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    base = get_settings().base_url.rstrip("/")
+    for v in visits:
+        event = Event()
+        event.add("uid", f"visit-{ws.slug}-{v.id}@samspill")
+        event.add("dtstamp", utcnow())
+        event.add("dtstart", v.starts_at)
+        event.add("dtend", v.ends_at)
+        req = v.request
+        event.add("summary", f"HK-{req.number}: {req.title} ({req.municipality.name})")
+        event.add("location", v.place)
+        event.add("description", f"{base}/{ws.slug}/hjelp/{req.number}")
+        cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def new_feed(session: Session, ws: Workspace, user: User) -> str:
+    """A fresh secret feed address for this user in this workspace; the old one stops working."""
+    for old in session.scalars(scoped(CalendarFeed, ws.id).where(CalendarFeed.user_id == user.id)):
+        session.delete(old)
+    session.flush()
+    token = f"{FEED_PREFIX}_{ws.id}_{secrets.token_urlsafe(24)}"
+    session.add(
+        CalendarFeed(
+            workspace_id=ws.id, user_id=user.id, token_hash=accounts_service.hash_token(token)
+        )
+    )
+    session.flush()
+    return token
+
+
+def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdecimal():
+        return None
+    workspace = session.get(Workspace, int(parts[1]))
+    if workspace is None:
+        return None
+    set_db_scope(
+        session, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number
+    )
+    row = session.scalar(
+        scoped(CalendarFeed, workspace.id).where(
+            CalendarFeed.token_hash == accounts_service.hash_token(token)
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    # The address works only while its owner may still work requests in this workspace.
+    membership = accounts_service.get_membership(session, workspace.id, user.id)
+    if membership is None or not allowed(membership.role, "helpdesk.work"):
+        return None
+    return workspace, agenda(session, workspace, user.id), user.name

@@ -1,0 +1,220 @@
+"""Networks: contact persons and their areas of responsibility, the representatives a body
+has among them, and the municipality page (its bodies and its contacts). Flushes, never
+commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import Session, selectinload
+
+from app.clock import today
+from app.counties.models import Municipality, Workspace
+from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import lazy
+from app.networks.models import AREAS, Body, BodyMembership, Person, Representative, Responsibility
+from app.networks.schemas import PersonForm
+from app.networks.service import get_own_body, is_current, visible_memberships
+from app.tenancy import scoped
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+def may_edit_contacts(
+    can: Callable[[str], bool], own_municipality: str | None, municipality_number: str
+) -> bool:
+    """Coordinators edit every contact; a municipal user only their own municipality's."""
+    if can("contacts.manage"):
+        return True
+    return (
+        can("contacts.manage_own")
+        and own_municipality is not None
+        and own_municipality == municipality_number
+    )
+
+
+def get_person(session: Session, ws: Workspace, person_id: int) -> Person:
+    person = session.scalar(
+        scoped(Person, ws.id)
+        .where(Person.id == person_id)
+        .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+    )
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def search_persons(
+    session: Session,
+    ws: Workspace,
+    *,
+    q: str | None = None,
+    municipality_number: str | None = None,
+    area: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Person], int]:
+    query = scoped(Person, ws.id).join(
+        Municipality, Municipality.number == Person.municipality_number
+    )
+    if municipality_number:
+        query = query.where(Person.municipality_number == municipality_number)
+    if area:
+        if area not in AREAS:
+            raise InvalidInput({"omrade": lazy("Ukjent ansvarsområde.")})
+        query = query.where(
+            Person.id.in_(
+                scoped(Responsibility, ws.id)
+                .where(Responsibility.area == area)
+                .with_only_columns(Responsibility.person_id)
+            )
+        )
+    if q and q.strip():
+        term = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Person.name).like(term),
+                func.lower(Municipality.name).like(term),
+                func.lower(Person.title).like(term),
+            )
+        )
+    total = session.scalar(query.with_only_columns(func.count())) or 0
+    rows = list(
+        session.scalars(
+            query.order_by(Municipality.name, Person.name)
+            .limit(limit)
+            .offset(offset)
+            .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+        )
+    )
+    return rows, total
+
+
+def _apply_person(session: Session, ws: Workspace, person: Person, data: PersonForm) -> None:
+    if session.get(Municipality, data.municipality_number) is None:
+        raise InvalidInput({"municipality_number": lazy("Kommunen finnes ikke.")})
+    person.name = data.name.strip()
+    municipality = session.get(Municipality, data.municipality_number)
+    if municipality is not None and person.municipality_number != data.municipality_number:
+        person.municipality = municipality
+    person.municipality_number = data.municipality_number
+    person.title = data.title
+    person.email = str(data.email or "")
+    person.phone = data.phone
+    have = {r.area: r for r in person.responsibilities}
+    for area, row in have.items():
+        if area not in data.areas:
+            person.responsibilities.remove(row)
+    for area in data.areas:
+        if area not in have:
+            person.responsibilities.append(Responsibility(workspace_id=ws.id, area=area))
+
+
+def create_person(session: Session, ws: Workspace, data: PersonForm) -> Person:
+    person = Person(workspace_id=ws.id, responsibilities=[])
+    _apply_person(session, ws, person, data)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(session: Session, ws: Workspace, person_id: int, data: PersonForm) -> Person:
+    person = get_person(session, ws, person_id)
+    _apply_person(session, ws, person, data)
+    session.flush()
+    return person
+
+
+def delete_person(session: Session, ws: Workspace, person_id: int) -> None:
+    person = get_person(session, ws, person_id)
+    session.delete(person)
+    session.flush()
+
+
+# --- representatives -----------------------------------------------------------------------
+
+
+def add_representative(
+    session: Session, ws: Workspace, body_id: int, person_id: int
+) -> Representative:
+    body = get_own_body(session, ws, body_id)
+    person = get_person(session, ws, person_id)
+    exists = session.scalar(
+        scoped(Representative, ws.id).where(
+            Representative.body_id == body.id, Representative.person_id == person.id
+        )
+    )
+    if exists:
+        raise Conflict(lazy("Personen er allerede representant i dette organet."))
+    rep = Representative(workspace_id=ws.id, body_id=body.id, person_id=person.id)
+    session.add(rep)
+    session.flush()
+    return rep
+
+
+def remove_representative(session: Session, ws: Workspace, body_id: int, rep_id: int) -> None:
+    get_own_body(session, ws, body_id)
+    rep = session.scalar(
+        scoped(Representative, ws.id).where(
+            Representative.id == rep_id, Representative.body_id == body_id
+        )
+    )
+    if rep is None:
+        raise NotFound()
+    session.delete(rep)
+    session.flush()
+
+
+# --- municipality page ---------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityDetail:
+    municipality: Municipality
+    current: list[BodyMembership]
+    past: list[BodyMembership]
+    contacts_by_area: dict[str, list[Person]]
+    contacts: list[Person]
+    represents: dict[int, list[Body]]
+
+
+def municipality_detail(session: Session, ws: Workspace, number: str) -> MunicipalityDetail:
+    municipality = session.get(Municipality, number)
+    if municipality is None:
+        raise NotFound()
+    memberships = list(
+        session.scalars(
+            visible_memberships(ws)
+            .where(BodyMembership.municipality_number == number)
+            .options(selectinload(BodyMembership.body))
+        )
+    )
+    on = today()
+    current = sorted(
+        (m for m in memberships if is_current(m, on) or (m.start_date and m.start_date > on)),
+        key=lambda m: m.body.name,
+    )
+    past = sorted(
+        (m for m in memberships if m.end_date and m.end_date < on),
+        key=lambda m: m.end_date or date.min,
+        reverse=True,
+    )
+    contacts, _total = search_persons(session, ws, municipality_number=number, limit=500)
+    by_area: dict[str, list[Person]] = defaultdict(list)
+    for person in contacts:
+        for r in person.responsibilities:
+            by_area[r.area].append(person)
+    ordered = {area: by_area[area] for area in AREAS if by_area.get(area)}
+    represents: dict[int, list[Body]] = defaultdict(list)
+    if contacts:
+        for rep in session.scalars(
+            scoped(Representative, ws.id)
+            .where(Representative.person_id.in_([p.id for p in contacts]))
+            .options(selectinload(Representative.body))
+        ):
+            represents[rep.person_id].append(rep.body)
+    return MunicipalityDetail(municipality, current, past, ordered, contacts, dict(represents))

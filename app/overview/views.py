@@ -1,0 +1,160 @@
+"""The workspace start page (the county's municipalities, with every module's key figures and
+what waits for the person looking) and the workspace settings page (the size classes, with
+every module's settings section)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, field_validator
+
+from app.accounts.deps import Context, DbSession, require
+from app.counties import service as counties_service
+from app.forms import FormData, submit
+from app.i18n import _, lazy
+from app.registry import Contribution, Module
+from app.web import render, render_fragment
+
+router = APIRouter()
+
+SORTS = ("name", "-name", "number", "-number", "population", "-population")
+
+
+def modules_of(request: Request) -> tuple[Module, ...]:
+    """The feature modules the app was built with (see ``app.main.create_app``)."""
+    return request.app.state.modules  # type: ignore[no-any-return]
+
+
+def contributions(request: Request, session: DbSession, ctx: Context) -> list[Contribution]:
+    """Each module's part of the start page, in the order of the main menu."""
+    out = []
+    for module in modules_of(request):
+        if module.overview is not None:
+            part = module.overview(session, ctx)
+            if part is not None:
+                out.append(part)
+    return out
+
+
+@router.get("/{workspace_slug}")
+def start_page(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("municipalities.read"))],
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    size_class: Annotated[str | None, Query(alias="klasse", max_length=2)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    if sort not in SORTS:
+        sort = "name"
+    chosen = int(size_class) if size_class and size_class.isdecimal() else None
+    listing = counties_service.list_municipalities(
+        session, ctx.workspace, sort=sort, size_class=chosen, q=q
+    )
+    # An HTMX request only refreshes the table: no figures.
+    parts = (
+        [] if request.headers.get("HX-Request") == "true" else contributions(request, session, ctx)
+    )
+    return render(
+        request,
+        "overview/start.html",
+        {
+            "listing": listing,
+            "sort": sort,
+            "size_class": chosen,
+            "q": q or "",
+            "figures": [f for part in parts for f in part.figures],
+            "needs_you": [item for part in parts for item in part.needs_you],
+        },
+        fragment="counties/_municipality_table.html",
+    )
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+class ThresholdsForm(BaseModel):
+    threshold_0: str
+    threshold_1: str
+    threshold_2: str
+    threshold_3: str
+
+    @field_validator("threshold_0", "threshold_1", "threshold_2", "threshold_3")
+    @classmethod
+    def _whole_number(cls, value: str) -> str:
+        cleaned = value.replace(" ", "").replace("\u00a0", "")
+        if not cleaned.isdecimal() or len(cleaned) > 9:
+            raise ValueError(lazy("Skriv et positivt heltall."))
+        return cleaned
+
+    def numbers(self) -> list[int]:
+        return [
+            int(self.threshold_0),
+            int(self.threshold_1),
+            int(self.threshold_2),
+            int(self.threshold_3),
+        ]
+
+
+def settings_page(
+    request: Request,
+    session: DbSession,
+    ctx: Context,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The settings page: the size classes, then each module's section."""
+    current = counties_service.settings_of(ctx.workspace)
+    sections = [
+        render_fragment(request, m.settings.template, m.settings.context(session, ctx))
+        for m in modules_of(request)
+        if m.settings is not None and ctx.can(m.settings.action)
+    ]
+    return render(
+        request,
+        "overview/settings.html",
+        {
+            "values": {"size_thresholds": current.size_thresholds, **(values or {})},
+            "errors": errors or {},
+            "sections": sections,
+        },
+    )
+
+
+@router.get("/{workspace_slug}/innstillinger")
+def settings(
+    request: Request,
+    session: DbSession,
+    ctx: Annotated[Context, Depends(require("workspace.settings"))],
+) -> Response:
+    return settings_page(request, session, ctx)
+
+
+@router.post("/{workspace_slug}/innstillinger")
+def save_settings(
+    request: Request,
+    session: DbSession,
+    data: FormData,
+    ctx: Annotated[Context, Depends(require("workspace.settings"))],
+) -> Response:
+    def again(errors: dict[str, str]) -> Response:
+        if "size_thresholds" in errors:  # the service's rule: ascending and positive
+            errors = {"form": _("Grensene må være stigende: hver grense større enn den før.")}
+        raw = [data.get(f"threshold_{i}", "") for i in range(4)]
+        return settings_page(request, session, ctx, values={"size_thresholds": raw}, errors=errors)
+
+    return submit(
+        request,
+        session,
+        data,
+        lambda form: counties_service.update_settings(
+            session, ctx.workspace, {"size_thresholds": form.numbers()}
+        ),
+        schema=ThresholdsForm,
+        done=f"/{ctx.workspace.slug}/innstillinger",
+        flash=_("Innstillingene er lagret."),
+        again=again,
+    )

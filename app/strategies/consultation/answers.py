@@ -1,0 +1,254 @@
+"""The county's answers to comments and amendments once a round has closed, an accepted
+amendment written into the draft, and the answers published to everyone who took part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.accounts.principal import Principal
+from app.clock import today
+from app.counties.models import Workspace
+from app.db import utcnow
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.i18n import _, lazy
+from app.mail import service as mail
+from app.strategies import text
+from app.strategies.consultation import notices
+from app.strategies.consultation.access import access
+from app.strategies.consultation.rounds import last_deadline
+from app.strategies.consultation.schemas import AnswerForm, ApplyForm
+from app.strategies.models import ConsultationComment, ConsultationRound, StrategySection
+from app.tenancy import scoped
+
+ANSWER_LABELS = {
+    "accepted": lazy("Tatt til følge"),
+    "partly": lazy("Delvis tatt til følge"),
+    "not_accepted": lazy("Ikke tatt til følge"),
+    "noted": lazy("Tatt til orientering"),
+}
+
+
+@dataclass
+class AnswerResult:
+    comment: ConsultationComment
+    applied: bool = False
+    draft_section: StrategySection | None = None  # set when the draft moved on: see it first
+
+
+def answer(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    round_id: int,
+    comment_id: int,
+    form: AnswerForm,
+) -> AnswerResult:
+    """The coordinator's answer to a comment or amendment. An accepted amendment is written
+    into the draft when the draft section still has the text the amendment was made against."""
+    a = access(session, ws, p, round_id)
+    if not p.can("strategies.consult"):
+        raise Forbidden()
+    if a.round.answers_published_at is not None:
+        raise InvalidInput({"answer": lazy("Svarene er publisert og kan ikke endres.")})
+    if today() <= a.round.ends_on:
+        raise InvalidInput(
+            {
+                "answer": _(
+                    "Kommentarene besvares etter at høringen er avsluttet ({date})."
+                ).format(date=a.round.ends_on.strftime("%d.%m.%Y"))
+            }
+        )
+    comment = session.scalar(
+        scoped(ConsultationComment, ws.id).where(
+            ConsultationComment.id == comment_id,
+            ConsultationComment.round_id == a.round.id,
+            ConsultationComment.parent_id.is_(None),  # replies are discussion, not answered
+        )
+    )
+    if comment is None:
+        raise NotFound()
+    comment.answer, comment.answer_reason = form.answer, form.reason
+    comment.answered_at, comment.answered_by_id = utcnow(), p.user_id
+    result = AnswerResult(comment)
+    if comment.kind == "amendment" and form.answer == "accepted" and comment.applied_at is None:
+        result = apply_amendment(session, ws, p, a.round, comment)
+    session.flush()
+    return result
+
+
+def apply_amendment(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    r: ConsultationRound,
+    comment: ConsultationComment,
+    *,
+    draft_revision: int | None = None,
+) -> AnswerResult:
+    """Write an accepted amendment into the draft. When the draft section has changed since
+    the consulted version, nothing is written unless ``draft_revision`` confirms the editor saw
+    the draft as it is now."""
+    draft = session.scalar(
+        scoped(StrategySection, ws.id)
+        .where(
+            StrategySection.document_id == r.document_id,
+            StrategySection.key == comment.section_key,
+        )
+        .with_for_update()
+    )
+    if draft is None:
+        return AnswerResult(comment)
+    unchanged = draft.body.strip() == (comment.base_text or "").strip()
+    if not unchanged and draft_revision != draft.revision:
+        return AnswerResult(comment, draft_section=draft)
+    draft.body = comment.proposed_text or ""
+    draft.revision += 1
+    draft.updated_at = utcnow()
+    draft.updated_by_id = p.user_id
+    comment.applied_at = utcnow()
+    session.flush()
+    session.expire(draft, ["updated_by"])
+    return AnswerResult(comment, applied=True, draft_section=draft)
+
+
+def apply_accepted(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    round_id: int,
+    comment_id: int,
+    form: ApplyForm,
+) -> AnswerResult:
+    """Write an accepted amendment into a draft section that changed since the consulted
+    version, confirmed with the revision of the draft section the coordinator has seen."""
+    a = access(session, ws, p, round_id)
+    if not p.can("strategies.consult"):
+        raise Forbidden()
+    comment = session.scalar(
+        scoped(ConsultationComment, ws.id).where(
+            ConsultationComment.id == comment_id, ConsultationComment.round_id == a.round.id
+        )
+    )
+    if comment is None or comment.kind != "amendment":
+        raise NotFound()
+    if comment.answer != "accepted":
+        raise InvalidInput(
+            {"answer": lazy("Bare et endringsforslag som er tatt til følge kan føres inn.")}
+        )
+    if comment.applied_at is not None:
+        raise InvalidInput({"form": lazy("Endringsforslaget er allerede ført inn i utkastet.")})
+    result = apply_amendment(session, ws, p, a.round, comment, draft_revision=form.draft_revision)
+    if not result.applied and result.draft_section is None:
+        raise InvalidInput(
+            {
+                "form": lazy(
+                    "Avsnittet finnes ikke lenger i utkastet, så forslaget kan ikke føres inn."
+                )
+            }
+        )
+    return result
+
+
+def unanswered(session: Session, ws: Workspace, round_id: int) -> int:
+    return (
+        session.scalar(
+            scoped(ConsultationComment, ws.id)
+            .with_only_columns(func.count())
+            .where(
+                ConsultationComment.round_id == round_id,
+                ConsultationComment.parent_id.is_(None),
+                ConsultationComment.answer.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def publish_answers(
+    session: Session, ws: Workspace, p: Principal, round_id: int
+) -> ConsultationRound:
+    """Publish the answers once the last deadline has passed and every comment and amendment
+    has one; everyone who commented hears what became of it."""
+    a = access(session, ws, p, round_id)
+    if not p.can("strategies.consult"):
+        raise Forbidden()
+    r = a.round
+    if r.answers_published_at is not None:
+        raise InvalidInput({"form": lazy("Svarene er allerede publisert.")})
+    last = last_deadline(session, ws, r)
+    if today() <= last:
+        raise InvalidInput(
+            {
+                "form": _("Svarene publiseres etter den siste fristen ({date}).").format(
+                    date=last.strftime("%d.%m.%Y")
+                )
+            }
+        )
+    missing = unanswered(session, ws, r.id)
+    if missing:
+        raise InvalidInput(
+            {
+                "form": _("{n} kommentarer og endringsforslag mangler svar.").format(n=missing)
+                if missing > 1
+                else _("Én kommentar eller ett endringsforslag mangler svar.")
+            }
+        )
+    r.answers_published_at = utcnow()
+    session.flush()
+    _mail_answers(session, ws, r)
+    return r
+
+
+def _mail_answers(session: Session, ws: Workspace, r: ConsultationRound) -> None:
+    """Everyone who commented hears what became of it; a guest gets the answers in the mail."""
+    comments = list(
+        session.scalars(
+            scoped(ConsultationComment, ws.id)
+            .where(ConsultationComment.round_id == r.id, ConsultationComment.parent_id.is_(None))
+            .order_by(ConsultationComment.id)
+        )
+    )
+    by_person: dict[str, list[ConsultationComment]] = {}
+    emails = _emails(session, {c.author_id for c in comments if c.author_id})
+    for c in comments:
+        email = emails.get(c.author_id or 0) or c.author_email
+        if email:
+            by_person.setdefault(email, []).append(c)
+    for email, mine in by_person.items():
+        lines = [
+            f"- {text.normalise(c.body or c.proposed_text or '')[:200]}\n  "
+            f"{_(ANSWER_LABELS[c.answer or 'noted'])}"
+            + (f": {text.normalise(c.answer_reason or '')}" if c.answer_reason else "")
+            for c in mine
+        ]
+        mail.enqueue(
+            session,
+            to=email,
+            subject=_("Svar på innspillene dine: {title}").format(title=r.title),
+            body=_(
+                "{county} har svart på innspillene i høringen «{title}».\n\n{answers}\n\n"
+                "Hele høringsoppsummeringen: {link}\n"
+            ).format(
+                county=ws.name,
+                title=r.title,
+                answers="\n".join(lines),
+                link=notices.page_url(ws, f"/hoeringer/{r.id}"),
+            ),
+            workspace_id=ws.id,
+        )
+
+
+def _emails(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The addresses of those who commented with an account (still active; also if they have
+    left the workspace since)."""
+    if not user_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(User.id, User.email).where(User.id.in_(user_ids), User.is_active)
+        ).all()
+    )

@@ -1,0 +1,348 @@
+"""JSON API of consultation rounds: rounds and who may see them, invitees, comments,
+amendments, answers, formal responses and the summary. Same permissions as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.deps import Context, DbSession
+from app.errors import NotFound
+from app.strategies import summary, text
+from app.strategies.consultation import answers, comments, invitees, page, responses, rounds
+from app.strategies.consultation.access import visible_rounds
+from app.strategies.consultation.schemas import (
+    AmendmentCreate,
+    AnswerForm,
+    AnswerRead,
+    ApplyForm,
+    CommentCreate,
+    CommentRead,
+    InviteeCreate,
+    InviteeRead,
+    InviteeRef,
+    ResponseConflictRead,
+    ResponseForm,
+    ResponseRead,
+    RoundCreate,
+    RoundPageRead,
+    RoundRead,
+    RoundSectionRead,
+    SectionChangedRead,
+    SummaryRead,
+    SummaryResponse,
+    SummarySection,
+    ThreadRead,
+)
+from app.strategies.deps import ApiConsulter, ApiReader
+from app.strategies.models import ConsultationComment, ConsultationRound, FormalResponse, Invitee
+from app.strategies.reads import conflict, reread_section, version_info, version_section
+from app.strategies.schemas import VersionInfo
+
+router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
+
+
+# --- mapping -------------------------------------------------------------------------------
+
+
+def _round(r: ConsultationRound) -> RoundRead:
+    """``r.document`` and ``r.version`` must be loaded (``rounds.get_round`` does)."""
+    return RoundRead(
+        id=r.id,
+        title=r.title,
+        cover_text=r.cover_text,
+        document_id=r.document_id,
+        document_title=r.document.title,
+        version=r.version.number,
+        starts_on=r.starts_on,
+        ends_on=r.ends_on,
+        reminder_days=r.reminder_days,
+        state=rounds.state_of(r),
+        answers_published_at=r.answers_published_at,
+    )
+
+
+def _comment_fields(c: ConsultationComment, sees_answers: bool) -> dict[str, Any]:
+    """The answer is shown to participants only once the answers are published."""
+    return {
+        "id": c.id,
+        "section_key": c.section_key,
+        "parent_id": c.parent_id,
+        "kind": c.kind,
+        "quote": c.quote,
+        "body": c.body,
+        "proposed_text": c.proposed_text,
+        "author_name": c.author_name,
+        "author_org": c.author_org,
+        "created_at": c.created_at,
+        "answer": c.answer if sees_answers else None,
+        "answer_reason": c.answer_reason if sees_answers else None,
+        "answered_at": c.answered_at if sees_answers else None,
+        "applied": c.applied_at is not None and sees_answers,
+    }
+
+
+def _thread(
+    c: ConsultationComment, replies: list[ConsultationComment], sees_answers: bool
+) -> ThreadRead:
+    return ThreadRead(
+        **_comment_fields(c, sees_answers),
+        replies=[CommentRead(**_comment_fields(r, sees_answers)) for r in replies],
+    )
+
+
+def _response(x: FormalResponse, names: dict[int, str]) -> ResponseRead:
+    return ResponseRead(
+        invitee_id=x.invitee_id,
+        organisation=names.get(x.invitee_id, ""),
+        body=x.body,
+        revision=x.revision,
+        updated_at=x.updated_at,
+        updated_by=x.updated_by_name,
+        submitted_at=x.submitted_at,
+        submitted_by=x.submitted_by_name,
+    )
+
+
+def _response_read(session: DbSession, ctx: Context, x: FormalResponse) -> ResponseRead:
+    rows = invitees.invitees_of(session, ctx.workspace, x.round_id)
+    return _response(x, invitees.invitee_names(session, ctx.workspace, rows))
+
+
+def _invitee(inv: Invitee, name: str, r: ConsultationRound) -> InviteeRead:
+    return InviteeRead(
+        id=inv.id,
+        name=name,
+        deadline=rounds.deadline_of(inv, r),
+        kind=inv.kind,
+        organisation_id=inv.organisation_id,
+        municipality_number=inv.municipality_number,
+        body_id=inv.body_id,
+        guest_email=inv.guest_email,
+        invited_at=inv.invited_at,
+    )
+
+
+# --- consultation rounds -------------------------------------------------------------------
+
+
+@router.get("/rounds", response_model=list[RoundRead])
+def list_rounds(session: DbSession, ctx: ApiReader) -> list[RoundRead]:
+    """Rounds the caller may open: all of them for the county's own users; for municipal and
+    partner users the started rounds they are invited to."""
+    return [_round(r) for r in visible_rounds(session, ctx.workspace, ctx.principal)]
+
+
+@router.post("/documents/{doc_id}/rounds", response_model=RoundRead, status_code=201)
+def create_round(
+    session: DbSession, ctx: ApiConsulter, doc_id: int, data: RoundCreate
+) -> RoundRead:
+    """Open a consultation (høring) on a published version, from `starts_on` to `ends_on`."""
+    r = rounds.create_round(session, ctx.workspace, ctx.principal, doc_id, data)
+    return _round(rounds.get_round(session, ctx.workspace, r.id))
+
+
+@router.get("/rounds/{round_id}", response_model=RoundPageRead)
+def read_round(session: DbSession, ctx: ApiReader, round_id: int) -> RoundPageRead:
+    """The round: its state, the consulted version's sections with their comment threads, the
+    formal responses the caller may see, and what the caller may do. A round the caller is
+    not invited to answers 404."""
+    p = page.round_page(session, ctx.workspace, ctx.principal, round_id)
+    a = p.access
+    sees = a.sees_answers
+    return RoundPageRead(
+        round=_round(a.round),
+        deadline=a.deadline,
+        can_comment=a.can_comment,
+        can_reply=a.can_reply,
+        can_answer=a.can_answer,
+        sees_answers=sees,
+        my_invitees=[
+            InviteeRef(id=i.id, name=p.names[i.id], deadline=rounds.deadline_of(i, a.round))
+            for i in a.invitees
+        ],
+        invited=[p.names[i.id] for i in p.invitees],
+        invitees=[_invitee(i, p.names[i.id], a.round) for i in p.invitees]
+        if ctx.can("strategies.consult")
+        else [],
+        sections=[
+            RoundSectionRead(
+                **version_section(s),
+                threads=[_thread(t.comment, t.replies, sees) for t in p.threads.get(s.key, [])],
+            )
+            for s in p.sections
+        ],
+        responses=[_response(x, p.names) for x in p.responses],
+        comments=p.comments,
+        unanswered=p.unanswered if sees else None,
+    )
+
+
+@router.post("/rounds/{round_id}/invitees", response_model=InviteeRead, status_code=201)
+def add_invitee(
+    session: DbSession, ctx: ApiConsulter, round_id: int, data: InviteeCreate
+) -> InviteeRead:
+    """Invite an organisation, a municipality of the county, a body or a guest by e-mail. In an
+    open round the invitation goes out at once."""
+    inv = invitees.add_invitee(session, ctx.workspace, round_id, data)
+    rows = invitees.invitees_of(session, ctx.workspace, round_id)
+    names = invitees.invitee_names(session, ctx.workspace, rows)
+    r = rounds.get_round(session, ctx.workspace, round_id)
+    return _invitee(inv, names[inv.id], r)
+
+
+@router.delete("/rounds/{round_id}/invitees/{invitee_id}", status_code=204)
+def remove_invitee(
+    session: DbSession, ctx: ApiConsulter, round_id: int, invitee_id: int
+) -> Response:
+    """Withdraw an invitation (not once the invitee has commented)."""
+    invitees.remove_invitee(session, ctx.workspace, round_id, invitee_id)
+    return Response(status_code=204)
+
+
+# --- comments, amendments and answers ------------------------------------------------------
+
+
+@router.post("/rounds/{round_id}/comments", response_model=CommentRead, status_code=201)
+def add_comment(
+    session: DbSession, ctx: ApiReader, round_id: int, data: CommentCreate
+) -> CommentRead:
+    """Comment on a section, optionally on a passage of it (`quote`), or reply in a thread
+    (`parent_id`). After the deadline: 409 `round_closed`."""
+    comment = comments.add_comment(session, ctx.workspace, ctx.principal, round_id, data)
+    return CommentRead(**_comment_fields(comment, sees_answers=False))
+
+
+@router.post(
+    "/rounds/{round_id}/amendments",
+    response_model=CommentRead,
+    status_code=201,
+    responses={409: {"model": SectionChangedRead, "description": "The section text changed."}},
+)
+def add_amendment(
+    session: DbSession, ctx: ApiReader, round_id: int, data: AmendmentCreate
+) -> CommentRead | JSONResponse:
+    """Propose new text for a section. `base` is the `fingerprint` of the text the proposal
+    was written against; if that is no longer the section's text, nothing is stored and the
+    answer is 409 `section_changed` with the current text."""
+    try:
+        comment = comments.add_amendment(session, ctx.workspace, ctx.principal, round_id, data)
+    except comments.SectionChanged as exc:
+        return conflict(exc, current=exc.current, fingerprint=text.fingerprint(exc.current))
+    return CommentRead(**_comment_fields(comment, sees_answers=False))
+
+
+def _answer_read(session: DbSession, ctx: Context, result: answers.AnswerResult) -> AnswerRead:
+    draft = result.draft_section
+    return AnswerRead(
+        comment=CommentRead(**_comment_fields(result.comment, sees_answers=True)),
+        applied=result.applied,
+        draft_section=reread_section(session, ctx, draft.document_id, draft.id) if draft else None,
+    )
+
+
+@router.put("/rounds/{round_id}/comments/{comment_id}/answer", response_model=AnswerRead)
+def answer(
+    session: DbSession, ctx: ApiConsulter, round_id: int, comment_id: int, data: AnswerForm
+) -> AnswerRead:
+    """Answer a comment or amendment after the round has closed. An accepted amendment is
+    written into the draft when the draft section still has the consulted text; otherwise
+    `draft_section` shows the draft as it is now, to apply it deliberately."""
+    result = answers.answer(session, ctx.workspace, ctx.principal, round_id, comment_id, data)
+    return _answer_read(session, ctx, result)
+
+
+@router.post("/rounds/{round_id}/comments/{comment_id}/apply", response_model=AnswerRead)
+def apply_amendment(
+    session: DbSession, ctx: ApiConsulter, round_id: int, comment_id: int, data: ApplyForm
+) -> AnswerRead:
+    """Write an accepted amendment into a draft section that changed since the consulted
+    version, confirming with the draft section's `revision`."""
+    result = answers.apply_accepted(
+        session, ctx.workspace, ctx.principal, round_id, comment_id, data
+    )
+    return _answer_read(session, ctx, result)
+
+
+@router.post("/rounds/{round_id}/answers/publish", response_model=RoundRead)
+def publish_answers(session: DbSession, ctx: ApiConsulter, round_id: int) -> RoundRead:
+    """Publish the answers once every comment and amendment has one; everyone who took part
+    hears what became of their input."""
+    r = answers.publish_answers(session, ctx.workspace, ctx.principal, round_id)
+    return _round(r)
+
+
+# --- formal responses ----------------------------------------------------------------------
+
+
+@router.put(
+    "/rounds/{round_id}/responses/{invitee_id}",
+    response_model=ResponseRead,
+    responses={409: {"model": ResponseConflictRead, "description": "Saved by someone else."}},
+)
+def save_response(
+    session: DbSession, ctx: ApiReader, round_id: int, invitee_id: int, data: ResponseForm
+) -> ResponseRead | JSONResponse:
+    """Save the draft of the formal response (høringssvar) of an invitee the caller takes
+    part for, written against `revision`; a stale one answers 409 `edit_conflict`."""
+    try:
+        response = responses.save_response(
+            session, ctx.workspace, ctx.principal, round_id, invitee_id, data
+        )
+    except responses.ResponseConflict as exc:
+        return conflict(exc, response=_response_read(session, ctx, exc.response))
+    return _response_read(session, ctx, response)
+
+
+@router.post("/rounds/{round_id}/responses/{invitee_id}/submit", response_model=ResponseRead)
+def submit_response(
+    session: DbSession, ctx: ApiReader, round_id: int, invitee_id: int
+) -> ResponseRead:
+    """Submit the saved formal response; it is locked afterwards."""
+    response = responses.submit_response(
+        session, ctx.workspace, ctx.principal, round_id, invitee_id
+    )
+    return _response_read(session, ctx, response)
+
+
+# --- summary -------------------------------------------------------------------------------
+
+
+@router.get("/rounds/{round_id}/summary", response_model=SummaryRead)
+def read_summary(session: DbSession, ctx: ApiReader, round_id: int) -> SummaryRead:
+    """The consultation summary (høringsoppsummering): every comment and amendment with its
+    answer, by section, and the submitted formal responses. Participants see it once the
+    answers are published."""
+    s = summary.build(session, ctx.workspace, ctx.principal, round_id)
+    if not (ctx.can("strategies.read_drafts") or s.round.answers_published_at):
+        raise NotFound()
+    return SummaryRead(
+        round=_round(s.round),
+        document_kind=s.document.kind,
+        version=VersionInfo(**version_info(s.version)),
+        invited=s.invited,
+        sections=[
+            SummarySection(
+                key=x.section.key,
+                position=x.section.position,
+                heading=x.section.heading,
+                items=[_thread(i.comment, i.replies, sees_answers=True) for i in x.items],
+            )
+            for x in s.sections
+        ],
+        responses=[
+            SummaryResponse(
+                organisation=x.organisation,
+                body=x.body,
+                submitted_by=x.submitted_by,
+                submitted_at=x.submitted_at,
+            )
+            for x in s.responses
+        ],
+        comments=s.comments,
+        amendments=s.amendments,
+        unanswered=s.unanswered,
+        by_answer=s.by_answer,
+    )

@@ -1,0 +1,118 @@
+"""Consultation rounds (høringer): a published version sent out from one day to another, its
+state on a given day and its deadlines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.principal import Principal
+from app.clock import today
+from app.counties.models import Workspace
+from app.errors import AppError, InvalidInput, NotFound
+from app.i18n import lazy
+from app.strategies import service
+from app.strategies.consultation.schemas import RoundCreate, RoundForm
+from app.strategies.models import ConsultationRound, Invitee
+from app.tenancy import scoped
+
+STATE_LABELS = {
+    "planned": lazy("Planlagt"),
+    "open": lazy("Åpen"),
+    "closed": lazy("Avsluttet"),
+}
+
+
+class RoundClosed(AppError):
+    status_code = 409
+    code = "round_closed"
+    message = lazy("Høringen er avsluttet. Nye innspill tas ikke imot.")
+
+
+def state_of(r: ConsultationRound, on: date | None = None) -> str:
+    on = on or today()
+    if on < r.starts_on:
+        return "planned"
+    return "open" if on <= r.ends_on else "closed"
+
+
+def deadline_of(inv: Invitee, r: ConsultationRound) -> date:
+    return inv.deadline or r.ends_on
+
+
+def last_deadline(session: Session, ws: Workspace, r: ConsultationRound) -> date:
+    """The round's end, or a later deadline one of its invitees was given."""
+    latest = session.scalar(
+        scoped(Invitee, ws.id)
+        .with_only_columns(func.max(Invitee.deadline))
+        .where(Invitee.round_id == r.id)
+    )
+    return max(r.ends_on, latest) if latest else r.ends_on
+
+
+def get_round(session: Session, ws: Workspace, round_id: int) -> ConsultationRound:
+    r = session.scalar(
+        scoped(ConsultationRound, ws.id)
+        .where(ConsultationRound.id == round_id)
+        .options(selectinload(ConsultationRound.version), selectinload(ConsultationRound.document))
+    )
+    if r is None:
+        raise NotFound()
+    return r
+
+
+def create_round(
+    session: Session, ws: Workspace, p: Principal, doc_id: int, form: RoundCreate
+) -> ConsultationRound:
+    service.get_document(session, ws, doc_id)
+    errors: dict[str, str] = {}
+    version = None
+    try:
+        version = service.get_version(session, ws, doc_id, form.version)
+    except NotFound:
+        errors["version"] = lazy("Velg en publisert versjon. Publiser utkastet først.")
+    if form.ends_on < today():
+        errors["ends_on"] = lazy("Sluttdatoen har allerede vært.")
+    if errors or version is None:
+        raise InvalidInput(errors)
+    r = ConsultationRound(
+        workspace_id=ws.id,
+        document_id=doc_id,
+        version_id=version.id,
+        title=form.title,
+        cover_text=form.cover_text,
+        starts_on=form.starts_on,
+        ends_on=form.ends_on,
+        reminder_days=form.reminder_days,
+        created_by_id=p.user_id,
+    )
+    session.add(r)
+    session.flush()
+    return r
+
+
+def update_round(
+    session: Session, ws: Workspace, round_id: int, form: RoundForm
+) -> ConsultationRound:
+    r = get_round(session, ws, round_id)
+    if r.answers_published_at is not None:
+        raise InvalidInput({"form": lazy("Svarene er publisert; høringen kan ikke endres lenger.")})
+    r.title, r.cover_text = form.title, form.cover_text
+    r.starts_on, r.ends_on, r.reminder_days = form.starts_on, form.ends_on, form.reminder_days
+    session.flush()
+    return r
+
+
+def open_rounds(session: Session, ws: Workspace) -> int:
+    """How many rounds are open today (for the workspace overview)."""
+    on = today()
+    return (
+        session.scalar(
+            scoped(ConsultationRound, ws.id)
+            .with_only_columns(func.count())
+            .where(ConsultationRound.starts_on <= on, ConsultationRound.ends_on >= on)
+        )
+        or 0
+    )

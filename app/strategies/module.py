@@ -1,0 +1,27 @@
+"""Strategies as the app sees it: menu entry, start-page figures, demo, periodic jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from app.counties.models import Workspace
+from app.i18n import lazy
+from app.registry import Module, NavLink
+from app.strategies import demo, jobs, models, overview
+
+
+def _demo(session: Session, workspaces: Mapping[str, Workspace]) -> None:
+    demo.load(session, workspaces["trondelag"])
+
+
+MODULE = Module(
+    name="strategies",
+    models=models,
+    depends_on=("networks",),
+    nav=(NavLink(lazy("Strategier"), "strategier", "strategies.read", also=("hoeringer",)),),
+    overview=overview.contribution,
+    demo=_demo,
+    jobs=((jobs.run_all, 300.0),),
+)
