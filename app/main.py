@@ -23,28 +23,11 @@ from app.config import Settings, get_settings
 from app.counties import api as counties_api
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
-from app.helpdesk import api as helpdesk_api
-from app.helpdesk import views as helpdesk_views
-from app.helpdesk.dashboard import api as helpdesk_dashboard_api
-from app.helpdesk.dashboard import views as helpdesk_dashboard_views
-from app.helpdesk.helpers import api as helpdesk_helpers_api
-from app.helpdesk.helpers import views as helpdesk_helpers_views
-from app.helpdesk.visits import api as helpdesk_visits_api
-from app.helpdesk.visits import views as helpdesk_visits_views
-from app.helpdesk.work import api as helpdesk_work_api
-from app.helpdesk.work import views as helpdesk_work_views
 from app.mail import service as mail_service
 from app.modules import MODULES
-from app.registry import Module
-from app.networks import api as networks_api
-from app.networks import views as networks_views
-from app.networks.transfer import views as networks_transfer_views
 from app.overview import views as overview_views
+from app.registry import Module
 from app.security import RequestContextMiddleware, verify_csrf
-from app.strategies import api as strategies_api
-from app.strategies import views as strategies_views
-from app.strategies.consultation import api as consultation_api
-from app.strategies.consultation import views as consultation_views
 
 log = logging.getLogger("samspill")
 
@@ -118,14 +101,6 @@ def create_app(
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
     api.include_router(accounts_api.router)
     api.include_router(counties_api.router)
-    api.include_router(networks_api.router)
-    api.include_router(helpdesk_api.router)
-    api.include_router(helpdesk_visits_api.router)
-    api.include_router(helpdesk_work_api.router)
-    api.include_router(helpdesk_dashboard_api.router)
-    api.include_router(helpdesk_helpers_api.router)
-    api.include_router(strategies_api.router)
-    api.include_router(consultation_api.router)
     for module in modules:
         for router in module.api:
             api.include_router(router)
@@ -135,15 +110,6 @@ def create_app(
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
-    pages.include_router(networks_views.router)
-    pages.include_router(helpdesk_helpers_views.router)
-    pages.include_router(helpdesk_dashboard_views.router)  # before /hjelp/{number}
-    pages.include_router(helpdesk_views.router)
-    pages.include_router(helpdesk_work_views.router)
-    pages.include_router(helpdesk_visits_views.router)
-    pages.include_router(networks_transfer_views.router)
-    pages.include_router(strategies_views.router)
-    pages.include_router(consultation_views.router)
     for module in modules:
         for router in module.pages:
             pages.include_router(router)

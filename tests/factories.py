@@ -124,12 +124,17 @@ def bearer(db: Session, workspace: Workspace, user: User, name: str = "test") ->
 
 def principal_of(db: Session, workspace: Workspace, user: User) -> Principal:
     """Who ``user`` is when acting in ``workspace`` (their membership), as the app builds it for
-    the services."""
+    the services. Inside ``in_workspace`` the scope is left as it is."""
     from app.accounts import principal
 
-    set_db_scope(db, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number)
+    outside = db.info.get("workspace_id") != workspace.id
+    if outside:
+        set_db_scope(
+            db, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number
+        )
     membership = accounts.get_membership(db, workspace.id, user.id)
-    set_db_scope(db, workspace_id=None, user_id=None)
+    if outside:
+        set_db_scope(db, workspace_id=None, user_id=None)
     assert membership is not None, f"{user.email} is not a member of {workspace.slug}"
     return principal.for_member(
         user_id=user.id,
@@ -357,20 +362,28 @@ def create_comment(
     db: Session,
     workspace: Workspace,
     consultation_round: ConsultationRound,
-    author: User | Principal,
+    author: User | Invitee | Principal,
     body: str = "Innspill.",
     *,
     section_key: str | None = None,
     quote: str = "",
     parent: ConsultationComment | None = None,
 ) -> ConsultationComment:
-    """A comment by ``author`` (a member, or a guest's principal) on a section of the round's
-    version (the first one unless ``section_key`` is given), or a reply to ``parent``."""
+    """A comment on a section of the round's version (the first one unless ``section_key`` is
+    given), or a reply to ``parent``. ``author``: a guest invitee (through their link), an
+    invited member, or staff (who may only reply)."""
+    from app.accounts import principal
     from app.strategies import service as strategies
     from app.strategies.consultation import comments
     from app.strategies.consultation.schemas import CommentCreate
+    from app.strategies.models import Invitee
 
-    acting = principal_of(db, workspace, author) if isinstance(author, User) else author
+    if isinstance(author, User):
+        acting = principal_of(db, workspace, author)
+    elif isinstance(author, Invitee):
+        acting = principal.guest(author.id, author.guest_name or "", author.guest_email)
+    else:
+        acting = author
     with in_workspace(db, workspace):
         if section_key is None:
             sections = strategies.version_sections(db, workspace, consultation_round.version_id)

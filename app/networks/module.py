@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.counties.models import Workspace
 from app.i18n import lazy
-from app.networks import demo, models, overview
+from app.networks import api, demo, models, overview, views
+from app.networks.transfer import views as transfer_views
 from app.registry import Module, NavLink
 
 
@@ -20,6 +21,8 @@ def _demo(session: Session, workspaces: Mapping[str, Workspace]) -> None:
 MODULE = Module(
     name="networks",
     models=models,
+    api=(api.router,),
+    pages=(views.router, transfer_views.router),
     nav=(
         NavLink(lazy("Råd og nettverk"), "organer", "networks.read"),
         NavLink(lazy("Kontakter"), "kontakter", "contacts.read"),

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from app.counties.models import Workspace
 from app.i18n import lazy
 from app.registry import Module, NavLink
-from app.strategies import demo, jobs, models, overview
+from app.strategies import api, demo, jobs, models, overview, views
+from app.strategies.consultation import api as consultation_api
+from app.strategies.consultation import views as consultation_views
 
 
 def _demo(session: Session, workspaces: Mapping[str, Workspace]) -> None:
@@ -20,6 +22,8 @@ MODULE = Module(
     name="strategies",
     models=models,
     depends_on=("networks",),
+    api=(api.router, consultation_api.router),
+    pages=(views.router, consultation_views.router),
     nav=(NavLink(lazy("Strategier"), "strategier", "strategies.read", also=("hoeringer",)),),
     overview=overview.contribution,
     demo=_demo,

@@ -69,7 +69,7 @@ def test_strategy_factories_build_a_round_with_a_thread(db, ws):
     )
     r = create_round(db, ws, coordinator, doc)
     guest = create_invitee(db, ws, r)
-    first = create_comment(db, ws, r, coordinator, "Et innspill.")
+    first = create_comment(db, ws, r, guest, "Et innspill.")
     reply = create_comment(db, ws, r, coordinator, "Et svar.", parent=first)
     with in_workspace(db, ws):
         assert [s.heading for s in strategies.sections_of(db, ws, doc.id)] == ["Mål", "Tiltak"]
