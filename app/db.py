@@ -57,6 +57,11 @@ class Timestamped:
     )
 
 
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a check constraint: ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

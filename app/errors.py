@@ -5,7 +5,7 @@ reaches a user."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -18,70 +18,7 @@ from app.i18n import _, lazy
 
 log = logging.getLogger("samspill")
 
-
-class AppError(Exception):
-    status_code = 400
-    code = "bad_request"
-    message = lazy("Forespørselen kunne ikke behandles.")
-
-    def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
-        super().__init__(message or self.message)
-        if message:
-            self.message = message
-        if code:
-            self.code = code
-        self.extra = extra
-
-
-class NotFound(AppError):
-    status_code = 404
-    code = "not_found"
-    message = lazy("Siden eller objektet finnes ikke.")
-
-
-class Forbidden(AppError):
-    status_code = 403
-    code = "forbidden"
-    message = lazy("Du har ikke tilgang til å gjøre dette.")
-
-
-class NotAuthenticated(AppError):
-    status_code = 401
-    code = "not_authenticated"
-    message = lazy("Du må logge inn.")
-
-
-class CsrfError(AppError):
-    status_code = 403
-    code = "csrf_failed"
-    message = lazy(
-        "Skjemaet var utløpt eller manglet sikkerhetsnøkkel. Last siden på nytt og prøv igjen."
-    )
-
-
-class Conflict(AppError):
-    status_code = 409
-    code = "conflict"
-    message = lazy("Det finnes allerede noe med de samme opplysningene.")
-
-
-class InvalidInput(AppError):
-    status_code = 422
-    code = "invalid_input"
-    message = lazy("Noen felt er ikke fylt ut riktig.")
-
-    def __init__(self, errors: dict[str, str], message: str | None = None):
-        super().__init__(message)
-        self.errors = errors
-
-    def messages(self) -> dict[str, str]:
-        """The messages by field, in the language of the request."""
-        return {k: _(v) for k, v in self.errors.items()}
-
-
-class TooManyAttempts(AppError):
-    status_code = 429
-    code = "too_many_attempts"
+T = TypeVar("T")
 
 
 STATUS_TEXT = {
@@ -110,6 +47,79 @@ STATUS_CODE = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+class AppError(Exception):
+    """An error with its HTTP status. ``code`` and ``message`` are the status's own
+    (``STATUS_CODE``, ``STATUS_TEXT``) unless a subclass or the raise says otherwise."""
+
+    status_code = 400
+    code = STATUS_CODE[400]
+    message = STATUS_TEXT[400]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = vars(cls)
+        if "code" not in own:
+            cls.code = STATUS_CODE.get(cls.status_code, cls.code)
+        if "message" not in own:
+            cls.message = STATUS_TEXT.get(cls.status_code, cls.message)
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+        if code:
+            self.code = code
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+
+
+class CsrfError(AppError):
+    status_code = 403
+    code = "csrf_failed"
+    message = lazy(
+        "Skjemaet var utløpt eller manglet sikkerhetsnøkkel. Last siden på nytt og prøv igjen."
+    )
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class InvalidInput(AppError):
+    status_code = 422
+
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        super().__init__(message)
+        self.errors = errors
+
+    def messages(self) -> dict[str, str]:
+        """The messages by field, in the language of the request."""
+        return {k: _(v) for k, v in self.errors.items()}
+
+
+class TooManyAttempts(AppError):
+    status_code = 429
+
+
+def found(value: T | None) -> T:
+    """``value``, or :class:`NotFound` when there is none — the same answer for another
+    workspace's object as for a missing one."""
+    if value is None:
+        raise NotFound()
+    return value
 
 
 def wants_json(request: Request) -> bool:

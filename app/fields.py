@@ -10,6 +10,7 @@ the API show next to the field in the reader's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from pydantic import AfterValidator
@@ -65,6 +66,29 @@ def web_address(message: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if value and not value.startswith(("https://", "http://")):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def at_most(high: int, message: str) -> AfterValidator:
+    """At most ``high`` characters, as written (a text whose own spacing is kept)."""
+
+    def check(value: str) -> str:
+        if len(value) > high:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def matches(pattern: str, message: str) -> AfterValidator:
+    """The whole value matches the regular expression ``pattern``."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
             raise ValueError(message)
         return value
 

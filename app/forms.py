@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData as StarletteFormData
 from starlette.datastructures import UploadFile
 
 from app.errors import InvalidInput, _validation_message
@@ -19,30 +20,28 @@ M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
 
-async def form_data(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    data: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if key == "csrf_token" or not isinstance(value, str):
-            continue
-        data[key] = value.strip() if key != "password" else value
-    return data
-
-
 LIST_FIELDS = frozenset({"areas", "assignees", "competences", "helpers"})
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    """Form fields without surrounding space (but a password as typed)."""
+    return _fields(await request.form(), lists=frozenset())
 
 
 async def multi_form(request: Request) -> dict[str, Any]:
     """Form fields; the fields that repeat (check boxes, multiple select) become lists."""
-    form = await request.form()
+    return _fields(await request.form(), lists=LIST_FIELDS)
+
+
+def _fields(form: StarletteFormData, *, lists: frozenset[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in form.multi_items():
         if key == "csrf_token" or not isinstance(value, str):
             continue
-        if key in LIST_FIELDS:
+        if key in lists:
             data.setdefault(key, []).append(value)
         else:
-            data[key] = value.strip()
+            data[key] = value.strip() if key != "password" else value
     return data
 
 

@@ -21,7 +21,7 @@ from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import get_session
-from app.errors import Forbidden, NotAuthenticated, NotFound
+from app.errors import Forbidden, NotAuthenticated, NotFound, found
 from app.tenancy import set_db_scope
 
 SESSION_COOKIE = "samspill_session"
@@ -88,7 +88,10 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
     if user is None:
         raise NotAuthenticated()
     return user
@@ -98,18 +101,14 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def _load_context(session: Session, user: User, slug: str) -> Context:
-    workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
-    if workspace is None:
-        raise NotFound()
+    workspace = found(session.scalar(select(Workspace).where(Workspace.slug == slug)))
     set_db_scope(
         session,
         workspace_id=workspace.id,
         user_id=user.id,
         county_number=workspace.county_number,
     )
-    membership = service.get_membership(session, workspace.id, user.id)
-    if membership is None:
-        raise NotFound()
+    membership = found(service.get_membership(session, workspace.id, user.id))
     return Context(user=user, workspace=workspace, membership=membership)
 
 

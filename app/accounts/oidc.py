@@ -8,11 +8,11 @@ import logging
 import secrets
 import time
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -22,7 +22,7 @@ from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, DbSession
 from app.accounts.views import after_login, safe_next, set_session_cookie
 from app.config import Settings, get_settings
-from app.forms import form_data
+from app.forms import FormData
 from app.i18n import _
 from app.web import render
 
@@ -68,9 +68,7 @@ def _failure(request: Request, message: str, status: int = 400) -> Response:
 
 
 @router.post("/oidc/start")
-def start(
-    request: Request, session: DbSession, data: Annotated[dict[str, Any], Depends(form_data)]
-) -> Response:
+def start(request: Request, session: DbSession, data: FormData) -> Response:
     settings = get_settings()
     if not settings.oidc_enabled:
         return _failure(request, _("Innlogging med eID er ikke satt opp her."), 404)

@@ -26,7 +26,7 @@ from app.accounts.permissions import ROLES, roles_with
 from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
-from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, found
 from app.i18n import lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
 
@@ -383,28 +383,12 @@ def add_membership(
     municipality_number: str | None = None,
     organisation_id: int | None = None,
 ) -> Membership:
-    errors = validate_binding(
-        session, role, municipality_number, organisation_id, workspace.county_number
+    """The user's membership of the workspace with this role (a member already gets the new
+    role)."""
+    membership = get_membership(session, workspace.id, user.id) or Membership(
+        workspace_id=workspace.id, user_id=user.id
     )
-    if errors:
-        raise InvalidInput(errors)
-    existing = get_membership(session, workspace.id, user.id)
-    if existing:
-        existing.role = role
-        existing.municipality_number = municipality_number if role == "municipal" else None
-        existing.organisation_id = organisation_id if role == "partner" else None
-        session.flush()
-        return existing
-    membership = Membership(
-        workspace_id=workspace.id,
-        user_id=user.id,
-        role=role,
-        municipality_number=municipality_number if role == "municipal" else None,
-        organisation_id=organisation_id if role == "partner" else None,
-    )
-    session.add(membership)
-    session.flush()
-    return membership
+    return _bind(session, workspace, membership, role, municipality_number, organisation_id)
 
 
 def change_role(
@@ -416,11 +400,22 @@ def change_role(
     municipality_number: str | None = None,
     organisation_id: int | None = None,
 ) -> Membership:
-    membership = session.scalar(
-        scoped(Membership, workspace.id).where(Membership.id == membership_id)
+    membership = found(
+        session.scalar(scoped(Membership, workspace.id).where(Membership.id == membership_id))
     )
-    if membership is None:
-        raise NotFound()
+    return _bind(session, workspace, membership, role, municipality_number, organisation_id)
+
+
+def _bind(
+    session: Session,
+    workspace: Workspace,
+    membership: Membership,
+    role: str,
+    municipality_number: str | None,
+    organisation_id: int | None,
+) -> Membership:
+    """Give a membership its role, with the municipality or organisation the role is bound to;
+    :class:`InvalidInput` when they do not fit (nothing is changed then)."""
     errors = validate_binding(
         session, role, municipality_number, organisation_id, workspace.county_number
     )
@@ -429,16 +424,15 @@ def change_role(
     membership.role = role
     membership.municipality_number = municipality_number if role == "municipal" else None
     membership.organisation_id = organisation_id if role == "partner" else None
+    session.add(membership)
     session.flush()
     return membership
 
 
 def remove_membership(session: Session, workspace_id: int, membership_id: int) -> None:
-    membership = session.scalar(
-        scoped(Membership, workspace_id).where(Membership.id == membership_id)
+    membership = found(
+        session.scalar(scoped(Membership, workspace_id).where(Membership.id == membership_id))
     )
-    if membership is None:
-        raise NotFound()
     # Their API tokens for this workspace stop working with the membership.
     for token in session.scalars(
         scoped(ApiToken, workspace_id).where(
@@ -598,11 +592,13 @@ def list_api_tokens(session: Session, workspace_id: int, user_id: int) -> list[A
 
 
 def revoke_api_token(session: Session, workspace_id: int, user_id: int, token_id: int) -> None:
-    row = session.scalar(
-        scoped(ApiToken, workspace_id).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    row = found(
+        session.scalar(
+            scoped(ApiToken, workspace_id).where(
+                ApiToken.id == token_id, ApiToken.user_id == user_id
+            )
+        )
     )
-    if row is None:
-        raise NotFound()
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.flush()

@@ -3,6 +3,7 @@ API tokens."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -15,7 +16,7 @@ from app.accounts.deps import (
     Context,
     CurrentUser,
     DbSession,
-    optional_user,
+    OptionalUser,
     require,
 )
 from app.accounts.models import Invitation, User
@@ -25,7 +26,7 @@ from app.config import get_settings
 from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.errors import InvalidInput, TooManyAttempts
-from app.forms import form_data, parse, submit
+from app.forms import FormData, parse, submit
 from app.i18n import LOCALES, _, lazy
 from app.mail import service as mail
 from app.security import CSRF_COOKIE, LOCALE_COOKIE
@@ -33,7 +34,10 @@ from app.tenancy import set_db_scope
 from app.web import redirect, render
 
 router = APIRouter()
-FormData = Annotated[dict[str, Any], Depends(form_data)]
+
+Inviter = Annotated[Context, Depends(require("invitations.manage"))]
+UserManager = Annotated[Context, Depends(require("users.manage"))]
+TokenOwner = Annotated[Context, Depends(require("tokens.manage_own"))]
 
 
 def safe_next(value: str | None) -> str | None:
@@ -76,18 +80,14 @@ def after_login(request: Request, session: DbSession, user: User, next_url: str 
 
 
 @router.get("/")
-def home(
-    request: Request, session: DbSession, user: Annotated[User | None, Depends(optional_user)]
-) -> Response:
+def home(request: Request, session: DbSession, user: OptionalUser) -> Response:
     if user is None:
         return redirect(request, "/logg-inn")
     return redirect(request, after_login(request, session, user, None))
 
 
 @router.get("/logg-inn")
-def login_page(
-    request: Request, user: Annotated[User | None, Depends(optional_user)], neste: str | None = None
-) -> Response:
+def login_page(request: Request, user: OptionalUser, neste: str | None = None) -> Response:
     if user is not None:
         return redirect(request, safe_next(neste) or "/")
     return render(request, "accounts/login.html", _login_context(neste))
@@ -183,23 +183,35 @@ def set_language(request: Request, data: FormData) -> Response:
 # --- invitations (the invitee's side) ----------------------------------------------------
 
 
-def _invitation_page(
-    request: Request, session: DbSession, workspace_slug: str, token: str
-) -> tuple[Any, Any, str | None]:
+@dataclass
+class _Opened:
+    """An invitation link as opened: its workspace, and the invitation or why it is unusable."""
+
+    workspace: Workspace
+    token: str
+    invitation: Invitation | None
+    problem: str = ""
+
+
+def _open_invitation(workspace_slug: str, token: str, session: DbSession) -> _Opened:
     workspace = counties_service.get_workspace(session, workspace_slug)
     set_db_scope(session, workspace_id=workspace.id, user_id=None)
     try:
         invitation = service.find_invitation(session, workspace.id, token)
     except service.InvitationUnusable as exc:
-        return workspace, None, exc.reason
-    return workspace, invitation, None
+        return _Opened(workspace, token, None, exc.reason)
+    return _Opened(workspace, token, invitation)
 
 
-def _gone(request: Request, workspace: Workspace, problem: str) -> Response:
+# After the signed-in user in a route's parameters: the link's scope (no user) is the last word.
+Opened = Annotated[_Opened, Depends(_open_invitation)]
+
+
+def _gone(request: Request, opened: _Opened) -> Response:
     return render(
         request,
         "accounts/invitation.html",
-        {"workspace": workspace, "problem": _(problem)},
+        {"workspace": opened.workspace, "problem": _(opened.problem)},
         status_code=410,
     )
 
@@ -231,37 +243,28 @@ def _invitation_form(
 
 @router.get("/{workspace_slug}/invitasjon/{token}")
 def invitation_page(
-    request: Request,
-    workspace_slug: str,
-    token: str,
-    session: DbSession,
-    user: Annotated[User | None, Depends(optional_user)],
+    request: Request, session: DbSession, user: OptionalUser, opened: Opened
 ) -> Response:
-    workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
-    if problem:
-        return _gone(request, workspace, problem)
+    invitation = opened.invitation
+    if invitation is None:
+        return _gone(request, opened)
     existing = service.get_user_by_email(session, invitation.email)
-    return _invitation_form(request, workspace, invitation, existing=existing, user=user)
+    return _invitation_form(request, opened.workspace, invitation, existing=existing, user=user)
 
 
 @router.post("/{workspace_slug}/invitasjon/{token}")
 def accept_invitation(
-    request: Request,
-    workspace_slug: str,
-    token: str,
-    session: DbSession,
-    data: FormData,
-    user: Annotated[User | None, Depends(optional_user)],
+    request: Request, session: DbSession, data: FormData, user: OptionalUser, opened: Opened
 ) -> Response:
-    workspace, invitation, problem = _invitation_page(request, session, workspace_slug, token)
-    if problem:
-        return _gone(request, workspace, problem)
+    workspace, invitation = opened.workspace, opened.invitation
+    if invitation is None:
+        return _gone(request, opened)
     signed_in = user if user is not None and user.email == invitation.email else None
     if signed_in is None and service.get_user_by_email(session, invitation.email) is not None:
         # An existing account accepts by logging in first; the link brings them back here.
         return redirect(
             request,
-            "/logg-inn?" + urlencode({"neste": f"/{workspace.slug}/invitasjon/{token}"}),
+            "/logg-inn?" + urlencode({"neste": f"/{workspace.slug}/invitasjon/{opened.token}"}),
         )
     accepted: list[User] = []
 
@@ -335,7 +338,7 @@ def invite(
     request: Request,
     session: DbSession,
     data: FormData,
-    ctx: Annotated[Context, Depends(require("invitations.manage"))],
+    ctx: Inviter,
 ) -> Response:
     def act(form: InviteForm) -> Invitation:
         invitation, token = service.create_invitation(
@@ -399,7 +402,7 @@ def revoke_invitation(
     request: Request,
     invitation_id: int,
     session: DbSession,
-    ctx: Annotated[Context, Depends(require("invitations.manage"))],
+    ctx: Inviter,
 ) -> Response:
     service.revoke_invitation(session, ctx.workspace.id, invitation_id)
     return redirect(
@@ -413,7 +416,7 @@ def change_role(
     membership_id: int,
     session: DbSession,
     data: FormData,
-    ctx: Annotated[Context, Depends(require("users.manage"))],
+    ctx: UserManager,
 ) -> Response:
     if membership_id == ctx.membership.id:
         raise InvalidInput({"role": lazy("Du kan ikke endre din egen rolle.")})
@@ -445,7 +448,7 @@ def remove_member(
     request: Request,
     membership_id: int,
     session: DbSession,
-    ctx: Annotated[Context, Depends(require("users.manage"))],
+    ctx: UserManager,
 ) -> Response:
     if membership_id == ctx.membership.id:
         raise InvalidInput({"membership": lazy("Du kan ikke fjerne deg selv.")})
@@ -461,19 +464,28 @@ def remove_member(
 
 
 @router.get("/{workspace_slug}/api-nokler")
-def tokens_page(
+def tokens_page(request: Request, session: DbSession, ctx: TokenOwner) -> Response:
+    return _tokens_page(request, session, ctx)
+
+
+def _tokens_page(
     request: Request,
     session: DbSession,
-    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+    ctx: Context,
+    *,
+    new_token: str | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "accounts/tokens.html",
         {
             "tokens": service.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
-            "new_token": None,
-            "errors": {},
+            "new_token": new_token,
+            "errors": errors or {},
         },
+        status_code=status_code,
     )
 
 
@@ -482,7 +494,7 @@ def create_token(
     request: Request,
     session: DbSession,
     data: FormData,
-    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+    ctx: TokenOwner,
 ) -> Response:
     form, errors = parse(TokenForm, data)
     new_token = None
@@ -491,15 +503,8 @@ def create_token(
         _row, new_token = service.create_api_token(session, ctx.workspace.id, ctx.user, form.name)
         status = 201
     # The token is shown once, on this response, and never again.
-    return render(
-        request,
-        "accounts/tokens.html",
-        {
-            "tokens": service.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
-            "new_token": new_token,
-            "errors": errors,
-        },
-        status_code=status,
+    return _tokens_page(
+        request, session, ctx, new_token=new_token, errors=errors, status_code=status
     )
 
 
@@ -508,7 +513,7 @@ def revoke_token(
     request: Request,
     token_id: int,
     session: DbSession,
-    ctx: Annotated[Context, Depends(require("tokens.manage_own"))],
+    ctx: TokenOwner,
 ) -> Response:
     service.revoke_api_token(session, ctx.workspace.id, ctx.user.id, token_id)
     return redirect(

@@ -14,6 +14,7 @@ from app.web import render
 
 router = APIRouter()
 
+
 def object_labels() -> dict[str, str]:
     """What each kind of object in the change log is called: every table says so itself
     (``__audit_label__`` on the model)."""

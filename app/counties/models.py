@@ -11,28 +11,31 @@ from app.db import Base, Timestamped
 from app.i18n import lazy
 
 
-class County(Base):
+class OfficialNames:
+    """The official names of a county or municipality: bokmål, and Northern Sami and Kven
+    where it has them. (``sort_order`` keeps the columns after the number, as in the tables.)"""
+
+    name: Mapped[str] = mapped_column(String(100), sort_order=-1)
+    name_sami: Mapped[str | None] = mapped_column(String(100), sort_order=-1)
+    name_kven: Mapped[str | None] = mapped_column(String(100), sort_order=-1)
+
+
+class County(OfficialNames, Base):
     """A county (fylke), SSB classification 104. National reference data, read-only to tenants."""
 
     __tablename__ = "county"
     __audit_label__ = lazy("Fylke")
 
-    number: Mapped[str] = mapped_column(String(2), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_sami: Mapped[str | None] = mapped_column(String(100))
-    name_kven: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(2), primary_key=True, sort_order=-2)
 
 
-class Municipality(Base):
+class Municipality(OfficialNames, Base):
     """A municipality (kommune), SSB classification 131. National reference data."""
 
     __tablename__ = "municipality"
     __audit_label__ = lazy("Kommune")
 
-    number: Mapped[str] = mapped_column(String(4), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_sami: Mapped[str | None] = mapped_column(String(100))
-    name_kven: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(4), primary_key=True, sort_order=-2)
     county_number: Mapped[str] = mapped_column(ForeignKey("county.number"), index=True)
     population: Mapped[int] = mapped_column(Integer)
     population_year: Mapped[int] = mapped_column(Integer)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-import re
 from itertools import pairwise
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.fields import matches
 from app.i18n import lazy
 
 DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+SLUG = r"[a-z][a-z0-9-]{1,38}[a-z0-9]"
 
 
 class WorkspaceSettings(BaseModel):
@@ -21,6 +22,7 @@ class WorkspaceSettings(BaseModel):
     size_thresholds: list[int] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS), min_length=4, max_length=4
     )
+
     @field_validator("size_thresholds")
     @classmethod
     def _ascending(cls, value: list[int]) -> list[int]:
@@ -32,16 +34,12 @@ class WorkspaceSettings(BaseModel):
 
 
 class WorkspaceCreate(BaseModel):
-    slug: str
+    slug: Annotated[
+        str,
+        matches(SLUG, lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")),
+    ]
     name: str = Field(min_length=2, max_length=200)
     county_number: str = Field(pattern=r"^\d{2}$")
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not SLUG_RE.match(value):
-            raise ValueError(lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek."))
-        return value
 
 
 class MunicipalityRead(BaseModel):

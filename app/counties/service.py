@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from app import PACKAGE_DIR
 from app.counties.models import County, Municipality, Organisation, Workspace
 from app.counties.schemas import SizeClass, WorkspaceCreate, WorkspaceSettings
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, found
 from app.i18n import _, lazy
 
 DATA_DIR = PACKAGE_DIR / "counties" / "data"
@@ -46,40 +47,47 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _add_missing(
+    session: Session,
+    model: type[County | Municipality],
+    filename: str,
+    more: Callable[[dict[str, str]], dict[str, Any]] = lambda row: {},
+) -> int:
+    """Add the counties or municipalities of a data file that are not there yet (their number
+    and names, and what ``more`` reads from the row); how many."""
+    have = set(session.scalars(select(model.number)))
+    rows = [row for row in _read_csv(DATA_DIR / filename) if row["number"] not in have]
+    for row in rows:
+        session.add(
+            model(
+                number=row["number"],
+                name=row["name"],
+                name_sami=row["name_sami"] or None,
+                name_kven=row["name_kven"] or None,
+                **more(row),
+            )
+        )
+    return len(rows)
+
+
 def load_reference(session: Session) -> dict[str, int]:
     """Insert counties, municipalities and standard organisations that are missing.
 
     Existing rows are left as they are, so a population refreshed with import-population
     survives a later run."""
-    added = {"counties": 0, "municipalities": 0, "organisations": 0}
-    have_counties = set(session.scalars(select(County.number)))
-    for row in _read_csv(DATA_DIR / "counties.csv"):
-        if row["number"] not in have_counties:
-            session.add(
-                County(
-                    number=row["number"],
-                    name=row["name"],
-                    name_sami=row["name_sami"] or None,
-                    name_kven=row["name_kven"] or None,
-                )
-            )
-            added["counties"] += 1
+    added = {"counties": _add_missing(session, County, "counties.csv")}
     session.flush()
-    have_municipalities = set(session.scalars(select(Municipality.number)))
-    for row in _read_csv(DATA_DIR / "municipalities.csv"):
-        if row["number"] not in have_municipalities:
-            session.add(
-                Municipality(
-                    number=row["number"],
-                    name=row["name"],
-                    name_sami=row["name_sami"] or None,
-                    name_kven=row["name_kven"] or None,
-                    county_number=row["county"],
-                    population=int(row["population"]),
-                    population_year=REFERENCE_POPULATION_YEAR,
-                )
-            )
-            added["municipalities"] += 1
+    added["municipalities"] = _add_missing(
+        session,
+        Municipality,
+        "municipalities.csv",
+        lambda row: {
+            "county_number": row["county"],
+            "population": int(row["population"]),
+            "population_year": REFERENCE_POPULATION_YEAR,
+        },
+    )
+    added["organisations"] = 0
     have_orgs = set(session.scalars(select(Organisation.name)))
     for name, kind in STANDARD_ORGANISATIONS:
         if name not in have_orgs:
@@ -187,10 +195,7 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 
 def get_workspace(session: Session, slug: str) -> Workspace:
-    workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
-    if workspace is None:
-        raise NotFound()
-    return workspace
+    return found(session.scalar(select(Workspace).where(Workspace.slug == slug)))
 
 
 def create_workspace(session: Session, data: WorkspaceCreate) -> Workspace:

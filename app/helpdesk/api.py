@@ -4,13 +4,12 @@ plan, links, time spent and files."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from app.accounts.deps import Context, DbSession, api_require
-from app.accounts.models import User
 from app.errors import InvalidInput
 from app.helpdesk import attachments, lifecycle
 from app.helpdesk.models import (
@@ -19,8 +18,6 @@ from app.helpdesk.models import (
     STATES,
     HelpRequest,
     RequestAttachment,
-    RequestEvent,
-    RequestMessage,
 )
 from app.helpdesk.queue import QueueFilter, detail, get_request, queue
 from app.helpdesk.schemas import (
@@ -41,6 +38,7 @@ from app.helpdesk.schemas import (
 from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.triage import triage as assess
 from app.i18n import _
+from app.reads import read
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -53,77 +51,26 @@ VIEWS = ("all", "unassigned", "mine", "overdue")
 
 # --- mapping -------------------------------------------------------------------------------
 
-
-def _user(user: User | None) -> UserRef | None:
-    return UserRef.of(user) if user is not None else None
+R = TypeVar("R", bound=RequestSummary)
 
 
-def _summary_fields(req: HelpRequest) -> dict[str, object]:
-    """``req.municipality`` and ``req.assignees`` with their users must be loaded."""
-    return {
-        "number": req.number,
-        "title": req.title,
-        "state": req.state,
-        "category": req.category,
-        "priority": req.priority,
-        "urgency": req.urgency,
-        "on_site": req.on_site,
-        "municipality_number": req.municipality_number,
-        "municipality_name": req.municipality.name,
-        "created_at": req.created_at,
-        "assignees": [UserRef.of(a.user) for a in req.assignees],
-    }
-
-
-def _read_fields(req: HelpRequest) -> dict[str, object]:
-    """As ``_summary_fields``, and ``req.requester`` must be loaded too."""
-    return {
-        **_summary_fields(req),
-        "description": req.description,
-        "requester": _user(req.requester),
-        "updated_at": req.updated_at,
-        "first_response_at": req.first_response_at,
-        "resolved_at": req.resolved_at,
-        "closed_at": req.closed_at,
-        "follow_up_on": req.follow_up_on,
-        "rating": req.rating,
-        "rating_comment": req.rating_comment,
-    }
-
-
-def _message(m: RequestMessage) -> MessageRead:
-    return MessageRead(
-        id=m.id,
-        author=_user(m.author),
-        internal=m.internal,
-        body=m.body,
-        created_at=m.created_at,
-    )
-
-
-def _event(e: RequestEvent) -> EventRead:
-    return EventRead(
-        id=e.id,
-        at=e.at,
-        actor=_user(e.actor),
-        kind=e.kind,
-        from_state=e.from_state,
-        to_state=e.to_state,
-        detail=e.detail or {},
-    )
+def _request(model: type[R], req: HelpRequest, **given: Any) -> R:
+    """``req.municipality`` and ``req.assignees`` with their users must be loaded, and for a
+    :class:`RequestRead` ``req.requester`` too."""
+    assignees = [a.user for a in req.assignees]
+    return read(model, req, municipality_name=req.municipality.name, assignees=assignees, **given)
 
 
 def _reread(session: DbSession, ctx: Context, req: HelpRequest) -> RequestRead:
     """The request as the caller now sees it after a change, with what the response needs
     (municipality, requester, assignees' users) loaded)."""
-    fresh = get_request(session, ctx.workspace, ctx.principal, req.number)
-    return RequestRead(**_read_fields(fresh))
+    return _request(RequestRead, get_request(session, ctx.workspace, ctx.principal, req.number))
 
 
 # --- routes --------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/helpdesk/requests", response_model=RequestPage)
+@router.get("/{workspace_slug}/helpdesk/requests")
 def list_requests(
     session: DbSession,
     ctx: Reader,
@@ -165,48 +112,40 @@ def list_requests(
     )
     page = queue(session, ctx.workspace, ctx.principal, f, limit=limit)
     return RequestPage(
-        items=[RequestSummary(**_summary_fields(r)) for r in page.rows],
+        items=[_request(RequestSummary, r) for r in page.rows],
         next_before=page.next_before,
     )
 
 
-@router.post("/{workspace_slug}/helpdesk/requests", response_model=RequestRead, status_code=201)
+@router.post("/{workspace_slug}/helpdesk/requests", status_code=201)
 def file_request(session: DbSession, ctx: Filer, data: RequestForm) -> RequestRead:
     """File a request for help; a municipal user files for their own municipality."""
     req = lifecycle.file_request(session, ctx.workspace, ctx.principal, data)
     return _reread(session, ctx, req)
 
 
-@router.get("/{workspace_slug}/helpdesk/requests/{number}", response_model=RequestDetailRead)
+@router.get("/{workspace_slug}/helpdesk/requests/{number}")
 def read_request(session: DbSession, ctx: Reader, number: int) -> RequestDetailRead:
     """One request with its messages (internal notes only for the help corps) and history."""
     d = detail(session, ctx.workspace, ctx.principal, number)
-    return RequestDetailRead(
-        **_read_fields(d.request),
-        messages=[_message(m) for m in d.messages],
-        events=[_event(e) for e in d.events] if ctx.can("helpdesk.work") else [],
+    events = d.events if ctx.can("helpdesk.work") else []
+    return _request(
+        RequestDetailRead,
+        d.request,
+        messages=d.messages,
+        events=[read(EventRead, e, detail=e.detail or {}) for e in events],
         allowed_transitions=list(d.allowed),
     )
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/messages",
-    response_model=MessageRead,
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/messages", status_code=201)
 def post_message(session: DbSession, ctx: Reader, number: int, data: ReplyForm) -> MessageRead:
     """Reply to a request, or (the help corps only) add an internal note."""
     message = lifecycle.reply(session, ctx.workspace, ctx.principal, number, data)
-    return MessageRead(
-        id=message.id,
-        author=UserRef.of(ctx.user),
-        internal=message.internal,
-        body=message.body,
-        created_at=message.created_at,
-    )
+    return read(MessageRead, message, author=ctx.user)
 
 
-@router.post("/{workspace_slug}/helpdesk/requests/{number}/transitions", response_model=RequestRead)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/transitions")
 def change_state(session: DbSession, ctx: Reader, number: int, data: TransitionForm) -> RequestRead:
     """Move a request to another state; a refused move says which states are allowed."""
     try:
@@ -217,46 +156,35 @@ def change_state(session: DbSession, ctx: Reader, number: int, data: TransitionF
     return _reread(session, ctx, req)
 
 
-@router.post("/{workspace_slug}/helpdesk/requests/{number}/triage", response_model=RequestRead)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/triage")
 def triage(session: DbSession, ctx: Reader, number: int, data: TriageForm) -> RequestRead:
     """Set category, priority and assignees (the help corps' coordinators)."""
     req = assess(session, ctx.workspace, ctx.principal, number, data)
     return _reread(session, ctx, req)
 
 
-@router.post("/{workspace_slug}/helpdesk/requests/{number}/rating", response_model=RequestRead)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/rating")
 def rate(session: DbSession, ctx: Reader, number: int, data: RatingForm) -> RequestRead:
     """Rate the help a resolved request got (the requesting municipality)."""
-    req = lifecycle.rate(session, ctx.workspace, ctx.principal, number, data.rating, data.comment)
+    req = lifecycle.rate(session, ctx.workspace, ctx.principal, number, data)
     return _reread(session, ctx, req)
 
 
-@router.get("/{workspace_slug}/helpdesk/helpers", response_model=list[UserRef])
+@router.get("/{workspace_slug}/helpdesk/helpers")
 def list_helpers(session: DbSession, ctx: Triager) -> list[UserRef]:
     """Members who may be assigned to a request: helpers, coordinators and admins."""
-    return [UserRef.of(m.user) for m in eligible_helpers(session, ctx.workspace)]
+    return [UserRef.model_validate(m.user) for m in eligible_helpers(session, ctx.workspace)]
 
 
 # --- attachments ---------------------------------------------------------------------------
 
 
 def _attachment(ctx: Context, number: int, a: RequestAttachment) -> AttachmentRead:
-    return AttachmentRead(
-        id=a.id,
-        filename=a.filename,
-        content_type=a.content_type,
-        size=a.size,
-        internal=a.internal,
-        message_id=a.message_id,
-        created_at=a.created_at,
-        url=f"/api/v1/{ctx.workspace.slug}/helpdesk/requests/{number}/attachments/{a.id}",
-    )
+    url = f"/api/v1/{ctx.workspace.slug}/helpdesk/requests/{number}/attachments/{a.id}"
+    return read(AttachmentRead, a, url=url)
 
 
-@router.get(
-    "/{workspace_slug}/helpdesk/requests/{number}/attachments",
-    response_model=list[AttachmentRead],
-)
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/attachments")
 def list_attachments(session: DbSession, ctx: Reader, number: int) -> list[AttachmentRead]:
     """Files on the request and its messages (internal ones for the help corps only)."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
@@ -264,11 +192,7 @@ def list_attachments(session: DbSession, ctx: Reader, number: int) -> list[Attac
     return [_attachment(ctx, number, a) for a in rows]
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/attachments",
-    response_model=list[AttachmentRead],
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/attachments", status_code=201)
 def upload_attachments(
     session: DbSession,
     ctx: Reader,
@@ -297,11 +221,4 @@ def download_attachment(
     row, path = attachments.find(
         session, ctx.workspace, req.id, attachment_id, internal=ctx.can("helpdesk.note")
     )
-    return FileResponse(
-        path,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": attachments.disposition(row.filename),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return attachments.download(row, path)

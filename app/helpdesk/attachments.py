@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -245,6 +246,15 @@ def find(
     if not path.is_file():
         raise NotFound()
     return row, path
+
+
+def download(row: RequestAttachment, path: Path) -> FileResponse:
+    """The file, always as a download and never cached, for the page and the API alike."""
+    headers = {
+        "Content-Disposition": disposition(row.filename),
+        "Cache-Control": "private, no-store",
+    }
+    return FileResponse(path, media_type=row.content_type, headers=headers)
 
 
 def disposition(filename: str) -> str:

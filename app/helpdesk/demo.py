@@ -27,7 +27,7 @@ from app.helpdesk.models import (
     Visit,
     VisitHelper,
 )
-from app.helpdesk.schemas import ReplyForm, RequestForm, TriageForm
+from app.helpdesk.schemas import RatingForm, ReplyForm, RequestForm, TriageForm
 from app.helpdesk.triage import triage
 from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm
@@ -161,7 +161,13 @@ def load(session: Session, ws: Workspace) -> None:
             )
             long_running = req
         if final in ("resolved", "closed") and number == "5020":
-            lifecycle.rate(session, ws, osen, req.number, 5, "Veldig nyttig hjelp! (demo)")
+            lifecycle.rate(
+                session,
+                ws,
+                osen,
+                req.number,
+                RatingForm(rating=5, comment="Veldig nyttig hjelp! (demo)"),
+            )
             _past_visit(session, ws, helper, req)
     _spread_in_time(session, ws, filed)
     if long_running is not None:

@@ -4,7 +4,6 @@ event. Flushes, never commits."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, text
@@ -27,7 +26,7 @@ from app.helpdesk.models import (
     RequestMessage,
 )
 from app.helpdesk.queue import acting_user, get_request
-from app.helpdesk.schemas import ReplyForm, RequestForm
+from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm
 from app.i18n import _, lazy
 from app.tenancy import scoped
 
@@ -116,9 +115,7 @@ def transition(
     session: Session, ws: Workspace, p: Principal, number: int, to_state: str
 ) -> HelpRequest:
     """Move a request along the state machine; a refused move says which moves are allowed."""
-    req = get_request(session, ws, p, number)
-    if not p.can("helpdesk.work"):
-        raise Forbidden()
+    req = get_request(session, ws, p, number, may="helpdesk.work")
     allowed = TRANSITIONS.get(req.state, ())
     if to_state not in allowed:
         names = ", ".join(f"«{_(STATE_LABELS[s])}»" for s in allowed) or "–"
@@ -256,7 +253,7 @@ def attach(
 
 
 def rate(
-    session: Session, ws: Workspace, p: Principal, number: int, rating: int, comment: str
+    session: Session, ws: Workspace, p: Principal, number: int, form: RatingForm
 ) -> HelpRequest:
     """The requesting municipality rates the help it got, once the request is resolved."""
     req = get_request(session, ws, p, number)
@@ -264,23 +261,22 @@ def rate(
         raise Forbidden()
     if req.state not in ("resolved", "closed"):
         raise InvalidInput({"rating": lazy("Du kan gi vurdering når forespørselen er løst.")})
-    if not 1 <= rating <= 5:
+    if not 1 <= form.rating <= 5:
         raise InvalidInput({"rating": lazy("Velg fra 1 til 5.")})
-    req.rating = rating
-    req.rating_comment = comment.strip() or None
-    record_event(session, ws, req, acting_user(p), "rating", rating=rating)
+    req.rating = form.rating
+    req.rating_comment = form.comment.strip() or None
+    record_event(session, ws, req, acting_user(p), "rating", rating=form.rating)
     session.flush()
     return req
 
 
 def set_follow_up(
-    session: Session, ws: Workspace, p: Principal, number: int, on: date | None
+    session: Session, ws: Workspace, p: Principal, number: int, form: FollowUpForm
 ) -> HelpRequest:
     """A date on which a resolved request comes back to the coordinators, to check whether the
     benefits were realised. None clears it."""
-    req = get_request(session, ws, p, number)
-    if not p.can("helpdesk.triage"):
-        raise Forbidden()
+    on = form.follow_up_on
+    req = get_request(session, ws, p, number, may="helpdesk.triage")
     if req.state not in ("resolved", "closed"):
         raise InvalidInput({"follow_up_on": lazy("Oppfølging settes når forespørselen er løst.")})
     if on is not None and on <= clock.today():

@@ -44,8 +44,12 @@ def visible(ws: Workspace, p: Principal) -> Any:
     return query
 
 
-def get_request(session: Session, ws: Workspace, p: Principal, number: int) -> HelpRequest:
-    """A request ``p`` may see, with municipality, requester and assignees loaded, else 404."""
+def get_request(
+    session: Session, ws: Workspace, p: Principal, number: int, *, may: str | None = None
+) -> HelpRequest:
+    """A request ``p`` may see, with municipality, requester and assignees loaded, else 404;
+    with ``may``, one on which ``p`` may do that action too, else 403 (after the 404, so that
+    another's request is a 404 whatever the role)."""
     req = session.scalar(
         visible(ws, p)
         .where(HelpRequest.number == number)
@@ -57,6 +61,8 @@ def get_request(session: Session, ws: Workspace, p: Principal, number: int) -> H
     )
     if req is None:
         raise NotFound()
+    if may is not None and not p.can(may):
+        raise Forbidden()
     return req
 
 

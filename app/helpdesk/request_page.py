@@ -5,16 +5,17 @@ with a flash, or the page again (422) with the messages next to the fields."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.deps import Context
-from app.forms import submit
+from app.accounts.deps import Context, DbSession, require
+from app.forms import MultiFormData, submit
 from app.helpdesk import attachments
 from app.helpdesk.due import service_levels
 from app.helpdesk.labels import LABELS
@@ -72,29 +73,59 @@ def render_request(
     )
 
 
-def submit_on_request(
+@dataclass
+class RequestPageForm:
+    """A form posted on a request's page, with what it takes to act on it and to come back."""
+
+    request: Request
+    session: Session
+    ctx: Context
+    number: int
+    data: dict[str, Any]
+
+    def submit(
+        self,
+        service: Callable[..., Any],
+        *args: Any,
+        schema: type[BaseModel] | None = None,
+        flash: str | Callable[[Any], str],
+        keep_values: bool = True,
+    ) -> Response:
+        """The form through :func:`app.forms.submit`, coming back to the request's page.
+
+        Calls ``service(session, workspace, principal, number, *args)``, the way every service
+        on a request begins, with the parsed form last when there is a ``schema``.
+        ``keep_values=False`` for a form whose values the page does not show again."""
+        ctx = self.ctx
+        leading = (self.session, ctx.workspace, ctx.principal, self.number, *args)
+        return submit(
+            self.request,
+            self.session,
+            self.data,
+            lambda form: service(*leading, form) if schema else service(*leading),
+            schema=schema,
+            done=f"/{ctx.workspace.slug}/hjelp/{self.number}",
+            flash=flash,
+            again=lambda errors: render_request(
+                self.request,
+                self.session,
+                ctx,
+                self.number,
+                errors,
+                self.data if keep_values else None,
+            ),
+        )
+
+
+def _posted_on_request(
     request: Request,
-    session: Session,
-    ctx: Context,
     number: int,
-    data: dict[str, Any],
-    act: Callable[[Any], Any],
-    *,
-    schema: type[BaseModel] | None = None,
-    flash: str | Callable[[Any], str],
-    keep_values: bool = True,
-) -> Response:
-    """A form on the request's page through :func:`app.forms.submit`, coming back to the page.
-    ``keep_values=False`` for a form whose values the page does not show again."""
-    return submit(
-        request,
-        session,
-        data,
-        act,
-        schema=schema,
-        done=f"/{ctx.workspace.slug}/hjelp/{number}",
-        flash=flash,
-        again=lambda errors: render_request(
-            request, session, ctx, number, errors, data if keep_values else None
-        ),
-    )
+    session: DbSession,
+    data: MultiFormData,
+    ctx: Annotated[Context, Depends(require("helpdesk.read"))],
+) -> RequestPageForm:
+    return RequestPageForm(request, session, ctx, number, data)
+
+
+OnRequestPage = Annotated[RequestPageForm, Depends(_posted_on_request)]
+"""A form posted on ``/{workspace}/hjelp/{number}/…`` by someone who may read the request."""

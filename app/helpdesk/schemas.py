@@ -4,43 +4,24 @@ JSON API answers with."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.accounts.models import User
+from app.fields import one_line, one_of
 from app.helpdesk.models import CATEGORIES, PRIORITIES, URGENCIES
 from app.i18n import lazy
 
 
 class RequestForm(BaseModel):
-    category: str
-    title: str = Field(min_length=3, max_length=200)
+    category: Annotated[str, one_of(CATEGORIES, lazy("Velg hva dere trenger hjelp til."))]
+    title: Annotated[str, one_line(lazy("Overskriften må stå på én linje."))] = Field(
+        min_length=3, max_length=200
+    )
     description: str = Field(min_length=1, max_length=5000)
-    urgency: str = "normal"
+    urgency: Annotated[str, one_of(URGENCIES, lazy("Velg hvor mye det haster."))] = "normal"
     on_site: bool = False
     municipality_number: str | None = Field(default=None, max_length=4)
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            raise ValueError(lazy("Velg hva dere trenger hjelp til."))
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            raise ValueError(lazy("Overskriften må stå på én linje."))
-        return value
-
-    @field_validator("urgency")
-    @classmethod
-    def _urgency(cls, value: str) -> str:
-        if value not in URGENCIES:
-            raise ValueError(lazy("Velg hvor mye det haster."))
-        return value
 
 
 class ReplyForm(BaseModel):
@@ -49,23 +30,9 @@ class ReplyForm(BaseModel):
 
 
 class TriageForm(BaseModel):
-    category: str
-    priority: str
+    category: Annotated[str, one_of(CATEGORIES, lazy("Ukjent kategori."))]
+    priority: Annotated[str, one_of(PRIORITIES, lazy("Ukjent prioritet."))]
     assignees: list[int] = Field(default_factory=list)
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str) -> str:
-        if value not in CATEGORIES:
-            raise ValueError(lazy("Ukjent kategori."))
-        return value
-
-    @field_validator("priority")
-    @classmethod
-    def _priority(cls, value: str) -> str:
-        if value not in PRIORITIES:
-            raise ValueError(lazy("Ukjent prioritet."))
-        return value
 
 
 class RatingForm(BaseModel):
@@ -80,16 +47,18 @@ class FollowUpForm(BaseModel):
 # --- what the JSON API answers -------------------------------------------------------------
 
 
-class UserRef(BaseModel):
+class ReadModel(BaseModel):
+    """A model the JSON API answers with, read from a row's (or a result's) attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserRef(ReadModel):
     id: int
     name: str
 
-    @classmethod
-    def of(cls, user: User) -> UserRef:
-        return cls(id=user.id, name=user.name)
 
-
-class RequestSummary(BaseModel):
+class RequestSummary(ReadModel):
     number: int
     title: str
     state: str
@@ -120,7 +89,7 @@ class RequestRead(RequestSummary):
     rating_comment: str | None
 
 
-class MessageRead(BaseModel):
+class MessageRead(ReadModel):
     id: int
     author: UserRef | None
     internal: bool
@@ -128,7 +97,7 @@ class MessageRead(BaseModel):
     created_at: datetime
 
 
-class EventRead(BaseModel):
+class EventRead(ReadModel):
     id: int
     at: datetime
     actor: UserRef | None
@@ -148,7 +117,7 @@ class TransitionForm(BaseModel):
     state: str = Field(max_length=30)
 
 
-class AttachmentRead(BaseModel):
+class AttachmentRead(ReadModel):
     id: int
     filename: str
     content_type: str

@@ -17,7 +17,7 @@ from app.accounts.models import Membership, User
 from app.accounts.principal import Principal
 from app.counties.models import Workspace
 from app.db import utcnow
-from app.errors import Forbidden, InvalidInput
+from app.errors import InvalidInput
 from app.helpdesk import notifications
 from app.helpdesk.due import refresh_due
 from app.helpdesk.labels import CATEGORY_LABELS
@@ -40,9 +40,7 @@ def triage(
 ) -> HelpRequest:
     """Set category, priority and assignees. A new request becomes triaged, and assigned once
     someone is on it; the people newly assigned get mail."""
-    req = get_request(session, ws, p, number)  # another's request: 404, before any 403
-    if not p.can("helpdesk.triage"):
-        raise Forbidden()
+    req = get_request(session, ws, p, number, may="helpdesk.triage")
     user_id = acting_user(p)
     if req.state in ("resolved", "closed"):
         raise InvalidInput(

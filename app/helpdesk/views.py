@@ -8,19 +8,22 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.principal import Principal
 from app.counties import service as counties_service
+from app.counties.models import Workspace
 from app.db import utcnow
 from app.forms import MultiFormData, submit, uploaded_files
 from app.helpdesk import attachments, lifecycle
 from app.helpdesk.due import is_overdue
 from app.helpdesk.labels import LABELS, STATE_LABELS
-from app.helpdesk.models import CATEGORIES, STATES, URGENCIES
+from app.helpdesk.models import CATEGORIES, STATES, URGENCIES, RequestMessage
 from app.helpdesk.queue import QueueFilter, get_request, queue
-from app.helpdesk.request_page import render_request, submit_on_request
+from app.helpdesk.request_page import OnRequestPage, render_request
 from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm, TriageForm
 from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.triage import triage as assess
@@ -177,27 +180,18 @@ def request_page(request: Request, number: int, session: DbSession, ctx: Reader)
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/svar")
-def reply(
-    request: Request,
-    number: int,
-    session: DbSession,
-    data: MultiFormData,
-    files: Files,
-    ctx: Reader,
-) -> Response:
-    data["internal"] = data.get("internal") == "on"
+def reply(page: OnRequestPage, files: Files) -> Response:
+    page.data["internal"] = page.data.get("internal") == "on"
 
-    def act(form: ReplyForm) -> Any:
+    def reply_with_files(
+        session: Session, ws: Workspace, p: Principal, number: int, form: ReplyForm
+    ) -> RequestMessage:
+        # Read in the form's savepoint, so that a file too large comes back to the page (413).
         uploads = attachments.read_form_files(files, "attachments")
-        return lifecycle.reply(session, ctx.workspace, ctx.principal, number, form, uploads)
+        return lifecycle.reply(session, ws, p, number, form, uploads)
 
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        act,
+    return page.submit(
+        reply_with_files,
         schema=ReplyForm,
         flash=lambda m: _("Notatet er lagret.") if m.internal else _("Svaret er sendt."),
     )
@@ -210,28 +204,14 @@ def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -
     row, path = attachments.find(
         session, ctx.workspace, req.id, attachment_id, internal=p.can("helpdesk.note")
     )
-    return FileResponse(
-        path,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": attachments.disposition(row.filename),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return attachments.download(row, path)
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/status")
-def change_state(
-    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
-) -> Response:
-    wanted = str(data.get("state", ""))
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda _form: lifecycle.transition(session, ctx.workspace, ctx.principal, number, wanted),
+def change_state(page: OnRequestPage) -> Response:
+    return page.submit(
+        lifecycle.transition,
+        str(page.data.get("state", "")),
         flash=lambda req: _("Status er endret til «{state}».").format(
             state=_(STATE_LABELS[req.state])
         ),
@@ -240,54 +220,19 @@ def change_state(
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/vurdering")
-def triage(
-    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
-) -> Response:
-    raw = data.get("assignees") or []
-    data["assignees"] = [v for v in (raw if isinstance(raw, list) else [raw]) if v]
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda form: assess(session, ctx.workspace, ctx.principal, number, form),
-        schema=TriageForm,
-        flash=_("Vurderingen er lagret."),
-    )
+def triage(page: OnRequestPage) -> Response:
+    raw = page.data.get("assignees") or []
+    page.data["assignees"] = [v for v in (raw if isinstance(raw, list) else [raw]) if v]
+    return page.submit(assess, schema=TriageForm, flash=_("Vurderingen er lagret."))
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/oppfolging")
-def follow_up(
-    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
-) -> Response:
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda form: lifecycle.set_follow_up(
-            session, ctx.workspace, ctx.principal, number, form.follow_up_on
-        ),
-        schema=FollowUpForm,
-        flash=_("Oppfølgingen er lagret."),
-    )
+def follow_up(page: OnRequestPage) -> Response:
+    flash = _("Oppfølgingen er lagret.")
+    return page.submit(lifecycle.set_follow_up, schema=FollowUpForm, flash=flash)
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/tilbakemelding")
-def rate(
-    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
-) -> Response:
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda form: lifecycle.rate(
-            session, ctx.workspace, ctx.principal, number, form.rating, form.comment
-        ),
-        schema=RatingForm,
-        flash=_("Takk for tilbakemeldingen!"),
-    )
+def rate(page: OnRequestPage) -> Response:
+    flash = _("Takk for tilbakemeldingen!")
+    return page.submit(lifecycle.rate, schema=RatingForm, flash=flash)

@@ -24,6 +24,7 @@ from app.networks.schemas import (
     PersonPage,
     PersonRead,
 )
+from app.reads import read
 
 router = APIRouter(tags=["networks"])
 
@@ -35,21 +36,8 @@ Offset = Annotated[int, Query(ge=0)]
 
 
 def _body_read(body: Body, *, owned: bool, owner: str) -> BodyRead:
-    return BodyRead(
-        id=body.id,
-        name=body.name,
-        kind=body.kind,
-        theme=body.theme,
-        parent_id=body.parent_id,
-        description=body.description,
-        purpose=body.purpose,
-        contact_name=body.contact_name,
-        contact_email=body.contact_email,
-        contact_phone=body.contact_phone,
-        website=body.website,
-        archived=body.archived_at is not None,
-        owned=owned,
-        owner_workspace=owner,
+    return read(
+        BodyRead, body, archived=body.archived_at is not None, owned=owned, owner_workspace=owner
     )
 
 
@@ -60,28 +48,19 @@ def _membership_read(m: BodyMembership, municipality_name: str | None = None) ->
     organisation_name = None
     if m.organisation_id:
         organisation_name = m.organisation.name if m.organisation else None
-    return MembershipRead(
-        id=m.id,
-        body_id=m.body_id,
-        municipality_number=m.municipality_number,
+    return read(
+        MembershipRead,
+        m,
         municipality_name=municipality_name,
-        organisation_id=m.organisation_id,
         organisation_name=organisation_name,
-        role=m.role,
-        start_date=m.start_date,
-        end_date=m.end_date,
         current=service.is_current(m),
     )
 
 
 def _person_read(p: Person) -> PersonRead:
-    return PersonRead(
-        id=p.id,
-        name=p.name,
-        title=p.title,
-        email=p.email,
-        phone=p.phone,
-        municipality_number=p.municipality_number,
+    return read(
+        PersonRead,
+        p,
         municipality_name=p.municipality.name,
         areas=[r.area for r in p.responsibilities],
     )
@@ -264,14 +243,12 @@ def coverage(
     bodies it is in now, and which bodies."""
     cov = networks_coverage.coverage(session, ctx.workspace, size_class)
     return [
-        CoverageRowRead(
+        read(
+            CoverageRowRead,
+            r,
             municipality_number=r.municipality.number,
             municipality_name=r.municipality.name,
             population=r.municipality.population,
-            size_class=r.size_class,
-            councils=r.councils,
-            digital_networks=r.digital_networks,
-            bodies=r.bodies,
             body_ids=sorted(r.member_of),
         )
         for r in cov.rows

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.clock import today
 from app.counties.models import Municipality, Workspace
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, found
 from app.i18n import lazy
 from app.networks.models import AREAS, Body, BodyMembership, Person, Representative, Responsibility
 from app.networks.schemas import PersonForm
@@ -38,14 +38,13 @@ def may_edit_contacts(
 
 
 def get_person(session: Session, ws: Workspace, person_id: int) -> Person:
-    person = session.scalar(
-        scoped(Person, ws.id)
-        .where(Person.id == person_id)
-        .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+    return found(
+        session.scalar(
+            scoped(Person, ws.id)
+            .where(Person.id == person_id)
+            .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
+        )
     )
-    if person is None:
-        raise NotFound()
-    return person
 
 
 def search_persons(
@@ -158,13 +157,13 @@ def add_representative(
 
 def remove_representative(session: Session, ws: Workspace, body_id: int, rep_id: int) -> None:
     get_own_body(session, ws, body_id)
-    rep = session.scalar(
-        scoped(Representative, ws.id).where(
-            Representative.id == rep_id, Representative.body_id == body_id
+    rep = found(
+        session.scalar(
+            scoped(Representative, ws.id).where(
+                Representative.id == rep_id, Representative.body_id == body_id
+            )
         )
     )
-    if rep is None:
-        raise NotFound()
     session.delete(rep)
     session.flush()
 
@@ -183,9 +182,7 @@ class MunicipalityDetail:
 
 
 def municipality_detail(session: Session, ws: Workspace, number: str) -> MunicipalityDetail:
-    municipality = session.get(Municipality, number)
-    if municipality is None:
-        raise NotFound()
+    municipality = found(session.get(Municipality, number))
     memberships = list(
         session.scalars(
             visible_memberships(ws)

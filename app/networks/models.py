@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.counties.models import Municipality, Organisation
-from app.db import AwareDateTime, Base, Timestamped
+from app.db import AwareDateTime, Base, Timestamped, sql_in
 from app.i18n import lazy
 from app.tenancy import TenantOwned
 
@@ -48,17 +48,13 @@ AREAS = (
 )
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Body(TenantOwned, Timestamped, Base):
     __tablename__ = "body"
     __audit_label__ = lazy("Råd eller nettverk")
     __table_args__ = (
         UniqueConstraint("workspace_id", "name"),
-        CheckConstraint(_in("kind", BODY_KINDS), name="kind"),
-        CheckConstraint(f"theme IS NULL OR {_in('theme', THEMES)}", name="theme"),
+        CheckConstraint(sql_in("kind", BODY_KINDS), name="kind"),
+        CheckConstraint(f"theme IS NULL OR {sql_in('theme', THEMES)}", name="theme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +81,7 @@ class BodyMembership(TenantOwned, Timestamped, Base):
     __tablename__ = "body_membership"
     __audit_label__ = lazy("Medlemskap i råd eller nettverk")
     __table_args__ = (
-        CheckConstraint(_in("role", MEMBER_ROLES), name="role"),
+        CheckConstraint(sql_in("role", MEMBER_ROLES), name="role"),
         CheckConstraint(
             "(municipality_number IS NULL) <> (organisation_id IS NULL)", name="one_member"
         ),
@@ -150,7 +146,7 @@ class Responsibility(TenantOwned, Base):
     __audit_label__ = lazy("Ansvarsområde")
     __table_args__ = (
         UniqueConstraint("workspace_id", "person_id", "area"),
-        CheckConstraint(_in("area", AREAS), name="area"),
+        CheckConstraint(sql_in("area", AREAS), name="area"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,60 +1,43 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    model_validator,
+)
 
+from app.fields import all_of, matches, one_of, web_address
 from app.i18n import lazy
 from app.networks.models import AREAS, BODY_KINDS, MEMBER_ROLES, THEMES
 
 
 class BodyForm(BaseModel):
     name: str = Field(min_length=2, max_length=200)
-    kind: str
-    theme: str | None = None
+    kind: Annotated[str, one_of(BODY_KINDS, lazy("Velg en gyldig type."))]
+    theme: Annotated[str | None, one_of(THEMES, lazy("Velg et gyldig tema."))] = None
     parent_id: int | None = None
     description: str = Field(default="", max_length=5000)
     purpose: str = Field(default="", max_length=5000)
     contact_name: str = Field(default="", max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: str = Field(default="", max_length=40)
-    website: str = Field(default="", max_length=300)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in BODY_KINDS:
-            raise ValueError(lazy("Velg en gyldig type."))
-        return value
-
-    @field_validator("theme")
-    @classmethod
-    def _theme(cls, value: str | None) -> str | None:
-        if value is not None and value not in THEMES:
-            raise ValueError(lazy("Velg et gyldig tema."))
-        return value
-
-    @field_validator("website")
-    @classmethod
-    def _website(cls, value: str) -> str:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError(lazy("Nettadressen må begynne med https://"))
-        return value
+    website: Annotated[
+        str, Field(max_length=300), web_address(lazy("Nettadressen må begynne med https://"))
+    ] = ""
 
 
 class MembershipForm(BaseModel):
     municipality_number: str | None = Field(default=None, max_length=4)
     organisation_id: int | None = None
-    role: str = "member"
+    role: Annotated[str, one_of(MEMBER_ROLES, lazy("Velg en gyldig rolle."))] = "member"
     start_date: date | None = None
     end_date: date | None = None
-
-    @field_validator("role")
-    @classmethod
-    def _role(cls, value: str) -> str:
-        if value not in MEMBER_ROLES:
-            raise ValueError(lazy("Velg en gyldig rolle."))
-        return value
 
     @model_validator(mode="after")
     def _check(self) -> MembershipForm:
@@ -74,24 +57,16 @@ class PersonForm(BaseModel):
     municipality_number: str = Field(min_length=4, max_length=4)
     title: str = Field(default="", max_length=200)
     email: EmailStr | None = None
-    phone: str = Field(default="", max_length=40)
-    areas: list[str] = Field(default_factory=list)
-
-    @field_validator("areas")
-    @classmethod
-    def _areas(cls, value: list[str]) -> list[str]:
-        for area in value:
-            if area not in AREAS:
-                raise ValueError(lazy("Ukjent ansvarsområde."))
-        return sorted(set(value))
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        allowed = set("+0123456789 -()")
-        if value and not set(value) <= allowed:
-            raise ValueError(lazy("Telefonnummeret kan bare ha tall, mellomrom og +."))
-        return value
+    phone: Annotated[
+        str,
+        Field(max_length=40),
+        matches(r"[+0-9 ()-]*", lazy("Telefonnummeret kan bare ha tall, mellomrom og +.")),
+    ] = ""
+    areas: Annotated[
+        list[str],
+        all_of(AREAS, lazy("Ukjent ansvarsområde.")),
+        AfterValidator(lambda areas: sorted(set(areas))),  # each once, in a stable order
+    ] = Field(default_factory=list)
 
 
 # --- API -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.clock import today
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, found
 from app.i18n import lazy
 from app.networks.models import (
     Body,
@@ -107,10 +107,7 @@ def current_members(
 
 def get_body(session: Session, ws: Workspace, body_id: int) -> Body:
     """A body this workspace may see (its own, or shared with its county), else 404."""
-    body = session.scalar(visible_bodies(ws).where(Body.id == body_id))
-    if body is None:
-        raise NotFound()
-    return body
+    return found(session.scalar(visible_bodies(ws).where(Body.id == body_id)))
 
 
 def get_own_body(session: Session, ws: Workspace, body_id: int) -> Body:
@@ -358,14 +355,13 @@ def _own_membership(
     session: Session, ws: Workspace, body_id: int, membership_id: int
 ) -> BodyMembership:
     get_own_body(session, ws, body_id)
-    membership = session.scalar(
-        scoped(BodyMembership, ws.id).where(
-            BodyMembership.id == membership_id, BodyMembership.body_id == body_id
+    return found(
+        session.scalar(
+            scoped(BodyMembership, ws.id).where(
+                BodyMembership.id == membership_id, BodyMembership.body_id == body_id
+            )
         )
     )
-    if membership is None:
-        raise NotFound()
-    return membership
 
 
 def end_membership(

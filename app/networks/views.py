@@ -13,7 +13,7 @@ from app.accounts.deps import Context, DbSession, require
 from app.clock import today
 from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
-from app.forms import multi_form, submit
+from app.forms import MultiFormData, submit
 from app.i18n import _, lazy
 from app.networks import contacts, coverage, service
 from app.networks.labels import LABELS
@@ -24,7 +24,6 @@ from app.web import redirect, render
 
 router = APIRouter()
 
-FormData = Annotated[dict[str, Any], Depends(multi_form)]
 Reader = Annotated[Context, Depends(require("networks.read"))]
 Manager = Annotated[Context, Depends(require("networks.manage"))]
 ContactReader = Annotated[Context, Depends(require("contacts.read"))]
@@ -32,6 +31,10 @@ ContactReader = Annotated[Context, Depends(require("contacts.read"))]
 
 def _ctx(**extra: Any) -> dict[str, Any]:
     return {"labels": LABELS, **extra}
+
+
+def _back_to_body(request: Request, ctx: Context, body_id: int, message: str) -> Response:
+    return redirect(request, f"/{ctx.workspace.slug}/organer/{body_id}", flash=message)
 
 
 # --- bodies --------------------------------------------------------------------------------
@@ -107,7 +110,9 @@ def new_body_page(
 
 
 @router.post("/{workspace_slug}/organer")
-def create_body(request: Request, session: DbSession, data: FormData, ctx: Manager) -> Response:
+def create_body(
+    request: Request, session: DbSession, data: MultiFormData, ctx: Manager
+) -> Response:
     return _submit_body(
         request, session, ctx, data, lambda form: service.create_body(session, ctx.workspace, form)
     )
@@ -158,7 +163,7 @@ def edit_body_page(request: Request, body_id: int, session: DbSession, ctx: Mana
 
 @router.post("/{workspace_slug}/organer/{body_id}/rediger")
 def update_body(
-    request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
+    request: Request, body_id: int, session: DbSession, data: MultiFormData, ctx: Manager
 ) -> Response:
     body = service.get_own_body(session, ctx.workspace, body_id)
     return _submit_body(
@@ -173,14 +178,12 @@ def update_body(
 
 @router.post("/{workspace_slug}/organer/{body_id}/arkiver")
 def archive_body(
-    request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
+    request: Request, body_id: int, session: DbSession, data: MultiFormData, ctx: Manager
 ) -> Response:
     archived = data.get("arkivert", "1") == "1"
     body = service.set_archived(session, ctx.workspace, body_id, archived)
     message = _("«{name}» er arkivert.") if archived else _("«{name}» er hentet fram igjen.")
-    return redirect(
-        request, f"/{ctx.workspace.slug}/organer/{body.id}", flash=message.format(name=body.name)
-    )
+    return _back_to_body(request, ctx, body.id, message.format(name=body.name))
 
 
 # --- members and representatives (forms on the body page) -----------------------------------
@@ -215,7 +218,7 @@ def _submit_on_body(
 
 @router.post("/{workspace_slug}/organer/{body_id}/medlemmer")
 def add_member(
-    request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
+    request: Request, body_id: int, session: DbSession, data: MultiFormData, ctx: Manager
 ) -> Response:
     return _submit_on_body(
         request,
@@ -235,7 +238,7 @@ def end_member(
     body_id: int,
     membership_id: int,
     session: DbSession,
-    data: FormData,
+    data: MultiFormData,
     ctx: Manager,
 ) -> Response:
     return _submit_on_body(
@@ -259,14 +262,12 @@ def delete_member(
     request: Request, body_id: int, membership_id: int, session: DbSession, ctx: Manager
 ) -> Response:
     service.delete_membership(session, ctx.workspace, body_id, membership_id)
-    return redirect(
-        request, f"/{ctx.workspace.slug}/organer/{body_id}", flash=_("Medlemskapet er slettet.")
-    )
+    return _back_to_body(request, ctx, body_id, _("Medlemskapet er slettet."))
 
 
 @router.post("/{workspace_slug}/organer/{body_id}/representanter")
 def add_representative(
-    request: Request, body_id: int, session: DbSession, data: FormData, ctx: Manager
+    request: Request, body_id: int, session: DbSession, data: MultiFormData, ctx: Manager
 ) -> Response:
     def act(_form: None) -> object:
         person_id = str(data.get("person_id", ""))
@@ -284,9 +285,7 @@ def remove_representative(
     request: Request, body_id: int, rep_id: int, session: DbSession, ctx: Manager
 ) -> Response:
     contacts.remove_representative(session, ctx.workspace, body_id, rep_id)
-    return redirect(
-        request, f"/{ctx.workspace.slug}/organer/{body_id}", flash=_("Representanten er fjernet.")
-    )
+    return _back_to_body(request, ctx, body_id, _("Representanten er fjernet."))
 
 
 # --- municipality page ---------------------------------------------------------------------
@@ -438,7 +437,9 @@ def new_person_page(
 
 
 @router.post("/{workspace_slug}/kontakter")
-def create_person(request: Request, session: DbSession, data: FormData, ctx: Editor) -> Response:
+def create_person(
+    request: Request, session: DbSession, data: MultiFormData, ctx: Editor
+) -> Response:
     _contact_editor(ctx)
     return _submit_person(
         request,
@@ -472,7 +473,7 @@ def edit_person_page(request: Request, person_id: int, session: DbSession, ctx: 
 
 @router.post("/{workspace_slug}/kontakter/{person_id}")
 def update_person(
-    request: Request, person_id: int, session: DbSession, data: FormData, ctx: Editor
+    request: Request, person_id: int, session: DbSession, data: MultiFormData, ctx: Editor
 ) -> Response:
     _contact_editor(ctx)
     person = _editable_person(session, ctx, person_id)

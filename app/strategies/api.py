@@ -4,29 +4,23 @@ comparison and adoption, action-plan measures and search. Consultation rounds ha
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession
 from app.errors import NotFound
+from app.reads import read
 from app.strategies import measures, search, service
 from app.strategies.deps import ApiDraftReader, ApiEditor
 from app.strategies.models import (
     Measure,
-    StrategyDocument,
     StrategySection,
     StrategyVersion,
     VersionSection,
 )
-from app.strategies.reads import (
-    conflict,
-    reread_section,
-    section_read,
-    version_info,
-    version_section,
-)
+from app.strategies.reads import conflict, reread_section, section_read, version_section
 from app.strategies.schemas import (
     AdoptionForm,
     Comparison,
@@ -56,27 +50,13 @@ router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
 # --- mapping -------------------------------------------------------------------------------
 
 
-def _document_fields(doc: StrategyDocument) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "title": doc.title,
-        "kind": doc.kind,
-        "summary": doc.summary,
-        "created_at": doc.created_at,
-        "updated_at": doc.updated_at,
-    }
-
-
 def _sections(session: DbSession, ctx: Context, doc_id: int) -> list[SectionRead]:
     return [section_read(s, ctx) for s in service.sections_of(session, ctx.workspace, doc_id)]
 
 
-def _version(v: StrategyVersion) -> dict[str, Any]:
+def _published_by(v: StrategyVersion) -> str | None:
     """``v.published_by`` must be loaded (``service.versions_of`` does)."""
-    return {
-        **version_info(v),
-        "published_by": v.published_by.name if v.published_by else None,
-    }
+    return v.published_by.name if v.published_by else None
 
 
 def _loaded_version(session: DbSession, ctx: Context, doc_id: int, number: int) -> StrategyVersion:
@@ -88,20 +68,7 @@ def _loaded_version(session: DbSession, ctx: Context, doc_id: int, number: int) 
 
 
 def _measure(m: Measure) -> MeasureRead:
-    return MeasureRead(
-        id=m.id,
-        document_id=m.document_id,
-        section_key=m.section_key,
-        title=m.title,
-        description=m.description,
-        owner=m.owner,
-        partners=m.partners,
-        deadline=m.deadline,
-        status=m.status,
-        overdue=measures.is_overdue(m),
-        created_at=m.created_at,
-        updated_at=m.updated_at,
-    )
+    return read(MeasureRead, m, overdue=measures.is_overdue(m))
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -112,8 +79,9 @@ def list_documents(session: DbSession, ctx: ApiDraftReader) -> list[DocumentRow]
     """Every strategy document of the workspace, by title, with its section count, latest
     published and latest adopted version (not for municipal and partner users)."""
     return [
-        DocumentRow(
-            **_document_fields(row.document),
+        read(
+            DocumentRow,
+            row.document,
             sections=row.sections,
             latest_version=row.latest_version,
             adopted_version=row.adopted_version,
@@ -125,14 +93,14 @@ def list_documents(session: DbSession, ctx: ApiDraftReader) -> list[DocumentRow]
 @router.post("/documents", response_model=DocumentRead, status_code=201)
 def create_document(session: DbSession, ctx: ApiEditor, data: DocumentForm) -> DocumentRead:
     doc = service.create_document(session, ctx.workspace, ctx.principal, data)
-    return DocumentRead(**_document_fields(doc))
+    return read(DocumentRead, doc)
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
 def read_document(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> DocumentDetail:
     """A document with the sections of its working draft, in order."""
     doc = service.get_document(session, ctx.workspace, doc_id)
-    return DocumentDetail(**_document_fields(doc), sections=_sections(session, ctx, doc_id))
+    return read(DocumentDetail, doc, sections=_sections(session, ctx, doc_id))
 
 
 @router.put("/documents/{doc_id}", response_model=DocumentRead)
@@ -141,7 +109,7 @@ def update_document(
 ) -> DocumentRead:
     """Replace the title, kind and summary."""
     doc = service.update_document(session, ctx.workspace, doc_id, data)
-    return DocumentRead(**_document_fields(doc))
+    return read(DocumentRead, doc)
 
 
 # --- sections of the draft -----------------------------------------------------------------
@@ -172,7 +140,7 @@ def save_section(
             session, ctx.workspace, ctx.principal, doc_id, section_id, data
         )
     except service.EditConflict as exc:
-        return conflict(exc, section=reread_section(session, ctx, doc_id, exc.section.id))
+        return conflict(exc, section=reread_section(session, ctx, doc_id, exc.now.id))
     return reread_section(session, ctx, doc_id, section.id)
 
 
@@ -199,14 +167,17 @@ def move_section(
 def publish(session: DbSession, ctx: ApiEditor, doc_id: int, data: PublishForm) -> VersionRead:
     """Freeze the working draft as the next numbered version."""
     version = service.publish(session, ctx.workspace, ctx.principal, doc_id, data)
-    return VersionRead(**version_info(version), published_by=ctx.user.name)
+    return read(VersionRead, version, published_by=ctx.user.name)
 
 
 @router.get("/documents/{doc_id}/versions", response_model=list[VersionRead])
 def list_versions(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> list[VersionRead]:
     """Published versions, newest first."""
     service.get_document(session, ctx.workspace, doc_id)  # another workspace's: 404
-    return [VersionRead(**_version(v)) for v in service.versions_of(session, ctx.workspace, doc_id)]
+    return [
+        read(VersionRead, v, published_by=_published_by(v))
+        for v in service.versions_of(session, ctx.workspace, doc_id)
+    ]
 
 
 @router.get("/documents/{doc_id}/versions/{number}", response_model=VersionDetail)
@@ -216,9 +187,11 @@ def read_version(
     """A published version with its frozen sections."""
     version = _loaded_version(session, ctx, doc_id, number)
     sections = service.version_sections(session, ctx.workspace, version.id)
-    return VersionDetail(
-        **_version(version),
-        sections=[VersionSectionRead(**version_section(s)) for s in sections],
+    return read(
+        VersionDetail,
+        version,
+        published_by=_published_by(version),
+        sections=[version_section(VersionSectionRead, s) for s in sections],
     )
 
 
@@ -228,7 +201,8 @@ def adopt(
 ) -> VersionRead:
     """Record that a political body adopted the version (vedtak): by whom, when, case number."""
     service.adopt(session, ctx.workspace, doc_id, number, data)
-    return VersionRead(**_version(_loaded_version(session, ctx, doc_id, number)))
+    version = _loaded_version(session, ctx, doc_id, number)
+    return read(VersionRead, version, published_by=_published_by(version))
 
 
 @router.get("/documents/{doc_id}/compare", response_model=Comparison)
@@ -257,16 +231,7 @@ def compare(
         from_version=from_,
         to_version=to,
         changes=[
-            SectionChangeRead(
-                change=c.change,
-                key=c.key,
-                heading=c.heading,
-                old_heading=c.old_heading,
-                moved=c.moved,
-                old_body=c.old_body,
-                new_body=c.new_body,
-                pieces=[PieceRead(op=p.op, text=p.text) for p in c.pieces],
-            )
+            read(SectionChangeRead, c, pieces=[read(PieceRead, p) for p in c.pieces])
             for c in service.compare(old, new)
         ],
     )
@@ -310,14 +275,6 @@ def search_strategies(
 ) -> list[SearchHitRead]:
     """Documents, draft sections and comments of the workspace, best match first."""
     return [
-        SearchHitRead(
-            kind=h.kind,
-            id=h.id,
-            document_id=h.document_id,
-            document_title=h.document_title,
-            title=h.title,
-            snippet_html=str(h.snippet),
-            url=h.url,
-        )
+        read(SearchHitRead, h, snippet_html=str(h.snippet))
         for h in search.search(session, ctx.workspace, q)
     ]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import service as accounts_service
@@ -26,17 +27,24 @@ log = logging.getLogger("samspill.strategies")
 DIGEST_HOUR = 7
 
 
-def send_invitations(session: Session, ws: Workspace, on: date) -> int:
-    """Invitations of rounds that have opened, for invitees not yet invited."""
-    rows = session.execute(
+def _invitees_with_round(ws: Workspace, *conditions: Any) -> Select[Any]:
+    """Invitees, each with its round, of rounds whose answers are not yet published."""
+    return (
         scoped(Invitee, ws.id)
         .join(ConsultationRound, ConsultationRound.id == Invitee.round_id)
         .add_columns(ConsultationRound)
-        .where(
+        .where(ConsultationRound.answers_published_at.is_(None), *conditions)
+    )
+
+
+def send_invitations(session: Session, ws: Workspace, on: date) -> int:
+    """Invitations of rounds that have opened, for invitees not yet invited."""
+    rows = session.execute(
+        _invitees_with_round(
+            ws,
             Invitee.invited_at.is_(None),
             ConsultationRound.starts_on <= on,
             ConsultationRound.ends_on >= on,
-            ConsultationRound.answers_published_at.is_(None),
         )
     ).all()
     sent = 0
@@ -57,14 +65,11 @@ def send_reminders(session: Session, ws: Workspace, on: date) -> int:
         .where(FormalResponse.submitted_at.is_not(None))
     )
     rows = session.execute(
-        scoped(Invitee, ws.id)
-        .join(ConsultationRound, ConsultationRound.id == Invitee.round_id)
-        .add_columns(ConsultationRound)
-        .where(
+        _invitees_with_round(
+            ws,
             Invitee.invited_at.is_not(None),
             Invitee.reminded_at.is_(None),
             Invitee.id.not_in(submitted.scalar_subquery()),
-            ConsultationRound.answers_published_at.is_(None),
             ConsultationRound.reminder_days > 0,
         )
     ).all()

@@ -52,7 +52,17 @@ class StrategyDocument(TenantOwned, Timestamped, Base):
     created_by_id: Mapped[int | None] = _user_fk()
 
 
-class StrategySection(TenantOwned, Base):
+class SectionText:
+    """What a section is, in the draft and frozen in a version: ``key`` follows it through
+    every version."""
+
+    key: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class StrategySection(SectionText, TenantOwned, Base):
     """A section of the working draft. ``key`` follows the section through every version;
     ``revision`` is the optimistic lock: a save names the revision it started from."""
 
@@ -65,10 +75,6 @@ class StrategySection(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("strategy_document.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(16))
-    position: Mapped[int] = mapped_column(Integer)
-    heading: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = _user_fk()
@@ -96,7 +102,7 @@ class StrategyVersion(TenantOwned, Base):
     published_by: Mapped[User | None] = relationship(lazy="raise")
 
 
-class VersionSection(TenantOwned, Base):
+class VersionSection(SectionText, TenantOwned, Base):
     __tablename__ = "strategy_version_section"
     __audit_label__ = lazy("Avsnitt i publisert versjon")
     __table_args__ = (
@@ -106,10 +112,6 @@ class VersionSection(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("strategy_version.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(16))
-    position: Mapped[int] = mapped_column(Integer)
-    heading: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
 
 
 class ConsultationRound(TenantOwned, Timestamped, Base):

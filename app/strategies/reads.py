@@ -3,7 +3,7 @@ API show the same things: sections, versions, and the 409 that carries what it i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from app.accounts.deps import Context
 from app.errors import AppError
 from app.i18n import _
+from app.reads import read
 from app.strategies import service, text
-from app.strategies.models import StrategySection, StrategyVersion, VersionSection
-from app.strategies.schemas import SectionRead
+from app.strategies.models import StrategySection, VersionSection
+from app.strategies.schemas import SectionRead, VersionSectionRead
+
+V = TypeVar("V", bound=VersionSectionRead)
 
 
 def section_read(s: StrategySection, ctx: Context) -> SectionRead:
@@ -24,16 +27,7 @@ def section_read(s: StrategySection, ctx: Context) -> SectionRead:
         updated_by: str | None = ctx.user.name
     else:
         updated_by = s.updated_by.name if s.updated_by else None
-    return SectionRead(
-        id=s.id,
-        key=s.key,
-        position=s.position,
-        heading=s.heading,
-        body=s.body,
-        revision=s.revision,
-        updated_at=s.updated_at,
-        updated_by=updated_by,
-    )
+    return read(SectionRead, s, updated_by=updated_by)
 
 
 def reread_section(session: Session, ctx: Context, doc_id: int, section_id: int) -> SectionRead:
@@ -41,25 +35,10 @@ def reread_section(session: Session, ctx: Context, doc_id: int, section_id: int)
     return section_read(service.get_section(session, ctx.workspace, doc_id, section_id), ctx)
 
 
-def version_info(v: StrategyVersion) -> dict[str, Any]:
-    return {
-        "number": v.number,
-        "note": v.note,
-        "published_at": v.published_at,
-        "adopted_by": v.adopted_by,
-        "adopted_on": v.adopted_on,
-        "case_number": v.case_number,
-    }
-
-
-def version_section(s: VersionSection) -> dict[str, Any]:
-    return {
-        "key": s.key,
-        "position": s.position,
-        "heading": s.heading,
-        "body": s.body,
-        "fingerprint": text.fingerprint(s.body),
-    }
+def version_section(model: type[V], s: VersionSection, **given: Any) -> V:
+    """A frozen section as ``model``, with the ``fingerprint`` an amendment names as its
+    ``base``."""
+    return read(model, s, fingerprint=text.fingerprint(s.body), **given)
 
 
 def conflict(exc: AppError, **body: Any) -> JSONResponse:

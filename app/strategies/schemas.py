@@ -14,8 +14,16 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
+from app.fields import at_most, length, one_of
 from app.i18n import lazy
 from app.strategies.models import KINDS, MEASURE_STATUSES
 
@@ -23,9 +31,9 @@ MAX_SECTION_CHARS = 50_000
 KEY = re.compile(r"[0-9a-f]{1,16}")  # a section's key, as the service makes it (hex)
 
 
-def one_of(values: tuple[str, ...], **kwargs: Any) -> Any:
-    """A string field whose allowed values show in OpenAPI; a validator checks them."""
-    return Field(json_schema_extra={"enum": list(values)}, **kwargs)
+def listed(values: tuple[str, ...]) -> Any:
+    """The allowed values of a string field, shown in OpenAPI (``one_of`` checks them)."""
+    return Field(json_schema_extra={"enum": list(values)})
 
 
 def _date(value: Any) -> Any:
@@ -65,18 +73,13 @@ FormDate = Annotated[date | None, BeforeValidator(_date)]
 Choice = Annotated[int | None, BeforeValidator(choice)]
 
 
-def length(value: str, low: int, high: int, message: str) -> str:
-    """``value`` without surrounding space, ``low``–``high`` characters long."""
-    value = value.strip()
-    if not low <= len(value) <= high:
-        raise ValueError(message)
-    return value
+def filled(message: str) -> BeforeValidator:
+    """A field that must be filled in, with its message (see :func:`required`)."""
+    return BeforeValidator(lambda value: required(value, message))
 
 
-def at_most(value: str, high: int, message: str) -> str:
-    if len(value) > high:
-        raise ValueError(message)
-    return value
+def unix_newlines(value: str) -> str:
+    return value.replace("\r\n", "\n")
 
 
 class Form(BaseModel):
@@ -89,42 +92,24 @@ class Form(BaseModel):
 
 
 class DocumentForm(Form):
-    title: str = Field(default="", description="3–200 characters.")
-    kind: str = one_of(KINDS, default="")
-    summary: str = Field(default="", description="At most 5000 characters.")
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        return length(value, 3, 200, lazy("Tittelen må ha 3–200 tegn."))
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(lazy("Velg en dokumenttype fra lista."))
-        return value
-
-    @field_validator("summary")
-    @classmethod
-    def _summary(cls, value: str) -> str:
-        return at_most(value, 5000, lazy("Sammendraget kan ha høyst 5000 tegn.")).strip()
+    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = Field(
+        default="", description="3–200 characters."
+    )
+    kind: Annotated[str, listed(KINDS), one_of(KINDS, lazy("Velg en dokumenttype fra lista."))] = ""
+    summary: Annotated[str, length(0, 5000, lazy("Sammendraget kan ha høyst 5000 tegn."))] = Field(
+        default="", description="At most 5000 characters."
+    )
 
 
 class SectionCreate(Form):
-    heading: str = Field(default="", description="1–200 characters.")
-    body: str = Field(default="", description="Markdown, at most 50 000 characters.")
-
-    @field_validator("heading")
-    @classmethod
-    def _heading(cls, value: str) -> str:
-        return length(value, 1, 200, lazy("Overskriften må ha 1–200 tegn."))
-
-    @field_validator("body")
-    @classmethod
-    def _body(cls, value: str) -> str:
-        message = lazy("Teksten kan ha høyst 50 000 tegn.")
-        return at_most(value, MAX_SECTION_CHARS, message).replace("\r\n", "\n")
+    heading: Annotated[str, length(1, 200, lazy("Overskriften må ha 1–200 tegn."))] = Field(
+        default="", description="1–200 characters."
+    )
+    body: Annotated[
+        str,
+        at_most(MAX_SECTION_CHARS, lazy("Teksten kan ha høyst 50 000 tegn.")),
+        AfterValidator(unix_newlines),
+    ] = Field(default="", description="Markdown, at most 50 000 characters.")
 
 
 class SectionUpdate(SectionCreate):
@@ -134,88 +119,44 @@ class SectionUpdate(SectionCreate):
     )
 
 
-class MoveForm(Form):
-    direction: str = one_of(("up", "down"), default="")
+DIRECTIONS = ("up", "down")
 
-    @field_validator("direction")
-    @classmethod
-    def _direction(cls, value: str) -> str:
-        if value not in ("up", "down"):
-            raise ValueError(lazy("Velg opp eller ned."))
-        return value
+
+class MoveForm(Form):
+    direction: Annotated[
+        str, listed(DIRECTIONS), one_of(DIRECTIONS, lazy("Velg opp eller ned."))
+    ] = ""
 
 
 class PublishForm(Form):
-    note: str = Field(default="", description="What changed; at most 2000 characters.")
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, value: str) -> str:
-        return at_most(value, 2000, lazy("Merknaden kan ha høyst 2000 tegn.")).strip()
+    note: Annotated[str, length(0, 2000, lazy("Merknaden kan ha høyst 2000 tegn."))] = Field(
+        default="", description="What changed; at most 2000 characters."
+    )
 
 
 class AdoptionForm(Form):
-    adopted_by: str = Field(default="", description="The political body that adopted it.")
-    adopted_on: Day = UNSET
-    case_number: str = Field(
+    adopted_by: Annotated[
+        str, length(2, 200, lazy("Skriv hvilket politisk organ som vedtok versjonen."))
+    ] = Field(default="", description="The political body that adopted it.")
+    adopted_on: Annotated[Day, filled(lazy("Skriv vedtaksdatoen."))] = UNSET
+    case_number: Annotated[str, length(1, 40, lazy("Skriv saksnummeret (høyst 40 tegn)."))] = Field(
         default="", description="Case number in the archive, at most 40 characters."
     )
-
-    @field_validator("adopted_by")
-    @classmethod
-    def _adopted_by(cls, value: str) -> str:
-        message = lazy("Skriv hvilket politisk organ som vedtok versjonen.")
-        return length(value, 2, 200, message)
-
-    @field_validator("adopted_on", mode="before")
-    @classmethod
-    def _adopted_on(cls, value: Any) -> Any:
-        return required(value, lazy("Skriv vedtaksdatoen."))
-
-    @field_validator("case_number")
-    @classmethod
-    def _case_number(cls, value: str) -> str:
-        return length(value, 1, 40, lazy("Skriv saksnummeret (høyst 40 tegn)."))
 
 
 # --- measures of an action plan --------------------------------------------------------------
 
 
 class MeasureForm(Form):
-    title: str = ""
-    owner: str = ""
-    partners: str = ""
-    description: str = ""
+    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = ""
+    owner: Annotated[str, length(2, 200, lazy("Skriv hvem som eier tiltaket."))] = ""
+    partners: Annotated[str, length(0, 500, lazy("Partnerlista kan ha høyst 500 tegn."))] = ""
+    description: Annotated[str, length(0, 5000, lazy("Beskrivelsen kan ha høyst 5000 tegn."))] = ""
     deadline: FormDate = None
-    status: str = one_of(MEASURE_STATUSES, default="planned")
+    status: Annotated[
+        str, listed(MEASURE_STATUSES), one_of(MEASURE_STATUSES, lazy("Velg en status fra lista."))
+    ] = "planned"
     section_key: str | None = Field(default=None, max_length=16)
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        return length(value, 3, 200, lazy("Tittelen må ha 3–200 tegn."))
-
-    @field_validator("owner")
-    @classmethod
-    def _owner(cls, value: str) -> str:
-        return length(value, 2, 200, lazy("Skriv hvem som eier tiltaket."))
-
-    @field_validator("partners")
-    @classmethod
-    def _partners(cls, value: str) -> str:
-        return at_most(value, 500, lazy("Partnerlista kan ha høyst 500 tegn.")).strip()
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return at_most(value, 5000, lazy("Beskrivelsen kan ha høyst 5000 tegn.")).strip()
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        if value not in MEASURE_STATUSES:
-            raise ValueError(lazy("Velg en status fra lista."))
-        return value
 
     @field_validator("section_key")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
@@ -43,21 +44,28 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(KINDS)
 
 MAX_SECTIONS = 200
+T = TypeVar("T")
 
 
-class EditConflict(AppError):
-    """Someone saved the section after this editor opened it."""
+class Stale(AppError, Generic[T]):
+    """A change written against something that someone has changed since: nothing is saved,
+    and ``now`` is what it is now, to compare and try again."""
 
     status_code = 409
+
+    def __init__(self, now: T):
+        super().__init__()
+        self.now = now
+
+
+class EditConflict(Stale[StrategySection]):
+    """Someone saved the section after this editor opened it."""
+
     code = "edit_conflict"
     message = lazy(
         "Noen andre har lagret dette avsnittet etter at du åpnet det. Teksten din er ikke "
         "lagret ennå: sammenlign og lagre på nytt."
     )
-
-    def __init__(self, section: StrategySection):
-        super().__init__()
-        self.section = section
 
 
 class Frozen(AppError):
@@ -110,13 +118,7 @@ def get_document(session: Session, ws: Workspace, doc_id: int) -> StrategyDocume
 def create_document(
     session: Session, ws: Workspace, p: Principal, form: DocumentForm
 ) -> StrategyDocument:
-    doc = StrategyDocument(
-        workspace_id=ws.id,
-        title=form.title,
-        kind=form.kind,
-        summary=form.summary,
-        created_by_id=p.user_id,
-    )
+    doc = StrategyDocument(workspace_id=ws.id, created_by_id=p.user_id, **form.model_dump())
     session.add(doc)
     session.flush()
     return doc

@@ -267,10 +267,10 @@ def save_section(
             "strategies/section_form.html",
             409,
             doc=doc,
-            section=exc.section,
-            values={**data, "revision": exc.section.revision},
+            section=exc.now,
+            values={**data, "revision": exc.now.revision},
             errors={"form": _(exc.message)},
-            conflict=exc.section,
+            conflict=exc.now,
         )
 
 

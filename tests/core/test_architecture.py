@@ -45,11 +45,15 @@ def _imports(path: Path) -> set[str]:
             return
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names if a.name.startswith("app"))
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.startswith("app"):
-                for a in node.names:
-                    candidate = f"{node.module}.{a.name}"
-                    names.add(candidate if candidate in MODULES else node.module)
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("app")
+        ):
+            for a in node.names:
+                candidate = f"{node.module}.{a.name}"
+                names.add(candidate if candidate in MODULES else node.module)
         for child in ast.iter_child_nodes(node):
             visit(child)
 

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.helpdesk.dashboard import service as figures
+from app.helpdesk.schemas import ReadModel
 from app.i18n import _
+from app.reads import read
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -23,7 +25,7 @@ class CountRead(BaseModel):
     count: int
 
 
-class MunicipalityCountRead(BaseModel):
+class MunicipalityCountRead(ReadModel):
     number: str
     name: str
     population: int
@@ -32,7 +34,7 @@ class MunicipalityCountRead(BaseModel):
     count: int
 
 
-class SizeClassCountRead(BaseModel):
+class SizeClassCountRead(ReadModel):
     index: int
     label: str
     small: bool
@@ -76,7 +78,11 @@ class DashboardRead(BaseModel):
     )
 
 
-@router.get("/{workspace_slug}/helpdesk/dashboard", response_model=DashboardRead)
+def _counts(rows: list[figures.Count]) -> list[CountRead]:
+    return [read(CountRead, c, label=_(c.label)) for c in rows]
+
+
+@router.get("/{workspace_slug}/helpdesk/dashboard")
 def read_dashboard(
     session: DbSession,
     ctx: SeeAll,
@@ -87,42 +93,11 @@ def read_dashboard(
     """Requests created in the period, by municipality, size class, category and state; median
     working time to the first response and to resolution; the municipalities' ratings."""
     d = figures.dashboard(session, ctx.workspace, ctx.principal, period)
-    return DashboardRead(
-        period=d.period,
-        since=d.since,
-        small_limit=d.small_limit,
-        day_start=d.day_start,
-        day_end=d.day_end,
-        total=d.total,
-        open=d.open,
-        small_total=d.small_total,
-        first_responses=d.first_responses,
-        median_first_response_minutes=d.median_first_response_minutes,
-        resolved=d.resolved,
-        median_resolution_minutes=d.median_resolution_minutes,
+    return read(
+        DashboardRead,
+        d,
         ratings=RatingsRead(rated=d.rated, average=d.average_rating, distribution=d.ratings),
-        by_municipality=[
-            MunicipalityCountRead(
-                number=r.number,
-                name=r.name,
-                population=r.population,
-                size_class=r.size_class,
-                small=r.small,
-                count=r.count,
-            )
-            for r in d.by_municipality
-        ],
-        by_size_class=[
-            SizeClassCountRead(
-                index=c.index,
-                label=c.label,
-                small=c.small,
-                municipalities=c.municipalities,
-                count=c.count,
-            )
-            for c in d.by_size_class
-        ],
-        by_category=[CountRead(key=c.key, label=_(c.label), count=c.count) for c in d.by_category],
-        by_state=[CountRead(key=s.key, label=_(s.label), count=s.count) for s in d.by_state],
-        open_by_age=[CountRead(key=a.key, label=_(a.label), count=a.count) for a in d.open_by_age],
+        by_category=_counts(d.by_category),
+        by_state=_counts(d.by_state),
+        open_by_age=_counts(d.open_by_age),
     )

@@ -30,6 +30,14 @@ def _listing(pairs: list[tuple[str, int]]) -> str:
     return ", ".join(f"{label}: {n}" for label, n in pairs)
 
 
+def _count_chart(chart_id: str, title: str, rows: list[figures.Count]) -> charts.Chart:
+    """A bar chart of counts whose labels are msgids, described by its figures."""
+    labelled = [(_(c.label), c.count) for c in rows]
+    return charts.bar_chart(
+        chart_id, title, _listing(labelled), [charts.Bar(label, n) for label, n in labelled]
+    )
+
+
 def build_charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
     small = _("Små kommuner (under {n} innbyggere)").format(
         n=f"{d.small_limit:,}".replace(",", "\u00a0")
@@ -66,24 +74,11 @@ def build_charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             mark=_("små"),
             legend=legend,
         ),
-        "categories": charts.bar_chart(
-            "chart-categories",
-            _("Forespørsler etter hva de gjelder"),
-            _listing([(_(c.label), c.count) for c in d.by_category]),
-            [charts.Bar(_(c.label), c.count) for c in d.by_category],
+        "categories": _count_chart(
+            "chart-categories", _("Forespørsler etter hva de gjelder"), d.by_category
         ),
-        "states": charts.bar_chart(
-            "chart-states",
-            _("Forespørsler etter status"),
-            _listing([(_(s.label), s.count) for s in d.by_state]),
-            [charts.Bar(_(s.label), s.count) for s in d.by_state],
-        ),
-        "ages": charts.bar_chart(
-            "chart-ages",
-            _("Åpne forespørsler etter alder"),
-            _listing([(_(a.label), a.count) for a in d.open_by_age]),
-            [charts.Bar(_(a.label), a.count) for a in d.open_by_age],
-        ),
+        "states": _count_chart("chart-states", _("Forespørsler etter status"), d.by_state),
+        "ages": _count_chart("chart-ages", _("Åpne forespørsler etter alder"), d.open_by_age),
         "ratings": charts.histogram(
             "chart-ratings",
             _("Vurderinger fra kommunene, fra 1 til 5"),

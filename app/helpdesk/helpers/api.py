@@ -12,6 +12,7 @@ from app.accounts.deps import Context, DbSession, api_require
 from app.helpdesk.helpers import service as helpers
 from app.helpdesk.helpers.schemas import HelperProfileUpdate
 from app.helpdesk.schemas import UserRef
+from app.reads import read
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -31,25 +32,21 @@ class HelperProfileRead(BaseModel):
 
 def _read(row: helpers.HelperRow) -> HelperProfileRead:
     home = row.home_municipality
-    return HelperProfileRead(
-        user=UserRef(id=row.user.id, name=row.user.name),
-        role=row.role,
-        competences=row.competences,
-        tags=row.tags,
+    return read(
+        HelperProfileRead,
+        row,
         home_municipality_number=home.number if home else None,
         home_municipality_name=home.name if home else None,
-        organisation=row.organisation,
-        load=row.load,
     )
 
 
-@router.get("/{workspace_slug}/helpdesk/helpers/{user_id}", response_model=HelperProfileRead)
+@router.get("/{workspace_slug}/helpdesk/helpers/{user_id}")
 def read_helper(session: DbSession, ctx: Worker, user_id: int) -> HelperProfileRead:
     """One helper's profile (coordinators: anyone's; a helper: their own)."""
     return _read(helpers.get_helper(session, ctx.workspace, ctx.principal, user_id))
 
 
-@router.put("/{workspace_slug}/helpdesk/helpers/{user_id}", response_model=HelperProfileRead)
+@router.put("/{workspace_slug}/helpdesk/helpers/{user_id}")
 def update_helper(
     session: DbSession, ctx: Worker, user_id: int, data: HelperProfileUpdate
 ) -> HelperProfileRead:

@@ -10,9 +10,9 @@ from app.accounts.deps import Context, DbSession, api_require
 from app.errors import NotFound
 from app.helpdesk.models import Visit
 from app.helpdesk.queue import get_request
-from app.helpdesk.schemas import UserRef
 from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm, VisitRead, VisitReportForm
+from app.reads import read
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -20,14 +20,7 @@ Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 
 
 def _visit(v: Visit) -> VisitRead:
-    return VisitRead(
-        id=v.id,
-        starts_at=v.starts_at,
-        ends_at=v.ends_at,
-        place=v.place,
-        report=v.report,
-        helpers=[UserRef.of(h.user) for h in v.helpers],
-    )
+    return read(VisitRead, v, helpers=[h.user for h in v.helpers])
 
 
 def _visit_by_id(session: DbSession, ctx: Context, number: int, visit_id: int) -> VisitRead:
@@ -38,31 +31,24 @@ def _visit_by_id(session: DbSession, ctx: Context, number: int, visit_id: int) -
     raise NotFound()
 
 
-@router.get("/{workspace_slug}/helpdesk/requests/{number}/visits", response_model=list[VisitRead])
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/visits")
 def list_visits(session: DbSession, ctx: Reader, number: int) -> list[VisitRead]:
     """On-site visits planned on a request, with their reports."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
     return [_visit(v) for v in visits.visits_of(session, ctx.workspace, req.id)]
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/visits",
-    response_model=VisitRead,
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/visits", status_code=201)
 def plan_visit(session: DbSession, ctx: Reader, number: int, data: VisitForm) -> VisitRead:
     """Plan an on-site visit (the help corps); the requester and the helpers get e-mail."""
     visit = visits.plan_visit(session, ctx.workspace, ctx.principal, number, data)
     return _visit_by_id(session, ctx, number, visit.id)
 
 
-@router.put(
-    "/{workspace_slug}/helpdesk/requests/{number}/visits/{visit_id}/report",
-    response_model=VisitRead,
-)
+@router.put("/{workspace_slug}/helpdesk/requests/{number}/visits/{visit_id}/report")
 def report_visit(
     session: DbSession, ctx: Reader, number: int, visit_id: int, data: VisitReportForm
 ) -> VisitRead:
     """Write or replace the short report after a visit."""
-    visits.report_visit(session, ctx.workspace, ctx.principal, number, visit_id, data.report)
+    visits.report_visit(session, ctx.workspace, ctx.principal, number, visit_id, data)
     return _visit_by_id(session, ctx, number, visit_id)

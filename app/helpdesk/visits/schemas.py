@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.helpdesk.schemas import UserRef
+from app.helpdesk.schemas import ReadModel, UserRef
 from app.i18n import lazy
 
 
@@ -29,7 +29,7 @@ class VisitReportForm(BaseModel):
     report: str = Field(min_length=1, max_length=5000)
 
 
-class VisitRead(BaseModel):
+class VisitRead(ReadModel):
     id: int
     starts_at: datetime
     ends_at: datetime

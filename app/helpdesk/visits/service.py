@@ -17,13 +17,13 @@ from app.clock import OSLO
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import utcnow
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.helpdesk import notifications
 from app.helpdesk.lifecycle import record_event
 from app.helpdesk.models import CalendarFeed, HelpRequest, Visit, VisitHelper
 from app.helpdesk.queue import acting_user, get_request
 from app.helpdesk.triage import eligible_helpers
-from app.helpdesk.visits.schemas import VisitForm
+from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _, lazy
 from app.tenancy import scoped, set_db_scope
 
@@ -34,9 +34,7 @@ def plan_visit(
     session: Session, ws: Workspace, p: Principal, number: int, data: VisitForm
 ) -> Visit:
     """An on-site visit by the help corps; the requester and the helpers get mail."""
-    req = get_request(session, ws, p, number)
-    if not p.can("helpdesk.work"):
-        raise Forbidden()
+    req = get_request(session, ws, p, number, may="helpdesk.work")
     user_id = acting_user(p)
     if req.state in ("resolved", "closed"):
         raise InvalidInput(
@@ -79,18 +77,16 @@ def plan_visit(
 
 
 def report_visit(
-    session: Session, ws: Workspace, p: Principal, number: int, visit_id: int, report: str
+    session: Session, ws: Workspace, p: Principal, number: int, visit_id: int, form: VisitReportForm
 ) -> Visit:
     """Write or replace the short report after a visit."""
-    req = get_request(session, ws, p, number)
-    if not p.can("helpdesk.work"):
-        raise Forbidden()
+    req = get_request(session, ws, p, number, may="helpdesk.work")
     visit = session.scalar(
         scoped(Visit, ws.id).where(Visit.id == visit_id, Visit.request_id == req.id)
     )
     if visit is None:
         raise NotFound()
-    visit.report = report.strip()
+    visit.report = form.report.strip()
     session.flush()
     return visit
 

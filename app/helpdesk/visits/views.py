@@ -10,8 +10,7 @@ from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
 from app.errors import NotFound
-from app.forms import MultiFormData
-from app.helpdesk.request_page import submit_on_request
+from app.helpdesk.request_page import OnRequestPage
 from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _
@@ -19,47 +18,18 @@ from app.web import render
 
 router = APIRouter()
 
-Reader = Annotated[Context, Depends(require("helpdesk.read"))]
 Worker = Annotated[Context, Depends(require("helpdesk.work"))]
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/besok")
-def plan_visit(
-    request: Request, number: int, session: DbSession, data: MultiFormData, ctx: Reader
-) -> Response:
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda form: visits.plan_visit(session, ctx.workspace, ctx.principal, number, form),
-        schema=VisitForm,
-        flash=_("Besøket er planlagt."),
-    )
+def plan_visit(page: OnRequestPage) -> Response:
+    return page.submit(visits.plan_visit, schema=VisitForm, flash=_("Besøket er planlagt."))
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/besok/{visit_id}/rapport")
-def report_visit(
-    request: Request,
-    number: int,
-    visit_id: int,
-    session: DbSession,
-    data: MultiFormData,
-    ctx: Reader,
-) -> Response:
-    return submit_on_request(
-        request,
-        session,
-        ctx,
-        number,
-        data,
-        lambda form: visits.report_visit(
-            session, ctx.workspace, ctx.principal, number, visit_id, form.report
-        ),
-        schema=VisitReportForm,
-        flash=_("Besøksrapporten er lagret."),
-    )
+def report_visit(visit_id: int, page: OnRequestPage) -> Response:
+    flash = _("Besøksrapporten er lagret.")
+    return page.submit(visits.report_visit, visit_id, schema=VisitReportForm, flash=flash)
 
 
 @router.get("/{workspace_slug}/besok")

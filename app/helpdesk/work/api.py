@@ -10,7 +10,6 @@ from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.errors import Forbidden
-from app.helpdesk.models import RequestStep
 from app.helpdesk.queue import get_request
 from app.helpdesk.schemas import UserRef
 from app.helpdesk.work import service as work
@@ -21,53 +20,36 @@ from app.helpdesk.work.schemas import (
     StepForm,
     StepRead,
     TimeForm,
-    TimeRead,
     TimeSheet,
 )
+from app.reads import read
 
 router = APIRouter(tags=["helpdesk"])
 
 Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 
 
-def _step(s: RequestStep) -> StepRead:
-    return StepRead(
-        id=s.id,
-        position=s.position,
-        title=s.title,
-        due_on=s.due_on,
-        done=s.done,
-        done_at=s.done_at,
-    )
-
-
-@router.get("/{workspace_slug}/helpdesk/requests/{number}/steps", response_model=list[StepRead])
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/steps")
 def list_steps(session: DbSession, ctx: Reader, number: int) -> list[StepRead]:
     """The plan: steps with due dates, done or not."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    return [_step(s) for s in work.steps_of(session, ctx.workspace, req.id)]
+    return [StepRead.model_validate(s) for s in work.steps_of(session, ctx.workspace, req.id)]
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/steps",
-    response_model=StepRead,
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/steps", status_code=201)
 def add_step(session: DbSession, ctx: Reader, number: int, data: StepForm) -> StepRead:
     """Add a step to the plan (the help corps)."""
-    return _step(work.add_step(session, ctx.workspace, ctx.principal, number, data))
+    step = work.add_step(session, ctx.workspace, ctx.principal, number, data)
+    return StepRead.model_validate(step)
 
 
-@router.put(
-    "/{workspace_slug}/helpdesk/requests/{number}/steps/{step_id}/done", response_model=StepRead
-)
+@router.put("/{workspace_slug}/helpdesk/requests/{number}/steps/{step_id}/done")
 def mark_step(
     session: DbSession, ctx: Reader, number: int, step_id: int, data: StepDone
 ) -> StepRead:
     """Mark a step done or not done."""
-    return _step(
-        work.set_step_done(session, ctx.workspace, ctx.principal, number, step_id, data.done)
-    )
+    step = work.set_step_done(session, ctx.workspace, ctx.principal, number, step_id, data.done)
+    return StepRead.model_validate(step)
 
 
 @router.delete("/{workspace_slug}/helpdesk/requests/{number}/steps/{step_id}", status_code=204)
@@ -76,27 +58,19 @@ def remove_step(session: DbSession, ctx: Reader, number: int, step_id: int) -> R
     return Response(status_code=204)
 
 
-@router.get("/{workspace_slug}/helpdesk/requests/{number}/links", response_model=list[LinkRead])
+def _link(linked: work.Linked) -> LinkRead:
+    r = linked.request
+    return read(LinkRead, r, id=linked.link_id, municipality_name=r.municipality.name)
+
+
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/links")
 def list_links(session: DbSession, ctx: Reader, number: int) -> list[LinkRead]:
     """Related requests the caller may see."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    return [
-        LinkRead(
-            id=linked.link_id,
-            number=linked.request.number,
-            title=linked.request.title,
-            state=linked.request.state,
-            municipality_name=linked.request.municipality.name,
-        )
-        for linked in work.links_of(session, ctx.workspace, ctx.principal, req)
-    ]
+    return [_link(linked) for linked in work.links_of(session, ctx.workspace, ctx.principal, req)]
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/links",
-    response_model=list[LinkRead],
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/links", status_code=201)
 def add_link(session: DbSession, ctx: Reader, number: int, data: LinkForm) -> list[LinkRead]:
     """Link another request (by number, `12` or `HK-12`); answers with all the links."""
     work.link(session, ctx.workspace, ctx.principal, number, data)
@@ -111,23 +85,11 @@ def remove_link(session: DbSession, ctx: Reader, number: int, link_id: int) -> R
 
 def _timesheet(session: DbSession, ctx: Context, request_id: int) -> TimeSheet:
     t = work.time_of(session, ctx.workspace, request_id)
-    return TimeSheet(
-        total_minutes=t.total_minutes,
-        by_helper=[{"user": UserRef.of(u), "minutes": m} for u, m in t.by_helper],
-        entries=[
-            TimeRead(
-                id=e.id,
-                user=UserRef.of(e.user),
-                worked_on=e.worked_on,
-                minutes=e.minutes,
-                note=e.note,
-            )
-            for e in t.entries
-        ],
-    )
+    by_helper = [{"user": UserRef.model_validate(u), "minutes": m} for u, m in t.by_helper]
+    return read(TimeSheet, t, by_helper=by_helper)
 
 
-@router.get("/{workspace_slug}/helpdesk/requests/{number}/time", response_model=TimeSheet)
+@router.get("/{workspace_slug}/helpdesk/requests/{number}/time")
 def time_sheet(session: DbSession, ctx: Reader, number: int) -> TimeSheet:
     """Time spent on the request, per helper (the help corps only)."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
@@ -136,11 +98,7 @@ def time_sheet(session: DbSession, ctx: Reader, number: int) -> TimeSheet:
     return _timesheet(session, ctx, req.id)
 
 
-@router.post(
-    "/{workspace_slug}/helpdesk/requests/{number}/time",
-    response_model=TimeSheet,
-    status_code=201,
-)
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/time", status_code=201)
 def log_time(session: DbSession, ctx: Reader, number: int, data: TimeForm) -> TimeSheet:
     """Log time spent: `hours` as "1,5", "1.5" or "0:45" on the day `worked_on`."""
     entry = work.log_time(session, ctx.workspace, ctx.principal, number, data)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.helpdesk.schemas import UserRef
+from app.helpdesk.schemas import ReadModel, UserRef
 from app.i18n import lazy
 
 
@@ -58,7 +58,7 @@ def parse_minutes(raw: str) -> int | None:
     return minutes if 1 <= minutes <= 1440 else None
 
 
-class StepRead(BaseModel):
+class StepRead(ReadModel):
     id: int
     position: int
     title: str
@@ -71,7 +71,7 @@ class StepDone(BaseModel):
     done: bool
 
 
-class LinkRead(BaseModel):
+class LinkRead(ReadModel):
     id: int
     number: int
     title: str
@@ -79,7 +79,7 @@ class LinkRead(BaseModel):
     municipality_name: str
 
 
-class TimeRead(BaseModel):
+class TimeRead(ReadModel):
     id: int
     user: UserRef
     worked_on: date
@@ -87,7 +87,7 @@ class TimeRead(BaseModel):
     note: str
 
 
-class TimeSheet(BaseModel):
+class TimeSheet(ReadModel):
     total_minutes: int
     by_helper: list[dict[str, Any]] = Field(description="`user` and `minutes` per helper.")
     entries: list[TimeRead]

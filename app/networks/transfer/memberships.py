@@ -37,8 +37,8 @@ class _MembershipPlan:
     municipality_number: str | None
     organisation_id: int | None
     role: str
-    start: date | None
-    end: date | None
+    start_date: date | None
+    end_date: date | None
     existing: BodyMembership | None
 
 
@@ -133,8 +133,8 @@ def import_memberships(
             municipality_number=number or None,
             organisation_id=organisation.id if organisation else None,
             role=role,
-            start=start,
-            end=end,
+            start_date=start,
+            end_date=end,
             existing=stored,
         )
     if result.errors:
@@ -147,15 +147,17 @@ def import_memberships(
     # next one is checked against it; then the new memberships.
     updates = sorted(
         (p for p in plans.values() if p.existing is not None),
-        key=lambda p: p.start or date.min,
+        key=lambda p: p.start_date or date.min,
     )
     for plan in updates:
         membership = plan.existing
         assert membership is not None
         changed = False
-        if plan.end != membership.end_date:
-            if plan.end is not None:
-                networks_service.end_membership(session, ws, plan.body.id, membership.id, plan.end)
+        if plan.end_date != membership.end_date:
+            if plan.end_date is not None:
+                networks_service.end_membership(
+                    session, ws, plan.body.id, membership.id, plan.end_date
+                )
             else:
                 membership.end_date = None  # the service has no use case for reopening
             changed = True
@@ -172,13 +174,7 @@ def import_memberships(
             session,
             ws,
             plan.body.id,
-            MembershipForm(
-                municipality_number=plan.municipality_number,
-                organisation_id=plan.organisation_id,
-                role=plan.role,
-                start_date=plan.start,
-                end_date=plan.end,
-            ),
+            MembershipForm.model_validate(plan, from_attributes=True),
         )
         result.created += 1
 
@@ -201,7 +197,7 @@ def _check_overlaps(
     groups: dict[tuple[int, MemberKey], list[_Span]] = defaultdict(list)
     for (body_id, member, _start), plan in plans.items():
         groups[(body_id, member)].append(
-            _Span(plan.start or date.min, plan.end or date.max, plan, None)
+            _Span(plan.start_date or date.min, plan.end_date or date.max, plan, None)
         )
     for key, stored in existing.items():
         if key in plans:

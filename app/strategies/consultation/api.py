@@ -3,13 +3,14 @@ amendments, answers, formal responses and the summary. Same permissions as the p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession
 from app.errors import NotFound
+from app.reads import read
 from app.strategies import summary, text
 from app.strategies.consultation import answers, comments, invitees, page, responses, rounds
 from app.strategies.consultation.access import visible_rounds
@@ -38,8 +39,10 @@ from app.strategies.consultation.schemas import (
 )
 from app.strategies.deps import ApiConsulter, ApiReader
 from app.strategies.models import ConsultationComment, ConsultationRound, FormalResponse, Invitee
-from app.strategies.reads import conflict, reread_section, version_info, version_section
+from app.strategies.reads import conflict, reread_section, version_section
 from app.strategies.schemas import VersionInfo
+
+C = TypeVar("C", bound=CommentRead)
 
 router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
 
@@ -49,59 +52,35 @@ router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
 
 def _round(r: ConsultationRound) -> RoundRead:
     """``r.document`` and ``r.version`` must be loaded (``rounds.get_round`` does)."""
-    return RoundRead(
-        id=r.id,
-        title=r.title,
-        cover_text=r.cover_text,
-        document_id=r.document_id,
+    return read(
+        RoundRead,
+        r,
         document_title=r.document.title,
         version=r.version.number,
-        starts_on=r.starts_on,
-        ends_on=r.ends_on,
-        reminder_days=r.reminder_days,
         state=rounds.state_of(r),
-        answers_published_at=r.answers_published_at,
     )
 
 
-def _comment_fields(c: ConsultationComment, sees_answers: bool) -> dict[str, Any]:
+def _comment(model: type[C], c: ConsultationComment, sees_answers: bool, **given: Any) -> C:
     """The answer is shown to participants only once the answers are published."""
-    return {
-        "id": c.id,
-        "section_key": c.section_key,
-        "parent_id": c.parent_id,
-        "kind": c.kind,
-        "quote": c.quote,
-        "body": c.body,
-        "proposed_text": c.proposed_text,
-        "author_name": c.author_name,
-        "author_org": c.author_org,
-        "created_at": c.created_at,
-        "answer": c.answer if sees_answers else None,
-        "answer_reason": c.answer_reason if sees_answers else None,
-        "answered_at": c.answered_at if sees_answers else None,
-        "applied": c.applied_at is not None and sees_answers,
-    }
+    if not sees_answers:
+        given.update(answer=None, answer_reason=None, answered_at=None)
+    return read(model, c, applied=c.applied_at is not None and sees_answers, **given)
 
 
 def _thread(
     c: ConsultationComment, replies: list[ConsultationComment], sees_answers: bool
 ) -> ThreadRead:
-    return ThreadRead(
-        **_comment_fields(c, sees_answers),
-        replies=[CommentRead(**_comment_fields(r, sees_answers)) for r in replies],
-    )
+    thread = [_comment(CommentRead, r, sees_answers) for r in replies]
+    return _comment(ThreadRead, c, sees_answers, replies=thread)
 
 
 def _response(x: FormalResponse, names: dict[int, str]) -> ResponseRead:
-    return ResponseRead(
-        invitee_id=x.invitee_id,
+    return read(
+        ResponseRead,
+        x,
         organisation=names.get(x.invitee_id, ""),
-        body=x.body,
-        revision=x.revision,
-        updated_at=x.updated_at,
         updated_by=x.updated_by_name,
-        submitted_at=x.submitted_at,
         submitted_by=x.submitted_by_name,
     )
 
@@ -112,17 +91,7 @@ def _response_read(session: DbSession, ctx: Context, x: FormalResponse) -> Respo
 
 
 def _invitee(inv: Invitee, name: str, r: ConsultationRound) -> InviteeRead:
-    return InviteeRead(
-        id=inv.id,
-        name=name,
-        deadline=rounds.deadline_of(inv, r),
-        kind=inv.kind,
-        organisation_id=inv.organisation_id,
-        municipality_number=inv.municipality_number,
-        body_id=inv.body_id,
-        guest_email=inv.guest_email,
-        invited_at=inv.invited_at,
-    )
+    return read(InviteeRead, inv, name=name, deadline=rounds.deadline_of(inv, r))
 
 
 # --- consultation rounds -------------------------------------------------------------------
@@ -168,8 +137,9 @@ def read_round(session: DbSession, ctx: ApiReader, round_id: int) -> RoundPageRe
         if ctx.can("strategies.consult")
         else [],
         sections=[
-            RoundSectionRead(
-                **version_section(s),
+            version_section(
+                RoundSectionRead,
+                s,
                 threads=[_thread(t.comment, t.replies, sees) for t in p.threads.get(s.key, [])],
             )
             for s in p.sections
@@ -212,7 +182,7 @@ def add_comment(
     """Comment on a section, optionally on a passage of it (`quote`), or reply in a thread
     (`parent_id`). After the deadline: 409 `round_closed`."""
     comment = comments.add_comment(session, ctx.workspace, ctx.principal, round_id, data)
-    return CommentRead(**_comment_fields(comment, sees_answers=False))
+    return _comment(CommentRead, comment, sees_answers=False)
 
 
 @router.post(
@@ -230,14 +200,14 @@ def add_amendment(
     try:
         comment = comments.add_amendment(session, ctx.workspace, ctx.principal, round_id, data)
     except comments.SectionChanged as exc:
-        return conflict(exc, current=exc.current, fingerprint=text.fingerprint(exc.current))
-    return CommentRead(**_comment_fields(comment, sees_answers=False))
+        return conflict(exc, current=exc.now, fingerprint=text.fingerprint(exc.now))
+    return _comment(CommentRead, comment, sees_answers=False)
 
 
 def _answer_read(session: DbSession, ctx: Context, result: answers.AnswerResult) -> AnswerRead:
     draft = result.draft_section
     return AnswerRead(
-        comment=CommentRead(**_comment_fields(result.comment, sees_answers=True)),
+        comment=_comment(CommentRead, result.comment, sees_answers=True),
         applied=result.applied,
         draft_section=reread_section(session, ctx, draft.document_id, draft.id) if draft else None,
     )
@@ -292,7 +262,7 @@ def save_response(
             session, ctx.workspace, ctx.principal, round_id, invitee_id, data
         )
     except responses.ResponseConflict as exc:
-        return conflict(exc, response=_response_read(session, ctx, exc.response))
+        return conflict(exc, response=_response_read(session, ctx, exc.now))
     return _response_read(session, ctx, response)
 
 
@@ -321,26 +291,17 @@ def read_summary(session: DbSession, ctx: ApiReader, round_id: int) -> SummaryRe
     return SummaryRead(
         round=_round(s.round),
         document_kind=s.document.kind,
-        version=VersionInfo(**version_info(s.version)),
+        version=read(VersionInfo, s.version),
         invited=s.invited,
         sections=[
-            SummarySection(
-                key=x.section.key,
-                position=x.section.position,
-                heading=x.section.heading,
+            read(
+                SummarySection,
+                x.section,
                 items=[_thread(i.comment, i.replies, sees_answers=True) for i in x.items],
             )
             for x in s.sections
         ],
-        responses=[
-            SummaryResponse(
-                organisation=x.organisation,
-                body=x.body,
-                submitted_by=x.submitted_by,
-                submitted_at=x.submitted_at,
-            )
-            for x in s.responses
-        ],
+        responses=[read(SummaryResponse, x) for x in s.responses],
         comments=s.comments,
         amendments=s.amendments,
         unanswered=s.unanswered,

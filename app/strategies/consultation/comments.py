@@ -9,7 +9,7 @@ from app.accounts.principal import Principal
 from app.clock import today
 from app.counties.models import Municipality, Workspace
 from app.db import utcnow
-from app.errors import AppError, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import lazy
 from app.strategies import text
 from app.strategies.consultation import notices
@@ -18,22 +18,18 @@ from app.strategies.consultation.invitees import invitee_names
 from app.strategies.consultation.rounds import deadline_of
 from app.strategies.consultation.schemas import AmendmentCreate, CommentCreate
 from app.strategies.models import ConsultationComment, ConsultationRound, VersionSection
+from app.strategies.service import Stale
 from app.tenancy import scoped
 
 
-class SectionChanged(AppError):
+class SectionChanged(Stale[str]):
     """An amendment was written against a text that is no longer the section's text."""
 
-    status_code = 409
     code = "section_changed"
     message = lazy(
         "Avsnittet er endret etter at du begynte på endringsforslaget. Her er den nye teksten; "
         "forslaget ditt er ikke lagret ennå."
     )
-
-    def __init__(self, current: str):
-        super().__init__()
-        self.current = current
 
 
 def _version_section(

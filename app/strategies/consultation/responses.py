@@ -10,7 +10,7 @@ from app.accounts.principal import Principal
 from app.clock import today
 from app.counties.models import Workspace
 from app.db import utcnow
-from app.errors import AppError, Forbidden, InvalidInput
+from app.errors import Forbidden, InvalidInput
 from app.i18n import _, lazy
 from app.strategies.consultation import notices
 from app.strategies.consultation.access import Access, access, check_open
@@ -18,20 +18,16 @@ from app.strategies.consultation.invitees import invitee_names
 from app.strategies.consultation.rounds import RoundClosed, deadline_of
 from app.strategies.consultation.schemas import ResponseForm
 from app.strategies.models import FormalResponse, Invitee
+from app.strategies.service import Stale
 from app.tenancy import scoped
 
 
-class ResponseConflict(AppError):
-    status_code = 409
+class ResponseConflict(Stale[FormalResponse]):
     code = "edit_conflict"
     message = lazy(
         "Noen andre i organisasjonen har lagret høringssvaret etter at du åpnet det. Teksten "
         "din er ikke lagret ennå: sammenlign og lagre på nytt."
     )
-
-    def __init__(self, response: FormalResponse):
-        super().__init__()
-        self.response = response
 
 
 def responses_of(session: Session, ws: Workspace, round_id: int) -> list[FormalResponse]:

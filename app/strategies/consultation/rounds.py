@@ -81,12 +81,8 @@ def create_round(
         workspace_id=ws.id,
         document_id=doc_id,
         version_id=version.id,
-        title=form.title,
-        cover_text=form.cover_text,
-        starts_on=form.starts_on,
-        ends_on=form.ends_on,
-        reminder_days=form.reminder_days,
         created_by_id=p.user_id,
+        **form.model_dump(include=set(RoundForm.model_fields)),  # the round's own fields
     )
     session.add(r)
     session.flush()

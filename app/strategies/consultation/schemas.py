@@ -5,12 +5,13 @@ of a value by itself are here, with their messages; what needs the database the 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AliasChoices, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AliasChoices, BaseModel, Field, ValidationInfo, field_validator
 
 from app.accounts import service as accounts_service
+from app.fields import length, one_of
 from app.i18n import _, lazy
 from app.strategies.models import ANSWERS, INVITEE_KINDS
 from app.strategies.schemas import (
@@ -23,11 +24,11 @@ from app.strategies.schemas import (
     SectionRead,
     VersionInfo,
     VersionSectionRead,
-    at_most,
     choice,
-    length,
-    one_of,
+    filled,
+    listed,
     required,
+    unix_newlines,
 )
 
 MAX_COMMENT = 5000
@@ -41,32 +42,13 @@ MAX_RESPONSE = 50_000
 class RoundForm(Form):
     """A round's own fields, as its coordinator changes them."""
 
-    title: str = ""
-    cover_text: str = Field(default="", description="Markdown, at most 20 000 characters.")
-    starts_on: Day = UNSET
-    ends_on: Day = UNSET
+    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = ""
+    cover_text: Annotated[
+        str, length(0, 20_000, lazy("Følgeteksten kan ha høyst 20 000 tegn."))
+    ] = Field(default="", description="Markdown, at most 20 000 characters.")
+    starts_on: Annotated[Day, filled(lazy("Skriv startdatoen."))] = UNSET
+    ends_on: Annotated[Day, filled(lazy("Skriv sluttdatoen."))] = UNSET
     reminder_days: int = Field(default=3, description="0–30 days before the deadline.")
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        return length(value, 3, 200, lazy("Tittelen må ha 3–200 tegn."))
-
-    @field_validator("cover_text")
-    @classmethod
-    def _cover_text(cls, value: str) -> str:
-        message = lazy("Følgeteksten kan ha høyst 20 000 tegn.")
-        return at_most(value, 20_000, message).strip()
-
-    @field_validator("starts_on", mode="before")
-    @classmethod
-    def _starts_on(cls, value: Any) -> Any:
-        return required(value, lazy("Skriv startdatoen."))
-
-    @field_validator("ends_on", mode="before")
-    @classmethod
-    def _ends_on_given(cls, value: Any) -> Any:
-        return required(value, lazy("Skriv sluttdatoen."))
 
     @field_validator("ends_on")
     @classmethod
@@ -100,7 +82,9 @@ class InviteeCreate(Form):
     """One of: an organisation (`organisation_id`), a municipality of the county
     (`municipality_number`), a body (`body_id`) or a guest (`guest_name`, `guest_email`)."""
 
-    kind: str = one_of(INVITEE_KINDS, default="")
+    kind: Annotated[
+        str, listed(INVITEE_KINDS), one_of(INVITEE_KINDS, lazy("Velg hvem som skal inviteres."))
+    ] = ""
     organisation_id: Choice = None
     municipality_number: str | None = Field(default=None, max_length=4)
     body_id: Choice = None
@@ -108,19 +92,15 @@ class InviteeCreate(Form):
     guest_email: str = ""
     deadline: FormDate = Field(default=None, description="A later deadline for this invitee.")
 
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in INVITEE_KINDS:
-            raise ValueError(lazy("Velg hvem som skal inviteres."))
-        return value
-
     @field_validator("guest_name")
     @classmethod
     def _guest_name(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("kind") != "guest":
             return value
-        return length(value, 2, 200, lazy("Skriv organisasjonens navn."))
+        value = value.strip()
+        if not 2 <= len(value) <= 200:
+            raise ValueError(lazy("Skriv organisasjonens navn."))
+        return value
 
     @field_validator("guest_email")
     @classmethod
@@ -138,30 +118,35 @@ class InviteeCreate(Form):
 # --- input: comments, amendments, answers and formal responses -----------------------------
 
 
+def comment_length(message: str) -> AfterValidator:
+    """Without surrounding space, at most ``MAX_COMMENT`` characters; ``message`` names how
+    many there are (``{n}``) and the limit (``{max}``)."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if len(value) > MAX_COMMENT:
+            raise ValueError(_(message).format(n=len(value), max=MAX_COMMENT))
+        return value
+
+    return AfterValidator(check)
+
+
 class CommentCreate(Form):
     section_key: str = Field(default="", max_length=16)
-    body: str = Field(default="", description="1–5000 characters.")
-    quote: str = Field(default="", description="A passage of the section, at most 1000 chars.")
+    body: Annotated[
+        str, comment_length(lazy("Kommentaren er for lang: {n} tegn, høyst {max} er tillatt."))
+    ] = Field(default="", description="1–5000 characters.")
+    quote: Annotated[str, length(0, MAX_QUOTE, lazy("Sitatet kan ha høyst 1000 tegn."))] = Field(
+        default="", description="A passage of the section, at most 1000 chars."
+    )
     parent_id: Choice = Field(default=None, description="The comment this one replies to.")
 
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        value = value.strip()
         if not value:
             raise ValueError(lazy("Skriv en kommentar."))
-        if len(value) > MAX_COMMENT:
-            raise ValueError(
-                _("Kommentaren er for lang: {n} tegn, høyst {max} er tillatt.").format(
-                    n=len(value), max=MAX_COMMENT
-                )
-            )
         return value
-
-    @field_validator("quote")
-    @classmethod
-    def _quote(cls, value: str) -> str:
-        return at_most(value.strip(), MAX_QUOTE, lazy("Sitatet kan ha høyst 1000 tegn."))
 
 
 class AmendmentCreate(Form):
@@ -170,7 +155,9 @@ class AmendmentCreate(Form):
         default="", description="The new text of the whole section (Markdown)."
     )
     # The page's form names the reason `body`, as a comment's text.
-    reason: str = Field(
+    reason: Annotated[
+        str, comment_length(lazy("Begrunnelsen er for lang: {n} tegn, høyst {max} er tillatt."))
+    ] = Field(
         default="",
         validation_alias=AliasChoices("reason", "body"),
         description="At most 5000 characters.",
@@ -187,31 +174,14 @@ class AmendmentCreate(Form):
         value = value.replace("\r\n", "\n").strip()
         if not value:
             raise ValueError(lazy("Skriv den nye teksten for avsnittet."))
-        return at_most(value, MAX_SECTION_CHARS, lazy("Teksten kan ha høyst 50 000 tegn."))
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        value = value.strip()
-        if len(value) > MAX_COMMENT:
-            raise ValueError(
-                _("Begrunnelsen er for lang: {n} tegn, høyst {max} er tillatt.").format(
-                    n=len(value), max=MAX_COMMENT
-                )
-            )
+        if len(value) > MAX_SECTION_CHARS:
+            raise ValueError(lazy("Teksten kan ha høyst 50 000 tegn."))
         return value
 
 
 class AnswerForm(Form):
-    answer: str = one_of(ANSWERS, default="")
+    answer: Annotated[str, listed(ANSWERS), one_of(ANSWERS, lazy("Velg et svar fra lista."))] = ""
     reason: str = Field(default="", description="Required for `partly` and `not_accepted`.")
-
-    @field_validator("answer")
-    @classmethod
-    def _answer(cls, value: str) -> str:
-        if value not in ANSWERS:
-            raise ValueError(lazy("Velg et svar fra lista."))
-        return value
 
     @field_validator("reason")
     @classmethod
@@ -232,16 +202,14 @@ class ApplyForm(Form):
 
 
 class ResponseForm(Form):
-    body: str = Field(default="", description="At most 50 000 characters.")
+    body: Annotated[
+        str,
+        AfterValidator(unix_newlines),
+        length(0, MAX_RESPONSE, lazy("Høringssvaret kan ha høyst 50 000 tegn.")),
+    ] = Field(default="", description="At most 50 000 characters.")
     revision: int = Field(
         description="The response's `revision` this text was written against (0 for a new one)."
     )
-
-    @field_validator("body")
-    @classmethod
-    def _body(cls, value: str) -> str:
-        value = value.replace("\r\n", "\n").strip()
-        return at_most(value, MAX_RESPONSE, lazy("Høringssvaret kan ha høyst 50 000 tegn."))
 
 
 class ResponsePageForm(ResponseForm):

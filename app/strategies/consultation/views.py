@@ -254,7 +254,7 @@ def _amend(request: Request, session: DbSession, place: _Place, data: dict[str, 
     except comments.SectionChanged as exc:
         errors = {"proposed_text": _(exc.message)}
         return _round_page(
-            request, session, place, errors, data, 409, failed=failed, changed_text=exc.current
+            request, session, place, errors, data, 409, failed=failed, changed_text=exc.now
         )
 
 
@@ -291,10 +291,10 @@ def _respond(request: Request, session: DbSession, place: _Place, data: dict[str
             session,
             place,
             {"response": _(exc.message)},
-            {**data, "revision": exc.response.revision},
+            {**data, "revision": exc.now.revision},
             409,
             failed="svar",
-            response_conflict=exc.response,
+            response_conflict=exc.now,
         )
 
 
