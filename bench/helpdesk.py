@@ -656,7 +656,7 @@ def explain_slowest(engine: Engine, statements: list[Statement], top: int = 3) -
 def explain_numbering(app_url: str) -> None:
     """EXPLAIN the query that gives a new request its number (max(number) in the workspace)."""
     from app.counties.models import Workspace
-    from app.helpdesk import service
+    from app.helpdesk import lifecycle
     from app.tenancy import set_db_scope
 
     engine = make_engine(app_url)
@@ -666,9 +666,9 @@ def explain_numbering(app_url: str) -> None:
         ws = session.query(Workspace).filter_by(slug=WORKSPACE).one()
         with log.record() as statements:
             set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-            service._next_number(session, ws)
+            lifecycle._next_number(session, ws)
         session.rollback()
-    print("\n=== numbering a new request (service._next_number)")
+    print("\n=== numbering a new request (lifecycle._next_number)")
     explain_slowest(engine, statements)
     engine.dispose()
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
+from app.accounts import tokens
 from app.accounts.models import Membership, User
 from app.counties import service as counties
 from app.counties.models import Organisation, Workspace
@@ -118,7 +119,7 @@ def in_workspace(db: Session, workspace: Workspace) -> Iterator[None]:
 def bearer(db: Session, workspace: Workspace, user: User, name: str = "test") -> dict[str, str]:
     """The header of an API call by ``user`` in ``workspace``, with a fresh personal token."""
     with in_workspace(db, workspace):
-        _row, token = accounts.create_api_token(db, workspace.id, user, name)
+        _row, token = tokens.create_api_token(db, workspace.id, user, name)
     return {"Authorization": f"Bearer {token}"}
 
 

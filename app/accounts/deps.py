@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import principal as principals
-from app.accounts import service
+from app.accounts import service, tokens
 from app.accounts.models import Membership, User
 from app.accounts.permissions import actions_for, allowed
 from app.accounts.principal import Principal
@@ -140,7 +140,7 @@ def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
     """The API caller: a bearer token (bound to one workspace) or a session cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        resolved = service.resolve_api_token(session, header[7:].strip())
+        resolved = tokens.resolve_api_token(session, header[7:].strip())
         if resolved is None:
             raise NotAuthenticated("API-nøkkelen er ugyldig eller trukket tilbake.")
         token, user = resolved

@@ -1,5 +1,6 @@
-"""Accounts: users, password login with a throttle, server-side sessions, memberships,
-invitations and personal API tokens. Flushes, never commits."""
+"""Accounts: users, password login with a throttle, server-side sessions, OpenID Connect
+logins and memberships (invitations and API tokens have files of their own). Flushes, never
+commits."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from app.accounts.permissions import ROLES, roles_with
 from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
-from app.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, found
+from app.errors import Conflict, InvalidInput, TooManyAttempts, found
 from app.i18n import lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
 
@@ -44,9 +45,6 @@ def use_password_hasher(hasher: PasswordHash) -> None:
     global password_hash, _DUMMY_HASH
     password_hash = hasher
     _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
-
-
-TOKEN_PREFIX = "sps"  # noqa: S105  (a label, not a secret)
 
 
 def hash_token(token: str) -> str:
@@ -444,82 +442,7 @@ def remove_membership(session: Session, workspace_id: int, membership_id: int) -
     session.flush()
 
 
-# --- invitations -------------------------------------------------------------------------
-
-
-def create_invitation(
-    session: Session,
-    workspace: Workspace,
-    *,
-    email: str,
-    role: str,
-    municipality_number: str | None,
-    organisation_id: int | None,
-    invited_by: User,
-    settings: Settings,
-) -> tuple[Invitation, str]:
-    errors = validate_binding(
-        session, role, municipality_number, organisation_id, workspace.county_number
-    )
-    if errors:
-        raise InvalidInput(errors)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        workspace_id=workspace.id,
-        email=normalise_email(email),
-        role=role,
-        municipality_number=municipality_number if role == "municipal" else None,
-        organisation_id=organisation_id if role == "partner" else None,
-        token_hash=hash_token(token),
-        invited_by_id=invited_by.id,
-        created_at=utcnow(),
-        expires_at=utcnow() + timedelta(days=settings.invitation_days),
-    )
-    session.add(invitation)
-    session.flush()
-    return invitation, token
-
-
-def list_invitations(session: Session, workspace_id: int) -> list[Invitation]:
-    return list(
-        session.scalars(
-            scoped(Invitation, workspace_id)
-            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-            .order_by(Invitation.created_at.desc())
-        )
-    )
-
-
-def revoke_invitation(session: Session, workspace_id: int, invitation_id: int) -> None:
-    invitation = session.scalar(
-        scoped(Invitation, workspace_id).where(Invitation.id == invitation_id)
-    )
-    if invitation is None or invitation.accepted_at is not None:
-        raise NotFound()
-    invitation.revoked_at = utcnow()
-    session.flush()
-
-
-class InvitationUnusable(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def find_invitation(session: Session, workspace_id: int, token: str) -> Invitation:
-    """The invitation for a link, or InvitationUnusable with a reason a person can read."""
-    invitation = session.scalar(
-        scoped(Invitation, workspace_id).where(Invitation.token_hash == hash_token(token))
-    )
-    if invitation is None or invitation.revoked_at is not None:
-        raise InvitationUnusable("Invitasjonen finnes ikke eller er trukket tilbake.")
-    if invitation.accepted_at is not None:
-        raise InvitationUnusable("Invitasjonen er allerede brukt. Logg inn som vanlig.")
-    if invitation.expires_at <= utcnow():
-        raise InvitationUnusable(
-            "Invitasjonen er utløpt. Be administratoren i fylkeskommunen om en ny."
-        )
-    return invitation
+# --- invitations (the rest in app.accounts.invitations) -----------------------------------
 
 
 def accept_invitation(
@@ -558,75 +481,3 @@ def pending_invitations_for_email(
             found.append((workspace, invitation))
     set_db_scope(session, workspace_id=None, user_id=None)
     return found
-
-
-# --- API tokens --------------------------------------------------------------------------
-
-
-def create_api_token(
-    session: Session, workspace_id: int, user: User, name: str
-) -> tuple[ApiToken, str]:
-    secret = secrets.token_urlsafe(32)
-    token = f"{TOKEN_PREFIX}_{workspace_id}_{secret}"
-    row = ApiToken(
-        workspace_id=workspace_id,
-        user_id=user.id,
-        name=name.strip(),
-        token_hash=hash_token(token),
-        prefix=token[: len(TOKEN_PREFIX) + len(str(workspace_id)) + 6],
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return row, token
-
-
-def list_api_tokens(session: Session, workspace_id: int, user_id: int) -> list[ApiToken]:
-    return list(
-        session.scalars(
-            scoped(ApiToken, workspace_id)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.created_at.desc())
-        )
-    )
-
-
-def revoke_api_token(session: Session, workspace_id: int, user_id: int, token_id: int) -> None:
-    row = found(
-        session.scalar(
-            scoped(ApiToken, workspace_id).where(
-                ApiToken.id == token_id, ApiToken.user_id == user_id
-            )
-        )
-    )
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-    session.flush()
-
-
-def workspace_id_of_token(token: str) -> int | None:
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdecimal():
-        return None
-    return int(parts[1])
-
-
-def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
-    workspace_id = workspace_id_of_token(token)
-    if workspace_id is None:
-        return None
-    set_db_scope(session, workspace_id=workspace_id, user_id=None)
-    row = session.scalar(
-        scoped(ApiToken, workspace_id).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now
-    return row, user

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.accounts import service
+from app.accounts import invitations, service, tokens
 from app.accounts.deps import (
     SESSION_COOKIE,
     Context,
@@ -197,8 +197,8 @@ def _open_invitation(workspace_slug: str, token: str, session: DbSession) -> _Op
     workspace = counties_service.get_workspace(session, workspace_slug)
     set_db_scope(session, workspace_id=workspace.id, user_id=None)
     try:
-        invitation = service.find_invitation(session, workspace.id, token)
-    except service.InvitationUnusable as exc:
+        invitation = invitations.find_invitation(session, workspace.id, token)
+    except invitations.InvitationUnusable as exc:
         return _Opened(workspace, token, None, exc.reason)
     return _Opened(workspace, token, invitation)
 
@@ -313,7 +313,7 @@ def accept_invitation(
 def _users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, Any]:
     return {
         "members": service.list_members(session, ctx.workspace.id),
-        "invitations": service.list_invitations(session, ctx.workspace.id),
+        "invitations": invitations.list_invitations(session, ctx.workspace.id),
         "roles": ROLES,
         "role_labels": ROLE_LABELS,
         "municipalities": counties_service.municipalities_of_county(
@@ -341,7 +341,7 @@ def invite(
     ctx: Inviter,
 ) -> Response:
     def act(form: InviteForm) -> Invitation:
-        invitation, token = service.create_invitation(
+        invitation, token = invitations.create_invitation(
             session,
             ctx.workspace,
             email=form.email,
@@ -404,7 +404,7 @@ def revoke_invitation(
     session: DbSession,
     ctx: Inviter,
 ) -> Response:
-    service.revoke_invitation(session, ctx.workspace.id, invitation_id)
+    invitations.revoke_invitation(session, ctx.workspace.id, invitation_id)
     return redirect(
         request, f"/{ctx.workspace.slug}/brukere", flash=_("Invitasjonen er trukket tilbake.")
     )
@@ -481,7 +481,7 @@ def _tokens_page(
         request,
         "accounts/tokens.html",
         {
-            "tokens": service.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
+            "tokens": tokens.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
             "new_token": new_token,
             "errors": errors or {},
         },
@@ -500,7 +500,7 @@ def create_token(
     new_token = None
     status = 422
     if form is not None:
-        _row, new_token = service.create_api_token(session, ctx.workspace.id, ctx.user, form.name)
+        _row, new_token = tokens.create_api_token(session, ctx.workspace.id, ctx.user, form.name)
         status = 201
     # The token is shown once, on this response, and never again.
     return _tokens_page(
@@ -515,7 +515,7 @@ def revoke_token(
     session: DbSession,
     ctx: TokenOwner,
 ) -> Response:
-    service.revoke_api_token(session, ctx.workspace.id, ctx.user.id, token_id)
+    tokens.revoke_api_token(session, ctx.workspace.id, ctx.user.id, token_id)
     return redirect(
         request, f"/{ctx.workspace.slug}/api-nokler", flash=_("API-nøkkelen er trukket tilbake.")
     )

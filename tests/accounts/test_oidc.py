@@ -18,7 +18,7 @@ from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import oidc, service
+from app.accounts import invitations, oidc
 from app.accounts.deps import SESSION_COOKIE
 from app.accounts.models import Invitation, Membership, OidcLogin, User
 from app.config import get_settings
@@ -135,7 +135,7 @@ def assert_not_signed_in(client: TestClient, response: Any, slug: str | None = N
 def invite(db: Session, workspace: Workspace, email: str, role: str = "coordinator") -> int:
     admin = create_member(db, workspace, "county_admin")
     set_db_scope(db, workspace_id=workspace.id, user_id=None)
-    invitation, _token = service.create_invitation(
+    invitation, _token = invitations.create_invitation(
         db,
         workspace,
         email=email,

@@ -6,7 +6,8 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from app.accounts.service import create_api_token
+from app.accounts import invitations
+from app.accounts.tokens import create_api_token
 from app.tenancy import set_db_scope
 from factories import bearer, create_member, create_workspace, csrf, login
 
@@ -100,7 +101,6 @@ def test_lists_never_show_the_other_workspace(client, db, two_workspaces):
 
 def test_own_slug_with_another_workspaces_object_ids_is_404(client, db, two_workspaces):
     """The object is loaded through the scoped query: B's ids under A's slug are not found."""
-    from app.accounts import service as accounts
     from app.accounts.models import Membership
     from app.config import get_settings
     from app.tenancy import scoped
@@ -109,7 +109,7 @@ def test_own_slug_with_another_workspaces_object_ids_is_404(client, db, two_work
     set_db_scope(db, workspace_id=b.id, user_id=None)
     b_member = db.scalar(scoped(Membership, b.id).where(Membership.user_id == user_b.id))
     token_b, _secret = create_api_token(db, b.id, user_b, "B sin nøkkel")
-    invitation_b, _t = accounts.create_invitation(
+    invitation_b, _t = invitations.create_invitation(
         db,
         b,
         email="x@b.no",

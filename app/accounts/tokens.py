@@ -1,0 +1,86 @@
+"""Personal API tokens: ``sps_<workspace id>_<secret>``, bound to one workspace, stored as a
+hash, shown once."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.accounts.models import ApiToken, User
+from app.accounts.service import hash_token
+from app.db import utcnow
+from app.errors import found
+from app.tenancy import scoped, set_db_scope
+
+TOKEN_PREFIX = "sps"  # noqa: S105  (a label, not a secret)
+
+
+def create_api_token(
+    session: Session, workspace_id: int, user: User, name: str
+) -> tuple[ApiToken, str]:
+    secret = secrets.token_urlsafe(32)
+    token = f"{TOKEN_PREFIX}_{workspace_id}_{secret}"
+    row = ApiToken(
+        workspace_id=workspace_id,
+        user_id=user.id,
+        name=name.strip(),
+        token_hash=hash_token(token),
+        prefix=token[: len(TOKEN_PREFIX) + len(str(workspace_id)) + 6],
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def list_api_tokens(session: Session, workspace_id: int, user_id: int) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            scoped(ApiToken, workspace_id)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, workspace_id: int, user_id: int, token_id: int) -> None:
+    row = found(
+        session.scalar(
+            scoped(ApiToken, workspace_id).where(
+                ApiToken.id == token_id, ApiToken.user_id == user_id
+            )
+        )
+    )
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    session.flush()
+
+
+def workspace_id_of_token(token: str) -> int | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdecimal():
+        return None
+    return int(parts[1])
+
+
+def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
+    workspace_id = workspace_id_of_token(token)
+    if workspace_id is None:
+        return None
+    set_db_scope(session, workspace_id=workspace_id, user_id=None)
+    row = session.scalar(
+        scoped(ApiToken, workspace_id).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        row.last_used_at = now
+    return row, user
