@@ -67,11 +67,14 @@ def setup(
 
 @cli.command("load-reference")
 def load_reference() -> None:
-    """Load counties, municipalities and standard partner organisations that are missing."""
+    """Load counties, municipalities, standard partner organisations and the national scheme
+    catalogue that are missing."""
     from app.counties import service
+    from app.migrate import load_module_reference
 
     with _owner_session() as session, session.begin():
         added = service.load_reference(session)
+        added.update(load_module_reference(session))
     typer.echo("Added: " + ", ".join(f"{v} {k}" for k, v in added.items()))
 
 
@@ -265,6 +268,22 @@ def strategies_jobs() -> None:
     typer.echo(
         f"invitations: {totals['invitations']}, reminders: {totals['reminders']}, "
         f"digests: {totals['digests']}"
+    )
+
+
+@cli.command("schemes-reminders")
+def schemes_reminders() -> None:
+    """Send the deadline reminders that are due now (e-mail to the contact persons and the
+    coordinators), once. Safe to run as often as you like: none is sent twice."""
+    import app.models  # noqa: F401
+    from app.db import make_sessionmaker
+    from app.schemes import reminders
+
+    settings = get_settings()
+    totals = reminders.job(make_sessionmaker(make_engine(settings.database_url)))
+    typer.echo(
+        f"workspaces: {totals['workspaces']}, mails: {totals['mails']}, "
+        f"reminders: {totals['reminders']}, already sent by another run: {totals['skipped']}"
     )
 
 

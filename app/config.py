@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     workers: int = 1
     storage_dir: Path = ROOT_DIR / "var" / "storage"
 
+    # Signs links that work without a login (the opt-out link in deadline reminders). Set it
+    # (32+ random characters) when several machines serve the app; unset, a random key is kept
+    # in the storage folder.
+    secret_key: str | None = None
+
     session_idle_hours: int = 8
     session_absolute_days: int = 7
     login_max_failures: int = 5

@@ -93,3 +93,14 @@ def matches(pattern: str, message: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def at_least(low: int, message: str) -> AfterValidator:
+    """A number no smaller than ``low`` (``None`` passes, for an optional field)."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value < low:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)

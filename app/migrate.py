@@ -67,6 +67,18 @@ def fill_derived(session: Session) -> int:
     return filled
 
 
+def load_module_reference(session: Session) -> dict[str, int]:
+    """Each feature module's own national reference data (the scheme catalogue), after the
+    counties and municipalities it may refer to."""
+    from app.modules import MODULES
+
+    loaded: dict[str, int] = {}
+    for module in MODULES:
+        if module.reference is not None:
+            loaded.update(module.reference(session))
+    return loaded
+
+
 def migrate(owner_url: str, app_role: str | None = None) -> dict[str, int]:
     from app.counties import service as counties_service
 
@@ -77,6 +89,7 @@ def migrate(owner_url: str, app_role: str | None = None) -> dict[str, int]:
             grant_app_role(engine, app_role)
         with Session(engine) as session, session.begin():
             loaded = counties_service.load_reference(session)
+            loaded.update(load_module_reference(session))
         with Session(engine) as session, session.begin():
             fill_derived(session)
         return loaded

@@ -6,8 +6,10 @@ see "Adding a module" in the README)."""
 from __future__ import annotations
 
 from app.helpdesk.module import MODULE as helpdesk
+from app.innovations.module import MODULE as innovations
 from app.networks.module import MODULE as networks
 from app.registry import Module
+from app.schemes.module import MODULE as schemes
 from app.strategies.module import MODULE as strategies
 
-MODULES: tuple[Module, ...] = (helpdesk, strategies, networks)
+MODULES: tuple[Module, ...] = (helpdesk, schemes, innovations, strategies, networks)

@@ -84,6 +84,9 @@ class Module:
     overview: Callable[[Session, Context], Contribution | None] | None = None
     settings: SettingsSection | None = None
     demo: Callable[[Session, Mapping[str, Workspace]], None] | None = None
+    # national reference data the module ships (loaded by `samspill migrate` / `setup`):
+    # adds what is missing and returns how many of what it added
+    reference: Callable[[Session], Mapping[str, int]] | None = None
     jobs: Sequence[PeriodicJob] = field(default_factory=tuple)
 
 

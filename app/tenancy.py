@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ForeignKey, Integer, Select, event, select, text
+from sqlalchemy import Delete, ForeignKey, Integer, Select, delete, event, select, text
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 
 T = TypeVar("T", bound="TenantOwned")
@@ -81,6 +81,47 @@ def scoped_shared(model: type[T], workspace_id: int, body_column: Any, shared: A
         select(model)
         .where((model.workspace_id == workspace_id) | body_column.in_(shared))
         .execution_options(**{SCOPE_OPTION: ("shared", workspace_id)})
+    )
+
+
+def scoped_or_shared(model: type[T], workspace_id: int, shared: Any) -> Select[T]:
+    """Rows of this workspace, plus rows every workspace may read because ``shared`` holds for
+    them (an innovation a county marked as shared, the adoptions of such an innovation). The
+    PostgreSQL policies of those tables allow reading exactly these."""
+    return (
+        select(model)
+        .where((model.workspace_id == workspace_id) | shared)
+        .execution_options(**{SCOPE_OPTION: ("shared", workspace_id)})
+    )
+
+
+def scoped_delete(model: type[T], workspace_id: int) -> Delete:
+    """``DELETE FROM model WHERE workspace_id = :workspace_id`` (narrow it with ``.where``) —
+    a bulk delete of derived rows (tallies) inside the workspace."""
+    return (
+        delete(model)
+        .where(model.workspace_id == workspace_id)
+        .execution_options(**{SCOPE_OPTION: ("workspace", workspace_id)})
+    )
+
+
+def scoped_with_national(model: type[T], workspace_id: int) -> Select[T]:
+    """Rows of this workspace plus the national reference rows every workspace reads (a model
+    whose ``workspace_id`` may be NULL, such as the national funding schemes). PostgreSQL
+    policies allow reading exactly these, and writing only the workspace's own."""
+    return (
+        select(model)
+        .where((model.workspace_id == workspace_id) | model.workspace_id.is_(None))
+        .execution_options(**{SCOPE_OPTION: ("national", workspace_id)})
+    )
+
+
+def scoped_national(model: type[T]) -> Select[T]:
+    """Only the national reference rows of such a model (for loading and for `samspill`)."""
+    return (
+        select(model)
+        .where(model.workspace_id.is_(None))
+        .execution_options(**{SCOPE_OPTION: ("national", None)})
     )
 
 

@@ -396,3 +396,156 @@ def create_comment(
             parent_id=parent.id if parent else None,
         )
         return comments.add_comment(db, workspace, acting, consultation_round.id, form)
+
+
+# --- schemes ---------------------------------------------------------------------------------
+
+
+def national_scheme(db: Session, key: str = "digifin") -> Any:
+    """A national scheme of the reference catalogue (loaded by migrate)."""
+    from app.schemes.models import Scheme
+    from app.tenancy import scoped_national
+
+    return db.scalar(scoped_national(Scheme).where(Scheme.key == key))
+
+
+def create_scheme(db: Session, workspace: Workspace, name: str | None = None, **fields: Any) -> Any:
+    """A county's own scheme; ``fields`` as in SchemeForm."""
+    from app.schemes import service as schemes
+    from app.schemes.schemas import SchemeForm
+
+    with in_workspace(db, workspace):
+        return schemes.create_scheme(
+            db, workspace, SchemeForm(name=name or f"Fond {_next()}", **fields)
+        )
+
+
+def create_call(
+    db: Session,
+    workspace: Workspace,
+    scheme: Any,
+    *,
+    deadline: Any = None,
+    opens_on: Any = None,
+    title: str | None = None,
+    **fields: Any,
+) -> Any:
+    """A call of ``scheme`` (national or own) in ``workspace``; deadline a date (13:00 Oslo),
+    30 days from today unless given."""
+    from datetime import timedelta
+
+    from app.clock import today
+    from app.schemes import service as schemes
+    from app.schemes.schemas import CallForm
+
+    with in_workspace(db, workspace):
+        return schemes.create_call(
+            db,
+            workspace,
+            scheme.id,
+            CallForm(
+                title=title or f"Utlysning {_next()}",
+                opens_on=opens_on,
+                deadline_date=deadline or today() + timedelta(days=30),
+                **fields,
+            ),
+        )
+
+
+def create_participation(
+    db: Session,
+    workspace: Workspace,
+    scheme: Any,
+    lead: str = "5020",
+    partners: tuple[str, ...] = (),
+    *,
+    year: int = 2025,
+    status: str = "granted",
+    **fields: Any,
+) -> Any:
+    """A participation record with ``lead`` and ``partners``, created as a coordinator."""
+    from app.accounts.permissions import actions_for
+    from app.accounts.principal import Principal
+    from app.schemes import service as schemes
+    from app.schemes.schemas import ParticipationForm
+
+    staff = Principal(user_id=None, name="test", email=None, actions=actions_for("coordinator"))
+    with in_workspace(db, workspace):
+        return schemes.create_participation(
+            db,
+            workspace,
+            staff,
+            ParticipationForm(
+                scheme_id=scheme.id,
+                lead=lead,
+                partners=list(partners),
+                year=year,
+                status=status,
+                **fields,
+            ),
+        )
+
+
+# --- innovations -------------------------------------------------------------------------------
+
+
+def staff_principal(role: str = "coordinator", municipality: str | None = None) -> Principal:
+    """Someone acting in ``role`` without an account of their own in the test database."""
+    from app.accounts.permissions import actions_for
+    from app.accounts.principal import Principal
+
+    return Principal(
+        user_id=None,
+        name="test",
+        email=None,
+        actions=actions_for(role),
+        municipality_number=municipality if role == "municipal" else None,
+    )
+
+
+def create_innovation(
+    db: Session,
+    workspace: Workspace,
+    title: str | None = None,
+    origin: str = "5020",
+    *,
+    shared: bool = False,
+    **fields: Any,
+) -> Any:
+    """An innovation of ``workspace`` made in ``origin``; ``fields`` as in InnovationForm."""
+    from app.innovations import service as innovations
+    from app.innovations.schemas import InnovationForm
+
+    with in_workspace(db, workspace):
+        inn = innovations.create_innovation(
+            db,
+            workspace,
+            InnovationForm(
+                title=title or f"Løsning {_next()}", origin_municipality_number=origin, **fields
+            ),
+        )
+        if shared:
+            innovations.set_shared(db, workspace, inn.id, True)
+        return inn
+
+
+def adopt(
+    db: Session,
+    workspace: Workspace,
+    innovation: Any,
+    municipality: str,
+    status: str = "in_use",
+    **fields: Any,
+) -> Any:
+    """``municipality`` takes ``innovation`` into use, as recorded by ``workspace``."""
+    from app.innovations import service as innovations
+    from app.innovations.schemas import AdoptionForm
+
+    with in_workspace(db, workspace):
+        return innovations.record_adoption(
+            db,
+            workspace,
+            staff_principal(),
+            innovation.id,
+            AdoptionForm(municipality_number=municipality, status=status, **fields),
+        )

@@ -57,6 +57,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "strategies.consult": STAFF,
     # takes part in a consultation for their municipality or organisation when it is invited
     "strategies.respond": frozenset({"municipal", "partner"}),
+    # schemes: the catalogue, calls and deadlines, participation, figures
+    "schemes.read": ALL,
+    "schemes.manage": STAFF,
+    "participation.edit": frozenset({"county_admin", "coordinator", "helper"}),
+    # a municipal user keeps their own municipality's participation records
+    "participation.edit_own": frozenset({"municipal"}),
+    # innovations: the registry, adoptions, the spread plan, benefits realisation
+    "innovations.read": ALL,
+    "innovations.edit": frozenset({"county_admin", "coordinator", "helper"}),
+    # a municipal user records their own municipality's adoptions and benefits plan
+    "adoptions.edit_own": frozenset({"municipal"}),
+    "benefits.edit": frozenset({"county_admin", "coordinator", "helper"}),
+    "benefits.edit_own": frozenset({"municipal"}),
 }
 
 

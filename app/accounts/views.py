@@ -168,11 +168,18 @@ def no_access(request: Request, session: DbSession, user: CurrentUser) -> Respon
 
 
 @router.post("/sprak")
-def set_language(request: Request, data: FormData) -> Response:
+def set_language(
+    request: Request, data: FormData, session: DbSession, user: OptionalUser
+) -> Response:
+    """The language of the pages (a cookie) and, for a signed-in person, of the e-mail
+    Samspill sends them."""
     locale = data.get("locale")
     target = safe_next(data.get("neste")) or "/"
     if locale not in LOCALES:
         raise InvalidInput({"locale": lazy("Velg bokmål, nynorsk eller English.")})
+    if user is not None and user.locale != locale:
+        user.locale = locale
+        session.flush()
     response = redirect(request, target)
     response.set_cookie(
         LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True, path="/"

@@ -177,3 +177,19 @@ def test_messages_translated_where_shown(client: TestClient) -> None:
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer sps_1_ugyldig"})
     assert response.status_code == 401
     assert response.json()["message"] == "API-nøkkelen er ugyldig eller trekt tilbake."
+
+
+def test_a_signed_in_person_keeps_the_chosen_language_for_their_mail(client, db, ws) -> None:
+    """The language buttons also set the language Samspill writes to this person in (deadline
+    reminders, notifications), so a mail sent by the worker later follows their choice."""
+    from app.accounts.models import User
+    from factories import create_member, login
+
+    user = create_member(db, ws, "coordinator")
+    login(client, user)
+    _choose(client, "en", f"/{ws.slug}")
+    db.expire_all()
+    assert db.get(User, user.id).locale == "en"
+    _choose(client, "nn", f"/{ws.slug}")
+    db.expire_all()
+    assert db.get(User, user.id).locale == "nn"

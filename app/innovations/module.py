@@ -1,0 +1,44 @@
+"""Innovations as the app sees them: menu entry, start-page figures, demo, the measurement
+reminder job."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from app.counties.models import Workspace
+from app.i18n import lazy
+from app.innovations import (
+    api,
+    benefits_api,
+    benefits_reminders,
+    benefits_views,
+    demo,
+    models,
+    overview,
+    spread,
+    views,
+)
+from app.registry import Module, NavLink
+
+
+def _demo(session: Session, workspaces: Mapping[str, Workspace]) -> None:
+    demo.load(session, workspaces)
+
+
+MODULE = Module(
+    name="innovations",
+    models=models,
+    depends_on=("networks", "helpdesk"),
+    api=(api.router, spread.api_router, benefits_api.router, benefits_api.api_router),
+    pages=(
+        spread.router,  # before /innovasjoner/{id}
+        benefits_views.router,
+        views.router,
+    ),
+    nav=(NavLink(lazy("Innovasjoner"), "innovasjoner", "innovations.read"),),
+    overview=overview.contribution,
+    demo=_demo,
+    jobs=((benefits_reminders.job, 3600.0),),
+)
