@@ -120,9 +120,11 @@ def include_object(
     obj: object, name: str | None, kind: str, reflected: bool, compare_to: object
 ) -> bool:
     # The full-text indexes (SQLite FTS5 table and its shadow tables, PostgreSQL expression
-    # indexes) are written by hand in the strategies migration and are not ORM metadata.
+    # indexes) are written by hand in the strategies and innovations migrations and are not
+    # ORM metadata.
     if kind == "table" and name and name.startswith("strategy_search"):
         return False
     if kind == "column" and name == "search_vector":  # PostgreSQL's generated tsvector
         return False
-    return not (kind == "index" and name and name.endswith("_fts"))
+    # Those and the innovations' GIN index on its search_vector (ix_innovation_search).
+    return not (kind == "index" and name and name.endswith(("_fts", "_search")))

@@ -84,11 +84,12 @@ def at_most(high: int, message: str) -> AfterValidator:
 
 
 def matches(pattern: str, message: str) -> AfterValidator:
-    """The whole value matches the regular expression ``pattern``."""
+    """The whole value matches the regular expression ``pattern`` (``None`` passes, for an
+    optional field)."""
     compiled = re.compile(pattern)
 
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
+    def check(value: str | None) -> str | None:
+        if value is not None and not compiled.fullmatch(value):
             raise ValueError(message)
         return value
 

@@ -180,6 +180,27 @@ def _path(key: str) -> Path:
     return _root() / key[:2] / key
 
 
+def write_bytes(content: bytes) -> str:
+    """Keep ``content`` under the storage folder (a temporary name, synced, then renamed) and
+    return its key. Other modules' files (an innovation's) are kept the same way."""
+    key = secrets.token_hex(24)
+    path = _path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return key
+
+
+def path_of(key: str) -> Path | None:
+    """Where the bytes of ``key`` are, or None when they are missing."""
+    path = _path(key)
+    return path if path.is_file() else None
+
+
 def store(
     session: Session,
     ws: Workspace,
@@ -194,15 +215,7 @@ def store(
     transaction later rolls back the file stays unreferenced on disk, never the other way round."""
     rows = []
     for upload in uploads:
-        key = secrets.token_hex(24)
-        path = _path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        with open(tmp, "wb") as fh:
-            fh.write(upload.content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        key = write_bytes(upload.content)
         row = RequestAttachment(
             workspace_id=ws.id,
             request_id=req.id,

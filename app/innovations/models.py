@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -74,6 +75,32 @@ class Innovation(TenantOwned, Timestamped, Base):
     archived_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     origin_municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+
+
+class InnovationFile(TenantOwned, Base):
+    """A file about an innovation (a guide, a routine, a template). The bytes live under the
+    storage folder; readable wherever the innovation is."""
+
+    __tablename__ = "innovation_file"
+    __audit_label__ = lazy("Fil om innovasjon")
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "storage_key"),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovation.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class InnovationRole(TenantOwned, Base):
@@ -262,3 +289,52 @@ class InnovationRequest(TenantOwned, Base):
         ForeignKey("innovation.id", ondelete="CASCADE"), index=True
     )
     help_request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id", ondelete="CASCADE"))
+
+
+class AdoptionSpread(TenantOwned, Base):
+    """Derived: this workspace's adoption records of one innovation, counted (``tally.py``
+    keeps it up to date in the same transaction as every change of an adoption). Only
+    municipalities other than the origin are counted. Readable by every workspace for a
+    shared innovation (as its adoptions are), so the spread across counties is a SUM over at
+    most innovations × counties rows."""
+
+    __tablename__ = "adoption_spread"
+    __audit_label__ = lazy("Opptelling av spredning")
+    __audited__ = False
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "innovation_id"),
+        Index("ix_adoption_spread_innovation", "innovation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    innovation_id: Mapped[int] = mapped_column(ForeignKey("innovation.id", ondelete="CASCADE"))
+    in_use: Mapped[int] = mapped_column(default=0)
+    # of in_use: municipalities outside the recording workspace's county. Only such a record
+    # can be a second record of a municipality (by another county), so the readers count
+    # exactly (distinct municipalities) only where this is above 0.
+    in_use_outside: Mapped[int] = mapped_column(default=0)
+    on_the_way: Mapped[int] = mapped_column(default=0)  # considering, planned, in progress
+    abandoned: Mapped[int] = mapped_column(default=0)
+
+
+class AdoptionPair(TenantOwned, Base):
+    """Derived: how many innovations made in ``origin_number`` this workspace recorded as
+    ``status`` in ``municipality_number`` (never the origin itself). ``origin_number`` NULL:
+    innovations made by a council or network, elsewhere for every municipality. What THIS
+    county recorded — its records of other counties' shared innovations included; another
+    county's record of one of our municipalities is not counted here. Never read by another
+    workspace."""
+
+    __tablename__ = "adoption_pair"
+    __audit_label__ = lazy("Opptelling av innføringer per kommune")
+    __audited__ = False
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "origin_number", "municipality_number", "status"),
+        CheckConstraint(sql_in("status", ADOPTION_STATES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
+    municipality_number: Mapped[str] = mapped_column(ForeignKey("municipality.number"))
+    status: Mapped[str] = mapped_column(String(20))
+    innovations: Mapped[int] = mapped_column(default=0)

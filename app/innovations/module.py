@@ -15,9 +15,11 @@ from app.innovations import (
     benefits_reminders,
     benefits_views,
     demo,
+    files,
     models,
     overview,
     spread,
+    tally,
     views,
 )
 from app.registry import Module, NavLink
@@ -35,10 +37,13 @@ MODULE = Module(
     pages=(
         spread.router,  # before /innovasjoner/{id}
         benefits_views.router,
+        files.router,
         views.router,
     ),
     nav=(NavLink(lazy("Innovasjoner"), "innovasjoner", "innovations.read"),),
     overview=overview.contribution,
     demo=_demo,
-    jobs=((benefits_reminders.job, 3600.0),),
+    # the tallies follow every change here; once a night they also catch another county
+    # unsharing or moving the origin of an innovation this county recorded
+    jobs=((benefits_reminders.job, 3600.0), (tally.job, 86400.0)),
 )

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, literal_column, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, case, distinct, func, literal_column, null, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.accounts.principal import Principal
 from app.clock import today, utcnow
@@ -21,9 +21,12 @@ from app.counties import service as counties_service
 from app.counties.models import Municipality, Workspace
 from app.errors import Forbidden, InvalidInput, NotFound, found
 from app.i18n import lazy
+from app.innovations import tally
 from app.innovations.models import (
     ADOPTION_STATES,
+    ROLES,
     Adoption,
+    AdoptionSpread,
     Innovation,
     InnovationRequest,
     InnovationRole,
@@ -43,7 +46,7 @@ def visible_innovations(ws: Workspace) -> Select[Any]:
     return scoped_or_shared(Innovation, ws.id, Innovation.shared.is_(True))
 
 
-def _shared_ids() -> Select[Any]:
+def shared_ids() -> Select[Any]:
     # Read through the scoped helper's rules: shared innovations are readable everywhere.
     return scoped_or_shared(Innovation, 0, Innovation.shared.is_(True)).with_only_columns(
         Innovation.id
@@ -53,12 +56,87 @@ def _shared_ids() -> Select[Any]:
 def visible_adoptions(ws: Workspace) -> Select[Any]:
     """Adoptions this workspace recorded, and every county's adoptions of shared innovations
     (so that they count across counties)."""
-    return scoped_or_shared(Adoption, ws.id, Adoption.innovation_id.in_(_shared_ids()))
+    return scoped_or_shared(Adoption, ws.id, Adoption.innovation_id.in_(shared_ids()))
+
+
+def visible_tallies(ws: Workspace) -> Select[Any]:
+    """The adoption tallies this workspace reads: its own, and every county's of a shared
+    innovation (as with the adoptions themselves)."""
+    return scoped_or_shared(AdoptionSpread, ws.id, AdoptionSpread.innovation_id.in_(shared_ids()))
 
 
 def spread_count(ws: Workspace) -> Any:
     """A correlated count, per innovation of the outer query: the municipalities other than
-    the origin where it is in use."""
+    the origin where it is in use.
+
+    Read from the tallies (a sum over at most one row per county). A municipality recorded by
+    two counties would count twice there; with one workspace per county such a second record
+    is always one of a municipality outside the recording county, so where the tallies hold
+    any of those the municipalities are counted one by one instead (distinct, from the
+    records)."""
+    tallied = (
+        # the outer innovation is one the workspace sees: its tallies are readable when they
+        # are this workspace's or the innovation is shared
+        scoped_or_shared(AdoptionSpread, ws.id, Innovation.shared.is_(True))
+        .with_only_columns(
+            case(
+                (func.sum(AdoptionSpread.in_use_outside) > 0, null()),
+                else_=func.coalesce(func.sum(AdoptionSpread.in_use), 0),
+            )
+        )
+        .where(AdoptionSpread.innovation_id == Innovation.id)
+        .correlate(Innovation)
+        .scalar_subquery()
+    )
+    return func.coalesce(tallied, _distinct_spread(ws))
+
+
+def with_spread(ws: Workspace, query: Select[Any]) -> tuple[Select[Any], Any]:
+    """``query`` of innovations joined to their spread, and the spread column: the same count
+    as :func:`spread_count`, for a list. Two grouped subqueries instead of a correlated one per
+    row: the tallies summed per innovation (at most innovations × counties rows), and the
+    distinct count from the records only for the innovations where a tally holds a record of
+    a municipality outside its county."""
+    tallied = (
+        visible_tallies(ws)
+        .with_only_columns(
+            AdoptionSpread.innovation_id.label("innovation_id"),
+            func.sum(AdoptionSpread.in_use).label("in_use"),
+        )
+        .group_by(AdoptionSpread.innovation_id)
+        .subquery("tallied")
+    )
+    flagged = (
+        visible_tallies(ws)
+        .with_only_columns(AdoptionSpread.innovation_id)
+        .where(AdoptionSpread.in_use_outside > 0)
+    )
+    made = aliased(Innovation, name="made")
+    exact = (
+        visible_adoptions(ws)
+        .join(made, made.id == Adoption.innovation_id)
+        .with_only_columns(
+            Adoption.innovation_id.label("innovation_id"),
+            func.count(distinct(Adoption.municipality_number)).label("n"),
+        )
+        .where(
+            Adoption.innovation_id.in_(flagged),
+            Adoption.status == IN_USE,
+            or_(
+                made.origin_municipality_number.is_(None),
+                Adoption.municipality_number != made.origin_municipality_number,
+            ),
+        )
+        .group_by(Adoption.innovation_id)
+        .subquery("exact")
+    )
+    joined = query.outerjoin(tallied, tallied.c.innovation_id == Innovation.id).outerjoin(
+        exact, exact.c.innovation_id == Innovation.id
+    )
+    return joined, func.coalesce(exact.c.n, tallied.c.in_use, 0)
+
+
+def _distinct_spread(ws: Workspace) -> Any:
     return (
         visible_adoptions(ws)
         .with_only_columns(func.count(distinct(Adoption.municipality_number)))
@@ -177,7 +255,8 @@ def registry(
             or_(Innovation.origin_municipality_number.in_(near), Innovation.id.in_(in_use_near))
         )
     total = session.scalar(query.with_only_columns(func.count(Innovation.id))) or 0
-    spread = spread_count(ws).label("spread")
+    query, spread_column = with_spread(ws, query)
+    spread = spread_column.label("spread")
     order: list[Any] = []
     if p.municipality_number:
         mine = session.get(Municipality, p.municipality_number)
@@ -307,14 +386,18 @@ def update_innovation(
 ) -> Innovation:
     inn = own_innovation(session, ws, innovation_id)
     _check_origin(session, ws, form)
+    before = inn.origin_municipality_number
     _apply(inn, form)
     session.flush()
+    if inn.origin_municipality_number != before:  # the tallies count "other than the origin"
+        tally.refresh(session, ws, [inn.id], origins=[before])
     return inn
 
 
 def set_shared(session: Session, ws: Workspace, innovation_id: int, shared: bool) -> Innovation:
     """Share with every other county (read-only there), or stop sharing: then the adoptions
-    other counties recorded stay theirs but are no longer read here or counted."""
+    other counties recorded stay theirs but are no longer read here or counted. The adoption
+    tallies need no change: another county's tally of it is read exactly while it is shared."""
     inn = own_innovation(session, ws, innovation_id)
     inn.shared = shared
     inn.shared_at = utcnow() if shared else None
@@ -337,15 +420,14 @@ def roles_of(session: Session, ws: Workspace, inn: Innovation) -> list[Innovatio
     query = scoped_or_shared(
         InnovationRole,
         ws.id,
-        InnovationRole.innovation_id.in_(_shared_ids()),
+        InnovationRole.innovation_id.in_(shared_ids()),
     )
-    return list(
-        session.scalars(
-            query.where(InnovationRole.innovation_id == inn.id)
-            .order_by(InnovationRole.role, InnovationRole.municipality_number)
-            .options(selectinload(InnovationRole.municipality))
+    rows = session.scalars(
+        query.where(InnovationRole.innovation_id == inn.id).options(
+            selectinload(InnovationRole.municipality)
         )
     )
+    return sorted(rows, key=lambda r: (ROLES.index(r.role), r.municipality.name))
 
 
 def set_role(session: Session, ws: Workspace, innovation_id: int, form: RoleForm) -> InnovationRole:
@@ -440,6 +522,7 @@ def record_adoption(
         today() if form.status == IN_USE and not row.in_use_on else row.in_use_on
     )
     session.flush()
+    tally.refresh(session, ws, [inn.id])
     return row
 
 
@@ -450,6 +533,7 @@ def delete_adoption(session: Session, ws: Workspace, p: Principal, adoption_id: 
     innovation_id = row.innovation_id
     session.delete(row)
     session.flush()
+    tally.refresh(session, ws, [innovation_id])
     return innovation_id
 
 
@@ -641,6 +725,8 @@ def we_want_this(session: Session, ws: Workspace, p: Principal, innovation_id: i
                 help_request_id=req.id,
             )
         )
+        session.flush()
+        tally.refresh(session, ws, [inn.id])
     session.flush()
     return req
 

@@ -120,7 +120,7 @@ def _already_sent(
     return {(r.call_id, r.days_before, r.email) for r in session.scalars(query)}
 
 
-def _language(session: Session, who: Recipient, users_checked: bool) -> str:
+def language_of(session: Session, who: Recipient, users_checked: bool) -> str:
     """The recipient's own language when they have an account that chose one; else the
     service's default (bokmål)."""
     locale = who.locale
@@ -174,7 +174,7 @@ def run_workspace(session: Session, ws: Workspace, now: datetime | None = None) 
 
     for email, items in digest.items():
         who = recipients[email]
-        locale = _language(session, who, users_checked=email in coordinators)
+        locale = language_of(session, who, users_checked=email in coordinators)
         calls = [i.call for i in items]
         subject, body, headers = compose(ws, who, calls, now, locale)
         try:

@@ -175,7 +175,7 @@ def _vocabulary(labels: dict[str, str], extra: dict[str, str]) -> dict[str, str]
 
 
 STATUS_WORDS = _vocabulary(STATUS_LABELS, {"ide": "idea", "soknad": "applying"})
-ROLE_WORDS = _vocabulary(
+ROLE_WORDS = _vocabulary(FILE_ROLE, {}) | _vocabulary(
     {**ROLE_LABELS},
     {
         "søker": "lead",

@@ -467,11 +467,11 @@ def summary_html(summary: Summary) -> str:
         markdown=text.render_markdown,
         diff=text.diff_html,
         lang=_language(),
-        css=_css_string,
+        css=css_string,
     )
 
 
-def _css_string(value: str) -> Markup:
+def css_string(value: str) -> Markup:
     """A quoted CSS string for ``content:`` in the template's style sheet. Inside <style> no
     HTML escaping applies, so everything but letters, digits and spaces is a CSS escape: no
     quote, backslash or "</style>" can end the string or the sheet."""

@@ -9,29 +9,9 @@ import re
 from dataclasses import dataclass
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-# CommonMark without raw HTML; the output is sanitised again with an allow-list.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
-    "code", "pre", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
-}  # fmt: skip
-_HEADING = re.compile(r"<(/?)h[12]>")
-
-
-def render_markdown(text: str) -> Markup:
-    html = _md.render(text or "")
-    html = _HEADING.sub(r"<\1h3>", html)  # a section's own heading is the h2
-    clean = nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 with an allow-list
+from app.markdown import render_markdown
 
 
 def plain(text: str) -> str:

@@ -31,17 +31,24 @@ TENANT_TABLES = (
     "measurement",
     "measurement_reminder",
     "innovation_request",
+    "adoption_spread",
+    "adoption_pair",
+    "innovation_file",
 )
 SHARED = "innovation_id IN (SELECT id FROM innovation WHERE shared)"
 # Beyond its own rows, every workspace reads: innovations marked shared; the municipal roles
 # and adoptions of shared innovations (so adoptions are counted across counties); and the
 # common benefits plan of a shared innovation with its benefits (the template another county
-# scales for its own municipality). Measurements, spread plans, internal notes and
-# municipalities' own plans never leave the workspace.
+# scales for its own municipality); and the adoption tally of a shared innovation (its spread
+# counted across counties, like its adoptions). Measurements, spread plans, internal notes,
+# municipalities' own plans and the per-municipality adoption tally never leave the workspace.
+# A shared innovation's files go with it.
 SHARED_READ = {
     "innovation": "shared",
     "innovation_role": SHARED,
     "adoption": SHARED,
+    "adoption_spread": SHARED,
+    "innovation_file": SHARED,
     "benefit_plan": f"municipality_number IS NULL AND {SHARED}",
     "benefit": (
         f"plan_id IN (SELECT id FROM benefit_plan WHERE municipality_number IS NULL AND {SHARED})"
@@ -504,6 +511,126 @@ def upgrade() -> None:
             batch_op.f("ix_measurement_workspace_id"), ["workspace_id"], unique=False
         )
 
+    op.create_table(
+        "adoption_pair",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("origin_number", sa.String(length=4), nullable=True),
+        sa.Column("municipality_number", sa.String(length=4), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("innovations", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('considering', 'planned', 'in_progress', 'in_use', 'abandoned')",
+            name=op.f("ck_adoption_pair_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["municipality_number"],
+            ["municipality.number"],
+            name=op.f("fk_adoption_pair_municipality_number_municipality"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_number"],
+            ["municipality.number"],
+            name=op.f("fk_adoption_pair_origin_number_municipality"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_adoption_pair_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_adoption_pair")),
+        sa.UniqueConstraint(
+            "workspace_id",
+            "origin_number",
+            "municipality_number",
+            "status",
+            name=op.f("uq_adoption_pair_workspace_id_origin_number_municipality_number_status"),
+        ),
+    )
+    with op.batch_alter_table("adoption_pair", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_adoption_pair_workspace_id"), ["workspace_id"], unique=False
+        )
+
+    op.create_table(
+        "adoption_spread",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("innovation_id", sa.Integer(), nullable=False),
+        sa.Column("in_use", sa.Integer(), nullable=False),
+        sa.Column("in_use_outside", sa.Integer(), nullable=False),
+        sa.Column("on_the_way", sa.Integer(), nullable=False),
+        sa.Column("abandoned", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["innovation_id"],
+            ["innovation.id"],
+            name=op.f("fk_adoption_spread_innovation_id_innovation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_adoption_spread_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_adoption_spread")),
+        sa.UniqueConstraint(
+            "workspace_id",
+            "innovation_id",
+            name=op.f("uq_adoption_spread_workspace_id_innovation_id"),
+        ),
+    )
+    with op.batch_alter_table("adoption_spread", schema=None) as batch_op:
+        batch_op.create_index("ix_adoption_spread_innovation", ["innovation_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_adoption_spread_workspace_id"), ["workspace_id"], unique=False
+        )
+
+    op.create_table(
+        "innovation_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("innovation_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=120), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_key", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("size > 0", name=op.f("ck_innovation_file_size")),
+        sa.ForeignKeyConstraint(
+            ["innovation_id"],
+            ["innovation.id"],
+            name=op.f("fk_innovation_file_innovation_id_innovation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_innovation_file_uploaded_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_innovation_file_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_innovation_file")),
+        sa.UniqueConstraint(
+            "workspace_id", "storage_key", name=op.f("uq_innovation_file_workspace_id_storage_key")
+        ),
+    )
+    with op.batch_alter_table("innovation_file", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_innovation_file_innovation_id"), ["innovation_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_innovation_file_workspace_id"), ["workspace_id"], unique=False
+        )
+
     if op.get_bind().dialect.name == "postgresql":
         _postgres()
     # ### end Alembic commands ###
@@ -512,6 +639,15 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _postgres_down()
+    with op.batch_alter_table("adoption_spread", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_adoption_spread_workspace_id"))
+        batch_op.drop_index("ix_adoption_spread_innovation")
+
+    op.drop_table("adoption_spread")
+    with op.batch_alter_table("adoption_pair", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_adoption_pair_workspace_id"))
+
+    op.drop_table("adoption_pair")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("measurement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_measurement_workspace_id"))
@@ -541,6 +677,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_innovation_request_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_innovation_request_innovation_id"))
 
+    op.drop_table("innovation_file")
     op.drop_table("innovation_request")
     with op.batch_alter_table("benefit_plan", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_benefit_plan_workspace_id"))

@@ -79,9 +79,9 @@ def test_start_page_query_count_is_bounded(client, db, count_queries):
     assert q.count == small
     # session, workspace, membership, switcher, rows, sizes, count, the networks overview
     # (bodies by kind, coverage: 4), the hjelpekorps figures (1) and its last 12 months (2),
-    # the strategies figures (measures by status, overdue, open rounds: 3), and the scope
-    # settings on PostgreSQL
-    assert q.count <= 23, q.statements
+    # the strategies figures (measures by status, overdue, open rounds: 3), the deadlines of
+    # the next 30 days (1), the innovation figures (1), and the scope settings on PostgreSQL
+    assert q.count <= 25, q.statements
 
 
 def test_admin_changes_size_thresholds(client, db):
