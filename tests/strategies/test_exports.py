@@ -335,7 +335,7 @@ def test_print_html_has_no_url_of_its_own(consulted: Consultation) -> None:
 
 
 def test_css_string_cannot_end_the_style_sheet() -> None:
-    value = exports._css_string('Agder & "Telemark" </style><p>x')
+    value = exports.css_string('Agder & "Telemark" </style><p>x')
     assert value.startswith('"') and value.endswith('"')
     assert "<" not in value and '"' not in value[1:-1] and "&" not in value
 
