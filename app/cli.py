@@ -232,6 +232,8 @@ def serve(
         workers=workers or settings.workers,
         proxy_headers=True,
         log_level="info",
+        log_config=None,  # app.logs formats every line (set up in app.asgi)
+        access_log=False,  # app.logs.AccessLog writes one line per request instead
     )
 
 
@@ -241,11 +243,13 @@ def worker() -> None:
     five minutes: invitations when a round opens, reminders, daily digests); runs until
     stopped."""
     import app.models  # noqa: F401
+    from app import logs
     from app.db import make_sessionmaker
     from app.mail import service
     from app.modules import MODULES
 
     settings = get_settings()
+    logs.setup(settings)
     factory = make_sessionmaker(make_engine(settings.database_url))
     stop = threading.Event()
     try:

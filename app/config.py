@@ -9,8 +9,6 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app import ROOT_DIR
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAMSPILL_", env_file=".env", extra="ignore")
@@ -18,7 +16,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     # The connection the app uses. On PostgreSQL this must be an ordinary role (no superuser,
     # no BYPASSRLS) so that row-level security applies.
-    database_url: str = f"sqlite:///{ROOT_DIR / 'var' / 'samspill.db'}"
+    # The default, like storage_dir's, is relative to the working folder (the checkout for
+    # `make run`), never to where the package is installed.
+    database_url: str = "sqlite:///var/samspill.db"
     # The owner's connection, used by migrations and reference-data loading only.
     # Defaults to database_url.
     migration_database_url: str | None = None
@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     port: int = 8000
     workers: int = 1
-    storage_dir: Path = ROOT_DIR / "var" / "storage"
+    storage_dir: Path = Path("var") / "storage"
 
     # Signs links that work without a login (the opt-out link in deadline reminders). Set it
     # (32+ random characters) when several machines serve the app; unset, a random key is kept

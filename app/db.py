@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, func
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -96,6 +96,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def ping(engine: Engine) -> None:
+    """``SELECT 1`` on a connection of its own, outside any transaction (no lock on SQLite);
+    raises when the database does not answer."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SELECT 1"))
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

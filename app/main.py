@@ -6,15 +6,14 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 import app.models  # noqa: F401  (every table, and the audit hook)
-from app import PACKAGE_DIR
+from app import PACKAGE_DIR, health, logs
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
 from app.accounts import views as accounts_views
@@ -34,6 +33,16 @@ log = logging.getLogger("samspill")
 STATIC_DIR = PACKAGE_DIR / "static"
 
 
+def _make_storage_dir() -> None:
+    """The storage folder exists from the start (`/readyz` checks it); one that cannot be made
+    is reported there, not by refusing to start."""
+    folder = Path(get_settings().storage_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("cannot create the storage folder %s: %s", folder, exc)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -46,6 +55,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _make_storage_dir()
         stop = threading.Event()
         worker = None
         if settings.mail_worker_in_process:
@@ -79,24 +89,10 @@ def create_app(
     app.state.nav = [link for m in modules for link in m.nav]
 
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(logs.AccessLog)  # outermost: the request id is there for everything
     install_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> PlainTextResponse:
-        return PlainTextResponse("ok")
-
-    @app.get("/readyz", include_in_schema=False)
-    def readyz(request: Request) -> JSONResponse:
-        try:
-            engine = request.app.state.engine
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            log.warning("readiness check failed: %s", exc)
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
 
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
     api.include_router(accounts_api.router)
@@ -107,6 +103,7 @@ def create_app(
     app.include_router(api)
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    pages.include_router(health.router)  # /healthz, /readyz
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)

@@ -8,7 +8,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from app import ROOT_DIR
+from app import ALEMBIC_INI, MIGRATIONS_DIR
 from app.db import make_engine
 
 # Reference tables the app may read but never write (they change only through the CLI,
@@ -17,7 +17,12 @@ READ_ONLY_TABLES = ("county", "municipality", "organisation", "alembic_version")
 
 
 def alembic_config() -> Config:
-    return Config(str(ROOT_DIR / "alembic.ini"))
+    """alembic.ini and the migrations of this installation: the checkout's, or the copies an
+    installed wheel carries inside the package (``script_location`` is set to the folder found,
+    so it does not depend on where the ini file sits)."""
+    cfg = Config(str(ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return cfg
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

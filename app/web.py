@@ -14,14 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from app import ROOT_DIR
+from app import TEMPLATES_DIR
 from app.clock import OSLO
 from app.i18n import LOCALES, _, get_locale, gettext_, ngettext, pgettext
 
 FLASH_COOKIE = "samspill_flash"
 
 _env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(ROOT_DIR / "templates")),
+    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
     autoescape=True,
     extensions=["jinja2.ext.i18n"],
 )

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import logs
 from app.accounts import principal as principals
 from app.accounts import service, tokens
 from app.accounts.models import Membership, User
@@ -85,6 +86,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     request.state.user = user
     request.state.viewer = Viewer(id=user.id, name=user.name, email=user.email)
     set_db_scope(session, workspace_id=None, user_id=user.id)
+    logs.bind(user_id=user.id)
     return user
 
 
@@ -108,6 +110,7 @@ def _load_context(session: Session, user: User, slug: str) -> Context:
         user_id=user.id,
         county_number=workspace.county_number,
     )
+    logs.bind(user_id=user.id, workspace_id=workspace.id)
     membership = found(service.get_membership(session, workspace.id, user.id))
     return Context(user=user, workspace=workspace, membership=membership)
 

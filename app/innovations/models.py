@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,7 +182,18 @@ class BenefitPlan(TenantOwned, Timestamped, Base):
 
     __tablename__ = "benefit_plan"
     __audit_label__ = lazy("Gevinstplan")
-    __table_args__ = (UniqueConstraint("workspace_id", "innovation_id", "municipality_number"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "innovation_id", "municipality_number"),
+        # one common plan per innovation and workspace (NULLs are distinct in the above)
+        Index(
+            "uq_benefit_plan_common",
+            "workspace_id",
+            "innovation_id",
+            unique=True,
+            sqlite_where=text("municipality_number IS NULL"),
+            postgresql_where=text("municipality_number IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     innovation_id: Mapped[int] = mapped_column(

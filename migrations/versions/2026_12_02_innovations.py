@@ -266,6 +266,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("benefit_plan", schema=None) as batch_op:
         batch_op.create_index(
+            "uq_benefit_plan_common",
+            ["workspace_id", "innovation_id"],
+            unique=True,
+            sqlite_where=sa.text("municipality_number IS NULL"),
+            postgresql_where=sa.text("municipality_number IS NULL"),
+        )
+        batch_op.create_index(
             batch_op.f("ix_benefit_plan_innovation_id"), ["innovation_id"], unique=False
         )
         batch_op.create_index(
@@ -682,6 +689,7 @@ def downgrade() -> None:
     with op.batch_alter_table("benefit_plan", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_benefit_plan_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_benefit_plan_innovation_id"))
+        batch_op.drop_index("uq_benefit_plan_common")
 
     op.drop_table("benefit_plan")
     with op.batch_alter_table("adoption", schema=None) as batch_op:

@@ -5,27 +5,6 @@ from app.tenancy import scoped, set_db_scope
 from factories import create_member, create_workspace, login
 
 
-def test_health_and_readiness(client):
-    assert client.get("/healthz").text == "ok"
-    r = client.get("/readyz")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
-
-
-def test_readiness_fails_when_the_database_does_not_answer(database):
-    from fastapi.testclient import TestClient
-
-    from app.db import make_engine
-    from app.main import create_app
-
-    broken = create_app(
-        database.settings, engine=make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    )
-    with TestClient(broken) as c:
-        assert c.get("/healthz").status_code == 200
-        r = c.get("/readyz")
-        assert r.status_code == 503 and r.json() == {"status": "unavailable"}
-
-
 def test_security_headers(client):
     r = client.get("/logg-inn")
     csp = r.headers["content-security-policy"]

@@ -1,0 +1,80 @@
+"""Liveness and readiness, for load balancers and the image's HEALTHCHECK. No login.
+
+``/healthz`` answers while the process is up (cheap: nothing is checked). ``/readyz`` answers
+200 only when the instance can serve: the database answers ``SELECT 1``, a page template renders
+(the templates are installed and parse) and the storage folder exists and is writable;
+otherwise 503 naming the checks that failed. The reasons are logged, never sent."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from app.config import get_settings
+from app.db import ping
+from app.web import render_fragment
+
+log = logging.getLogger("samspill")
+
+router = APIRouter(include_in_schema=False)
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.get("/healthz")
+def healthz() -> PlainTextResponse:
+    return PlainTextResponse("ok", headers=NO_STORE)
+
+
+def _database(request: Request) -> None:
+    ping(request.app.state.engine)
+
+
+def _templates(request: Request) -> None:
+    # The error page: it extends base.html, and every error a user sees goes through it.
+    page = render_fragment(
+        request, "error.html", {"status": 503, "message": "", "errors": {}, "ctx": None}
+    )
+    if "</html>" not in page:
+        raise RuntimeError("error.html rendered no complete page")
+
+
+def _storage(request: Request) -> None:
+    folder = Path(get_settings().storage_dir)
+    if not folder.is_dir():
+        raise RuntimeError(f"storage folder {folder} does not exist")
+    with tempfile.TemporaryFile(dir=folder, prefix=".readyz-"):
+        pass  # created and removed: the folder is writable
+
+
+CHECKS: dict[str, Callable[[Request], None]] = {
+    "database": _database,
+    "templates": _templates,
+    "storage": _storage,
+}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    for name, check in CHECKS.items():
+        try:
+            check(request)
+        except Exception as exc:
+            log.warning("readiness check %s failed: %s", name, exc)
+            checks[name] = "failed"
+        else:
+            checks[name] = "ok"
+    failed = [name for name, result in checks.items() if result != "ok"]
+    if failed:
+        return JSONResponse(
+            {"status": "unavailable", "failed": failed, "checks": checks},
+            status_code=503,
+            headers=NO_STORE,
+        )
+    return JSONResponse({"status": "ready", "checks": checks}, headers=NO_STORE)
