@@ -106,7 +106,7 @@ def matrix(s: service.Spread) -> Picture:
     """Municipalities (rows) × innovations (columns); a cell's mark is the state of the
     innovation there. Small municipalities are in bold with a star after the name."""
     columns, rows = s.innovations, s.municipalities
-    width = LABEL_W + max(1, len(columns)) * CELL + 10
+    width = LABEL_W + max(1, len(columns)) * CELL + 90  # room for the last slanted titles
     height = HEADER_H + max(1, len(rows)) * CELL + 10
     title = _("Kommuner og innovasjoner: hvem bruker hva")
     desc = _(
