@@ -9,10 +9,21 @@ its own; it records adoptions in its own rows, also of another county's shared i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, literal_column, null, or_, select
+from sqlalchemy import (
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.accounts.principal import Principal
@@ -28,7 +39,6 @@ from app.innovations.models import (
     Adoption,
     AdoptionSpread,
     Innovation,
-    InnovationRequest,
     InnovationRole,
     SpreadTarget,
 )
@@ -233,7 +243,7 @@ def registry(
         query = _search(session, query, f.q)
     if f.area:
         # JSON lists differ between the databases; a LIKE on the stored text works in both.
-        query = query.where(func.cast(Innovation.areas, _text_type()).like(f'%"{f.area}"%'))
+        query = query.where(cast(Innovation.areas, Text).like(f'%"{f.area}"%'))
     origin = Municipality
     query = query.outerjoin(origin, origin.number == Innovation.origin_municipality_number)
     if f.size_class:
@@ -277,12 +287,6 @@ def registry(
         )
         for inn, count, origin_name in rows
     ], total
-
-
-def _text_type() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
 
 
 def _workspace_names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -662,120 +666,3 @@ def remove_target(session: Session, ws: Workspace, target_id: int) -> int:
     session.delete(row)
     session.flush()
     return innovation_id
-
-
-# --- help requests -----------------------------------------------------------------------------
-
-
-def we_want_this(session: Session, ws: Workspace, p: Principal, innovation_id: int) -> Any:
-    """A municipality asks the hjelpekorps for help taking the innovation into use: a help
-    request of category "reuse", prefilled and linked, and the adoption noted as considered.
-    Asking again leads to the request already filed."""
-    from app.config import get_settings
-    from app.helpdesk import lifecycle
-    from app.helpdesk.models import HelpRequest
-    from app.helpdesk.schemas import RequestForm
-    from app.i18n import _
-
-    inn = get_innovation(session, ws, innovation_id)
-    if not p.municipality_number:
-        raise Forbidden(lazy("Bare en kommune kan be om dette for seg selv."))
-    linked = (
-        scoped(InnovationRequest, ws.id)
-        .where(InnovationRequest.innovation_id == inn.id)
-        .with_only_columns(InnovationRequest.help_request_id)
-    )
-    existing = session.scalar(
-        scoped(HelpRequest, ws.id).where(
-            HelpRequest.id.in_(linked),
-            HelpRequest.municipality_number == p.municipality_number,
-            HelpRequest.state.not_in(("closed",)),
-        )
-    )
-    if existing is not None:
-        return existing
-    base = get_settings().base_url.rstrip("/")
-    origin = inn.origin_municipality.name if inn.origin_municipality else owner_name(session, inn)
-    form = RequestForm(
-        category="reuse",
-        title=_("Vi vil ta i bruk: {title}").format(title=inn.title)[:200],
-        description="\n".join(
-            [
-                _("Vi vil gjerne ta i bruk «{title}» fra {origin}.").format(
-                    title=inn.title, origin=origin
-                ),
-                _("I Samspill: {url}").format(url=f"{base}/{ws.slug}/innovasjoner/{inn.id}"),
-            ]
-        ),
-        urgency="normal",
-    )
-    req = lifecycle.file_request(session, ws, p, form)
-    session.add(InnovationRequest(workspace_id=ws.id, innovation_id=inn.id, help_request_id=req.id))
-    if session.scalar(
-        scoped(Adoption, ws.id).where(
-            Adoption.innovation_id == inn.id, Adoption.municipality_number == p.municipality_number
-        )
-    ) is None and (inn.shared or _in_county(session, ws, p.municipality_number)):
-        session.add(
-            Adoption(
-                workspace_id=ws.id,
-                innovation_id=inn.id,
-                municipality_number=p.municipality_number,
-                status="considering",
-                help_request_id=req.id,
-            )
-        )
-        session.flush()
-        tally.refresh(session, ws, [inn.id])
-    session.flush()
-    return req
-
-
-def _in_county(session: Session, ws: Workspace, number: str) -> bool:
-    m = session.get(Municipality, number)
-    return m is not None and m.county_number == ws.county_number
-
-
-def link_request(session: Session, ws: Workspace, innovation_id: int, number: int) -> Any:
-    """Link an existing help request of this workspace to the innovation (by its HK number)."""
-    from app.helpdesk.models import HelpRequest
-
-    inn = get_innovation(session, ws, innovation_id)
-    req = session.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == number))
-    if req is None:
-        raise InvalidInput(
-            {"help_request_number": lazy("Finner ingen forespørsel med dette nummeret.")}
-        )
-    already = session.scalar(
-        scoped(InnovationRequest, ws.id).where(InnovationRequest.help_request_id == req.id)
-    )
-    if already is None:
-        session.add(
-            InnovationRequest(workspace_id=ws.id, innovation_id=inn.id, help_request_id=req.id)
-        )
-    else:
-        already.innovation_id = inn.id
-    session.flush()
-    return req
-
-
-def requests_of(session: Session, ws: Workspace, innovation_id: int) -> list[Any]:
-    from app.helpdesk.models import HelpRequest
-
-    linked = (
-        scoped(InnovationRequest, ws.id)
-        .where(InnovationRequest.innovation_id == innovation_id)
-        .with_only_columns(InnovationRequest.help_request_id)
-    )
-    return list(
-        session.scalars(
-            scoped(HelpRequest, ws.id)
-            .where(HelpRequest.id.in_(linked))
-            .order_by(HelpRequest.number.desc())
-            .options(selectinload(HelpRequest.municipality))
-        )
-    )
-
-
-def in_use_since(adoption: Adoption) -> date | None:
-    return adoption.in_use_on if adoption.status == IN_USE else None

@@ -18,7 +18,7 @@ from app.forms import MultiFormData, submit, uploaded_files
 from app.helpdesk import attachments
 from app.i18n import _, ngettext
 from app.innovations import files as innovation_files
-from app.innovations import service
+from app.innovations import requests, service
 from app.innovations.labels import LABELS
 from app.innovations.models import INNOVATION_AREAS, PHASES, Innovation
 from app.innovations.schemas import (
@@ -154,7 +154,7 @@ def _innovation_page(
             adoptions=adoptions,
             spread=service.spread_of(session, ws, inn.id),
             plan=service.spread_plan(session, ws, inn),
-            requests=service.requests_of(session, ws, inn.id),
+            requests=requests.requests_of(session, ws, inn.id),
             files=innovation_files.files_of(session, ws, inn.id),
             accept=attachments.ACCEPT,
             limit_text=attachments.limit_text(),
@@ -409,7 +409,7 @@ def link_request(
         ctx,
         innovation_id,
         data,
-        lambda form: service.link_request(
+        lambda form: requests.link_request(
             session, ctx.workspace, innovation_id, form.help_request_number
         ),
         schema=RequestLinkForm,
@@ -448,7 +448,7 @@ def we_want_this(
     session: DbSession,
     ctx: Annotated[Context, Depends(require("helpdesk.file"))],
 ) -> Response:
-    req = service.we_want_this(session, ctx.workspace, ctx.principal, innovation_id)
+    req = requests.we_want_this(session, ctx.workspace, ctx.principal, innovation_id)
     return redirect(
         request,
         f"/{ctx.workspace.slug}/hjelp/{req.number}",

@@ -17,8 +17,8 @@ from app.schemes import (
     figures,
     models,
     overview,
+    reference,
     reminders,
-    service,
     transfer,
     views,
 )
@@ -42,6 +42,6 @@ MODULE = Module(
     nav=(NavLink(lazy("Virkemidler"), "virkemidler", "schemes.read"),),
     overview=overview.contribution,
     demo=_demo,
-    reference=service.load_reference,
+    reference=reference.load_reference,
     jobs=((reminders.job, 3600.0),),
 )

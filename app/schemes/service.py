@@ -8,11 +8,9 @@ municipal user may add and change only records their own municipality is part of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -25,59 +23,14 @@ from app.errors import Forbidden, InvalidInput, NotFound, found
 from app.i18n import lazy
 from app.schemes import tally
 from app.schemes.models import (
-    SCHEME_AREAS,
     Participation,
     ParticipationMember,
     Scheme,
     SchemeCall,
     SchemeNote,
-    areas_of,
 )
 from app.schemes.schemas import CallForm, NoteForm, ParticipationForm, SchemeForm
-from app.tenancy import scoped, scoped_national, scoped_with_national
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "national_schemes.json"
-NATIONAL_FIELDS = (
-    "name",
-    "owner",
-    "level",
-    "purpose",
-    "eligible",
-    "co_funding",
-    "areas",
-    "url",
-    "status_note",
-)
-
-
-# --- the national catalogue ----------------------------------------------------------------
-
-
-def national_records() -> list[dict[str, Any]]:
-    with DATA_FILE.open(encoding="utf-8") as fh:
-        rows: list[dict[str, Any]] = json.load(fh)
-    return rows
-
-
-def load_reference(session: Session) -> dict[str, int]:
-    """Add the national schemes of the data file that are missing and bring the others in line
-    with it (the file is the national record; counties keep their word in notes)."""
-    have = {s.key: s for s in session.scalars(scoped_national(Scheme))}
-    added = 0
-    for row in national_records():
-        values = {k: row.get(k, "") for k in NATIONAL_FIELDS}
-        values["areas"] = areas_of(row.get("areas"))
-        scheme = have.get(row["key"])
-        if scheme is None:
-            session.add(Scheme(workspace_id=None, key=row["key"], **values))
-            added += 1
-        else:
-            for k, v in values.items():
-                if getattr(scheme, k) != v:
-                    setattr(scheme, k, v)
-    session.flush()
-    return {"schemes": added}
-
+from app.tenancy import scoped, scoped_with_national
 
 # --- the catalogue as a workspace sees it ---------------------------------------------------
 
@@ -595,7 +548,3 @@ def form_values(record: Participation) -> dict[str, Any]:
         "body_id": record.body_id,
         "notes": record.notes,
     }
-
-
-def area_codes() -> tuple[str, ...]:
-    return SCHEME_AREAS

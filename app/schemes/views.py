@@ -19,7 +19,7 @@ from app.forms import MultiFormData, submit
 from app.i18n import _
 from app.networks import service as networks_service
 from app.schemes import help as scheme_help
-from app.schemes import service
+from app.schemes import reference, service
 from app.schemes.labels import LABELS
 from app.schemes.models import LEVELS, PARTICIPATION_STATUSES, SCHEME_AREAS, Scheme, SchemeCall
 from app.schemes.schemas import CallForm, NoteForm, ParticipationForm, SchemeForm
@@ -201,7 +201,7 @@ def _scheme_page(
 def _sources(scheme: Scheme) -> list[str]:
     if not scheme.national:
         return []
-    for record in service.national_records():
+    for record in reference.national_records():
         if record["key"] == scheme.key:
             return list(record.get("sources") or [])
     return []

@@ -9,7 +9,7 @@ import pytest
 from app.accounts.permissions import actions_for
 from app.accounts.principal import Principal
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.schemes import service
+from app.schemes import reference, service
 from app.schemes.models import Scheme
 from app.schemes.schemas import CallForm, NoteForm, ParticipationForm, SchemeForm
 from app.tenancy import scoped_with_national
@@ -48,13 +48,13 @@ def test_the_seven_national_schemes_are_loaded_with_sources(db, ws):
         rows = service.catalogue(db, ws)
     keys = {r.scheme.key for r in rows if r.scheme.national}
     assert keys >= NATIONAL_KEYS
-    for record in service.national_records():
+    for record in reference.national_records():
         assert record["sources"], record["key"]
         assert record["url"].startswith("https://")
 
 
 def test_loading_the_catalogue_again_adds_nothing(db):
-    assert service.load_reference(db) == {"schemes": 0}
+    assert reference.load_reference(db) == {"schemes": 0}
 
 
 def test_national_records_are_read_only_and_notes_stay_local(db, ws):
