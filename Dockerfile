@@ -6,7 +6,7 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY scripts/copy-assets.sh scripts/copy-assets.sh
 RUN mkdir -p app/static && sh scripts/copy-assets.sh
 
@@ -27,14 +27,19 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     SAMSPILL_ENVIRONMENT=production SAMSPILL_WORKERS=2 \
     SAMSPILL_STORAGE_DIR=/srv/samspill/var/storage
-# Pango and fonts for WeasyPrint (the PDF of a consultation summary).
+# Pango and fonts for WeasyPrint (the PDF of a consultation summary); pg_dump/pg_restore for
+# `samspill backup` and `restore`.
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 samspill
 # A failed install fails the build.
+# The dependencies exactly as pinned, each checked against its hash; then the wheel alone.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --require-hashes -r /tmp/requirements.lock && rm /tmp/requirements.lock
 COPY --from=wheel /wheels /wheels
-RUN pip install /wheels/samspill-*.whl && rm -rf /wheels
+RUN pip install --no-deps /wheels/samspill-*.whl && rm -rf /wheels
 # The working folder holds only data (the package is in site-packages).
 WORKDIR /srv/samspill
 RUN mkdir -p var/storage && chown -R samspill:samspill var

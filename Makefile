@@ -13,16 +13,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Dependencies come pinned, with hashes, from the lock files (scripts/lock.sh makes them);
+# the project itself is installed editable on top, without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENDOR)/.copied: node_modules/.installed scripts/copy-assets.sh
@@ -42,7 +45,7 @@ demo: migrate
 ## make run: set up everything that is missing, then serve on http://127.0.0.1:$(PORT)
 run: install assets
 	@$(BIN)/samspill setup --demo
-	@echo "Samspill: http://127.0.0.1:$(PORT)"
+	@echo "Samspill: http://127.0.0.1:$(PORT)  (e-mail the demo sends: http://127.0.0.1:$(PORT)/dev/post)"
 	SAMSPILL_MAIL_WORKER_IN_PROCESS=true $(BIN)/samspill serve --port $(PORT)
 
 serve: install assets

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import os
 import secrets
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -224,13 +226,22 @@ def serve(
     """Serve the web app with uvicorn."""
     import uvicorn
 
+    from app.config import check_production
+
     settings = get_settings()
+    check_production(settings)
+    count = workers or settings.workers
+    if count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics sums the request figures of every worker process through this folder.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="samspill-metrics-")
     uvicorn.run(
         "app.asgi:app",
         host=host,
         port=port or settings.port,
-        workers=workers or settings.workers,
+        workers=count,
         proxy_headers=True,
+        # Only these proxies' X-Forwarded-For/-Proto are believed (SAMSPILL_FORWARDED_ALLOW_IPS).
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
         log_config=None,  # app.logs formats every line (set up in app.asgi)
         access_log=False,  # app.logs.AccessLog writes one line per request instead
@@ -244,11 +255,13 @@ def worker() -> None:
     stopped."""
     import app.models  # noqa: F401
     from app import logs
+    from app.config import check_production
     from app.db import make_sessionmaker
     from app.mail import service
     from app.modules import MODULES
 
     settings = get_settings()
+    check_production(settings)
     logs.setup(settings)
     factory = make_sessionmaker(make_engine(settings.database_url))
     stop = threading.Event()
@@ -289,6 +302,16 @@ def schemes_reminders() -> None:
         f"workspaces: {totals['workspaces']}, mails: {totals['mails']}, "
         f"reminders: {totals['reminders']}, already sent by another run: {totals['skipped']}"
     )
+
+
+def _register_operator_commands() -> None:
+    from app.ops import backup, mail, maintenance, users
+
+    for part in (backup, users, mail, maintenance):
+        part.register(cli)
+
+
+_register_operator_commands()
 
 
 def main() -> None:

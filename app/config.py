@@ -29,6 +29,27 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     storage_dir: Path = Path("var") / "storage"
+    # Where files (attachments, keys) are kept: "local" (storage_dir, the embedded default) or
+    # "s3" (an S3-compatible bucket; what several app machines need).
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # e.g. https://s3.example.no; unset: AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""  # key prefix inside the bucket, e.g. "samspill/"
+
+    # Addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are believed
+    # (comma-separated addresses or networks, "*" for any). Others' headers are ignored.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    # /metrics (Prometheus): open to requests from these addresses or networks, or to any
+    # request with `Authorization: Bearer <metrics_token>`.
+    metrics_token: str | None = None
+    metrics_allowed_ips: str = "127.0.0.1,::1"
+
+    # In production, SQLite is refused unless this is set (one machine, one process).
+    allow_sqlite_in_production: bool = False
 
     # Signs links that work without a login (the opt-out link in deadline reminders). Set it
     # (32+ random characters) when several machines serve the app; unset, a random key is kept
@@ -37,9 +58,15 @@ class Settings(BaseSettings):
 
     session_idle_hours: int = 8
     session_absolute_days: int = 7
+    # Failed logins allowed in the window per account and client address, and per address
+    # across all accounts.
     login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
     login_failure_window_minutes: int = 15
     invitation_days: int = 7
+    password_reset_minutes: int = 60
+    # `samspill purge` removes sent mail older than this.
+    purge_sent_mail_days: int = 30
 
     # OpenID Connect (Ansattporten, ID-porten, Entra ID, Keycloak, ...). Enabled when issuer is set.
     oidc_issuer: str | None = None
@@ -53,7 +80,7 @@ class Settings(BaseSettings):
     # organisation's own directory (Entra ID, Ansattporten).
     oidc_trust_email: bool = False
 
-    smtp_host: str = "127.0.0.1"
+    smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None
     smtp_password: str | None = None
@@ -61,6 +88,9 @@ class Settings(BaseSettings):
     mail_from: str = "Samspill <ikke-svar@samspill.local>"
     # Run the mail worker inside the web process (the embedded default; `make run` sets it).
     mail_worker_in_process: bool = False
+    # "smtp" sends mail; "mailbox" keeps it in the outbox and shows it at /dev/post (development
+    # only). Unset: mailbox in development, smtp otherwise.
+    mail_transport: Literal["smtp", "mailbox"] | None = None
 
     default_locale: Literal["nb", "nn", "en"] = "nb"
     page_size: int = Field(default=50, ge=1, le=500)
@@ -80,8 +110,87 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     @property
+    def mail_to_mailbox(self) -> bool:
+        if self.mail_transport is not None:
+            return self.mail_transport == "mailbox"
+        return self.environment == "development"
+
+    @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
+
+
+# Values people copy from examples; a secret key like these is no secret.
+_EXAMPLE_SECRETS = {"change-me", "changeme", "secret", "samspill", "please-change-me"}
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What must be set before the app may run with ``environment=production``; each line says
+    what to set. Empty when nothing is wrong (or the environment is not production)."""
+    from urllib.parse import urlsplit
+
+    if settings.environment != "production":
+        return []
+    problems = []
+    if settings.database_url.startswith("sqlite") and not settings.allow_sqlite_in_production:
+        problems.append(
+            "SAMSPILL_DATABASE_URL is SQLite: set it to PostgreSQL "
+            "(postgresql+psycopg://samspill_app:…@host/samspill), or set "
+            "SAMSPILL_ALLOW_SQLITE_IN_PRODUCTION=true for a single-process installation."
+        )
+    base = urlsplit(settings.base_url)
+    host = (base.hostname or "").lower()
+    if base.scheme != "https":
+        problems.append(
+            f"SAMSPILL_BASE_URL ({settings.base_url}) must start with https:// — it is the "
+            "public address used in e-mailed links and the login redirect."
+        )
+    if host in {"", "localhost", "0.0.0.0", "::1", "::"} or host.startswith("127."):  # noqa: S104
+        problems.append(
+            f"SAMSPILL_BASE_URL ({settings.base_url}) points at this machine: set the public "
+            "address people use, e.g. https://samspill.trondelagfylke.no."
+        )
+    if settings.mail_to_mailbox:
+        problems.append(
+            "SAMSPILL_MAIL_TRANSPORT=mailbox is for development only: unset it, or set smtp."
+        )
+    elif not settings.smtp_host:
+        problems.append(
+            "No SMTP server: set SAMSPILL_SMTP_HOST (and SAMSPILL_SMTP_PORT, _USERNAME, "
+            "_PASSWORD, _STARTTLS as your mail server needs)."
+        )
+    secret = settings.secret_key or ""
+    if not secret:
+        problems.append(
+            "SAMSPILL_SECRET_KEY is not set: set it to 32 or more random characters "
+            "(e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+        )
+    elif len(secret) < 32 or secret.lower() in _EXAMPLE_SECRETS:
+        problems.append(
+            "SAMSPILL_SECRET_KEY is too short or an example value: set it to 32 or more random "
+            "characters."
+        )
+    if settings.storage_backend == "s3" and not settings.s3_bucket:
+        problems.append("SAMSPILL_STORAGE_BACKEND=s3 needs SAMSPILL_S3_BUCKET.")
+    return problems
+
+
+class ConfigurationError(SystemExit):
+    """Raised at start when the settings cannot run in production. A SystemExit, so that the
+    command stops with the message and no traceback."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "Samspill will not start in production until these settings are fixed:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+def check_production(settings: Settings) -> None:
+    problems = production_problems(settings)
+    if problems:
+        raise ConfigurationError(problems)
 
 
 @lru_cache

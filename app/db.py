@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +68,27 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# SQLite has one writer at a time. A transaction of a request that changes something begins
+# IMMEDIATE: it takes the write lock at its start, so that concurrent writers wait for each
+# other (busy_timeout) instead of failing when a reader turns writer halfway. A request that
+# only reads (GET, HEAD, OPTIONS) begins DEFERRED and, in WAL mode, takes no write lock at all:
+# it reads its snapshot while others write. Should it write after all (a session's "last seen",
+# an API token's "last used"), it takes the write lock at its first write, waiting for it like
+# any writer (see _sqlite_write_lock).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_DEFERRED = "samspill_sqlite_deferred"  # execution option: begin without the write lock
+_READING = "samspill_sqlite_reading"  # connection info: deferred, and nothing written yet
+_WRITE_SQL = re.compile(
+    r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|SAVEPOINT)\b", re.IGNORECASE
+)
+
+
+def _writes(statement: str, context: Any) -> bool:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    return _WRITE_SQL.match(statement) is not None
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
@@ -88,11 +111,41 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # IMMEDIATE: a transaction takes the write lock at its start, so concurrent
-            # requests wait (busy_timeout) instead of failing when a reader turns writer.
-            if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            options = conn.get_execution_options()
+            if options.get("isolation_level") == "AUTOCOMMIT":
+                conn.info[_READING] = False
                 return  # a read-only probe such as /readyz takes no lock
+            if options.get(SQLITE_DEFERRED):
+                conn.exec_driver_sql("BEGIN")  # a reader: no lock until it writes
+                conn.info[_READING] = True
+                return
+            conn.info[_READING] = False
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _sqlite_write_lock(
+            conn: Any, cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+        ) -> None:
+            # A deferred transaction that is about to write. SQLite would not wait for the
+            # write lock here: a reader that turns writer while another connection writes gets
+            # "database is locked" at once, and one whose snapshot is older than the last
+            # commit can never write. Nothing has been written yet, so the read transaction is
+            # ended and an IMMEDIATE one begun in its place, which waits for the lock
+            # (busy_timeout) like any writer. What the request reads from here on is current,
+            # as under PostgreSQL's READ COMMITTED. A savepoint counts as a write: a rollback
+            # below one would lose it.
+            if not conn.info.get(_READING) or not _writes(statement, context):
+                return
+            conn.info[_READING] = False
+            cursor.execute("ROLLBACK")
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except Exception:
+                # Busy past the timeout: stay in a (read) transaction, as SQLAlchemy believes,
+                # and let the error reach the request (503, app.errors).
+                cursor.execute("BEGIN")
+                conn.info[_READING] = True
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -109,10 +162,25 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+@functools.lru_cache(maxsize=16)
+def _deferred(engine: Engine) -> Engine:
+    """``engine`` (the same pool) with transactions that begin DEFERRED on SQLite."""
+    return engine.execution_options(**{SQLITE_DEFERRED: True})
+
+
+def session_for(factory: sessionmaker[Session], method: str) -> Session:
+    """A session for a request of ``method``: on SQLite, a request that only reads takes no
+    write lock (see READ_METHODS)."""
+    bind = factory.kw.get("bind")
+    if method in READ_METHODS and isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return factory(bind=_deferred(bind))
+    return factory()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit on success, roll back on error."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
+    session = session_for(factory, request.method)
     try:
         yield session
         session.commit()

@@ -84,6 +84,10 @@ def load_demo(session: Session) -> list[DemoUser]:
         )
     organisations = {o.name: o for o in session.scalars(select(Organisation))}
     for demo in USERS:
+        # The person is created where they belong (their first workspace): the change log of
+        # another county must not list them (it would, under the scope the last loop left).
+        first = workspaces[demo.memberships[0][0]]
+        set_db_scope(session, workspace_id=first.id, user_id=None)
         user = accounts.get_user_by_email(session, demo.email) or accounts.create_user(
             session, email=demo.email, name=demo.name, password=DEMO_PASSWORD
         )

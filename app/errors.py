@@ -5,13 +5,14 @@ reaches a user."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import _, lazy
@@ -114,6 +115,20 @@ class TooManyAttempts(AppError):
     status_code = 429
 
 
+# SQLite's answer when the write lock (or a table) stayed taken past busy_timeout.
+DATABASE_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+DATABASE_BUSY_TEXT = lazy("Databasen er opptatt akkurat nå. Prøv igjen om litt.")
+RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on a lock another connection held too long."""
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and str(orig).startswith(
+        DATABASE_BUSY_MESSAGES
+    )
+
+
 def found(value: T | None) -> T:
     """``value``, or :class:`NotFound` when there is none — the same answer for another
     workspace's object as for a missing one."""
@@ -157,7 +172,16 @@ def install(app: FastAPI) -> None:
             if request.url.query:
                 target += "?" + request.url.query
             return redirect(request, "/logg-inn?" + urlencode({"neste": target}))
-        return error_response(request, exc.status_code, exc.code, message, errors)
+        response = error_response(request, exc.status_code, exc.code, message, errors)
+        if isinstance(exc, NotAuthenticated):
+            # RFC 6750: say how to authenticate, and whether the token given was the problem.
+            given = request.headers.get("authorization", "").lower().startswith("bearer ")
+            response.headers["WWW-Authenticate"] = (
+                'Bearer realm="samspill", error="invalid_token"'
+                if given
+                else 'Bearer realm="samspill"'
+            )
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -185,9 +209,22 @@ def install(app: FastAPI) -> None:
             return _unexpected(request, exc)
         return error_response(request, 404, NotFound.code, _(NotFound.message))
 
+    @app.exception_handler(OperationalError)
+    def _database_busy(request: Request, exc: OperationalError) -> Response:
+        # A busy database is a moment's wait, not a fault: 503 with Retry-After. The request's
+        # transaction has been rolled back, so nothing of it was saved.
+        if not database_busy(exc):
+            raise exc  # any other database failure is a 500 (below)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        response = error_response(request, 503, "database_busy", _(DATABASE_BUSY_TEXT))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # exc_info=exc, not log.exception: Starlette may call this handler in another thread,
+        # where sys.exc_info() is empty and the traceback would be lost from the log.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(request, 500, "internal_error", _(STATUS_TEXT[500]))
 
 

@@ -50,11 +50,16 @@ def length(low: int, high: int, message: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def is_one_line(value: str) -> bool:
+    """Whether ``value`` has no line break or other control character (tab included)."""
+    return not any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+
+
 def one_line(message: str) -> AfterValidator:
     """No line break or other control character (titles become e-mail subjects)."""
 
     def check(value: str) -> str:
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        if not is_one_line(value):
             raise ValueError(message)
         return value
 

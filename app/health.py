@@ -2,21 +2,20 @@
 
 ``/healthz`` answers while the process is up (cheap: nothing is checked). ``/readyz`` answers
 200 only when the instance can serve: the database answers ``SELECT 1``, a page template renders
-(the templates are installed and parse) and the storage folder exists and is writable;
-otherwise 503 naming the checks that failed. The reasons are logged, never sent."""
+(the templates are installed and parse) and the storage can be used (the local folder exists
+and is writable; the bucket answers); otherwise 503 naming the checks that failed. The reasons
+are logged, never sent."""
 
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from app.config import get_settings
 from app.db import ping
+from app.storage import get_storage
 from app.web import render_fragment
 
 log = logging.getLogger("samspill")
@@ -45,11 +44,7 @@ def _templates(request: Request) -> None:
 
 
 def _storage(request: Request) -> None:
-    folder = Path(get_settings().storage_dir)
-    if not folder.is_dir():
-        raise RuntimeError(f"storage folder {folder} does not exist")
-    with tempfile.TemporaryFile(dir=folder, prefix=".readyz-"):
-        pass  # created and removed: the folder is writable
+    get_storage().check()
 
 
 CHECKS: dict[str, Callable[[Request], None]] = {

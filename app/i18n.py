@@ -5,6 +5,8 @@ catalogues live in app/locale/<lang>/LC_MESSAGES/messages.po and are compiled in
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from io import BytesIO
@@ -60,3 +62,15 @@ _ = gettext_
 def lazy(message: str) -> str:
     """Mark a string for extraction; translate it later with ``_()`` where it is shown."""
     return message
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Translate with ``_()`` in ``locale`` inside the block (a mail to one recipient), and go
+    back to the language that was in use."""
+    before = get_locale()
+    set_locale(locale)
+    try:
+        yield
+    finally:
+        set_locale(before)

@@ -21,6 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import metrics
 from app.config import Settings
 
 _context: ContextVar[dict[str, Any] | None] = ContextVar("samspill_log_context", default=None)
@@ -95,7 +96,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in (*FIELDS, "method", "path", "route", "status", "duration_ms"):
+        for name in (*FIELDS, "client", "method", "path", "route", "status", "duration_ms"):
             value = getattr(record, name, None)
             if value is not None:
                 data[name] = value
@@ -161,9 +162,11 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            duration = round((time.perf_counter() - start) * 1000, 1)
+            seconds = time.perf_counter() - start
+            duration = round(seconds * 1000, 1)
             route = scope.get("route")
             template = getattr(route, "path", None)
+            metrics.observe(scope.get("method", ""), template, status, seconds)
             access.info(
                 "%s %s %s %.1f ms",
                 scope.get("method", ""),
@@ -171,6 +174,7 @@ class AccessLog:
                 status,
                 duration,
                 extra={
+                    "client": (scope.get("client") or (None,))[0],
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "route": template,

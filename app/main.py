@@ -6,23 +6,24 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import app.models  # noqa: F401  (every table, and the audit hook)
-from app import PACKAGE_DIR, health, logs
+from app import PACKAGE_DIR, health, logs, metrics
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
 from app.accounts import views as accounts_views
+from app.api_docs import router as api_docs_router
 from app.audit import views as audit_views
-from app.config import Settings, get_settings
+from app.config import Settings, check_production, get_settings
 from app.counties import api as counties_api
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
 from app.mail import service as mail_service
+from app.mail import views as mail_views
 from app.modules import MODULES
 from app.overview import views as overview_views
 from app.registry import Module
@@ -33,14 +34,16 @@ log = logging.getLogger("samspill")
 STATIC_DIR = PACKAGE_DIR / "static"
 
 
-def _make_storage_dir() -> None:
-    """The storage folder exists from the start (`/readyz` checks it); one that cannot be made
-    is reported there, not by refusing to start."""
-    folder = Path(get_settings().storage_dir)
+def _prepare_storage() -> None:
+    """The storage is set up from the start (the local folder exists; `/readyz` checks it);
+    a storage that cannot be set up is reported there, not by refusing to start."""
+    from app.storage import get_storage
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        log.warning("cannot create the storage folder %s: %s", folder, exc)
+        storage = get_storage()
+        storage.prepare()
+    except Exception as exc:
+        log.warning("cannot set up the storage: %s", exc)
 
 
 def create_app(
@@ -50,12 +53,13 @@ def create_app(
     modules: Sequence[Module] = MODULES,
 ) -> FastAPI:
     settings = settings or get_settings()
+    check_production(settings)  # refuses to build an app production cannot run
     engine = engine or make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _make_storage_dir()
+        _prepare_storage()
         stop = threading.Event()
         worker = None
         if settings.mail_worker_in_process:
@@ -78,7 +82,7 @@ def create_app(
         description="JSON API of Samspill. Authenticate with a personal API token "
         "(`Authorization: Bearer sps_…`), bound to one workspace.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: app/api_docs.py serves it
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -104,12 +108,17 @@ def create_app(
 
     pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
     pages.include_router(health.router)  # /healthz, /readyz
+    pages.include_router(metrics.router)  # /metrics (allowed addresses or a token)
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
     pages.include_router(audit_views.router)
+    pages.include_router(mail_views.router)
+    if settings.mail_to_mailbox:
+        pages.include_router(mail_views.dev_router)  # /dev/post, development only
     for module in modules:
         for router in module.pages:
             pages.include_router(router)
+    pages.include_router(api_docs_router)  # /api/docs
     pages.include_router(overview_views.router)  # last: /{workspace_slug} catches the rest
     app.include_router(pages)
     return app

@@ -25,6 +25,13 @@ def alembic_config() -> Config:
     return cfg
 
 
+def head_revision() -> str | None:
+    """The newest migration this installation carries."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
     with engine.begin() as connection:

@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from alembic import op
 
 WORKSPACE = "NULLIF(current_setting('app.workspace_id', true), '')::integer"
+# Set by app.tenancy.set_system_scope for the few readers of every workspace's rows of a table
+# that allows it (the mail worker and `samspill mail` on the outbox).
+SYSTEM = "coalesce(current_setting('app.system', true), '') = 'on'"
 
 
 def enable(tables: Iterable[str]) -> None:

@@ -160,6 +160,15 @@ def set_db_scope(
     )
 
 
+def set_system_scope(session: Session) -> None:
+    """For the code that serves every workspace at once (the mail worker, `/metrics`, `samspill
+    mail`): the session skips the scoped-query check, and on PostgreSQL the tables whose policy
+    allows it (the outbox) show every workspace's rows, for this transaction."""
+    session.info["tenant_scope_exempt"] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('app.system', 'on', true)"))
+
+
 def _tenant_tables() -> set[str]:
     from app.db import Base
 

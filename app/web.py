@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from app import TEMPLATES_DIR
 from app.clock import OSLO
+from app.config import get_settings
 from app.i18n import LOCALES, _, get_locale, gettext_, ngettext, pgettext
 
 FLASH_COOKIE = "samspill_flash"
@@ -112,7 +113,13 @@ def render(
     name = fragment if (fragment and is_htmx(request)) else template
     response = templates.TemplateResponse(request, name, data, status_code=status_code)
     if data.get("flash"):
-        response.delete_cookie(FLASH_COOKIE, path="/")
+        response.delete_cookie(
+            FLASH_COOKIE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 
@@ -133,7 +140,14 @@ def redirect(request: Request, url: str, *, flash: str | None = None) -> Respons
     else:
         response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, quote(flash), path="/", httponly=True, samesite="lax")
+        response.set_cookie(
+            FLASH_COOKIE,
+            quote(flash),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 

@@ -3,11 +3,11 @@
 #
 #   1. build the wheel from the checkout, after `make assets` (the vendored front-end files);
 #   2. install it into a fresh virtualenv in a temporary folder outside the checkout
-#      (dependencies from PyPI);
+#      (the dependencies pinned with hashes in requirements.lock, from PyPI);
 #   3. create a fresh PostgreSQL database and an ordinary login role for the app (no superuser,
 #      no BYPASSRLS), and run `samspill migrate` as the owner from a temporary working folder;
 #   4. `samspill serve` on a free port as the app's role, and fetch /logg-inn, a vendored
-#      static file and /readyz — each must answer 200;
+#      static file and /readyz — each must answer 200 — and /metrics, which must count them;
 #   5. stop the server, drop the database.
 #
 # Exits non-zero with a message naming the step that failed. PostgreSQL: the owner URL in
@@ -83,6 +83,10 @@ needed = [
     "app/counties/data/municipalities.csv",
     "app/schemes/data/national_schemes.json",
     "app/static/samspill.css",
+    "app/static/api-docs.js",
+    "app/static/vendor/swagger-ui/swagger-ui-bundle.js",
+    "app/static/vendor/swagger-ui/swagger-ui.css",
+    "app/templates/api/docs.html",
     sys.argv[2],
 ]
 missing = [n for n in needed if n not in names]
@@ -97,7 +101,10 @@ echo "   $(basename "$WHEEL"): $(du -k "$WHEEL" | cut -f1) kB"
 # --- 2. a fresh virtualenv outside the checkout ---------------------------------------------
 step "installing the wheel into a fresh virtualenv in $TMP"
 "$PYTHON" -m venv "$TMP/venv" || fail "could not create a virtualenv with $PYTHON"
-"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check "$WHEEL" \
+# As the Dockerfile does: the pinned dependencies with their hashes, then the wheel alone.
+"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
+  -r "$CHECKOUT/requirements.lock" || fail "pip install of requirements.lock failed"
+"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$WHEEL" \
   || fail "pip install of the wheel failed"
 SAMSPILL="$TMP/venv/bin/samspill"
 mkdir "$TMP/work"
@@ -142,7 +149,7 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
 step "samspill serve on 127.0.0.1:$PORT"
-"$SAMSPILL" serve --host 127.0.0.1 --port "$PORT" --workers 1 > "$TMP/serve.log" 2>&1 &
+"$SAMSPILL" serve --host 127.0.0.1 --port "$PORT" --workers 2 > "$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 60); do
@@ -167,6 +174,11 @@ done
 grep -q '"status":"ready"' "$TMP/body" || fail "/readyz did not say ready: $(cat "$TMP/body")"
 [ -d "$TMP/work/var/storage" ] || fail "the storage folder was not made in the working folder"
 if [ -e "$(dirname "$where")/../var" ]; then fail "data was written into site-packages"; fi
+# Metrics from this machine (loopback is allowed by default), counting the requests above.
+curl -fsS -o "$TMP/metrics" "$BASE/metrics" || fail "/metrics did not answer"
+grep -q 'samspill_http_requests_total{method="GET",route="/logg-inn",status="200"} 1.0' \
+  "$TMP/metrics" || fail "/metrics does not count the GET /logg-inn just made"
+echo "   GET /metrics -> 200, counts the GET /logg-inn"
 
 # --- 5. stop ----------------------------------------------------------------------------------
 step "stopping the server"

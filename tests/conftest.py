@@ -302,6 +302,7 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     server.start()
     monkeypatch.setenv("SAMSPILL_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SAMSPILL_SMTP_PORT", str(port))
+    monkeypatch.setenv("SAMSPILL_MAIL_TRANSPORT", "smtp")
     get_settings.cache_clear()
     yield server
     server.stop()

@@ -91,11 +91,16 @@ class LoginAttempt(Base):
 
     __tablename__ = "login_attempt"
     __audit_label__ = lazy("Innloggingsforsøk")
-    __table_args__ = (Index("ix_login_attempt_email_created", "email", "created_at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_email_created", "email", "created_at"),
+        Index("ix_login_attempt_address_created", "address", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+    # The client's address (as the trusted proxy reports it); the throttle counts per address.
+    address: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
@@ -151,3 +156,19 @@ class ApiToken(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class PasswordReset(Base):
+    """A one-time link to choose a new password (local accounts). The link carries a random
+    token; we keep its hash. Used once, until it expires; a new password voids the others."""
+
+    __tablename__ = "password_reset"
+    __audit_label__ = lazy("Tilbakestilling av passord")
+    __table_args__ = (Index("ix_password_reset_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

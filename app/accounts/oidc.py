@@ -167,12 +167,19 @@ def callback(
     except (OidcError, requests.RequestException, KeyError, ValueError) as exc:
         log.warning("OIDC login failed: %s", exc)
         return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
-    user = service.user_for_oidc_claims(
-        session,
-        issuer=str(settings.oidc_issuer),
-        claims=claims,
-        trust_email=settings.oidc_trust_email,
-    )
+    try:
+        user = service.user_for_oidc_claims(
+            session,
+            issuer=str(settings.oidc_issuer),
+            claims=claims,
+            trust_email=settings.oidc_trust_email,
+        )
+    except service.AccountDeactivated:
+        return _failure(
+            request,
+            _("Kontoen din er deaktivert. Be administratoren i fylkeskommunen om hjelp."),
+            403,
+        )
     if user is None:
         return render(
             request,

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"county_admin"}),
     "invitations.manage": frozenset({"county_admin"}),
     "audit.read": frozenset({"county_admin"}),
+    # the workspace's e-mail outbox: what was sent, what failed and why; retry
+    "mail.manage": frozenset({"county_admin"}),
     # networks: bodies, memberships, contacts, coverage
     "networks.read": ALL,
     "networks.manage": STAFF,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import (
@@ -20,6 +20,7 @@ from app.accounts.models import (
     LoginAttempt,
     Membership,
     OidcLogin,
+    PasswordReset,
     User,
     UserSession,
 )
@@ -81,6 +82,68 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = password_hash.hash(password)
 
 
+@dataclass(frozen=True)
+class Deactivation:
+    """What deactivating a user ended."""
+
+    sessions: int
+    api_tokens: int
+    reset_links: int
+
+
+def deactivate_user(session: Session, user: User) -> Deactivation:
+    """The user can no longer sign in (password, OpenID Connect) or use the API: every session
+    and API token ends, and open password-reset links are voided. Memberships stay, so that
+    :func:`activate_user` gives back the same access."""
+    set_db_scope(session, workspace_id=None, user_id=None)
+    user.is_active = False
+    session.flush()  # a global change, outside any workspace
+    sessions = end_user_sessions(session, user.id)
+    reset_links = void_password_resets(session, user.id)
+    revoked = 0
+    # API tokens belong to workspaces: revoke each workspace's under its own scope.
+    for workspace_id in session.scalars(select(Workspace.id).order_by(Workspace.id)):
+        set_db_scope(session, workspace_id=workspace_id, user_id=None)
+        for token in session.scalars(
+            scoped(ApiToken, workspace_id).where(
+                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+            )
+        ):
+            token.revoked_at = utcnow()
+            revoked += 1
+        session.flush()
+    set_db_scope(session, workspace_id=None, user_id=None)
+    return Deactivation(sessions=sessions, api_tokens=revoked, reset_links=reset_links)
+
+
+def activate_user(session: Session, user: User) -> None:
+    """Undo :func:`deactivate_user`: the user may sign in again (revoked API tokens stay
+    revoked; they make new ones)."""
+    user.is_active = True
+    session.flush()
+
+
+def end_user_sessions(session: Session, user_id: int) -> int:
+    """End every login session of a user (everywhere they are signed in); how many ended."""
+    result = session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def void_password_resets(session: Session, user_id: int) -> int:
+    """Mark a user's unused password-reset links as used; how many were open."""
+    now = utcnow()
+    result = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.user_id == user_id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # --- password login and the throttle -----------------------------------------------------
 
 
@@ -88,32 +151,59 @@ class LoginFailed(Exception):
     pass
 
 
-def _recent_failures(session: Session, email: str, settings: Settings) -> list[datetime]:
+def _failures_since(session: Session, settings: Settings, *conditions: Any) -> list[datetime]:
     since = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
     rows = session.scalars(
         select(LoginAttempt.created_at)
-        .where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.created_at >= since,
-        )
+        .where(*conditions, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
         .order_by(LoginAttempt.created_at)
     )
-    return [r for r in rows]
+    return list(rows)
 
 
-def throttle_wait(session: Session, email: str, settings: Settings) -> timedelta | None:
-    """How long this account must wait before the next attempt, or None."""
-    failures = _recent_failures(session, normalise_email(email), settings)
-    if len(failures) < settings.login_max_failures:
+def _wait(failures: list[datetime], limit: int, settings: Settings) -> timedelta | None:
+    if len(failures) < limit:
         return None
-    oldest_counted = failures[-settings.login_max_failures]
-    free_at = oldest_counted + timedelta(minutes=settings.login_failure_window_minutes)
+    free_at = failures[-limit] + timedelta(minutes=settings.login_failure_window_minutes)
     return max(free_at - utcnow(), timedelta(seconds=1))
 
 
-def authenticate(session: Session, email: str, password: str, settings: Settings) -> User:
-    """Check a local password. Records the attempt. Raises TooManyAttempts or LoginFailed."""
+def throttle_wait(
+    session: Session, email: str, settings: Settings, address: str | None = None
+) -> timedelta | None:
+    """How long the next attempt from ``address`` for this account must wait, or None.
+
+    Failures count per account *and* client address, so that someone guessing from one
+    address cannot lock the owner out at another; and per address across all accounts, so
+    that one address cannot try account after account."""
+    email = normalise_email(email)
+    same_address = (
+        LoginAttempt.address.is_(None) if address is None else LoginAttempt.address == address
+    )
+    waits = [
+        _wait(
+            _failures_since(session, settings, LoginAttempt.email == email, same_address),
+            settings.login_max_failures,
+            settings,
+        )
+    ]
+    if address is not None:
+        waits.append(
+            _wait(
+                _failures_since(session, settings, LoginAttempt.address == address),
+                settings.login_max_failures_per_address,
+                settings,
+            )
+        )
+    found = [w for w in waits if w is not None]
+    return max(found) if found else None
+
+
+def authenticate(
+    session: Session, email: str, password: str, settings: Settings, address: str | None = None
+) -> User:
+    """Check a local password from the client ``address``. Records the attempt. Raises
+    TooManyAttempts or LoginFailed."""
     email = normalise_email(email)
     if session.get_bind().dialect.name == "postgresql":
         # One attempt per account at a time, so parallel guesses cannot all slip under the
@@ -121,7 +211,7 @@ def authenticate(session: Session, email: str, password: str, settings: Settings
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login:{email}"}
         )
-    wait = throttle_wait(session, email, settings)
+    wait = throttle_wait(session, email, settings, address)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
         raise TooManyAttempts(
@@ -135,7 +225,7 @@ def authenticate(session: Session, email: str, password: str, settings: Settings
         ok = password_hash.verify(password, user.password_hash)
     else:
         password_hash.verify(password, _DUMMY_HASH)
-    session.add(LoginAttempt(email=email, succeeded=ok))
+    session.add(LoginAttempt(email=email, succeeded=ok, address=address))
     session.flush()
     if not ok or user is None:
         raise LoginFailed()
@@ -226,10 +316,15 @@ def consume_oidc_login(session: Session, state: str, ttl: timedelta) -> OidcLogi
     return pending
 
 
+class AccountDeactivated(Exception):
+    """The person's account exists but has been deactivated (``samspill user deactivate``)."""
+
+
 def user_for_oidc_claims(
     session: Session, *, issuer: str, claims: dict[str, Any], trust_email: bool
 ) -> User | None:
-    """The user for verified ID-token claims, or None (then the person has no access).
+    """The user for verified ID-token claims, or None (then the person has no access);
+    :class:`AccountDeactivated` for a deactivated account.
 
     Known by issuer + subject. The first time, by e-mail: only an address the provider says it
     verified (or any, with trust_email) links to an existing account or to invitations, and an
@@ -237,6 +332,8 @@ def user_for_oidc_claims(
     subject = f"{issuer}|{claims['sub']}"
     user = session.scalar(select(User).where(User.oidc_subject == subject))
     if user is not None:
+        if not user.is_active:
+            raise AccountDeactivated()
         return user
     email = claims.get("email")
     verified = claims.get("email_verified") is True or trust_email
@@ -245,6 +342,8 @@ def user_for_oidc_claims(
     user = get_user_by_email(session, str(email))
     if user is not None and user.oidc_subject is not None:
         return None
+    if user is not None and not user.is_active:
+        raise AccountDeactivated()  # before anything is linked or accepted
     invitations = pending_invitations_for_email(session, str(email))
     if user is None:
         if not invitations:
@@ -292,6 +391,12 @@ def get_membership(session: Session, workspace_id: int, user_id: int) -> Members
         .where(Membership.user_id == user_id)
         .options(selectinload(Membership.municipality), selectinload(Membership.organisation))
     )
+
+
+def count_members(session: Session, workspace_id: int) -> int:
+    """How many people are members of the workspace (the caller has set its scope)."""
+    query = scoped(Membership, workspace_id).with_only_columns(func.count(Membership.id))
+    return int(session.scalar(query) or 0)
 
 
 def list_members(session: Session, workspace_id: int) -> list[Membership]:

@@ -62,7 +62,9 @@ def workspace_id_of_token(token: str) -> int | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isdecimal():
         return None
-    return int(parts[1])
+    number = int(parts[1]) if len(parts[1]) <= 10 else 0
+    # A number no workspace can have (beyond the id column's range) is just a wrong token.
+    return number if 0 < number <= 2**31 - 1 else None
 
 
 def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:

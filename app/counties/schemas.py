@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.fields import matches
+from app.fields import matches, one_line
 from app.i18n import lazy
 
 DEFAULT_THRESHOLDS = [1500, 3000, 10000, 20000]
@@ -38,7 +38,9 @@ class WorkspaceCreate(BaseModel):
         str,
         matches(SLUG, lazy("Kortnavnet kan bare ha små bokstaver a–z, tall og bindestrek.")),
     ]
-    name: str = Field(min_length=2, max_length=200)
+    name: Annotated[str, one_line(lazy("Navnet må stå på én linje."))] = Field(
+        min_length=2, max_length=200
+    )
     county_number: str = Field(pattern=r"^\d{2}$")
 
 

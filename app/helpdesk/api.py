@@ -1,13 +1,13 @@
 """JSON API of the hjelpekorps: the queue, filing, a request with its messages and history,
-replies and notes, state changes, triage, ratings, the helpers who may be assigned, visits, the
-plan, links, time spent and files."""
+replies and notes, state changes, taking a request, triage, ratings, the helpers who may be
+assigned, visits, the plan, links, time spent and files."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.errors import InvalidInput
@@ -156,6 +156,14 @@ def change_state(session: DbSession, ctx: Reader, number: int, data: TransitionF
     return _reread(session, ctx, req)
 
 
+@router.post("/{workspace_slug}/helpdesk/requests/{number}/take")
+def take(session: DbSession, ctx: Reader, number: int) -> RequestRead:
+    """Take an open request no one has (the help corps): it is assigned to you, and a new or
+    triaged request becomes assigned. Helpers work only the requests assigned to them."""
+    req = lifecycle.take(session, ctx.workspace, ctx.principal, number)
+    return _reread(session, ctx, req)
+
+
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/triage")
 def triage(session: DbSession, ctx: Reader, number: int, data: TriageForm) -> RequestRead:
     """Set category, priority and assignees (the help corps' coordinators)."""
@@ -210,15 +218,15 @@ def upload_attachments(
 
 @router.get(
     "/{workspace_slug}/helpdesk/requests/{number}/attachments/{attachment_id}",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def download_attachment(
     session: DbSession, ctx: Reader, number: int, attachment_id: int
-) -> FileResponse:
+) -> StreamingResponse:
     """The file itself, always as a download."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    row, path = attachments.find(
+    row, key = attachments.find(
         session, ctx.workspace, req.id, attachment_id, internal=ctx.can("helpdesk.note")
     )
-    return attachments.download(row, path)
+    return attachments.download(row, key)

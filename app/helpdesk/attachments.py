@@ -1,5 +1,5 @@
 """Attachments on help requests: what a file is, judged by its content; where its bytes live
-(under the storage folder, outside the database); who may fetch it."""
+(in the storage — the local folder or a bucket — outside the database); who may fetch it."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -23,6 +22,7 @@ from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.helpdesk.models import HelpRequest, RequestAttachment
 from app.i18n import _, lazy
+from app.storage import get_storage
 from app.tenancy import scoped
 
 # Kind → (content type, extension, name shown to people).
@@ -172,33 +172,34 @@ def read_form_files(files: list[UploadFile], field: str) -> list[Upload]:
     return read_uploads([f.file for f in files], [f.filename or "" for f in files], field)
 
 
-def _root() -> Path:
-    return Path(get_settings().storage_dir) / "attachments"
-
-
-def _path(key: str) -> Path:
-    return _root() / key[:2] / key
+def storage_key(key: str) -> str:
+    """Where the bytes of an attachment's ``storage_key`` are kept in the storage:
+    ``attachments/<first two characters>/<key>`` (the layout of the storage folder since the
+    first attachment, kept for the files already there)."""
+    return f"attachments/{key[:2]}/{key}"
 
 
 def write_bytes(content: bytes) -> str:
-    """Keep ``content`` under the storage folder (a temporary name, synced, then renamed) and
-    return its key. Other modules' files (an innovation's) are kept the same way."""
+    """Keep ``content`` in the storage (all or nothing) under a new key, and return the key.
+    Other modules' files (an innovation's) are kept the same way."""
     key = secrets.token_hex(24)
-    path = _path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    get_storage().put(storage_key(key), content)
     return key
 
 
-def path_of(key: str) -> Path | None:
-    """Where the bytes of ``key`` are, or None when they are missing."""
-    path = _path(key)
-    return path if path.is_file() else None
+def file_response(key: str, filename: str, content_type: str) -> StreamingResponse:
+    """The stored file of ``key``, always as a download and never cached, streamed in chunks;
+    NotFound when its bytes are missing. For the page and the API alike, and other modules'
+    files."""
+    opened = get_storage().open(storage_key(key))
+    if opened is None:
+        raise NotFound()
+    headers = {
+        "Content-Disposition": disposition(filename),
+        "Cache-Control": "private, no-store",
+        "Content-Length": str(opened.size),
+    }
+    return StreamingResponse(opened, media_type=content_type, headers=headers)
 
 
 def store(
@@ -211,8 +212,8 @@ def store(
     message_id: int | None = None,
     internal: bool = False,
 ) -> list[RequestAttachment]:
-    """Write the files (to a temporary name, synced, then renamed) and add their rows. If the
-    transaction later rolls back the file stays unreferenced on disk, never the other way round."""
+    """Store the files (each all or nothing), then add their rows. If the transaction later
+    rolls back a file stays unreferenced in the storage, never the other way round."""
     rows = []
     for upload in uploads:
         key = write_bytes(upload.content)
@@ -246,8 +247,8 @@ def of_request(
 
 def find(
     session: Session, ws: Workspace, request_id: int, attachment_id: int, *, internal: bool
-) -> tuple[RequestAttachment, Path]:
-    """The attachment and where its bytes are; NotFound when the viewer may not see it."""
+) -> tuple[RequestAttachment, str]:
+    """The attachment and its storage key; NotFound when the viewer may not see it."""
     row = session.scalar(
         scoped(RequestAttachment, ws.id).where(
             RequestAttachment.id == attachment_id, RequestAttachment.request_id == request_id
@@ -255,19 +256,12 @@ def find(
     )
     if row is None or (row.internal and not internal):
         raise NotFound()
-    path = _path(row.storage_key)
-    if not path.is_file():
-        raise NotFound()
-    return row, path
+    return row, row.storage_key
 
 
-def download(row: RequestAttachment, path: Path) -> FileResponse:
-    """The file, always as a download and never cached, for the page and the API alike."""
-    headers = {
-        "Content-Disposition": disposition(row.filename),
-        "Cache-Control": "private, no-store",
-    }
-    return FileResponse(path, media_type=row.content_type, headers=headers)
+def download(row: RequestAttachment, key: str) -> StreamingResponse:
+    """The attachment's file as a download (NotFound when its bytes are missing)."""
+    return file_response(key, row.filename, row.content_type)
 
 
 def disposition(filename: str) -> str:

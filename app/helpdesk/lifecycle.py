@@ -21,11 +21,12 @@ from app.helpdesk.models import (
     OPEN_STATES,
     TRANSITIONS,
     HelpRequest,
+    RequestAssignee,
     RequestAttachment,
     RequestEvent,
     RequestMessage,
 )
-from app.helpdesk.queue import acting_user, get_request
+from app.helpdesk.queue import acting_user, get_request, get_workable, require_can_work
 from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm
 from app.i18n import _, lazy
 from app.tenancy import scoped
@@ -115,7 +116,7 @@ def transition(
     session: Session, ws: Workspace, p: Principal, number: int, to_state: str
 ) -> HelpRequest:
     """Move a request along the state machine; a refused move says which moves are allowed."""
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     allowed = TRANSITIONS.get(req.state, ())
     if to_state not in allowed:
         names = ", ".join(f"«{_(STATE_LABELS[s])}»" for s in allowed) or "–"
@@ -178,6 +179,16 @@ def may_write(p: Principal, *, internal: bool) -> bool:
     return p.can("helpdesk.work") or p.municipality_number is not None
 
 
+def require_may_write(p: Principal, req: HelpRequest, *, internal: bool) -> None:
+    """:func:`may_write`, and for the help corps' public replies and files the assignment rule
+    too. Internal notes are the help corps' shared workbench: any helper may leave one on any
+    request (a tip for whoever has it) — they reach no one outside and change nothing."""
+    if not may_write(p, internal=internal):
+        raise Forbidden()
+    if not internal and p.can("helpdesk.work"):
+        require_can_work(p, req)
+
+
 def reply(
     session: Session,
     ws: Workspace,
@@ -189,8 +200,7 @@ def reply(
     """A reply (mailed to the others involved) or an internal note. The help corps' first
     public reply is the first response; the municipality's reply ends its waiting."""
     req = get_request(session, ws, p, number)
-    if not may_write(p, internal=data.internal):
-        raise Forbidden()
+    require_may_write(p, req, internal=data.internal)
     if req.state == "closed":
         raise InvalidInput({"body": lazy("Forespørselen er lukket. Åpne den igjen før du svarer.")})
     user_id = acting_user(p)
@@ -232,6 +242,37 @@ def reply(
     return message
 
 
+def take(session: Session, ws: Workspace, p: Principal, number: int) -> HelpRequest:
+    """A helper takes an open request no one has: it is assigned to them (a new or triaged
+    request becomes assigned), and from then on they work it."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two helpers taking the same request at once: the second waits, then finds it taken.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"help_request_take:{ws.id}:{number}"},
+        )
+    req = get_request(session, ws, p, number, may="helpdesk.work")
+    user_id = acting_user(p)
+    if any(a.user_id == user_id for a in req.assignees):
+        raise InvalidInput({"take": lazy("Saken er allerede tildelt deg.")})
+    if req.assignees:
+        raise Forbidden(
+            lazy("Saken er tildelt en annen hjelper. Be koordinatoren om å tildele den til deg.")
+        )
+    if req.state not in OPEN_STATES:
+        raise InvalidInput({"take": lazy("Saken er løst eller lukket og kan ikke tas.")})
+    req.assignees.append(
+        RequestAssignee(
+            workspace_id=ws.id, user_id=user_id, assigned_at=utcnow(), request_open=True
+        )
+    )
+    session.flush()
+    record_event(session, ws, req, user_id, "taken")
+    if req.state in ("new", "triaged"):
+        apply_transition(session, ws, req, user_id, "assigned")
+    return req
+
+
 def attach(
     session: Session,
     ws: Workspace,
@@ -243,8 +284,7 @@ def attach(
 ) -> list[RequestAttachment]:
     """Files added to a request on their own (the API), by the same rules as a reply."""
     req = get_request(session, ws, p, number)
-    if not may_write(p, internal=internal):
-        raise Forbidden()
+    require_may_write(p, req, internal=internal)
     if req.state == "closed":
         raise InvalidInput({"files": lazy("Forespørselen er lukket. Åpne den igjen først.")})
     if not uploads:

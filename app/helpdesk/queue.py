@@ -24,6 +24,7 @@ from app.helpdesk.models import (
     RequestEvent,
     RequestMessage,
 )
+from app.i18n import lazy
 from app.tenancy import scoped
 
 
@@ -64,6 +65,38 @@ def get_request(
     if may is not None and not p.can(may):
         raise Forbidden()
     return req
+
+
+def get_workable(session: Session, ws: Workspace, p: Principal, number: int) -> HelpRequest:
+    """A request ``p`` may see (else 404) and work (else 403, see :func:`require_can_work`)."""
+    req = get_request(session, ws, p, number)
+    require_can_work(p, req)
+    return req
+
+
+def can_work(p: Principal, req: HelpRequest) -> bool:
+    """Whether ``p`` may work the request (reply to the municipality, plan, links, time, visits,
+    status, files): coordinators and county admins on every request, a helper on those assigned
+    to them. ``req.assignees`` must be loaded (:func:`get_request` does)."""
+    if p.can("helpdesk.triage"):
+        return True
+    return p.can("helpdesk.work") and any(a.user_id == p.user_id for a in req.assignees)
+
+
+def require_can_work(p: Principal, req: HelpRequest) -> None:
+    """The assignment rule, for every service that acts on a request as the help corps: 403
+    with what to do instead when ``p`` may not work it."""
+    if can_work(p, req):
+        return
+    if not p.can("helpdesk.work"):
+        raise Forbidden()
+    if req.assignees:
+        raise Forbidden(
+            lazy("Saken er tildelt en annen hjelper. Be koordinatoren om å tildele den til deg.")
+        )
+    raise Forbidden(
+        lazy("Saken er ikke tildelt deg. Ta saken først, eller be koordinatoren om å tildele den.")
+    )
 
 
 def assigned_clause(ws: Workspace) -> Any:
@@ -180,7 +213,7 @@ class RequestDetail:
 def allowed_moves(p: Principal, req: HelpRequest) -> tuple[str, ...]:
     """The states ``p`` may move the request to now: triage and assignment are the
     coordinators', and assignment needs someone assigned."""
-    allowed = TRANSITIONS.get(req.state, ()) if p.can("helpdesk.work") else ()
+    allowed = TRANSITIONS.get(req.state, ()) if can_work(p, req) else ()
     if not p.can("helpdesk.triage"):
         return tuple(s for s in allowed if s not in ("triaged", "assigned"))
     if not req.assignees:

@@ -19,7 +19,8 @@ from app.forms import MultiFormData, submit
 from app.helpdesk import attachments
 from app.helpdesk.due import service_levels
 from app.helpdesk.labels import LABELS
-from app.helpdesk.queue import detail
+from app.helpdesk.models import OPEN_STATES
+from app.helpdesk.queue import can_work, detail
 from app.helpdesk.triage import eligible_helpers, suggest_helpers
 from app.helpdesk.visits import service as visits
 from app.helpdesk.work import service as work
@@ -60,6 +61,8 @@ def render_request(
             "errors": errors or {},
             "values": values or {},
             "assigned_ids": [a.user_id for a in d.request.assignees],
+            "works_here": can_work(p, d.request),
+            "may_take": works and not d.request.assignees and d.request.state in OPEN_STATES,
             "visits": visits.visits_of(session, ctx.workspace, d.request.id),
             "helpers": eligible_helpers(session, ctx.workspace) if works else [],
             "steps": work.steps_of(session, ctx.workspace, d.request.id),

@@ -219,6 +219,12 @@ def change_state(page: OnRequestPage) -> Response:
     )
 
 
+@router.post("/{workspace_slug}/hjelp/{number}/ta")
+def take(page: OnRequestPage) -> Response:
+    flash = _("Saken er tildelt deg.")
+    return page.submit(lifecycle.take, flash=flash, keep_values=False)
+
+
 @router.post("/{workspace_slug}/hjelp/{number}/vurdering")
 def triage(page: OnRequestPage) -> Response:
     raw = page.data.get("assignees") or []

@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.accounts import service as accounts_service
 from app.clock import local, local_date, utcnow
 from app.counties.models import Workspace
-from app.i18n import _
+from app.i18n import _, speaking
 from app.innovations import benefits
 from app.innovations import service as innovations
 from app.innovations.models import Adoption, BenefitPlan, Innovation, MeasurementReminder
 from app.mail import service as mail
 from app.schemes.reminder_mail import Recipient, base_url
-from app.schemes.reminder_text import date_text, speaking
+from app.schemes.reminder_text import date_text
 from app.schemes.reminders import language_of
 from app.tenancy import scoped, set_db_scope
 

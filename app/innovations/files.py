@@ -1,5 +1,5 @@
 """Files about an innovation (a guide, a routine, a template to copy): checked by their
-content as help-request attachments are, kept under the storage folder, readable wherever the
+content as help-request attachments are, kept in the storage as they are, readable wherever the
 innovation is (also in other counties when it is shared), added and removed by the county that
 owns the innovation."""
 
@@ -9,7 +9,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context, DbSession, require
@@ -97,14 +97,9 @@ def download(innovation_id: int, file_id: int, session: DbSession, ctx: Reader) 
     row = next(
         (f for f in files_of(session, ctx.workspace, innovation_id) if f.id == file_id), None
     )
-    path = attachments.path_of(row.storage_key) if row is not None else None
-    if row is None or path is None:
+    if row is None:
         raise NotFound()
-    headers = {
-        "Content-Disposition": attachments.disposition(row.filename),
-        "Cache-Control": "private, no-store",
-    }
-    return FileResponse(path, media_type=row.content_type, headers=headers)
+    return attachments.file_response(row.storage_key, row.filename, row.content_type)
 
 
 @router.post("/{workspace_slug}/innovasjoner/{innovation_id:int}/filer/{file_id:int}/slett")

@@ -28,3 +28,5 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Set when every retry failed: the message is kept (never dropped) until retried.
+    failed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

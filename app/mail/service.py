@@ -3,29 +3,47 @@
 ``enqueue`` writes the message in the caller's transaction. ``deliver_pending`` sends what is
 due over SMTP and records the outcome; a failed message is retried later with a growing delay.
 ``run_worker`` loops until told to stop; `make run` starts it in a thread, `samspill worker`
-runs it on its own."""
+runs it on its own. Several workers may run at once: each message is claimed with a row lock
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and each periodic job through ``app.worker.jobs``.
+
+A message whose every retry failed is kept with ``failed_at`` set (it shows on the outbox page
+and in `samspill mail status`) until someone retries it. In development the transport is the
+database itself: the message is marked sent with its body kept, for `/dev/post`."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import threading
-import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
 from app.mail.models import OutboxMessage
+from app.tenancy import set_system_scope
 
 log = logging.getLogger("samspill.mail")
 MAX_ATTEMPTS = 20  # with the growing delay (capped at an hour), about 15 hours of retries
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
+def one_line_subject(subject: str) -> str:
+    """Any run of whitespace (line breaks included) becomes one space; at most 300 characters."""
+    text = " ".join(subject.split())
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def enqueue(
@@ -34,13 +52,18 @@ def enqueue(
     to: str,
     subject: str,
     body: str,
-    workspace_id: int | None = None,
+    workspace_id: int | _Unset | None = _UNSET,
     headers: dict[str, Any] | None = None,
 ) -> OutboxMessage:
+    """Queue a message in the caller's transaction. It belongs to ``workspace_id``, by default
+    the workspace the session is scoped to (row-level security shows it only there). The
+    subject is made one line: a header cannot carry a line break."""
+    if isinstance(workspace_id, _Unset):
+        workspace_id = session.info.get("workspace_id")
     message = OutboxMessage(
         workspace_id=workspace_id,
         recipient=to,
-        subject=subject,
+        subject=one_line_subject(subject),
         body=body,
         headers=dict(headers or {}),
         created_at=utcnow(),
@@ -69,6 +92,8 @@ def _build(row: OutboxMessage, settings: Settings) -> EmailMessage:
 
 
 def _send(msg: EmailMessage, settings: Settings) -> None:
+    if not settings.smtp_host:
+        raise ValueError("no SMTP server is configured (SAMSPILL_SMTP_HOST)")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -77,48 +102,212 @@ def _send(msg: EmailMessage, settings: Settings) -> None:
         smtp.send_message(msg)
 
 
-def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: int = 50) -> int:
-    """Send what is due. Returns the number sent. Each message is its own transaction."""
-    sent = 0
-    with factory() as session:
-        session.info["tenant_scope_exempt"] = True
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.next_attempt_at <= utcnow(),
-                    OutboxMessage.attempts < MAX_ATTEMPTS,
-                )
-                .order_by(OutboxMessage.id)
-                .limit(batch)
-            )
+def _due() -> Any:
+    return (
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.next_attempt_at <= utcnow(),
+    )
+
+
+def _record(row: OutboxMessage, error: Exception | None) -> bool:
+    """Write the outcome of an attempt on ``row``; True when it was sent."""
+    if error is None:
+        row.sent_at = utcnow()
+        row.last_error = None
+        # The body may carry a one-time link (an invitation): keep no copy once it is sent.
+        row.body = ""
+        return True
+    row.last_error = f"{type(error).__name__}: {error}"[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.failed_at = utcnow()
+        log.error(
+            "mail %s to %s failed %s times and is kept as failed: %s",
+            row.id,
+            row.recipient,
+            row.attempts,
+            row.last_error,
         )
-    for message_id in ids:
-        with factory() as session, session.begin():
-            query = select(OutboxMessage).where(
-                OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None)
-            )
-            if session.get_bind().dialect.name == "postgresql":
+        return False
+    delay = min(timedelta(seconds=5 * 2 ** (row.attempts - 1)), timedelta(hours=1))
+    row.next_attempt_at = utcnow() + delay
+    log.warning("mail %s to %s failed: %s", row.id, row.recipient, row.last_error)
+    return False
+
+
+def _try_send(msg: EmailMessage, settings: Settings) -> Exception | None:
+    try:
+        _send(msg, settings)
+    except (OSError, ValueError, smtplib.SMTPException) as exc:
+        return exc
+    return None
+
+
+# How long a claimed message stays out of other workers' reach on SQLite while it is sent.
+_LEASE = timedelta(minutes=2)
+
+
+def _deliver_one(factory: sessionmaker[Session], settings: Settings, message_id: int) -> bool:
+    """One message: claimed, sent, outcome recorded. True when sent.
+
+    On PostgreSQL the row stays locked (``FOR UPDATE SKIP LOCKED``) while it is sent: another
+    worker skips it, and a worker that dies releases it. On SQLite a transaction held open would
+    lock the whole file against everyone's writes while the mail server answers, so the claim
+    (attempts + 1, next attempt after a lease) is committed first, the message is sent outside
+    any transaction, and the outcome is written in a second short one."""
+    with factory() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        with session.begin():
+            set_system_scope(session)
+            # Asked again under the lock: another worker may have sent it, or tried and failed.
+            query = select(OutboxMessage).where(OutboxMessage.id == message_id, *_due())
+            if postgres:
                 query = query.with_for_update(skip_locked=True)
             row = session.scalar(query)
             if row is None:
-                continue
+                return False
             row.attempts += 1
-            try:
-                _send(_build(row, settings), settings)
-            except (OSError, ValueError, smtplib.SMTPException) as exc:
-                delay = min(timedelta(seconds=5 * 2 ** (row.attempts - 1)), timedelta(hours=1))
-                row.next_attempt_at = utcnow() + delay
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                log.warning("mail %s to %s failed: %s", row.id, row.recipient, row.last_error)
-                continue
-            row.sent_at = utcnow()
-            row.last_error = None
-            # The body may carry a one-time link (an invitation): keep no copy once it is sent.
-            row.body = ""
-            sent += 1
+            if settings.mail_to_mailbox:
+                # Development: the outbox is the mailbox (/dev/post); the body is kept.
+                row.sent_at = utcnow()
+                row.last_error = None
+                return True
+            msg = _build(row, settings)
+            if postgres:
+                return _record(row, _try_send(msg, settings))
+            row.next_attempt_at = utcnow() + _LEASE
+        error = _try_send(msg, settings)
+        with session.begin():
+            set_system_scope(session)
+            row = session.get(OutboxMessage, message_id)
+            return row is not None and _record(row, error)
+
+
+def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: int = 50) -> int:
+    """Send what is due. Returns the number sent. Each message is its own transaction."""
+    with factory() as session:
+        set_system_scope(session)
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id).where(*_due()).order_by(OutboxMessage.id).limit(batch)
+            )
+        )
+    sent = sum(1 for message_id in ids if _deliver_one(factory, settings, message_id))
+    if sent:
+        log.info("mail: %s sent", sent)
     return sent
+
+
+def retry(
+    session: Session, *, ids: list[int] | None = None, workspace_id: int | None = None
+) -> int:
+    """Make failed (and waiting) messages due now, with a fresh set of attempts. ``ids`` limits
+    it to those messages, ``workspace_id`` to one workspace's. Returns how many."""
+    query = (
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None))
+        .values(failed_at=None, attempts=0, next_attempt_at=utcnow())
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    else:
+        query = query.where(
+            (OutboxMessage.failed_at.is_not(None)) | (OutboxMessage.last_error.is_not(None))
+        )
+    if workspace_id is not None:
+        query = query.where(OutboxMessage.workspace_id == workspace_id)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
+
+
+STATES = ("queued", "retrying", "failed", "sent")
+
+
+def state_of(row: OutboxMessage) -> str:
+    if row.sent_at is not None:
+        return "sent"
+    if row.failed_at is not None:
+        return "failed"
+    return "retrying" if row.last_error else "queued"
+
+
+def counts(session: Session, workspace_id: int | None = None) -> dict[str, Any]:
+    """How many messages are in each state, and the age in seconds of the oldest unsent one."""
+    state = select(
+        func.count().filter(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.last_error.is_(None),
+        ),
+        func.count().filter(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.last_error.is_not(None),
+        ),
+        func.count().filter(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None)),
+        func.count().filter(OutboxMessage.sent_at.is_not(None)),
+        func.min(OutboxMessage.created_at).filter(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+        ),
+    )
+    if workspace_id is not None:
+        state = state.where(OutboxMessage.workspace_id == workspace_id)
+    queued, retrying, failed, sent, oldest = session.execute(state).one()
+    age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+    return {
+        "queued": queued,
+        "retrying": retrying,
+        "failed": failed,
+        "sent": sent,
+        "oldest_unsent_seconds": round(age, 1),
+    }
+
+
+def recent(
+    session: Session, *, workspace_id: int | None = None, state: str | None = None, limit: int = 100
+) -> list[OutboxMessage]:
+    """The newest messages, optionally of one workspace and one state."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if workspace_id is not None:
+        query = query.where(OutboxMessage.workspace_id == workspace_id)
+    if state == "sent":
+        query = query.where(OutboxMessage.sent_at.is_not(None))
+    elif state == "failed":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None))
+    elif state == "retrying":
+        query = query.where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.last_error.is_not(None),
+        )
+    elif state == "queued":
+        query = query.where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.last_error.is_(None),
+        )
+    return list(session.scalars(query))
+
+
+def purge_sent(session: Session, before: datetime) -> int:
+    """Remove messages sent before ``before`` (`samspill purge`). Unsent ones stay."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mailbox(session: Session, limit: int = 100) -> list[OutboxMessage]:
+    """Every workspace's newest messages, for the development mailbox (/dev/post)."""
+    set_system_scope(session)
+    return recent(session, limit=limit)
+
+
+def send_now(settings: Settings, *, to: str, subject: str, body: str) -> None:
+    """Send one message over SMTP at once (`samspill send-test-mail`); errors are raised."""
+    row = OutboxMessage(id=0, recipient=to, subject=subject, body=body, headers={})
+    _send(_build(row, settings), settings)
 
 
 def run_worker(
@@ -130,16 +319,17 @@ def run_worker(
 ) -> None:
     """Deliver mail every ``interval`` seconds; run each ``periodic`` job (a function of the
     session factory, and how often in seconds) on its own schedule in the same loop."""
-    log.info("mail worker started (SMTP %s:%s)", settings.smtp_host, settings.smtp_port)
-    next_run = [0.0 for _job in periodic or []]
+    from app.worker import jobs
+
+    if settings.mail_to_mailbox:
+        log.info("mail worker started (development mailbox: mail is shown at /dev/post)")
+    else:
+        log.info("mail worker started (SMTP %s:%s)", settings.smtp_host, settings.smtp_port)
     while not stop.is_set():
-        for i, (job, every) in enumerate(periodic or []):
-            if time.monotonic() >= next_run[i]:
-                next_run[i] = time.monotonic() + every
-                try:
-                    job(factory)
-                except Exception:  # the error is logged; the job runs again next time
-                    log.exception("periodic job %s failed", getattr(job, "__name__", job))
+        try:
+            jobs.run_due(factory, periodic or [])
+        except Exception:  # keep the worker alive; the error is logged
+            log.exception("periodic jobs round failed")
         try:
             deliver_pending(factory, settings)
         except Exception:  # keep the worker alive; the error is logged

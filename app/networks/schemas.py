@@ -12,19 +12,23 @@ from pydantic import (
     model_validator,
 )
 
-from app.fields import all_of, matches, one_of, web_address
+from app.fields import all_of, matches, one_line, one_of, web_address
 from app.i18n import lazy
 from app.networks.models import AREAS, BODY_KINDS, MEMBER_ROLES, THEMES
 
 
 class BodyForm(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: Annotated[str, one_line(lazy("Navnet må stå på én linje."))] = Field(
+        min_length=2, max_length=200
+    )
     kind: Annotated[str, one_of(BODY_KINDS, lazy("Velg en gyldig type."))]
     theme: Annotated[str | None, one_of(THEMES, lazy("Velg et gyldig tema."))] = None
     parent_id: int | None = None
     description: str = Field(default="", max_length=5000)
     purpose: str = Field(default="", max_length=5000)
-    contact_name: str = Field(default="", max_length=200)
+    contact_name: Annotated[str, one_line(lazy("Navnet må stå på én linje."))] = Field(
+        default="", max_length=200
+    )
     contact_email: EmailStr | None = None
     contact_phone: str = Field(default="", max_length=40)
     website: Annotated[
@@ -53,9 +57,13 @@ class EndMembershipForm(BaseModel):
 
 
 class PersonForm(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: Annotated[str, one_line(lazy("Navnet må stå på én linje."))] = Field(
+        min_length=2, max_length=200
+    )
     municipality_number: str = Field(min_length=4, max_length=4)
-    title: str = Field(default="", max_length=200)
+    title: Annotated[str, one_line(lazy("Tittelen må stå på én linje."))] = Field(
+        default="", max_length=200
+    )
     email: EmailStr | None = None
     phone: Annotated[
         str,

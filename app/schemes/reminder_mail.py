@@ -9,11 +9,11 @@ from datetime import datetime
 
 from app.config import get_settings
 from app.counties.models import Workspace
-from app.i18n import _
+from app.i18n import _, speaking
 from app.networks.labels import AREA_LABELS
 from app.schemes import reminder_token
 from app.schemes.models import SchemeCall
-from app.schemes.reminder_text import date_text, days_left_text, deadline_text, speaking
+from app.schemes.reminder_text import date_text, days_left_text, deadline_text
 
 
 @dataclass

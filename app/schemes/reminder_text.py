@@ -4,14 +4,12 @@ month heading, and "om 7 dager". Used by the deadline page, the calendar and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
 
 from app.clock import OSLO, local_date
-from app.i18n import LOCALES, _, get_locale, ngettext, set_locale
+from app.i18n import LOCALES, _, get_locale, ngettext
 
 # CLDR patterns: Norwegian "fre. 13. mars 2027 kl. 13.00", English "Fri 13 March 2027, 13:00".
 _MOMENT = {
@@ -60,15 +58,3 @@ def days_left_text(deadline: datetime, now: datetime) -> str:
     if days == 1:
         return _("i morgen")
     return ngettext("om %(num)d dag", "om %(num)d dager", days) % {"num": days}
-
-
-@contextmanager
-def speaking(locale: str) -> Iterator[None]:
-    """Translate with ``_()`` in ``locale`` inside the block (a mail to one recipient), and go
-    back to the language that was in use."""
-    before = get_locale()
-    set_locale(locale)
-    try:
-        yield
-    finally:
-        set_locale(before)

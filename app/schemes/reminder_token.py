@@ -2,10 +2,11 @@
 so that the link works without a login and without a stored token, and cannot be made for
 someone else's address.
 
-The key comes from the ``secret_key`` setting; unset, it is 32 random bytes kept in
-``storage_dir/keys/`` (made on first use, readable by the
-service only). The web process and the worker share the storage folder, as they do for
-attachments. A new key makes earlier links fail with a clear "invalid link" page, nothing worse.
+The key comes from the ``secret_key`` setting; unset, it is 32 random bytes kept in the storage
+under ``keys/`` (made on first use; in the local folder readable by the service only, in a
+bucket beside the attachments). The web process and the worker share the storage, as they do
+for attachments. A new key makes earlier links fail with a clear "invalid link" page, nothing
+worse.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
-from functools import lru_cache
-from pathlib import Path
 
 from app.config import get_settings
+from app.storage import get_storage
 
 KEY_FILE = "schemes-reminder-opt-out.key"
 PURPOSE = b"samspill/schemes/reminder-opt-out/v1:"
@@ -34,28 +33,24 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@lru_cache
-def _key_at(path: str) -> bytes:
-    target = Path(path)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Written to a private temporary file, then linked into place: two processes starting
-        # at once end up with the same key (the second link fails and it reads the first).
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, secrets.token_bytes(32))
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    key = target.read_bytes()
-    if len(key) < 32:
-        raise RuntimeError(f"the key in {target} is too short")
+KEY = f"keys/{KEY_FILE}"
+_keys: dict[str, bytes] = {}
+
+
+def _stored_key() -> bytes:
+    """The random key kept in the storage, made on first use. Two processes starting at once
+    end up with the same key: only the first one's is stored, and both read it back."""
+    storage = get_storage()
+    cached = _keys.get(storage.location)
+    if cached is not None:
+        return cached
+    key = storage.get(KEY)
+    if key is None:
+        storage.create(KEY, secrets.token_bytes(32))
+        key = storage.get(KEY)
+    if key is None or len(key) < 32:
+        raise RuntimeError(f"the key {KEY} in {storage.location} is missing or too short")
+    _keys[storage.location] = key
     return key
 
 
@@ -63,7 +58,7 @@ def _key() -> bytes:
     configured = get_settings().secret_key
     if configured:
         return hashlib.sha256(b"samspill-key:" + configured.encode()).digest()
-    return _key_at(str(Path(get_settings().storage_dir) / "keys" / KEY_FILE))
+    return _stored_key()
 
 
 def _signature(payload: bytes) -> bytes:

@@ -5,19 +5,24 @@ Both summary formats carry the same content in the same order: what was consulte
 who was invited, the figures, the formal responses, then every comment and amendment by
 section with its thread and answer, and finally the consulted text itself. Meaning never rests
 on colour alone: removed and added words are struck through and underlined, and a legend says so.
+
+Exports are made after the request's transaction has ended (:class:`AfterTransaction`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from app import clock
 from app.i18n import _, get_locale
@@ -35,6 +40,28 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
 # The same Markdown dialect as text.render_markdown: CommonMark with tables, raw HTML as text.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+class AfterTransaction(Response):
+    """A response made only as it is sent: after the route has returned, and so after the
+    request's transaction has ended (``get_session`` commits as the route returns).
+
+    Rendering a long consultation as PDF takes seconds. Made inside the route, it would keep
+    the request's transaction and connection open all that time; on SQLite, once the request
+    has written anything (a session's "last seen" is saved at most once a minute, even on a
+    GET), with the write lock taken, so that everyone else's changes wait and then fail. The
+    route loads what the export needs and hands over ``make``, which must not use the
+    database: its objects are detached by then (loaded attributes read fine; anything not
+    loaded raises). An error in ``make`` is an ordinary 500, since nothing has been sent yet."""
+
+    def __init__(self, make: Callable[[], Response]) -> None:
+        super().__init__()
+        self._make = make
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await run_in_threadpool(self._make)
+        response.background = self.background
+        await response(scope, receive, send)
 
 
 def _time(value: datetime | None) -> str:

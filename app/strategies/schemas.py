@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.fields import at_most, length, one_of
+from app.fields import at_most, length, one_line, one_of
 from app.i18n import lazy
 from app.strategies.models import KINDS, MEASURE_STATUSES
 
@@ -92,9 +92,11 @@ class Form(BaseModel):
 
 
 class DocumentForm(Form):
-    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = Field(
-        default="", description="3–200 characters."
-    )
+    title: Annotated[
+        str,
+        one_line(lazy("Tittelen må stå på én linje.")),
+        length(3, 200, lazy("Tittelen må ha 3–200 tegn.")),
+    ] = Field(default="", description="3–200 characters, one line.")
     kind: Annotated[str, listed(KINDS), one_of(KINDS, lazy("Velg en dokumenttype fra lista."))] = ""
     summary: Annotated[str, length(0, 5000, lazy("Sammendraget kan ha høyst 5000 tegn."))] = Field(
         default="", description="At most 5000 characters."
@@ -102,9 +104,11 @@ class DocumentForm(Form):
 
 
 class SectionCreate(Form):
-    heading: Annotated[str, length(1, 200, lazy("Overskriften må ha 1–200 tegn."))] = Field(
-        default="", description="1–200 characters."
-    )
+    heading: Annotated[
+        str,
+        one_line(lazy("Overskriften må stå på én linje.")),
+        length(1, 200, lazy("Overskriften må ha 1–200 tegn.")),
+    ] = Field(default="", description="1–200 characters, one line.")
     body: Annotated[
         str,
         at_most(MAX_SECTION_CHARS, lazy("Teksten kan ha høyst 50 000 tegn.")),
@@ -136,21 +140,37 @@ class PublishForm(Form):
 
 class AdoptionForm(Form):
     adopted_by: Annotated[
-        str, length(2, 200, lazy("Skriv hvilket politisk organ som vedtok versjonen."))
+        str,
+        one_line(lazy("Navnet må stå på én linje.")),
+        length(2, 200, lazy("Skriv hvilket politisk organ som vedtok versjonen.")),
     ] = Field(default="", description="The political body that adopted it.")
     adopted_on: Annotated[Day, filled(lazy("Skriv vedtaksdatoen."))] = UNSET
-    case_number: Annotated[str, length(1, 40, lazy("Skriv saksnummeret (høyst 40 tegn)."))] = Field(
-        default="", description="Case number in the archive, at most 40 characters."
-    )
+    case_number: Annotated[
+        str,
+        one_line(lazy("Teksten må stå på én linje.")),
+        length(1, 40, lazy("Skriv saksnummeret (høyst 40 tegn).")),
+    ] = Field(default="", description="Case number in the archive, at most 40 characters.")
 
 
 # --- measures of an action plan --------------------------------------------------------------
 
 
 class MeasureForm(Form):
-    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = ""
-    owner: Annotated[str, length(2, 200, lazy("Skriv hvem som eier tiltaket."))] = ""
-    partners: Annotated[str, length(0, 500, lazy("Partnerlista kan ha høyst 500 tegn."))] = ""
+    title: Annotated[
+        str,
+        one_line(lazy("Tittelen må stå på én linje.")),
+        length(3, 200, lazy("Tittelen må ha 3–200 tegn.")),
+    ] = ""
+    owner: Annotated[
+        str,
+        one_line(lazy("Eieren må stå på én linje.")),
+        length(2, 200, lazy("Skriv hvem som eier tiltaket.")),
+    ] = ""
+    partners: Annotated[
+        str,
+        one_line(lazy("Teksten må stå på én linje.")),
+        length(0, 500, lazy("Partnerlista kan ha høyst 500 tegn.")),
+    ] = ""
     description: Annotated[str, length(0, 5000, lazy("Beskrivelsen kan ha høyst 5000 tegn."))] = ""
     deadline: FormDate = None
     status: Annotated[

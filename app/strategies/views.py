@@ -485,8 +485,8 @@ def measures_xlsx(doc_id: int, session: DbSession, ctx: DraftReader) -> Response
     doc = service.get_document(session, ctx.workspace, doc_id)
     rows = measures.measures_of(session, ctx.workspace, doc_id)
     headings = {s.key: s.heading for s in service.sections_of(session, ctx.workspace, doc_id)}
-    return download(
-        exports.measures_xlsx(doc, rows, headings),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"tiltak-{doc_id}.xlsx",
+    return exports.AfterTransaction(
+        lambda: download(
+            exports.measures_xlsx(doc, rows, headings), exports.XLSX_TYPE, f"tiltak-{doc_id}.xlsx"
+        )
     )

@@ -70,6 +70,45 @@ def test_throttle_after_five_failures(client, db):
     login(client, user)
 
 
+def test_failures_from_one_address_do_not_lock_the_owner_out_at_another(app, db):
+    """Five wrong passwords from anywhere used to lock the real owner out for 15 minutes."""
+    from fastapi.testclient import TestClient
+
+    ws = create_workspace(db)
+    user = create_member(db, ws)
+    with TestClient(app, client=("198.51.100.66", 5000), follow_redirects=False) as attacker:
+        for _ in range(5):
+            r = post(attacker, "/logg-inn", {"email": user.email, "password": "feil"})
+            assert r.status_code == 401
+        r = post(attacker, "/logg-inn", {"email": user.email, "password": PASSWORD})
+        assert r.status_code == 429  # the guessing address is stopped
+    with TestClient(app, client=("203.0.113.20", 5000), follow_redirects=False) as owner:
+        r = post(owner, "/logg-inn", {"email": user.email, "password": PASSWORD})
+        assert r.status_code == 303  # the owner, elsewhere, gets in
+    addresses = set(db.scalars(select(LoginAttempt.address)))
+    assert addresses == {"198.51.100.66", "203.0.113.20"}
+
+
+def test_one_address_cannot_try_account_after_account(app, db):
+    from fastapi.testclient import TestClient
+
+    ws = create_workspace(db)
+    users = [create_member(db, ws) for _ in range(6)]
+    with TestClient(app, client=("198.51.100.77", 5000), follow_redirects=False) as attacker:
+        for user in users[:5]:  # four wrong guesses each: no single account is locked
+            for _ in range(4):
+                r = post(attacker, "/logg-inn", {"email": user.email, "password": "feil"})
+                assert r.status_code == 401
+        # 20 failures from this address: the next account is refused too, even with its password.
+        r = post(attacker, "/logg-inn", {"email": users[5].email, "password": PASSWORD})
+        assert r.status_code == 429
+    with TestClient(app, client=("203.0.113.21", 5000), follow_redirects=False) as owner:
+        assert (
+            post(owner, "/logg-inn", {"email": users[5].email, "password": PASSWORD}).status_code
+            == 303
+        )
+
+
 def test_login_lands_in_the_only_workspace_and_rotates_the_session(client, db):
     ws = create_workspace(db)
     user = create_member(db, ws)

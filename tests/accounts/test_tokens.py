@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from factories import create_member, create_workspace, login, post
 
 
@@ -79,3 +81,29 @@ def test_empty_token_name_is_named(client, db):
     r = post(client, f"/{ws.slug}/api-nokler", {"name": "x" * 101})
     assert r.status_code == 422
     assert "for lang" in r.text
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "sps_99999999999999999999_abcdef",  # beyond any id: answered 404 (or 500) before
+        "sps_2147483648_abcdef",
+        "sps_0_abcdef",
+        "sps_00000000000000000000000001_abcdef",
+    ],
+)
+def test_a_token_with_an_impossible_workspace_number_is_401(client, db, token):
+    ws = create_workspace(db)
+    r = client.get(
+        f"/api/v1/{ws.slug}/municipalities", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_authenticated"
+    assert r.headers["www-authenticate"] == 'Bearer realm="samspill", error="invalid_token"'
+
+
+def test_a_401_says_how_to_authenticate(client, db):
+    ws = create_workspace(db)
+    r = client.get(f"/api/v1/{ws.slug}/municipalities")
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == 'Bearer realm="samspill"'

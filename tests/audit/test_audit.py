@@ -89,3 +89,33 @@ def test_log_page_query_count_is_bounded(client, db, count_queries):
         page = client.get(f"/{ws.slug}/logg")
     assert "Eldre endringer" in page.text
     assert q.count == few
+
+
+def test_the_demo_change_log_of_a_county_lists_only_people_created_there(db):
+    """Telemark's log listed "created user koordinator@trondelag.demo": people created for
+    one county belong to that county's log."""
+    from sqlalchemy import select
+
+    from app import demo
+    from app.accounts.models import User
+    from app.audit.models import AuditEvent
+    from app.counties.models import Workspace
+    from app.tenancy import scoped, set_db_scope
+
+    demo.load_demo(db)
+    db.flush()
+    users = {u.id: u.email for u in db.scalars(select(User))}
+
+    def people_created_in(slug: str) -> set[str]:
+        ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
+        set_db_scope(db, workspace_id=ws.id, user_id=None)
+        events = db.scalars(
+            scoped(AuditEvent, ws.id).where(
+                AuditEvent.object_type == "user_account", AuditEvent.action == "create"
+            )
+        )
+        return {users[int(e.object_id)] for e in events}
+
+    assert "koordinator@trondelag.demo" in people_created_in("trondelag")
+    assert people_created_in("telemark") == set()  # the admin was created in Trøndelag
+    assert people_created_in("vestland") == {"koordinator@vestland.demo"}

@@ -32,3 +32,54 @@ def test_data_defaults_are_in_the_working_folder(monkeypatch: pytest.MonkeyPatch
     assert settings.database_url == "sqlite:///var/samspill.db"
     assert settings.storage_dir == Path("var/storage")
     assert not settings.storage_dir.is_absolute()
+
+
+# --- the lock files ---------------------------------------------------------------------------
+
+
+def _requirement_names(specs: list[str]) -> set[str]:
+    import re
+
+    return {
+        re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs
+    }
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    """name -> the pinned block of ``lock`` (the ``name==version`` line and its hash lines)."""
+    pins: dict[str, str] = {}
+    name = ""
+    for line in lock.read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            name = line.split("==", 1)[0].lower()
+            pins[name] = line
+        elif name and line.strip().startswith("--hash=sha256:"):
+            pins[name] += "\n" + line
+    return pins
+
+
+def test_the_lock_files_pin_every_dependency_with_hashes():
+    import tomllib
+
+    top = Path(app.__file__).resolve().parent.parent
+    project = tomllib.loads((top / "pyproject.toml").read_text())["project"]
+    runtime = _pins(top / "requirements.lock")
+    with_tests = _pins(top / "requirements-test.lock")
+    assert runtime and with_tests
+    for pins in (runtime, with_tests):
+        for name, block in pins.items():
+            assert "==" in block.splitlines()[0], f"{name} is not pinned to one version"
+            assert "--hash=sha256:" in block, f"{name} has no hash"
+    wanted = _requirement_names(project["dependencies"])
+    missing = wanted - set(runtime)
+    assert not missing, f"not in requirements.lock (run sh scripts/lock.sh): {sorted(missing)}"
+    tests_wanted = wanted | _requirement_names(project["optional-dependencies"]["test"])
+    missing = tests_wanted - set(with_tests)
+    assert not missing, f"not in requirements-test.lock (run sh scripts/lock.sh): {sorted(missing)}"
+    # The app never imports httpx: it is for the tests (FastAPI's TestClient) only.
+    assert "httpx" not in wanted
+    assert "httpx" not in runtime
+    # The same version of a package in both files.
+    for name, block in runtime.items():
+        if name in with_tests:
+            assert block.splitlines()[0] == with_tests[name].splitlines()[0], name

@@ -159,3 +159,65 @@ def test_app_role_is_not_superuser(db, backend):
         text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
     ).one()
     assert row == (False, False)
+
+
+@pytest.mark.postgres_only
+def test_every_table_with_a_workspace_id_has_row_level_security(db, backend):
+    """A new table with workspace_id and no policy would show every county's rows to the app's
+    role; this lists any such table."""
+    lacking = db.execute(
+        text(
+            "SELECT c.relname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'workspace_id' "
+            "WHERE c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity) "
+            "ORDER BY 1"
+        )
+    ).scalars()
+    assert list(lacking) == []
+
+
+@pytest.mark.postgres_only
+def test_the_outbox_shows_each_workspace_only_its_own_mail(db, backend):
+    from app.mail import service as mail
+    from app.tenancy import set_system_scope
+
+    a = create_workspace(db)
+    b = create_workspace(db, county="46")
+    set_db_scope(db, workspace_id=a.id, user_id=None)
+    mail.enqueue(db, to="a@kommune.no", subject="Invitasjon til høring", body="lenke-a")
+    set_db_scope(db, workspace_id=b.id, user_id=None)
+    mail.enqueue(db, to="b@kommune.no", subject="Gjestelenke", body="lenke-b")
+    set_db_scope(db, workspace_id=None, user_id=None)
+    mail.enqueue(db, to="c@kommune.no", subject="Nytt passord", body="lenke-c")
+    db.flush()
+
+    def recipients() -> list[str]:
+        return sorted(db.execute(text("SELECT recipient FROM outbox_message")).scalars())
+
+    set_db_scope(db, workspace_id=a.id, user_id=None)
+    assert recipients() == ["a@kommune.no"]  # mail enqueued in a's scope belongs to a
+    set_db_scope(db, workspace_id=b.id, user_id=None)
+    assert recipients() == ["b@kommune.no"]
+    # Another workspace's mail cannot be written from here either.
+    nested = db.begin_nested()
+    from sqlalchemy.exc import ProgrammingError
+
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        db.execute(
+            text(
+                "UPDATE outbox_message SET body = 'x' WHERE recipient = 'a@kommune.no' RETURNING id"
+            )
+        ).all()
+        db.execute(
+            text(
+                "INSERT INTO outbox_message (workspace_id, recipient, subject, body, headers, "
+                "created_at, attempts, next_attempt_at) VALUES (:ws, 'x@y.no', 's', 'b', '{}', "
+                "now(), 0, now())"
+            ),
+            {"ws": a.id},
+        )
+    nested.rollback()
+    # The worker's system scope sees all of it.
+    set_system_scope(db)
+    assert recipients() == ["a@kommune.no", "b@kommune.no", "c@kommune.no"]

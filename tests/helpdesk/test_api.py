@@ -335,6 +335,8 @@ def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
     assert r.status_code == 422 and "fram i tid" in r.json()["errors"]["day"]
     assert client.post(f"{base}/visits", json=visit, headers=h_osen).status_code == 403
 
+    # Helpers work the requests assigned to them: this one takes it.
+    assert client.post(f"{base}/take", headers=h_help).status_code == 200
     r = client.post(f"{base}/steps", json={"step_title": "Kartlegg", "due_on": day}, headers=h_help)
     assert r.status_code == 201 and r.json()["done"] is False
     step_id = r.json()["id"]

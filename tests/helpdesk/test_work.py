@@ -249,6 +249,7 @@ def test_plan_of_steps(client, db, ws):
     client.cookies.clear()
     login(client, helper)
     base = f"/{ws.slug}/hjelp/{number}"
+    assert post(client, f"{base}/ta").status_code == 303  # helpers work what is theirs
     due = (date.today() + timedelta(days=14)).isoformat()
     assert (
         post(client, f"{base}/steg", {"step_title": "Kartlegg behovet", "due_on": due}).status_code
@@ -329,6 +330,11 @@ def test_time_spent_per_request_and_helper(client, db, ws):
     base = f"/{ws.slug}/hjelp/{number}"
     today = date.today().isoformat()
     assert post(client, f"{base}/tid", {"worked_on": today, "hours": "1"}).status_code == 403
+    client.cookies.clear()
+    login(client, coordinator)
+    triage = {"category": "funding", "priority": "normal"}
+    r = post(client, f"{base}/vurdering", {**triage, "assignees": [helper.id, other_helper.id]})
+    assert r.status_code == 303
     client.cookies.clear()
     login(client, helper)
     assert (

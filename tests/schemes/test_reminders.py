@@ -80,13 +80,14 @@ def day_before(call, days: int, clock: time = time(8, 0)) -> datetime:
 
 
 def queued(db, ws) -> list[OutboxMessage]:
-    return list(
-        db.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.workspace_id == ws.id)
-            .order_by(OutboxMessage.id)
+    with in_workspace(db, ws):  # the outbox shows each workspace only its own mail
+        return list(
+            db.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.workspace_id == ws.id)
+                .order_by(OutboxMessage.id)
+            )
         )
-    )
 
 
 def to(db, ws, address: str) -> list[OutboxMessage]:

@@ -4,9 +4,11 @@ with."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.fields import one_line
 from app.helpdesk.schemas import ReadModel, UserRef
 from app.i18n import lazy
 
@@ -15,7 +17,9 @@ class VisitForm(BaseModel):
     day: date
     start: time
     end: time
-    place: str = Field(min_length=2, max_length=300)
+    place: Annotated[str, one_line(lazy("Teksten må stå på én linje."))] = Field(
+        min_length=2, max_length=300
+    )
     helpers: list[int] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ from app.errors import InvalidInput, NotFound
 from app.helpdesk import notifications
 from app.helpdesk.lifecycle import record_event
 from app.helpdesk.models import CalendarFeed, HelpRequest, Visit, VisitHelper
-from app.helpdesk.queue import acting_user, get_request
+from app.helpdesk.queue import acting_user, get_request, get_workable, require_can_work
 from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _, lazy
@@ -34,7 +34,7 @@ def plan_visit(
     session: Session, ws: Workspace, p: Principal, number: int, data: VisitForm
 ) -> Visit:
     """An on-site visit by the help corps; the requester and the helpers get mail."""
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     user_id = acting_user(p)
     if req.state in ("resolved", "closed"):
         raise InvalidInput(
@@ -79,13 +79,18 @@ def plan_visit(
 def report_visit(
     session: Session, ws: Workspace, p: Principal, number: int, visit_id: int, form: VisitReportForm
 ) -> Visit:
-    """Write or replace the short report after a visit."""
+    """Write or replace the short report after a visit: whoever works the request, or a helper
+    who was on the visit."""
     req = get_request(session, ws, p, number, may="helpdesk.work")
     visit = session.scalar(
-        scoped(Visit, ws.id).where(Visit.id == visit_id, Visit.request_id == req.id)
+        scoped(Visit, ws.id)
+        .where(Visit.id == visit_id, Visit.request_id == req.id)
+        .options(selectinload(Visit.helpers))
     )
     if visit is None:
         raise NotFound()
+    if not any(h.user_id == p.user_id for h in visit.helpers):
+        require_can_work(p, req)
     visit.report = form.report.strip()
     session.flush()
     return visit

@@ -4,16 +4,19 @@ JSON API answers with."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from app.fields import one_line
 from app.helpdesk.schemas import ReadModel, UserRef
 from app.i18n import lazy
 
 
 class StepForm(BaseModel):
-    step_title: str = Field(min_length=2, max_length=200)
+    step_title: Annotated[str, one_line(lazy("Tittelen må stå på én linje."))] = Field(
+        min_length=2, max_length=200
+    )
     due_on: date | None = None
 
 

@@ -17,7 +17,7 @@ from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.helpdesk.lifecycle import record_event
 from app.helpdesk.models import HelpRequest, RequestLink, RequestStep, TimeEntry
-from app.helpdesk.queue import acting_user, get_request, visible
+from app.helpdesk.queue import acting_user, get_workable, visible
 from app.helpdesk.work.schemas import LinkForm, StepForm, TimeForm
 from app.i18n import lazy
 from app.tenancy import scoped
@@ -41,7 +41,7 @@ def steps_of(session: Session, ws: Workspace, request_id: int) -> list[RequestSt
 def add_step(
     session: Session, ws: Workspace, p: Principal, number: int, data: StepForm
 ) -> RequestStep:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     if req.state == "closed":
         raise InvalidInput({"step_title": lazy("Forespørselen er lukket. Åpne den igjen først.")})
     existing = steps_of(session, ws, req.id)
@@ -77,7 +77,7 @@ def _step(session: Session, ws: Workspace, req: HelpRequest, step_id: int) -> Re
 def set_step_done(
     session: Session, ws: Workspace, p: Principal, number: int, step_id: int, done: bool
 ) -> RequestStep:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     step = _step(session, ws, req, step_id)
     if done and step.done_at is None:
         step.done_at = utcnow()
@@ -99,7 +99,7 @@ def set_step_done(
 
 
 def remove_step(session: Session, ws: Workspace, p: Principal, number: int, step_id: int) -> None:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     step = _step(session, ws, req, step_id)
     session.delete(step)
     session.flush()
@@ -142,7 +142,7 @@ def parse_number(raw: str) -> int | None:
 
 
 def link(session: Session, ws: Workspace, p: Principal, number: int, data: LinkForm) -> RequestLink:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     other_number = parse_number(data.other)
     if other_number is None:
         raise InvalidInput({"other": lazy("Skriv nummeret på forespørselen, for eksempel HK-12.")})
@@ -173,7 +173,7 @@ def link(session: Session, ws: Workspace, p: Principal, number: int, data: LinkF
 
 
 def unlink(session: Session, ws: Workspace, p: Principal, number: int, link_id: int) -> None:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     row = session.scalar(
         scoped(RequestLink, ws.id).where(
             RequestLink.id == link_id,
@@ -218,7 +218,7 @@ def time_of(session: Session, ws: Workspace, request_id: int) -> TimeSummary:
 def log_time(
     session: Session, ws: Workspace, p: Principal, number: int, data: TimeForm
 ) -> TimeEntry:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     if data.worked_on > clock.today():
         raise InvalidInput({"worked_on": lazy("Dagen kan ikke ligge fram i tid.")})
     if data.worked_on < req.created_at.astimezone(clock.OSLO).date():
@@ -238,7 +238,7 @@ def log_time(
 
 
 def remove_time(session: Session, ws: Workspace, p: Principal, number: int, entry_id: int) -> None:
-    req = get_request(session, ws, p, number, may="helpdesk.work")
+    req = get_workable(session, ws, p, number)
     entry = session.scalar(
         scoped(TimeEntry, ws.id).where(TimeEntry.id == entry_id, TimeEntry.request_id == req.id)
     )

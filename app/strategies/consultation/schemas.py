@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, AliasChoices, BaseModel, Field, ValidationInfo, field_validator
 
 from app.accounts import service as accounts_service
-from app.fields import length, one_of
+from app.fields import is_one_line, length, one_line, one_of
 from app.i18n import _, lazy
 from app.strategies.models import ANSWERS, INVITEE_KINDS
 from app.strategies.schemas import (
@@ -42,7 +42,11 @@ MAX_RESPONSE = 50_000
 class RoundForm(Form):
     """A round's own fields, as its coordinator changes them."""
 
-    title: Annotated[str, length(3, 200, lazy("Tittelen må ha 3–200 tegn."))] = ""
+    title: Annotated[
+        str,
+        one_line(lazy("Tittelen må stå på én linje.")),
+        length(3, 200, lazy("Tittelen må ha 3–200 tegn.")),
+    ] = ""
     cover_text: Annotated[
         str, length(0, 20_000, lazy("Følgeteksten kan ha høyst 20 000 tegn."))
     ] = Field(default="", description="Markdown, at most 20 000 characters.")
@@ -100,6 +104,8 @@ class InviteeCreate(Form):
         value = value.strip()
         if not 2 <= len(value) <= 200:
             raise ValueError(lazy("Skriv organisasjonens navn."))
+        if not is_one_line(value):  # the name heads the invitation and the lists
+            raise ValueError(lazy("Navnet må stå på én linje."))
         return value
 
     @field_validator("guest_email")

@@ -476,10 +476,10 @@ def summary_docx(round_id: int, session: DbSession, ctx: DraftReader) -> Respons
     from app.strategies import exports
 
     s = summary.build(session, ctx.workspace, ctx.principal, round_id)
-    return download(
-        exports.summary_docx(s),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"hoeringsoppsummering-{round_id}.docx",
+    return exports.AfterTransaction(
+        lambda: download(
+            exports.summary_docx(s), exports.DOCX_TYPE, f"hoeringsoppsummering-{round_id}.docx"
+        )
     )
 
 
@@ -488,6 +488,8 @@ def summary_pdf(round_id: int, session: DbSession, ctx: DraftReader) -> Response
     from app.strategies import exports
 
     s = summary.build(session, ctx.workspace, ctx.principal, round_id)
-    return download(
-        exports.summary_pdf(s), "application/pdf", f"hoeringsoppsummering-{round_id}.pdf"
+    return exports.AfterTransaction(
+        lambda: download(
+            exports.summary_pdf(s), exports.PDF_TYPE, f"hoeringsoppsummering-{round_id}.pdf"
+        )
     )
