@@ -15,6 +15,7 @@ import app.models  # noqa: F401  (every table, and the audit hook)
 from app import PACKAGE_DIR, health, logs, metrics
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
+from app.accounts import reset_views as accounts_reset_views
 from app.accounts import views as accounts_views
 from app.api_docs import router as api_docs_router
 from app.audit import views as audit_views
@@ -111,6 +112,7 @@ def create_app(
     pages.include_router(metrics.router)  # /metrics (allowed addresses or a token)
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
+    pages.include_router(accounts_reset_views.router)
     pages.include_router(audit_views.router)
     pages.include_router(mail_views.router)
     if settings.mail_to_mailbox:

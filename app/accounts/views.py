@@ -1,5 +1,5 @@
-"""HTML pages of accounts: login and logout, password reset by e-mail, workspace picker,
-language, invitations, users, API tokens."""
+"""HTML pages of accounts: login and logout, workspace picker, language, invitations, users,
+API tokens. The password-reset pages are in ``reset_views``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.accounts import invitations, password_reset, service, tokens
+from app.accounts import invitations, service, tokens
 from app.accounts.deps import (
     SESSION_COOKIE,
     Context,
@@ -23,10 +23,8 @@ from app.accounts.models import Invitation, User
 from app.accounts.permissions import ROLE_LABELS, ROLES
 from app.accounts.schemas import (
     AcceptForm,
-    ForgotPasswordForm,
     InviteForm,
     LoginForm,
-    NewPasswordForm,
     RoleForm,
     TokenForm,
 )
@@ -34,8 +32,8 @@ from app.config import get_settings
 from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.errors import InvalidInput, TooManyAttempts
-from app.forms import FormData, form_data, parse, submit
-from app.i18n import LOCALES, _, get_locale, lazy
+from app.forms import FormData, parse, submit
+from app.i18n import LOCALES, _, lazy
 from app.mail import service as mail
 from app.security import CSRF_COOKIE, LOCALE_COOKIE
 from app.tenancy import set_db_scope
@@ -163,122 +161,6 @@ def logout(request: Request, session: DbSession) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
-
-
-# --- password reset by e-mail ------------------------------------------------------------
-
-
-def _forgot_form(
-    request: Request, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None
-) -> Response:
-    settings = get_settings()
-    return render(
-        request,
-        "accounts/forgot_password.html",
-        {
-            "errors": errors or {},
-            "values": values or {},
-            "oidc_enabled": settings.oidc_enabled,
-            "oidc_name": settings.oidc_display_name,
-        },
-        fragment="accounts/_forgot_form.html",
-    )
-
-
-@router.get("/glemt-passord")
-def forgot_password_page(request: Request) -> Response:
-    return _forgot_form(request)
-
-
-@router.post("/glemt-passord")
-def forgot_password(request: Request, session: DbSession, data: FormData) -> Response:
-    """The same answer whether or not the address has an account (and whether or not a mail
-    went out): the page says only what happens if it has."""
-    return submit(
-        request,
-        session,
-        data,
-        lambda form: password_reset.request_reset(
-            session, form.email, get_settings(), locale=get_locale()
-        ),
-        schema=ForgotPasswordForm,
-        done="/glemt-passord/sendt",
-        again=lambda errors: _forgot_form(request, errors, {"email": data.get("email", "")}),
-    )
-
-
-@router.get("/glemt-passord/sendt")
-def forgot_password_sent(request: Request) -> Response:
-    return render(
-        request,
-        "accounts/forgot_password_sent.html",
-        {"minutes": get_settings().password_reset_minutes},
-    )
-
-
-async def _password_form(request: Request) -> dict[str, Any]:
-    """The form's fields, with both password fields exactly as typed."""
-    data = await form_data(request)
-    typed = (await request.form()).get("password_again")
-    if isinstance(typed, str):
-        data["password_again"] = typed
-    return data
-
-
-def _reset_gone(request: Request) -> Response:
-    return render(request, "accounts/new_password.html", {"gone": True}, status_code=410)
-
-
-def _new_password_form(
-    request: Request, token: str, user: User, errors: dict[str, str] | None = None
-) -> Response:
-    return render(
-        request,
-        "accounts/new_password.html",
-        {"gone": False, "token": token, "email": user.email, "errors": errors or {}},
-        fragment="accounts/_new_password_form.html",
-    )
-
-
-@router.get("/nytt-passord/{token}")
-def new_password_page(request: Request, token: str, session: DbSession) -> Response:
-    try:
-        _row, user = password_reset.find(session, token)
-    except password_reset.ResetUnusable:
-        return _reset_gone(request)
-    return _new_password_form(request, token, user)
-
-
-@router.post("/nytt-passord/{token}")
-def new_password(
-    request: Request,
-    token: str,
-    session: DbSession,
-    data: Annotated[dict[str, Any], Depends(_password_form)],
-) -> Response:
-    try:
-        _row, user = password_reset.find(session, token)
-    except password_reset.ResetUnusable:
-        return _reset_gone(request)
-
-    def act(form: NewPasswordForm) -> User:
-        if form.password != form.password_again:
-            raise InvalidInput({"password_again": lazy("Passordene er ikke like.")})
-        return password_reset.complete(session, token, form.password)
-
-    try:
-        return submit(
-            request,
-            session,
-            data,
-            act,
-            schema=NewPasswordForm,
-            done="/logg-inn",
-            flash=_("Passordet er endret. Logg inn med det nye passordet."),
-            again=lambda errors: _new_password_form(request, token, user, errors),
-        )
-    except password_reset.ResetUnusable:  # used by another request in the meantime
-        return _reset_gone(request)
 
 
 @router.get("/velg")
