@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
-from app.clock import local, local_date, utcnow
+from app.clock import local, local_date
 from app.i18n import _
 from app.registry import Contribution, Figure, NeedsYou
 from app.schemes import service
 
-SOON_DAYS = 30
 SHOWN = 8
 
 
@@ -20,7 +17,7 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
     """How many calls close in the next 30 days, and the soonest of them as deadlines."""
     if not ctx.can("schemes.read"):
         return None
-    calls = service.deadlines(session, ctx.workspace, end=utcnow() + timedelta(days=SOON_DAYS))
+    calls = service.deadlines(session, ctx.workspace, end=service.soon_end())
     figures = [
         Figure(
             str(len(calls)),

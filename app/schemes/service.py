@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
-from app.clock import at, local_date, utcnow
+from app.clock import at, local_date, today, utcnow
 from app.counties.models import Municipality, Workspace
 from app.errors import Forbidden, InvalidInput, NotFound, found
 from app.i18n import lazy
@@ -287,6 +287,15 @@ def copy_to_next_year(session: Session, ws: Workspace, call_id: int) -> SchemeCa
     session.flush()
     copy.scheme = call.scheme
     return copy
+
+
+SOON_DAYS = 30
+
+
+def soon_end(days: int = SOON_DAYS) -> datetime:
+    """The end of "the next ``days`` days": midnight after the last of them, Norwegian time, so
+    a deadline on the last day counts whatever the hour now."""
+    return at(today() + timedelta(days=days + 1))
 
 
 def deadlines(

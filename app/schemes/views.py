@@ -30,7 +30,6 @@ router = APIRouter()
 Reader = Annotated[Context, Depends(require("schemes.read"))]
 Manager = Annotated[Context, Depends(require("schemes.manage"))]
 PAGE_SIZE = 50
-SOON_DAYS = 30
 
 
 def _ctx(**extra: Any) -> dict[str, Any]:
@@ -69,7 +68,7 @@ def catalogue_page(
         include_archived=arkiv,
     )
     rows = service.catalogue(session, ctx.workspace, f)
-    soon = service.deadlines(session, ctx.workspace, end=utcnow() + timedelta(days=SOON_DAYS))
+    soon = service.deadlines(session, ctx.workspace, end=service.soon_end())
     return render(
         request,
         "schemes/catalogue.html",

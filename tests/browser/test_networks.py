@@ -8,11 +8,12 @@ network, one membership) or change a phone number, and never delete demo data.""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from app import clock
 
 from .support import (
     SCREENSHOTS,
@@ -103,7 +104,7 @@ def test_coordinator_creates_a_network_and_sees_it_in_the_coverage(new_context: 
 
     form = page.get_by_role("region", name="Legg til medlem")
     form.get_by_label(re.compile(r"^Kommune")).select_option("5036")
-    form.get_by_label(re.compile(r"^Fra dato")).fill(date.today().isoformat())
+    form.get_by_label(re.compile(r"^Fra dato")).fill(clock.today().isoformat())
     shoot(page, "nettverk-2-medlem", width)
     with page.expect_navigation():
         form.get_by_role("button", name="Legg til", exact=True).click()
@@ -111,7 +112,7 @@ def test_coordinator_creates_a_network_and_sees_it_in_the_coverage(new_context: 
     members = page.get_by_role("region", name=re.compile(r"^Medlemmer nå"))
     row = members.get_by_role("row").filter(has=page.get_by_role("link", name="Frosta"))
     assert row.count() == 1, text_of(members)
-    assert date.today().strftime("%d.%m.%Y") in text_of(row)
+    assert clock.today().strftime("%d.%m.%Y") in text_of(row)
     shoot(page, "nettverk-3-medlemmer", width)
 
     page.goto("/trondelag/dekning")

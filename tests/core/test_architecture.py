@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import app
 
 APP = Path(app.__file__).parent
+ROOT = APP.parent
 FEATURES = {"helpdesk", "networks", "strategies", "overview"}
 TOP = {"app.modules", "app.main", "app.models"}
 
@@ -124,3 +126,22 @@ def test_the_architecture_test_sees_imports():
     """The reader finds what is there: a guard against a test that cannot fail."""
     assert "app.tenancy" in GRAPH["app.db"] or "app.clock" in GRAPH["app.db"]
     assert "app.counties.models" in GRAPH["app.accounts.models"]
+
+
+SERVER_CLOCK = re.compile(r"\b(?:date\.today|datetime\.(?:now|today|utcnow))\(\s*\)")
+
+
+def test_today_is_norwegian_everywhere():
+    """'Today' is Norway's date (app.clock), not the server's: a test that took the server's
+    date failed between midnight in Oslo and midnight UTC, and so would a page."""
+    roots = (ROOT / "app", ROOT / "tests", ROOT / "bench")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for root in roots
+        for path in sorted(root.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SERVER_CLOCK.search(line) and "server-clock: allowed" not in line
+    ]
+    assert offenders == []
+    assert SERVER_CLOCK.search("x = date.today()")  # server-clock: allowed
+    assert not SERVER_CLOCK.search("clock.today()")

@@ -3,6 +3,7 @@ state changes, triage, ratings, and who may see what."""
 
 from __future__ import annotations
 
+from app import clock
 from factories import add_member, bearer, create_member, create_user, create_workspace, csrf, login
 
 REQUEST = {
@@ -304,7 +305,7 @@ def test_another_workspaces_request_is_404_under_your_own_slug(client, db, ws):
 
 
 def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     coordinator = create_member(db, ws, "coordinator")
     helper = create_member(db, ws, "helper")
@@ -317,7 +318,7 @@ def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
     b = file(client, ws, h_namsos)["number"]
     base = f"/api/v1/{ws.slug}/helpdesk/requests/{a}"
 
-    day = (date.today() + timedelta(days=7)).isoformat()
+    day = (clock.today() + timedelta(days=7)).isoformat()
     visit = {"day": day, "start": "10:00", "end": "12:00", "place": "Osen rådhus"}
     r = client.post(f"{base}/visits", json={**visit, "helpers": [helper.id]}, headers=h_coord)
     assert r.status_code == 201, r.text
@@ -330,7 +331,7 @@ def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
     assert [v["place"] for v in client.get(f"{base}/visits", headers=h_osen).json()] == [
         "Osen rådhus"
     ]
-    past = {**visit, "day": (date.today() - timedelta(days=1)).isoformat()}
+    past = {**visit, "day": (clock.today() - timedelta(days=1)).isoformat()}
     r = client.post(f"{base}/visits", json=past, headers=h_coord)
     assert r.status_code == 422 and "fram i tid" in r.json()["errors"]["day"]
     assert client.post(f"{base}/visits", json=visit, headers=h_osen).status_code == 403
@@ -351,13 +352,12 @@ def test_visits_plan_links_time_and_attachments_through_the_api(client, db, ws):
     assert r.status_code == 201 and [x["number"] for x in r.json()] == [b]
     assert client.get(f"{base}/links", headers=h_osen).json() == []  # Namsos's is not Osen's
 
-    r = client.post(
-        f"{base}/time", json={"worked_on": date.today().isoformat(), "hours": "1,5"}, headers=h_help
-    )
+    worked = {"worked_on": clock.today().isoformat(), "hours": "1,5"}
+    r = client.post(f"{base}/time", json=worked, headers=h_help)
     assert r.status_code == 201 and r.json()["total_minutes"] == 90
     assert client.get(f"{base}/time", headers=h_osen).status_code == 403
     r = client.post(
-        f"{base}/time", json={"worked_on": date.today().isoformat(), "hours": "99"}, headers=h_help
+        f"{base}/time", json={"worked_on": clock.today().isoformat(), "hours": "99"}, headers=h_help
     )
     assert r.status_code == 422
 

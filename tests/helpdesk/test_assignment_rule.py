@@ -6,11 +6,12 @@ request. Through the pages and the API alike."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
 
+from app import clock
 from app.helpdesk.models import (
     HelpRequest,
     RequestAttachment,
@@ -107,14 +108,14 @@ def corps(client, db, ws) -> Corps:
 
 
 def visit_form() -> dict[str, str]:
-    day = (date.today() + timedelta(days=7)).isoformat()
+    day = (clock.today() + timedelta(days=7)).isoformat()
     return {"day": day, "start": "10:00", "end": "12:00", "place": "Osen rådhus"}
 
 
 def api_actions(corps: Corps):
     """(name, model that must not grow, call(number, headers) -> response)."""
     c = corps.client
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     return [
         (
             "reply",
@@ -304,7 +305,7 @@ def test_a_helper_on_a_visit_writes_its_report(corps, db, ws):
 
 def page_actions(corps: Corps):
     """(name, model, path under the request's page, form)."""
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     return [
         ("reply", RequestMessage, "svar", {"body": "Vi hjelper."}),
         ("step", RequestStep, "steg", {"step_title": "Kartlegg"}),

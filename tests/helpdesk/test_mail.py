@@ -2,10 +2,11 @@
 is down, and each mail arrives exactly once when it is back."""
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.mail.models import OutboxMessage
 from factories import create_member, create_workspace, login, post
 
@@ -35,7 +36,7 @@ def test_helpdesk_mail_waits_for_smtp_and_arrives_once(client, db, smtp, deliver
         (
             "besok",
             {
-                "day": (date.today() + timedelta(days=3)).isoformat(),
+                "day": (clock.today() + timedelta(days=3)).isoformat(),
                 "start": "10:00",
                 "end": "11:00",
                 "place": "Osen rådhus",

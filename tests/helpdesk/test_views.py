@@ -1,8 +1,8 @@
 import re
-from datetime import date
 
 from sqlalchemy import func
 
+from app import clock
 from app.helpdesk import due
 from app.helpdesk.models import HelpRequest, RequestMessage
 from app.tenancy import scoped, set_db_scope
@@ -191,7 +191,7 @@ def test_queue_query_count_is_bounded(client, db, ws, count_queries):
 
     def work_on_request_one(n):
         """Steps, links, time and attachments on request 1: one of each, then more."""
-        today = date.today().isoformat()
+        today = clock.today().isoformat()
         for i in range(n):
             post(client, f"/{ws.slug}/hjelp/1/steg", {"step_title": f"Steg {i}"})
             post(client, f"/{ws.slug}/hjelp/1/tid", {"worked_on": today, "hours": "1"})
@@ -285,13 +285,13 @@ def test_key_figures_join_the_overview(client, db, ws):
 
 
 def test_follow_up_date_brings_a_resolved_request_back(client, db, ws):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     coordinator = create_member(db, ws, "coordinator")
     login(client, coordinator)
     number = file(client, ws, municipality_number="5020")
     url = f"/{ws.slug}/hjelp/{number}"
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     r = post(client, f"{url}/oppfolging", {"follow_up_on": tomorrow})
     assert r.status_code == 422 and "når forespørselen er løst" in r.text
     helper = create_member(db, ws, "helper")
@@ -302,14 +302,14 @@ def test_follow_up_date_brings_a_resolved_request_back(client, db, ws):
     )
     for state in ("in_progress", "resolved"):
         assert post(client, f"{url}/status", {"state": state}).status_code == 303
-    r = post(client, f"{url}/oppfolging", {"follow_up_on": date.today().isoformat()})
+    r = post(client, f"{url}/oppfolging", {"follow_up_on": clock.today().isoformat()})
     assert r.status_code == 422 and "fram i tid" in r.text
     assert post(client, f"{url}/oppfolging", {"follow_up_on": tomorrow}).status_code == 303
     assert f"HK-{number}" not in client.get(f"/{ws.slug}/hjelp?visning=oppfolging").text
     # When the day comes, it is back for the coordinators.
     set_db_scope(db, workspace_id=ws.id, user_id=None)
     req = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.number == number))
-    req.follow_up_on = date.today()
+    req.follow_up_on = clock.today()
     db.flush()
     set_db_scope(db, workspace_id=None, user_id=None)
     assert f"HK-{number}" in client.get(f"/{ws.slug}/hjelp?visning=oppfolging").text

@@ -1,9 +1,10 @@
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from app import clock
 from factories import create_help_request, create_member, create_workspace, login, post
 
 
@@ -21,7 +22,7 @@ def setup_request(client, db):
 def test_plan_report_agenda_and_calendar_feed(client, db, smtp, deliver):
     ws, number, helper, coordinator, municipal = setup_request(client, db)
     login(client, coordinator)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     url = f"/{ws.slug}/hjelp/{number}/besok"
     r = post(
         client,
@@ -79,8 +80,8 @@ def test_bad_visits_are_refused(client, db):
     ws, number, _helper, coordinator, municipal = setup_request(client, db)
     login(client, coordinator)
     url = f"/{ws.slug}/hjelp/{number}/besok"
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     r = post(client, url, {"day": yesterday, "start": "10:00", "end": "11:00", "place": "Osen"})
     assert r.status_code == 422 and "fram i tid" in r.text
     r = post(client, url, {"day": tomorrow, "start": "12:00", "end": "11:00", "place": "Osen"})

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 
+from app import clock
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import utcnow
@@ -250,7 +251,7 @@ def test_plan_of_steps(client, db, ws):
     login(client, helper)
     base = f"/{ws.slug}/hjelp/{number}"
     assert post(client, f"{base}/ta").status_code == 303  # helpers work what is theirs
-    due = (date.today() + timedelta(days=14)).isoformat()
+    due = (clock.today() + timedelta(days=14)).isoformat()
     assert (
         post(client, f"{base}/steg", {"step_title": "Kartlegg behovet", "due_on": due}).status_code
         == 303
@@ -328,7 +329,7 @@ def test_time_spent_per_request_and_helper(client, db, ws):
     login(client, osen)
     number = file(client, ws)
     base = f"/{ws.slug}/hjelp/{number}"
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert post(client, f"{base}/tid", {"worked_on": today, "hours": "1"}).status_code == 403
     client.cookies.clear()
     login(client, coordinator)
@@ -347,7 +348,7 @@ def test_time_spent_per_request_and_helper(client, db, ws):
     for hours, worked_on in (("abc", today), ("25", today), ("0", today), ("nan", today)):
         r = post(client, f"{base}/tid", {"worked_on": worked_on, "hours": hours})
         assert r.status_code == 422 and "Skriv tiden i timer" in r.text, hours
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     r = post(client, f"{base}/tid", {"worked_on": tomorrow, "hours": "1"})
     assert r.status_code == 422 and "fram i tid" in r.text
     client.cookies.clear()

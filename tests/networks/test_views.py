@@ -1,9 +1,10 @@
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
 
+from app import clock
 from app.networks import service
 from app.networks.models import Body, BodyMembership, Person, Representative
 from app.networks.schemas import BodyForm
@@ -126,14 +127,14 @@ def test_membership_over_time(client, db, ws):
     scope(db, ws)
     membership = db.scalar(scoped(BodyMembership, ws.id))
     unscope(db)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     r = post(client, f"{url}/{membership.id}/avslutt", {"end_date": "2017-01-01"})
     assert r.status_code == 422
     r = post(client, f"{url}/{membership.id}/avslutt", {"end_date": yesterday})
     assert r.status_code == 303
     page = client.get(f"/{ws.slug}/organer/{body.id}").text
     assert "Tidligere medlemmer" in page and "Ingen medlemmer nå." in page
-    r = post(client, url, {"municipality_number": "5020", "start_date": date.today().isoformat()})
+    r = post(client, url, {"municipality_number": "5020", "start_date": clock.today().isoformat()})
     assert r.status_code == 303
     municipality = client.get(f"/{ws.slug}/kommuner/5020").text
     assert "Med i nå" in municipality and "Namdal regionråd" in municipality
@@ -142,7 +143,7 @@ def test_membership_over_time(client, db, ws):
 
 def test_future_member_is_listed_as_joining(client, db, ws):
     body = create_body(db, ws, "Namdal regionråd")
-    add_body_member(db, ws, body, "5020", start=date.today() + timedelta(days=30))
+    add_body_member(db, ws, body, "5020", start=clock.today() + timedelta(days=30))
     login(client, create_member(db, ws, "viewer"))
     page = client.get(f"/{ws.slug}/organer/{body.id}").text
     assert "Blir med" in page
