@@ -229,8 +229,8 @@ def serve(
     from app.config import check_production
 
     settings = get_settings()
-    check_production(settings)
     count = workers or settings.workers
+    check_production(settings.model_copy(update={"workers": count}))
     if count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # /metrics sums the request figures of every worker process through this folder.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="samspill-metrics-")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -101,6 +101,40 @@ class Settings(BaseSettings):
     # message with its full number of attachments.
     max_request_bytes: int = 52 * 1024 * 1024
 
+    # Rate limits (app/ratelimit.py), as the `limits` library writes them ("60/minute",
+    # "1000 per hour"). Writes (POST/PUT/PATCH/DELETE) count per person (signed-in user or API
+    # token) and per client address; every API request counts per token (or user) and address.
+    # A county office puts many people behind one address: the address limits are generous.
+    rate_limits_enabled: bool = True
+    rate_limit_writes_per_user: str = "60/minute"
+    rate_limit_writes_per_address: str = "600/minute"
+    rate_limit_api_per_token: str = "600/minute"  # noqa: S105 (a rate, not a secret)
+    rate_limit_api_per_address: str = "3000/minute"
+    rate_limit_strategy: Literal["moving-window", "fixed-window", "sliding-window-counter"] = (
+        "moving-window"
+    )
+    # Where the counts are kept: "memory://" (this process only: one worker on one machine) or
+    # Redis ("redis://host:6379/0"), shared by every worker and machine.
+    rate_limit_storage: str = "memory://"
+    # Notification mails: past this many to one person from one workspace within
+    # notification_digest_minutes, further ones wait and go as one digest at the end of the
+    # window.
+    notification_digest_after: int = Field(default=10, ge=1)
+    notification_digest_minutes: int = Field(default=60, ge=1)
+
+    @field_validator(
+        "rate_limit_writes_per_user",
+        "rate_limit_writes_per_address",
+        "rate_limit_api_per_token",
+        "rate_limit_api_per_address",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # ValueError: not a rate the limits library reads
+        return value
+
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
@@ -172,6 +206,15 @@ def production_problems(settings: Settings) -> list[str]:
         )
     if settings.storage_backend == "s3" and not settings.s3_bucket:
         problems.append("SAMSPILL_STORAGE_BACKEND=s3 needs SAMSPILL_S3_BUCKET.")
+    if (
+        settings.rate_limits_enabled
+        and settings.workers > 1
+        and settings.rate_limit_storage.startswith("memory")
+    ):
+        problems.append(
+            f"SAMSPILL_RATE_LIMIT_STORAGE is memory:// with {settings.workers} workers: each "
+            "process would count on its own. Set it to Redis (redis://host:6379/0)."
+        )
     return problems
 
 

@@ -115,6 +115,24 @@ class TooManyAttempts(AppError):
     status_code = 429
 
 
+class TooManyRequests(TooManyAttempts):
+    """A rate limit was reached (app/ratelimit.py): 429 with ``Retry-After`` in seconds, and
+    the numbers of the limit in ``RateLimit-Limit`` and ``RateLimit-Remaining``."""
+
+    code = "too_many_requests"
+    message = lazy(
+        "Du har sendt for mange forespørsler på kort tid. Vent {seconds} sekunder og prøv igjen."
+    )
+
+    def __init__(self, retry_after: int, limit: int) -> None:
+        super().__init__(seconds=retry_after)
+        self.headers = {
+            "Retry-After": str(retry_after),
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": "0",
+        }
+
+
 # SQLite's answer when the write lock (or a table) stayed taken past busy_timeout.
 DATABASE_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
 DATABASE_BUSY_TEXT = lazy("Databasen er opptatt akkurat nå. Prøv igjen om litt.")
@@ -173,6 +191,9 @@ def install(app: FastAPI) -> None:
                 target += "?" + request.url.query
             return redirect(request, "/logg-inn?" + urlencode({"neste": target}))
         response = error_response(request, exc.status_code, exc.code, message, errors)
+        headers = getattr(exc, "headers", None)
+        if headers:  # e.g. Retry-After of a rate limit
+            response.headers.update(headers)
         if isinstance(exc, NotAuthenticated):
             # RFC 6750: say how to authenticate, and whether the token given was the problem.
             given = request.headers.get("authorization", "").lower().startswith("bearer ")

@@ -5,15 +5,56 @@
     heading: Annotated[str, length(1, 200, lazy("Overskriften må ha 1–200 tegn."))]
 
 Each raises ``ValueError`` with the message (bokmål through ``lazy``), which the form parser and
-the API show next to the field in the reader's language.
+the API show next to the field in the reader's language, and shows its limit in the OpenAPI
+document as a JSON Schema constraint (``maxLength``, ``minimum``, ``enum``, ``pattern``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule(AfterValidator):
+    """An ``AfterValidator`` that also states its limit in the JSON Schema: ``constraints`` go
+    on the schema of ``kind`` (``string``, ``integer``, ``array``), also inside an optional
+    field's ``anyOf``."""
+
+    kind: str = "string"
+    constraints: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        kinds = {self.kind, "number"} if self.kind == "integer" else {self.kind}
+        targets = [s for s in [schema, *schema.get("anyOf", ())] if s.get("type") in kinds]
+        for target in targets:
+            for key, value in self.constraints.items():
+                if key == "items":
+                    target.setdefault("items", {}).update(value)
+                else:
+                    target[key] = value
+        return schema
+
+
+def _listed(choices: Collection[str]) -> list[str]:
+    """The choices in their own order, or sorted when they have none (a set): the OpenAPI
+    document stays the same from one start to the next."""
+    return sorted(choices) if isinstance(choices, (set, frozenset)) else list(choices)
+
+
+def _rule(check: Callable[[Any], Any], kind: str = "string", **constraints: Any) -> Rule:
+    return Rule(check, kind, constraints)
 
 
 def one_of(choices: Collection[str], message: str) -> AfterValidator:
@@ -24,7 +65,7 @@ def one_of(choices: Collection[str], message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, enum=_listed(choices))
 
 
 def all_of(choices: Collection[str], message: str) -> AfterValidator:
@@ -35,7 +76,7 @@ def all_of(choices: Collection[str], message: str) -> AfterValidator:
             raise ValueError(message)
         return values
 
-    return AfterValidator(check)
+    return _rule(check, "array", items={"enum": _listed(choices)})
 
 
 def length(low: int, high: int, message: str) -> AfterValidator:
@@ -47,7 +88,7 @@ def length(low: int, high: int, message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, minLength=low, maxLength=high)
 
 
 def is_one_line(value: str) -> bool:
@@ -63,7 +104,7 @@ def one_line(message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, pattern=CONTROL_CHARACTERS)
 
 
 def web_address(message: str) -> AfterValidator:
@@ -74,7 +115,7 @@ def web_address(message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, pattern="^(https?://.*)?$")
 
 
 def at_most(high: int, message: str) -> AfterValidator:
@@ -85,7 +126,7 @@ def at_most(high: int, message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, maxLength=high)
 
 
 def matches(pattern: str, message: str) -> AfterValidator:
@@ -98,7 +139,7 @@ def matches(pattern: str, message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, pattern=f"^(?:{pattern})$")
 
 
 def at_least(low: int, message: str) -> AfterValidator:
@@ -109,4 +150,4 @@ def at_least(low: int, message: str) -> AfterValidator:
             raise ValueError(message)
         return value
 
-    return AfterValidator(check)
+    return _rule(check, "integer", minimum=low)

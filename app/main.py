@@ -16,6 +16,7 @@ from app import PACKAGE_DIR, health, logs, metrics
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
 from app.accounts import reset_views as accounts_reset_views
+from app.accounts import service_token_views as accounts_service_token_views
 from app.accounts import views as accounts_views
 from app.api_docs import router as api_docs_router
 from app.audit import views as audit_views
@@ -23,10 +24,15 @@ from app.config import Settings, check_production, get_settings
 from app.counties import api as counties_api
 from app.db import make_engine, make_sessionmaker
 from app.errors import install as install_error_handlers
+from app.etag import ETagMiddleware
 from app.mail import service as mail_service
 from app.mail import views as mail_views
 from app.modules import MODULES
+from app.openapi import install as install_openapi
+from app.openapi import operation_id
 from app.overview import views as overview_views
+from app.ratelimit import install as install_rate_limits
+from app.ratelimit import limit_requests
 from app.registry import Module
 from app.security import RequestContextMiddleware, verify_csrf
 
@@ -86,6 +92,7 @@ def create_app(
         docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: app/api_docs.py serves it
         redoc_url=None,
         openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,  # helpdesk_list_requests (app/openapi.py)
     )
     app.state.engine = engine
     app.state.sessionmaker = factory
@@ -93,13 +100,15 @@ def create_app(
     app.state.modules = tuple(modules)
     app.state.nav = [link for m in modules for link in m.nav]
 
+    app.add_middleware(ETagMiddleware)  # innermost: ETag and 304 for GETs under /api/
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(logs.AccessLog)  # outermost: the request id is there for everything
     install_error_handlers(app)
+    install_rate_limits(app, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf), Depends(limit_requests)])
     api.include_router(accounts_api.router)
     api.include_router(counties_api.router)
     for module in modules:
@@ -107,12 +116,15 @@ def create_app(
             api.include_router(router)
     app.include_router(api)
 
-    pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    pages = APIRouter(
+        dependencies=[Depends(verify_csrf), Depends(limit_requests)], include_in_schema=False
+    )
     pages.include_router(health.router)  # /healthz, /readyz
     pages.include_router(metrics.router)  # /metrics (allowed addresses or a token)
     pages.include_router(accounts_oidc.router)
     pages.include_router(accounts_views.router)
     pages.include_router(accounts_reset_views.router)
+    pages.include_router(accounts_service_token_views.router)  # "Tjenestenøkler"
     pages.include_router(audit_views.router)
     pages.include_router(mail_views.router)
     if settings.mail_to_mailbox:
@@ -123,4 +135,5 @@ def create_app(
     pages.include_router(api_docs_router)  # /api/docs
     pages.include_router(overview_views.router)  # last: /{workspace_slug} catches the rest
     app.include_router(pages)
+    install_openapi(app)  # bearer scheme, the error model on every error status
     return app

@@ -3,9 +3,12 @@ the app's database role on PostgreSQL, then the national reference data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app import ALEMBIC_INI, MIGRATIONS_DIR
@@ -33,17 +36,53 @@ def head_revision() -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    _run(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _run(engine, command.downgrade, revision)
+
+
+def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     cfg = alembic_config()
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        sqlite_tables_rebuilt_safely(connection),
+        connection.begin(),
+    ):
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+        step(cfg, revision)
+        check_foreign_keys(connection)
+
+
+@contextmanager
+def sqlite_tables_rebuilt_safely(connection: Connection) -> Iterator[None]:
+    """SQLite changes most columns by building a new table, copying the rows and dropping the
+    old one; with foreign keys on, dropping ``user_account`` deletes every membership, and
+    dropping ``consultation_round`` every comment (ON DELETE CASCADE). So foreign keys are off
+    while migrations run — SQLite's own advice for schema changes — and checked before the
+    commit (:func:`check_foreign_keys`). The pragma works only outside a transaction: it is
+    set on the driver's connection before SQLAlchemy begins one, and set back after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """On SQLite, refuse (and so roll back) migrations that left a row pointing nowhere."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(f"migration left rows pointing nowhere in: {', '.join(tables)}")
 
 
 def grant_app_role(engine: Engine, role: str) -> None:

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.errors import STATUS_TEXT, AppError, CsrfError, error_response
-from app.i18n import DEFAULT_LOCALE, LOCALES, _, lazy, set_locale
+from app.i18n import DEFAULT_LOCALE, LOCALES, _, from_accept_language, lazy, set_locale
 from app.web import read_flash
 
 log = logging.getLogger("samspill")
@@ -43,7 +43,12 @@ CSP = "; ".join(
 
 
 def pick_locale(request: Request) -> str:
-    """Bokmål unless the person chose otherwise with the language switcher."""
+    """Bokmål unless the person chose otherwise with the language switcher — or, for the API,
+    asked for another of our languages with ``Accept-Language``."""
+    if request.url.path.startswith("/api/v1/"):  # the JSON API, not its HTML docs page
+        asked = from_accept_language(request.headers.get("accept-language"))
+        if asked:
+            return asked
     wanted = request.cookies.get(LOCALE_COOKIE)
     return wanted if wanted in LOCALES else DEFAULT_LOCALE
 
@@ -146,6 +151,10 @@ class RequestContextMiddleware:
                         "set-cookie", _csrf_cookie(token, secure=settings.secure_cookies)
                     )
                 _set_headers(headers, request.url.path, locale, secure=settings.secure_cookies)
+                rate = scope.get("state", {}).get("rate_limit")  # set by app.ratelimit
+                if rate is not None:
+                    headers.setdefault("RateLimit-Limit", str(rate[0]))
+                    headers.setdefault("RateLimit-Remaining", str(rate[1]))
                 if refused:
                     headers["connection"] = "close"
             await send(message)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
 from app.db import AwareDateTime, Base, include_object, make_engine
+from app.migrate import check_foreign_keys, sqlite_tables_rebuilt_safely
 
 target_metadata = Base.metadata
 
@@ -45,8 +46,10 @@ def run_migrations_online() -> None:
         return
     url = context.config.get_main_option("sqlalchemy.url") or get_settings().owner_database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, sqlite_tables_rebuilt_safely(connection):
         _run(connection)
+        check_foreign_keys(connection)
+        connection.commit()
     engine.dispose()
 
 

@@ -190,6 +190,10 @@ def app(database: Database, db: Session, monkeypatch: pytest.MonkeyPatch) -> Any
     no workspace set, nothing cached."""
     monkeypatch.setenv("SAMSPILL_DATABASE_URL", database.settings.database_url)
     monkeypatch.setenv("SAMSPILL_ENVIRONMENT", "test")
+    # Rate limits stay on, far above what a test sends; tests/core/test_rate_limits.py puts
+    # small ones on its own app.
+    for name in ("WRITES_PER_USER", "WRITES_PER_ADDRESS", "API_PER_TOKEN", "API_PER_ADDRESS"):
+        monkeypatch.setenv(f"SAMSPILL_RATE_LIMIT_{name}", "100000/minute")
     get_settings.cache_clear()
     application = create_app(get_settings(), engine=database.engine)
 

@@ -189,6 +189,16 @@ def add_body_member(
         return networks.add_membership(db, workspace, body.id, form)
 
 
+def accept_shares(db: Session, workspace: Workspace) -> None:
+    """Accept, as a coordinator of ``workspace`` would, every body other counties' workspaces
+    share with it: until then nothing of those bodies is visible there."""
+    from app.networks import service as networks
+
+    with in_workspace(db, workspace):
+        for request in networks.share_requests(db, workspace):
+            networks.answer_share(db, workspace, request.share.id, accept=True, user_id=None)
+
+
 def create_person(
     db: Session,
     workspace: Workspace,

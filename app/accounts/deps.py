@@ -23,6 +23,7 @@ from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import get_session
 from app.errors import Forbidden, NotAuthenticated, NotFound, found
+from app.i18n import lazy
 from app.tenancy import set_db_scope
 
 SESSION_COOKIE = "samspill_session"
@@ -68,7 +69,8 @@ class Context:
         return principals.for_member(
             user_id=self.user.id,
             name=self.user.name,
-            email=self.user.email,
+            # A service account has no mailbox: nothing is ever sent to it (no receipts).
+            email=None if self.user.is_service else self.user.email,
             role=m.role,
             municipality_number=m.municipality_number,
             organisation_id=m.organisation_id,
@@ -138,15 +140,23 @@ def require(action: str) -> Callable[..., Context]:
 
 # --- API ---------------------------------------------------------------------------------
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY = lazy("API-nøkkelen gir bare lesetilgang og kan ikke brukes til å endre noe.")
+
 
 def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
-    """The API caller: a bearer token (bound to one workspace) or a session cookie."""
+    """The API caller: a bearer token (bound to one workspace) or a session cookie.
+
+    The one place a token's scope is enforced: a read-only token is refused every write
+    (403 ``read_only_token``) before any route runs, so nothing changes."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         resolved = tokens.resolve_api_token(session, header[7:].strip())
         if resolved is None:
-            raise NotAuthenticated("API-nøkkelen er ugyldig eller trukket tilbake.")
+            raise NotAuthenticated(lazy("API-nøkkelen er ugyldig eller trukket tilbake."))
         token, user = resolved
+        if token.read_only and request.method not in READ_METHODS:
+            raise Forbidden(READ_ONLY, code="read_only_token")
         return user, token.workspace_id
     session_user = optional_user(request, session)
     if session_user is None:

@@ -35,6 +35,9 @@ class User(Timestamped, Base):
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
+    # The account behind a workspace's service token (app.accounts.service_tokens): acts
+    # through its token only, never signs in, and is left out of the member lists.
+    is_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Membership(TenantOwned, Timestamped, Base):
@@ -141,7 +144,9 @@ class Invitation(TenantOwned, Base):
 
 
 class ApiToken(TenantOwned, Base):
-    """A personal API token bound to one workspace. We keep only its hash."""
+    """An API token bound to one workspace. We keep only its hash. A personal token acts as
+    its user; a service token's user is a service account of the workspace (``is_service``),
+    made with the token, so it outlives the admin who made it (``created_by_id``)."""
 
     __tablename__ = "api_token"
     __audit_label__ = lazy("API-nøkkel")
@@ -156,6 +161,15 @@ class ApiToken(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime())  # None: never
+    # Reads only: every write on the API answers 403 read_only_token (app.accounts.deps).
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class PasswordReset(Base):

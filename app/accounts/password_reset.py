@@ -41,7 +41,7 @@ class ResetUnusable(Exception):
 def can_reset(user: User) -> bool:
     """Only an active account with a password of its own (not one that signs in only through
     OpenID Connect) gets a link."""
-    return user.is_active and user.password_hash is not None
+    return user.is_active and user.password_hash is not None and not user.is_service
 
 
 def reset_link(settings: Settings, token: str) -> str:

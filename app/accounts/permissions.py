@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workspace.read": ALL,
     "municipalities.read": ALL,
     "tokens.manage_own": ALL,
+    # service tokens: owned by the workspace, for integrations (a case system); a role each
+    "tokens.manage_service": frozenset({"county_admin"}),
     "workspace.settings": frozenset({"county_admin"}),
     "users.read": STAFF,
     "users.manage": frozenset({"county_admin"}),

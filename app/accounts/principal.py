@@ -31,7 +31,7 @@ def for_member(
     *,
     user_id: int,
     name: str,
-    email: str,
+    email: str | None,
     role: str,
     municipality_number: str | None,
     organisation_id: int | None,

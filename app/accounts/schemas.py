@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
+from app import clock
 from app.fields import one_line
 from app.i18n import lazy
 
@@ -56,10 +58,48 @@ class NewPasswordForm(BaseModel):
     password_again: str = Field(max_length=PASSWORD_MAX_LENGTH)
 
 
+# How far ahead a token's expiry may be chosen.
+TOKEN_MAX_DAYS = 3 * 365
+
+
+def _iso_date(value: Any) -> Any:
+    """A date as a date input sends it (``YYYY-MM-DD``), nothing else (no timestamps)."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(lazy("Skriv en gyldig dato (åååå-mm-dd).")) from None
+
+
+def _expiry_ahead(value: date | None) -> date | None:
+    if value is None:
+        return None
+    today = clock.today()
+    if value <= today:
+        raise ValueError(lazy("Utløpsdatoen må være etter i dag."))
+    if value > today + timedelta(days=TOKEN_MAX_DAYS):
+        raise ValueError(lazy("Utløpsdatoen kan være høyst tre år fram i tid."))
+    return value
+
+
 class TokenForm(BaseModel):
     name: Annotated[str, one_line(lazy("Navnet må stå på én linje."))] = Field(
         min_length=1, max_length=100
     )
+    # The token stops working at the start of this day (Norwegian time); none: it never does.
+    expires_on: Annotated[
+        date | None, BeforeValidator(_iso_date), AfterValidator(_expiry_ahead)
+    ] = None
+    read_only: bool = False
+
+
+class ServiceTokenForm(TokenForm):
+    """A service token: what a personal token has, and the role it acts in."""
+
+    role: str = Field(max_length=20)
+    municipality_number: str | None = Field(default=None, max_length=4)
+    organisation_id: int | None = None
 
 
 class MembershipRead(BaseModel):

@@ -221,7 +221,7 @@ def authenticate(
         )
     user = get_user_by_email(session, email)
     ok = False
-    if user and user.password_hash and user.is_active:
+    if user and user.password_hash and user.is_active and not user.is_service:
         ok = password_hash.verify(password, user.password_hash)
     else:
         password_hash.verify(password, _DUMMY_HASH)
@@ -271,7 +271,9 @@ def resolve_session(
     user_session, user = row
     now = utcnow()
     idle_limit = user_session.last_seen_at + timedelta(hours=settings.session_idle_hours)
-    if user_session.expires_at <= now or idle_limit <= now or not user.is_active:
+    expired = user_session.expires_at <= now or idle_limit <= now
+    # A service account acts through its token only: a session of one is never honoured.
+    if expired or not user.is_active or user.is_service:
         session.delete(user_session)
         session.flush()
         return None
@@ -340,7 +342,7 @@ def user_for_oidc_claims(
     if not email or not verified:
         return None
     user = get_user_by_email(session, str(email))
-    if user is not None and user.oidc_subject is not None:
+    if user is not None and (user.oidc_subject is not None or user.is_service):
         return None
     if user is not None and not user.is_active:
         raise AccountDeactivated()  # before anything is linked or accepted
@@ -394,16 +396,24 @@ def get_membership(session: Session, workspace_id: int, user_id: int) -> Members
 
 
 def count_members(session: Session, workspace_id: int) -> int:
-    """How many people are members of the workspace (the caller has set its scope)."""
-    query = scoped(Membership, workspace_id).with_only_columns(func.count(Membership.id))
+    """How many people are members of the workspace (the caller has set its scope); service
+    accounts are not people."""
+    query = (
+        scoped(Membership, workspace_id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.is_service.is_(False))
+        .with_only_columns(func.count(Membership.id))
+    )
     return int(session.scalar(query) or 0)
 
 
 def list_members(session: Session, workspace_id: int) -> list[Membership]:
+    """The people of the workspace (not the service accounts behind its service tokens)."""
     return list(
         session.scalars(
             scoped(Membership, workspace_id)
             .join(User, User.id == Membership.user_id)
+            .where(User.is_service.is_(False))
             .order_by(User.name)
             .options(
                 selectinload(Membership.user),
@@ -432,7 +442,11 @@ def members_with(
     query = (
         scoped(Membership, workspace_id)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.role.in_(roles_with(action)), User.is_active.is_(True))
+        .where(
+            Membership.role.in_(roles_with(action)),
+            User.is_active.is_(True),
+            User.is_service.is_(False),  # a service token's account is no one to notify
+        )
         .order_by(User.name, Membership.id)
         .options(selectinload(Membership.user))
     )

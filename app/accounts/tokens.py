@@ -1,25 +1,41 @@
-"""Personal API tokens: ``sps_<workspace id>_<secret>``, bound to one workspace, stored as a
-hash, shown once."""
+"""API tokens: ``sps_<workspace id>_<secret>``, bound to one workspace, stored as a hash, shown
+once; optionally with an expiry and read-only. Personal tokens here; service tokens (owned by
+the workspace) in ``service_tokens``."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.accounts.models import ApiToken, User
 from app.accounts.service import hash_token
+from app.clock import at
 from app.db import utcnow
-from app.errors import found
+from app.errors import NotAuthenticated, found
+from app.i18n import lazy
 from app.tenancy import scoped, set_db_scope
 
 TOKEN_PREFIX = "sps"  # noqa: S105  (a label, not a secret)
 
 
+EXPIRED = lazy("API-nøkkelen har gått ut.")
+
+
 def create_api_token(
-    session: Session, workspace_id: int, user: User, name: str
+    session: Session,
+    workspace_id: int,
+    user: User,
+    name: str,
+    *,
+    expires_on: date | None = None,
+    read_only: bool = False,
+    created_by: User | None = None,
 ) -> tuple[ApiToken, str]:
+    """A new token acting as ``user``; it stops working at the start of ``expires_on``
+    (Norwegian time), and with ``read_only`` it may only read. Returns the row and the token,
+    which is never shown again."""
     secret = secrets.token_urlsafe(32)
     token = f"{TOKEN_PREFIX}_{workspace_id}_{secret}"
     row = ApiToken(
@@ -29,6 +45,9 @@ def create_api_token(
         token_hash=hash_token(token),
         prefix=token[: len(TOKEN_PREFIX) + len(str(workspace_id)) + 6],
         created_at=utcnow(),
+        expires_at=at(expires_on) if expires_on is not None else None,
+        read_only=read_only,
+        created_by_id=(created_by or user).id,
     )
     session.add(row)
     session.flush()
@@ -68,6 +87,8 @@ def workspace_id_of_token(token: str) -> int | None:
 
 
 def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
+    """The token's row and the user it acts as, or None for no such (or a revoked) token;
+    :class:`NotAuthenticated` saying so for one that has expired."""
     workspace_id = workspace_id_of_token(token)
     if workspace_id is None:
         return None
@@ -79,10 +100,12 @@ def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | N
     )
     if row is None:
         return None
+    now = utcnow()
+    if row.expired(now):
+        raise NotAuthenticated(EXPIRED)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now
     return row, user

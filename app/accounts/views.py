@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.accounts import invitations, service, tokens
+from app.accounts import invitations, service, service_tokens, tokens
 from app.accounts.deps import (
     SESSION_COOKIE,
     Context,
@@ -31,6 +31,7 @@ from app.accounts.schemas import (
 from app.config import get_settings
 from app.counties import service as counties_service
 from app.counties.models import Workspace
+from app.db import utcnow
 from app.errors import InvalidInput, TooManyAttempts
 from app.forms import FormData, parse, submit
 from app.i18n import LOCALES, _, lazy
@@ -330,7 +331,7 @@ def accept_invitation(
 # --- user administration (county admin) --------------------------------------------------
 
 
-def _users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, Any]:
+def users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, Any]:
     return {
         "members": service.list_members(session, ctx.workspace.id),
         "invitations": invitations.list_invitations(session, ctx.workspace.id),
@@ -340,6 +341,12 @@ def _users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, 
             session, ctx.workspace.county_number
         ),
         "organisations": counties_service.list_organisations(session),
+        "service_tokens": (
+            service_tokens.list_service_tokens(session, ctx.workspace.id)
+            if ctx.can("tokens.manage_service")
+            else []
+        ),
+        "now": utcnow(),
         "errors": {},
         "values": {},
         **extra,
@@ -350,7 +357,7 @@ def _users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, 
 def users_page(
     request: Request, session: DbSession, ctx: Annotated[Context, Depends(require("users.read"))]
 ) -> Response:
-    return render(request, "accounts/users.html", _users_context(session, ctx))
+    return render(request, "accounts/users.html", users_context(session, ctx))
 
 
 @router.post("/{workspace_slug}/brukere/inviter")
@@ -387,7 +394,7 @@ def invite(
         again=lambda errors: render(
             request,
             "accounts/users.html",
-            _users_context(session, ctx, errors=errors, values=data),
+            users_context(session, ctx, errors=errors, values=data),
             fragment="accounts/_invite_form.html",
         ),
     )
@@ -458,7 +465,7 @@ def change_role(
         again=lambda errors: render(
             request,
             "accounts/users.html",
-            _users_context(session, ctx, role_errors={membership_id: errors}),
+            users_context(session, ctx, role_errors={membership_id: errors}),
         ),
     )
 
@@ -495,6 +502,7 @@ def _tokens_page(
     *,
     new_token: str | None = None,
     errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -503,7 +511,9 @@ def _tokens_page(
         {
             "tokens": tokens.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
             "new_token": new_token,
+            "now": utcnow(),
             "errors": errors or {},
+            "values": values or {},
         },
         status_code=status_code,
     )
@@ -520,11 +530,24 @@ def create_token(
     new_token = None
     status = 422
     if form is not None:
-        _row, new_token = tokens.create_api_token(session, ctx.workspace.id, ctx.user, form.name)
+        _row, new_token = tokens.create_api_token(
+            session,
+            ctx.workspace.id,
+            ctx.user,
+            form.name,
+            expires_on=form.expires_on,
+            read_only=form.read_only,
+        )
         status = 201
     # The token is shown once, on this response, and never again.
     return _tokens_page(
-        request, session, ctx, new_token=new_token, errors=errors, status_code=status
+        request,
+        session,
+        ctx,
+        new_token=new_token,
+        errors=errors,
+        values=data if form is None else None,
+        status_code=status,
     )
 
 

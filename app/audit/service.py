@@ -112,6 +112,28 @@ def record_flush(session: Session, _ctx: UOWTransaction) -> None:
         session.connection().execute(insert(AuditEvent), rows)
 
 
+def record_event(
+    session: Session, workspace_id: int, actor_id: int | None, obj: Any, changes: dict[str, Any]
+) -> None:
+    """Record an answer one workspace gives about another's object (a county accepting a body
+    shared with it): the flush hook records writes in the object's own workspace, this in the
+    workspace that answered."""
+    session.connection().execute(
+        insert(AuditEvent),
+        [
+            {
+                "workspace_id": workspace_id,
+                "actor_id": actor_id,
+                "created_at": utcnow(),
+                "action": "update",
+                "object_type": type(obj).__tablename__,
+                "object_id": _object_id(obj),
+                "changes": {k: _plain(v) for k, v in changes.items()},
+            }
+        ],
+    )
+
+
 @dataclass
 class AuditFilter:
     actor_id: int | None = None

@@ -58,13 +58,6 @@ class MunicipalityRead(BaseModel):
     size_class_label: str
 
 
-class MunicipalityPage(BaseModel):
-    items: list[MunicipalityRead]
-    total: int
-    limit: int
-    offset: int
-
-
 class SizeClass(BaseModel):
     index: int
     label: str

@@ -19,7 +19,7 @@ from app.helpdesk.models import (
     HelpRequest,
     RequestAttachment,
 )
-from app.helpdesk.queue import QueueFilter, detail, get_request, queue
+from app.helpdesk.queue import QUEUE_LOADS, QueueFilter, detail, get_request, queue_query
 from app.helpdesk.schemas import (
     AttachmentRead,
     EventRead,
@@ -28,7 +28,6 @@ from app.helpdesk.schemas import (
     ReplyForm,
     RequestDetailRead,
     RequestForm,
-    RequestPage,
     RequestRead,
     RequestSummary,
     TransitionForm,
@@ -38,7 +37,7 @@ from app.helpdesk.schemas import (
 from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.triage import triage as assess
 from app.i18n import _
-from app.reads import read
+from app.reads import Cursor, Key, Limit, Page, UpdatedSince, keyset, page, read, since, whole
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -74,8 +73,9 @@ def _reread(session: DbSession, ctx: Context, req: HelpRequest) -> RequestRead:
 def list_requests(
     session: DbSession,
     ctx: Reader,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    updated_since: UpdatedSince = None,
     view: Annotated[str, Query(max_length=20)] = "all",
     state: Annotated[str | None, Query(max_length=30)] = None,
     category: Annotated[str | None, Query(max_length=30)] = None,
@@ -84,8 +84,9 @@ def list_requests(
     size_class: Annotated[int | None, Query(ge=1, le=5)] = None,
     helper: Annotated[int | None, Query(ge=1, description="Assigned to this user id.")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-) -> RequestPage:
-    """Requests the caller may see, newest first, keyset paged by `before` (a `next_before`)."""
+) -> Page[RequestSummary]:
+    """Requests the caller may see, newest first; with `updated_since`, those changed since
+    then, oldest change first (to sync)."""
     errors: dict[str, str] = {}
     for name, value, allowed in (
         ("view", view, VIEWS),
@@ -108,13 +109,17 @@ def list_requests(
         size_class=size_class,
         helper_id=helper,
         q=q,
-        before_id=before,
+        updated_since=since(updated_since),
     )
-    page = queue(session, ctx.workspace, ctx.principal, f, limit=limit)
-    return RequestPage(
-        items=[_request(RequestSummary, r) for r in page.rows],
-        next_before=page.next_before,
-    )
+    if f.updated_since is None:
+        key = Key.of(HelpRequest.id, desc=True)
+        key_of: Any = lambda r: (r.id,)  # noqa: E731
+    else:
+        key = Key.of(HelpRequest.updated_at, HelpRequest.id)
+        key_of = lambda r: (r.updated_at, r.id)  # noqa: E731
+    query = keyset(queue_query(ctx.workspace, ctx.principal, f), key, cursor, limit)
+    rows = list(session.scalars(query.options(*QUEUE_LOADS)))
+    return page(rows, limit, key_of, lambda r: _request(RequestSummary, r))
 
 
 @router.post("/{workspace_slug}/helpdesk/requests", status_code=201)
@@ -179,9 +184,10 @@ def rate(session: DbSession, ctx: Reader, number: int, data: RatingForm) -> Requ
 
 
 @router.get("/{workspace_slug}/helpdesk/helpers")
-def list_helpers(session: DbSession, ctx: Triager) -> list[UserRef]:
-    """Members who may be assigned to a request: helpers, coordinators and admins."""
-    return [UserRef.model_validate(m.user) for m in eligible_helpers(session, ctx.workspace)]
+def list_helpers(session: DbSession, ctx: Triager) -> Page[UserRef]:
+    """Members who may be assigned to a request: helpers, coordinators and admins (all of
+    them, on one page)."""
+    return whole([UserRef.model_validate(m.user) for m in eligible_helpers(session, ctx.workspace)])
 
 
 # --- attachments ---------------------------------------------------------------------------
@@ -193,11 +199,12 @@ def _attachment(ctx: Context, number: int, a: RequestAttachment) -> AttachmentRe
 
 
 @router.get("/{workspace_slug}/helpdesk/requests/{number}/attachments")
-def list_attachments(session: DbSession, ctx: Reader, number: int) -> list[AttachmentRead]:
-    """Files on the request and its messages (internal ones for the help corps only)."""
+def list_attachments(session: DbSession, ctx: Reader, number: int) -> Page[AttachmentRead]:
+    """Files on the request and its messages (internal ones for the help corps only), all of
+    them on one page."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
     rows = attachments.of_request(session, ctx.workspace, req.id, internal=ctx.can("helpdesk.note"))
-    return [_attachment(ctx, number, a) for a in rows]
+    return whole([_attachment(ctx, number, a) for a in rows])
 
 
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/attachments", status_code=201)
@@ -219,7 +226,15 @@ def upload_attachments(
 @router.get(
     "/{workspace_slug}/helpdesk/requests/{number}/attachments/{attachment_id}",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "description": "The file, as a download, in the type it was checked to be.",
+            "content": {
+                kind[0].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for kind in attachments.KINDS.values()
+            },
+        }
+    },
 )
 def download_attachment(
     session: DbSession, ctx: Reader, number: int, attachment_id: int

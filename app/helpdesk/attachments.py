@@ -172,6 +172,12 @@ def read_form_files(files: list[UploadFile], field: str) -> list[Upload]:
     return read_uploads([f.file for f in files], [f.filename or "" for f in files], field)
 
 
+def chosen(files: list[UploadFile]) -> list[str]:
+    """The names of the files chosen in a form. When the form comes back with errors nothing
+    was kept, and a browser cannot refill a file field: the page names them to choose again."""
+    return [f.filename for f in files if f.filename]
+
+
 def storage_key(key: str) -> str:
     """Where the bytes of an attachment's ``storage_key`` are kept in the storage:
     ``attachments/<first two characters>/<key>`` (the layout of the storage folder since the

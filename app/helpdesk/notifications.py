@@ -45,6 +45,7 @@ def send(
         body=_("{body}\n\nSe forespørselen: {link}\n").format(body=body, link=link),
         workspace_id=ws.id,
         headers=headers,
+        notification=True,
     )
 
 

@@ -4,9 +4,10 @@ and one request with its conversation, history and the moves open to the person 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import clock
@@ -120,6 +121,7 @@ class QueueFilter:
     q: str | None = None
     before_id: int | None = None
     open_only: bool = False
+    updated_since: datetime | None = None
 
 
 @dataclass
@@ -141,6 +143,27 @@ def queue(
     session: Session, ws: Workspace, p: Principal, f: QueueFilter, limit: int = 50
 ) -> QueuePage:
     """A page of requests, newest first, with keyset pagination on id."""
+    query = queue_query(ws, p, f)
+    if f.before_id:
+        query = query.where(HelpRequest.id < f.before_id)
+    rows = list(
+        session.scalars(
+            query.order_by(HelpRequest.id.desc()).limit(limit + 1).options(*QUEUE_LOADS)
+        )
+    )
+    next_before = rows[limit - 1].id if len(rows) > limit else None
+    return QueuePage(rows=rows[:limit], next_before=next_before)
+
+
+# What a row of the queue shows, loaded with it.
+QUEUE_LOADS = (
+    selectinload(HelpRequest.municipality),
+    selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+)
+
+
+def queue_query(ws: Workspace, p: Principal, f: QueueFilter) -> Select[HelpRequest]:
+    """The requests ``p`` may see that match ``f``, unordered (`before_id` aside)."""
     query = visible(ws, p)
     if f.view == "follow_up":
         query = query.where(
@@ -186,20 +209,9 @@ def queue(
                 func.lower(HelpRequest.description).like(term),
             )
         )
-    if f.before_id:
-        query = query.where(HelpRequest.id < f.before_id)
-    rows = list(
-        session.scalars(
-            query.order_by(HelpRequest.id.desc())
-            .limit(limit + 1)
-            .options(
-                selectinload(HelpRequest.municipality),
-                selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
-            )
-        )
-    )
-    next_before = rows[limit - 1].id if len(rows) > limit else None
-    return QueuePage(rows=rows[:limit], next_before=next_before)
+    if f.updated_since is not None:
+        query = query.where(HelpRequest.updated_at >= f.updated_since)
+    return query
 
 
 @dataclass

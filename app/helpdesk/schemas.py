@@ -69,18 +69,13 @@ class RequestSummary(ReadModel):
     municipality_number: str
     municipality_name: str
     created_at: datetime
+    updated_at: datetime
     assignees: list[UserRef]
-
-
-class RequestPage(BaseModel):
-    items: list[RequestSummary]
-    next_before: int | None = Field(description="Pass as `before` for the next page.")
 
 
 class RequestRead(RequestSummary):
     description: str
     requester: UserRef | None
-    updated_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None

@@ -154,6 +154,7 @@ def file_request(
     request: Request, session: DbSession, data: MultiFormData, files: Files, ctx: Filer
 ) -> Response:
     data["on_site"] = data.get("on_site") == "on"
+    data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
 
     def act(form: RequestForm) -> Any:
         uploads = attachments.read_form_files(files, "attachments")
@@ -182,6 +183,7 @@ def request_page(request: Request, number: int, session: DbSession, ctx: Reader)
 @router.post("/{workspace_slug}/hjelp/{number}/svar")
 def reply(page: OnRequestPage, files: Files) -> Response:
     page.data["internal"] = page.data.get("internal") == "on"
+    page.data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
 
     def reply_with_files(
         session: Session, ws: Workspace, p: Principal, number: int, form: ReplyForm

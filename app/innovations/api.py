@@ -3,7 +3,8 @@ counties), the municipalities' parts, adoptions, sharing."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -15,23 +16,19 @@ from app.innovations import service
 from app.innovations.models import ADOPTION_STATES, INNOVATION_AREAS, PHASES, Adoption, Innovation
 from app.innovations.schemas import (
     AdoptionForm,
-    AdoptionPage,
     AdoptionRead,
     InnovationForm,
-    InnovationPage,
     InnovationRead,
     Link,
     RoleForm,
     RoleRead,
 )
-from app.reads import read
+from app.reads import Cursor, Key, Limit, Page, UpdatedSince, page, read, since
 
 router = APIRouter(tags=["innovations"])
 
 Reader = Annotated[Context, Depends(api_require("innovations.read"))]
 Editor = Annotated[Context, Depends(api_require("innovations.edit"))]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 class ShareForm(BaseModel):
@@ -86,23 +83,25 @@ def _adoption_read(ctx: Context, a: Adoption) -> AdoptionRead:
     )
 
 
-@router.get("/{workspace_slug}/innovations", response_model=InnovationPage)
+@router.get("/{workspace_slug}/innovations", response_model=Page[InnovationRead])
 def list_innovations(
     session: DbSession,
     ctx: Reader,
+    cursor: Cursor = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    updated_since: UpdatedSince = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     area: Annotated[str | None, Query(max_length=30)] = None,
     phase: Annotated[str | None, Query(max_length=20)] = None,
     size_class: Annotated[int | None, Query(ge=1, le=9)] = None,
     scope: Annotated[str, Query(pattern="^(all|own|others)$")] = "all",
     near: bool = False,
-) -> InnovationPage:
+) -> Page[InnovationRead]:
     """This county's innovations and those other counties share (``scope``), with their
     spread (municipalities other than the origin where each is in use); full-text search
     (Norwegian on PostgreSQL), area, phase, size class of the origin municipality, and
-    ``near`` (for a municipal user: in use or made in a council or network it is in)."""
+    ``near`` (for a municipal user: in use or made in a council or network it is in).
+    Newest change first; with ``updated_since``, oldest change first (to sync)."""
     if area is not None and area not in INNOVATION_AREAS:
         raise InvalidInput({"area": lazy("Ukjent område.")})
     if phase is not None and phase not in PHASES:
@@ -112,17 +111,30 @@ def list_innovations(
         ctx.workspace,
         ctx.principal,
         service.RegistryFilter(
-            q=q, area=area, phase=phase, size_class=size_class, scope=scope, near=near
+            q=q,
+            area=area,
+            phase=phase,
+            size_class=size_class,
+            scope=scope,
+            near=near,
+            updated_since=since(updated_since),
         ),
         limit=limit,
-        offset=offset,
+        key=_changed_key(Innovation, updated_since),
+        cursor=cursor,
     )
-    return InnovationPage(
-        items=[_read(session, ctx, r.innovation, r.spread, r.owner, roles=False) for r in rows],
+    return page(
+        rows,
+        limit,
+        lambda r: (r.innovation.updated_at, r.innovation.id),
+        lambda r: _read(session, ctx, r.innovation, r.spread, r.owner, roles=False),
         total=total,
-        limit=limit,
-        offset=offset,
     )
+
+
+def _changed_key(model: Any, updated_since: datetime | None) -> Key:
+    """Newest change first; when syncing (``updated_since``), oldest first."""
+    return Key.of(model.updated_at, model.id, desc=updated_since is None)
 
 
 @router.get("/{workspace_slug}/innovations/{innovation_id:int}", response_model=InnovationRead)
@@ -165,16 +177,18 @@ def set_role(session: DbSession, ctx: Editor, innovation_id: int, data: RoleForm
     return _one(session, ctx, innovation_id)
 
 
-@router.get("/{workspace_slug}/adoptions", response_model=AdoptionPage)
+@router.get("/{workspace_slug}/adoptions", response_model=Page[AdoptionRead])
 def list_adoptions(
     session: DbSession,
     ctx: Reader,
+    cursor: Cursor = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    updated_since: UpdatedSince = None,
     municipality: Annotated[str | None, Query(max_length=4)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
-) -> AdoptionPage:
-    """Adoptions this county recorded, and every county's adoptions of shared innovations."""
+) -> Page[AdoptionRead]:
+    """Adoptions this county recorded, and every county's adoptions of shared innovations;
+    newest change first, with ``updated_since`` oldest first (to sync)."""
     if status is not None and status not in ADOPTION_STATES:
         raise InvalidInput({"status": lazy("Velg en gyldig status.")})
     rows, total = service.list_adoptions(
@@ -183,10 +197,12 @@ def list_adoptions(
         municipality_number=municipality,
         status=status,
         limit=limit,
-        offset=offset,
+        updated_since=since(updated_since),
+        key=_changed_key(Adoption, updated_since),
+        cursor=cursor,
     )
-    return AdoptionPage(
-        items=[_adoption_read(ctx, a) for a in rows], total=total, limit=limit, offset=offset
+    return page(
+        rows, limit, lambda a: (a.updated_at, a.id), lambda a: _adoption_read(ctx, a), total=total
     )
 
 

@@ -22,12 +22,11 @@ from app.innovations.benefits_schemas import (
     MeasurementRead,
     MunicipalPlanCreate,
     PlanForm,
-    PlanList,
     PlanRead,
     PlanSummary,
 )
 from app.innovations.models import BenefitPlan
-from app.reads import read
+from app.reads import Page, read, whole
 
 router = APIRouter()
 api_router = APIRouter(tags=["innovations"])
@@ -83,13 +82,13 @@ def _fresh(session: DbSession, ctx: Context, plan: BenefitPlan) -> PlanRead:
     return _read(session, ctx, again)
 
 
-@api_router.get(BASE, response_model=PlanList)
+@api_router.get(BASE, response_model=Page[PlanSummary])
 def list_plans(
     session: DbSession, ctx: Reader, innovation_id: Annotated[int, Query(ge=1)]
-) -> PlanList:
+) -> Page[PlanSummary]:
     """The innovation's common plan (this county's, or the owner's for another county's shared
     innovation) and this county's municipal plans, with benefits by status and the next
-    measurement due."""
+    measurement due (all, on one page)."""
     view = benefits.overview(session, ctx.workspace, ctx.principal, innovation_id)
     items = []
     if view.common is not None:
@@ -99,7 +98,7 @@ def list_plans(
             )
         )
     items += [_summary(ctx, s) for s in view.plans]
-    return PlanList(items=items, total=len(items))
+    return whole(items)
 
 
 @api_router.get(BASE + "/{plan_id}", response_model=PlanRead)

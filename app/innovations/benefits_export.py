@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from app import clock
 from app.counties.models import Workspace
+from app.documents import PDF_OPTIONS, a4
 from app.i18n import _, get_locale
 from app.innovations.benefits_parts import KIND_LABELS, PARTS, STATUS_LABELS, WHEN_LABELS, Part
 from app.innovations.models import BenefitPlan, Innovation, Measurement
@@ -128,13 +129,10 @@ def docx(d: PlanDoc) -> bytes:
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
     document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(22)
-    section.top_margin = section.bottom_margin = Mm(20)
+    a4(document)
     props = document.core_properties
     props.title = d.title
     props.author = props.last_modified_by = d.workspace.name
@@ -222,7 +220,7 @@ def pdf(d: PlanDoc) -> bytes:
     from weasyprint.urls import URLFetcher
 
     document = HTML(string=html(d), base_url=None, url_fetcher=URLFetcher(allowed_protocols=()))
-    return bytes(document.write_pdf())
+    return bytes(document.write_pdf(**PDF_OPTIONS))
 
 
 # --- XLSX ----------------------------------------------------------------------------------

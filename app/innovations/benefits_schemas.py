@@ -68,6 +68,9 @@ def _checked_parts(value: dict[str, str] | None, key: str) -> dict[str, str] | N
 def _checked_scale(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
+    # Out of range before rounding too: quantize() of a huge number fails (InvalidOperation).
+    if not value.is_finite() or value <= 0 or value > Decimal("9999"):
+        raise ValueError(lazy("Skalaen må være større enn 0 og høyst 9999."))
     scaled = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     if scaled <= 0 or scaled > Decimal("9999"):
         raise ValueError(lazy("Skalaen må være større enn 0 og høyst 9999."))
@@ -132,6 +135,11 @@ class MunicipalPlanCreate(BaseModel):
     innovation_id: int
     municipality_number: Annotated[str, MUNICIPALITY]
     scale: Number = None
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, value: Decimal | None) -> Decimal | None:
+        return _checked_scale(value)  # a 422 here, not a CopyForm error in the route
 
 
 class BenefitForm(BaseModel):
@@ -228,8 +236,3 @@ class PlanRead(PlanSummary):
     responsible_name: str
     responsible_email: str
     benefit_list: list[BenefitRead]
-
-
-class PlanList(BaseModel):
-    items: list[PlanSummary]
-    total: int

@@ -149,6 +149,7 @@ class AdoptionRead(BaseModel):
     started_on: date | None
     in_use_on: date | None
     own: bool  # recorded by this workspace
+    updated_at: datetime
 
 
 class InnovationRead(BaseModel):
@@ -173,17 +174,3 @@ class InnovationRead(BaseModel):
     internal_note: str | None = None  # only in its own workspace
     roles: list[RoleRead] = Field(default_factory=list)
     updated_at: datetime
-
-
-class InnovationPage(BaseModel):
-    items: list[InnovationRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class AdoptionPage(BaseModel):
-    items: list[AdoptionRead]
-    total: int
-    limit: int
-    offset: int

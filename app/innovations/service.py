@@ -9,6 +9,7 @@ its own; it records adoptions in its own rows, also of another county's shared i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -43,6 +44,7 @@ from app.innovations.models import (
     SpreadTarget,
 )
 from app.innovations.schemas import AdoptionForm, InnovationForm, RoleForm, SpreadTargetForm
+from app.reads import Key, keyset
 from app.tenancy import scoped, scoped_or_shared
 
 IN_USE = "in_use"
@@ -172,6 +174,7 @@ class RegistryFilter:
     near: bool = False  # in use (or made) in a council or network the viewer's municipality is in
     scope: str = "all"  # all | own | others
     include_archived: bool = False
+    updated_since: datetime | None = None
 
 
 @dataclass
@@ -226,11 +229,17 @@ def registry(
     *,
     limit: int = 50,
     offset: int = 0,
+    key: Key | None = None,
+    cursor: str | None = None,
 ) -> tuple[list[InnovationRow], int]:
     """A page of the registry with each innovation's spread, and how many there are. For a
-    municipal user, examples from municipalities of a size like their own come first."""
+    municipal user, examples from municipalities of a size like their own come first; with
+    ``key`` (the API), in that order instead, from after ``cursor``, one row more than a
+    page (see `app.reads.keyset`)."""
     f = f or RegistryFilter()
     query = visible_innovations(ws)
+    if f.updated_since is not None:
+        query = query.where(Innovation.updated_at >= f.updated_since)
     if f.scope == "own":
         query = query.where(Innovation.workspace_id == ws.id)
     elif f.scope == "others":
@@ -267,15 +276,18 @@ def registry(
     total = session.scalar(query.with_only_columns(func.count(Innovation.id))) or 0
     query, spread_column = with_spread(ws, query)
     spread = spread_column.label("spread")
-    order: list[Any] = []
-    if p.municipality_number:
-        mine = session.get(Municipality, p.municipality_number)
-        if mine is not None:
-            order.append(func.abs(func.coalesce(origin.population, 10**7) - mine.population))
-    order += [spread.desc(), Innovation.updated_at.desc(), Innovation.id.desc()]
-    rows = session.execute(
-        query.add_columns(spread, origin.name).order_by(*order).limit(limit).offset(offset)
-    ).all()
+    query = query.add_columns(spread, origin.name)
+    if key is not None:
+        query = keyset(query, key, cursor, limit)
+    else:
+        order: list[Any] = []
+        if p.municipality_number:
+            mine = session.get(Municipality, p.municipality_number)
+            if mine is not None:
+                order.append(func.abs(func.coalesce(origin.population, 10**7) - mine.population))
+        order += [spread.desc(), Innovation.updated_at.desc(), Innovation.id.desc()]
+        query = query.order_by(*order).limit(limit).offset(offset)
+    rows = session.execute(query).all()
     owners = _workspace_names(session, {r[0].workspace_id for r in rows})
     return [
         InnovationRow(
@@ -549,21 +561,27 @@ def list_adoptions(
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    updated_since: datetime | None = None,
+    key: Key | None = None,
+    cursor: str | None = None,
 ) -> tuple[list[Adoption], int]:
+    """Adoptions, newest change first; with ``key`` (the API), in that order from after
+    ``cursor``, one row more than a page (see `app.reads.keyset`)."""
     query = visible_adoptions(ws)
+    if updated_since is not None:
+        query = query.where(Adoption.updated_at >= updated_since)
     if municipality_number:
         query = query.where(Adoption.municipality_number == municipality_number)
     if status in ADOPTION_STATES:
         query = query.where(Adoption.status == status)
     total = session.scalar(query.with_only_columns(func.count(Adoption.id))) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(Adoption.updated_at.desc(), Adoption.id.desc())
-            .limit(limit)
-            .offset(offset)
-            .options(selectinload(Adoption.municipality), selectinload(Adoption.innovation))
-        )
-    )
+    if key is not None:
+        query = keyset(query, key, cursor, limit)
+    else:
+        query = query.order_by(Adoption.updated_at.desc(), Adoption.id.desc())
+        query = query.limit(limit).offset(offset)
+    loads = (selectinload(Adoption.municipality), selectinload(Adoption.innovation))
+    rows = list(session.scalars(query.options(*loads)))
     return rows, total
 
 

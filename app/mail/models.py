@@ -14,7 +14,10 @@ class OutboxMessage(Base):
     delivered by the worker with retries, so nothing is lost when the SMTP server is down."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),
+        Index("ix_outbox_message_recipient", "recipient", "workspace_id", "created_at"),
+    )
     __audited__ = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,3 +33,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # Set when every retry failed: the message is kept (never dropped) until retried.
     failed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # "mail" (sent at once: invitations, password resets, reminders), "notification" (of an
+    # event; past a number an hour, they are collected) or "digest" (the collected ones, held
+    # until the end of the window; digest_events counts them).
+    kind: Mapped[str] = mapped_column(String(20), default="mail", server_default="mail")
+    digest_events: Mapped[int | None] = mapped_column(Integer)

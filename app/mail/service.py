@@ -21,11 +21,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import utcnow
+from app.i18n import _
 from app.mail.models import OutboxMessage
 from app.tenancy import set_system_scope
 
@@ -54,24 +55,109 @@ def enqueue(
     body: str,
     workspace_id: int | _Unset | None = _UNSET,
     headers: dict[str, Any] | None = None,
+    notification: bool = False,
 ) -> OutboxMessage:
     """Queue a message in the caller's transaction. It belongs to ``workspace_id``, by default
     the workspace the session is scoped to (row-level security shows it only there). The
-    subject is made one line: a header cannot carry a line break."""
+    subject is made one line: a header cannot carry a line break.
+
+    ``notification``: the message tells of an event (a comment, a reply, a change). Once a
+    person has had ``notification_digest_after`` of those from the workspace within
+    ``notification_digest_minutes``, further ones are collected in one digest, sent at the end
+    of that window (see :func:`_add_to_digest`). Invitations, password resets, guest links and
+    reminders are not notifications: they go at once."""
     if isinstance(workspace_id, _Unset):
         workspace_id = session.info.get("workspace_id")
+    subject = one_line_subject(subject)
+    if notification and workspace_id is not None:
+        digest = _add_to_digest(session, workspace_id, to, subject, body)
+        if digest is not None:
+            return digest
     message = OutboxMessage(
         workspace_id=workspace_id,
         recipient=to,
-        subject=one_line_subject(subject),
+        subject=subject,
         body=body,
         headers=dict(headers or {}),
         created_at=utcnow(),
         next_attempt_at=utcnow(),
+        kind="notification" if notification else "mail",
     )
     session.add(message)
     session.flush()
     return message
+
+
+DIGEST_SEPARATOR = "\n\n" + "-" * 40 + "\n\n"
+
+
+def _add_to_digest(
+    session: Session, workspace_id: int, to: str, subject: str, body: str
+) -> OutboxMessage | None:
+    """The digest ``to`` gets this event in, or None when it goes as a mail of its own (fewer
+    than ``notification_digest_after`` notifications within the window).
+
+    The event is appended to the person's pending digest of the workspace, or starts one, held
+    until the window has passed. A digest a worker has begun to send (``attempts`` > 0) takes
+    nothing more: the next event starts another. On PostgreSQL the pending digest is locked
+    while the event is added, so a worker claiming it at that moment waits, or (having
+    claimed it first) is not found here."""
+    settings = get_settings()
+    window = timedelta(minutes=settings.notification_digest_minutes)
+    now = utcnow()
+    recent = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == to,
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.created_at >= now - window,
+            OutboxMessage.kind == "notification",
+        )
+    )
+    if (recent or 0) < settings.notification_digest_after:
+        return None
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == to,
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.kind == "digest",
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.attempts == 0,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    event = f"{subject}\n\n{body.strip()}"
+    digest = session.scalar(query)
+    if digest is None:
+        digest = OutboxMessage(
+            workspace_id=workspace_id,
+            recipient=to,
+            headers={},
+            created_at=now,
+            next_attempt_at=now + window,
+            kind="digest",
+            digest_events=0,
+            body="",
+            subject="",
+        )
+        session.add(digest)
+        digest.body = _(
+            "Du har fått mange varsler fra Samspill på kort tid. Her er de siste samlet i én "
+            "e-post."
+        )
+    digest.digest_events = (digest.digest_events or 0) + 1
+    digest.subject = one_line_subject(
+        _("{n} nye hendelser i Samspill").format(n=digest.digest_events)
+    )
+    digest.body = digest.body + DIGEST_SEPARATOR + event
+    session.flush()
+    return digest
 
 
 def _build(row: OutboxMessage, settings: Settings) -> EmailMessage:
@@ -246,7 +332,14 @@ def counts(session: Session, workspace_id: int | None = None) -> dict[str, Any]:
         func.count().filter(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None)),
         func.count().filter(OutboxMessage.sent_at.is_not(None)),
         func.min(OutboxMessage.created_at).filter(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            # a digest held for its window is not late
+            or_(
+                OutboxMessage.kind != "digest",
+                OutboxMessage.attempts > 0,
+                OutboxMessage.next_attempt_at <= utcnow(),
+            ),
         ),
     )
     if workspace_id is not None:

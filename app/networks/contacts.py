@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +19,7 @@ from app.i18n import lazy
 from app.networks.models import AREAS, Body, BodyMembership, Person, Representative, Responsibility
 from app.networks.schemas import PersonForm
 from app.networks.service import get_own_body, is_current, visible_memberships
+from app.reads import Key, keyset
 from app.tenancy import scoped
 
 # --- contacts ------------------------------------------------------------------------------
@@ -56,10 +57,17 @@ def search_persons(
     area: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    updated_since: datetime | None = None,
+    key: Key | None = None,
+    cursor: str | None = None,
 ) -> tuple[list[Person], int]:
+    """Persons by municipality and name; with ``key`` (the API), in that order from after
+    ``cursor``, one row more than a page (see `app.reads.keyset`)."""
     query = scoped(Person, ws.id).join(
         Municipality, Municipality.number == Person.municipality_number
     )
+    if updated_since is not None:
+        query = query.where(Person.updated_at >= updated_since)
     if municipality_number:
         query = query.where(Person.municipality_number == municipality_number)
     if area:
@@ -82,14 +90,12 @@ def search_persons(
             )
         )
     total = session.scalar(query.with_only_columns(func.count())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(Municipality.name, Person.name)
-            .limit(limit)
-            .offset(offset)
-            .options(selectinload(Person.municipality), selectinload(Person.responsibilities))
-        )
-    )
+    if key is not None:
+        query = keyset(query, key, cursor, limit)
+    else:
+        query = query.order_by(Municipality.name, Person.name).limit(limit).offset(offset)
+    loads = (selectinload(Person.municipality), selectinload(Person.responsibilities))
+    rows = list(session.scalars(query.options(*loads)))
     return rows, total
 
 

@@ -130,6 +130,13 @@ def load(session: Session, workspaces: dict[str, Workspace]) -> None:
         ("Kongsbergregionen felles IT-drift", "joint_operation", None),
     ):
         _body(session, buskerud, name, kind, theme=theme, parent_id=kr.id)
+    # Telemark's coordinator has accepted the share, so the demo shows it there.
+    telemark = workspaces.get("telemark")
+    if telemark is not None:
+        _scope(session, telemark)
+        for request in service.share_requests(session, telemark):
+            if request.share.body_id == kr.id:
+                service.answer_share(session, telemark, request.share.id, accept=True, user_id=None)
 
     vestland = workspaces["vestland"]
     _scope(session, vestland)

@@ -107,7 +107,11 @@ class BodyMembership(TenantOwned, Timestamped, Base):
 
 class BodyShare(TenantOwned, Base):
     """A body of this workspace that a county's workspace may read, because municipalities of
-    that county are or were members. Kept up to date by the service."""
+    that county are or were members. Kept up to date by the service.
+
+    A share is a request until a coordinator of that county's workspace answers it: pending
+    (neither ``accepted_at`` nor ``declined_at``), accepted, or declined. Only an accepted share
+    lets the other county see the body and its memberships."""
 
     __tablename__ = "body_share"
     __audit_label__ = lazy("Deling av råd eller nettverk")
@@ -117,6 +121,22 @@ class BodyShare(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"), index=True)
     county_number: Mapped[str] = mapped_column(ForeignKey("county.number"), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    body: Mapped[Body] = relationship(lazy="raise")
+
+    @property
+    def state(self) -> str:
+        """``pending``, ``accepted`` or ``declined``."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.declined_at is not None:
+            return "declined"
+        return "pending"
 
 
 class Person(TenantOwned, Timestamped, Base):

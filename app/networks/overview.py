@@ -22,7 +22,7 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
             Figure(str(len(f.no_council)), _("kommuner uten regionråd"), "/dekning"),
             Figure(
                 str(len(f.no_digital_network)),
-                _("kommuner uten digitaliseringsnettverk"),
+                _("kommuner uten digitaliserings\u00adnettverk"),
                 "/dekning",
             ),
         ]

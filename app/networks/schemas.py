@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (
@@ -97,6 +97,25 @@ class BodyRead(BaseModel):
     archived: bool
     owned: bool
     owner_workspace: str
+    updated_at: datetime
+
+
+class ShareRequestRead(BaseModel):
+    """A body another county's workspace shares with this one, and this county's answer."""
+
+    id: int
+    body_id: int
+    body_name: str
+    owner_workspace: str
+    inner_bodies: int
+    state: str
+
+
+class ShareStatusRead(BaseModel):
+    """A county a body of this workspace is shared with, and its answer."""
+
+    county: str
+    state: str
 
 
 class MembershipRead(BaseModel):
@@ -121,24 +140,4 @@ class PersonRead(BaseModel):
     municipality_number: str
     municipality_name: str
     areas: list[str]
-
-
-class BodyPage(BaseModel):
-    items: list[BodyRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class MembershipPage(BaseModel):
-    items: list[MembershipRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class PersonPage(BaseModel):
-    items: list[PersonRead]
-    total: int
-    limit: int
-    offset: int
+    updated_at: datetime

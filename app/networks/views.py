@@ -50,11 +50,37 @@ def bodies_page(
 ) -> Response:
     kind = type_ if type_ in BODY_KINDS else None
     roots = service.body_tree(session, ctx.workspace, kind=kind, include_archived=arkiv)
+    requests = service.share_requests(session, ctx.workspace) if ctx.can("networks.manage") else []
     return render(
         request,
         "networks/bodies.html",
-        _ctx(nodes=service.flatten(roots), kind=kind, archived=arkiv),
+        _ctx(nodes=service.flatten(roots), kind=kind, archived=arkiv, share_requests=requests),
     )
+
+
+# --- share requests: another county's body with municipalities of this county ----------------
+
+
+def _answer_share(
+    request: Request, session: DbSession, ctx: Context, share_id: int, *, accept: bool
+) -> Response:
+    service.answer_share(session, ctx.workspace, share_id, accept=accept, user_id=ctx.user.id)
+    message = (
+        _("Delingen er godtatt. Organet vises nå her.")
+        if accept
+        else _("Delingen er avslått. Organet vises ikke her.")
+    )
+    return redirect(request, f"/{ctx.workspace.slug}/organer", flash=message)
+
+
+@router.post("/{workspace_slug}/organer/delinger/{share_id}/godta")
+def accept_share(request: Request, share_id: int, session: DbSession, ctx: Manager) -> Response:
+    return _answer_share(request, session, ctx, share_id, accept=True)
+
+
+@router.post("/{workspace_slug}/organer/delinger/{share_id}/avsla")
+def decline_share(request: Request, share_id: int, session: DbSession, ctx: Manager) -> Response:
+    return _answer_share(request, session, ctx, share_id, accept=False)
 
 
 def _body_form(
@@ -141,6 +167,9 @@ def _body_page(
         _ctx(
             detail=detail,
             can_edit=can_edit,
+            shares=service.share_statuses(session, ctx.workspace, detail.body)
+            if detail.owned
+            else [],
             errors=errors or {},
             values=values or {},
             today=today(),

@@ -3,6 +3,7 @@ notes, calls, and participation records."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,7 +12,7 @@ from app.accounts.deps import Context, DbSession, api_require
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.i18n import lazy
-from app.reads import read
+from app.reads import Cursor, Key, Limit, Page, UpdatedSince, page, page_listed, read, since
 from app.schemes import service
 from app.schemes.models import (
     LEVELS,
@@ -23,16 +24,13 @@ from app.schemes.models import (
 from app.schemes.schemas import (
     CallCreate,
     CallForm,
-    CallPage,
     CallRead,
     MemberRead,
     NoteForm,
     NoteRead,
     ParticipationForm,
-    ParticipationPage,
     ParticipationRead,
     SchemeForm,
-    SchemePage,
     SchemeRead,
 )
 
@@ -40,8 +38,6 @@ router = APIRouter(tags=["schemes"])
 
 Reader = Annotated[Context, Depends(api_require("schemes.read"))]
 Manager = Annotated[Context, Depends(api_require("schemes.manage"))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _scheme_read(row: service.SchemeRow) -> SchemeRead:
@@ -90,19 +86,24 @@ def _row(session: DbSession, ctx: Context, scheme_id: int) -> service.SchemeRow:
 # --- schemes -------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/schemes", response_model=SchemePage)
+@router.get("/{workspace_slug}/schemes", response_model=Page[SchemeRead])
 def list_schemes(
     session: DbSession,
     ctx: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    updated_since: UpdatedSince = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     area: Annotated[str | None, Query(max_length=30)] = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
     level: Annotated[str | None, Query(max_length=20)] = None,
     open_now: bool = False,
     include_archived: bool = False,
-) -> SchemePage:
+) -> Page[SchemeRead]:
     """The national schemes and this county's own, with the county's notes and the next
-    deadline; filtered by text, area, owner, level and whether a call is open now."""
+    deadline; filtered by text, area, owner, level and whether a call is open now. In the
+    catalogue's order; with ``updated_since``, those changed since, oldest change first."""
+    moment = since(updated_since)
     if area is not None and area not in SCHEME_AREAS:
         raise InvalidInput({"area": lazy("Ukjent område.")})
     if level is not None and level not in LEVELS:
@@ -119,7 +120,7 @@ def list_schemes(
             include_archived=include_archived,
         ),
     )
-    return SchemePage(items=[_scheme_read(r) for r in rows], total=len(rows))
+    return page_listed(rows, lambda r: r.scheme, moment, cursor, limit, _scheme_read)
 
 
 @router.get("/{workspace_slug}/schemes/{scheme_id}", response_model=SchemeRead)
@@ -153,16 +154,21 @@ def save_note(session: DbSession, ctx: Manager, scheme_id: int, data: NoteForm) 
 # --- calls ---------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/calls", response_model=CallPage)
+@router.get("/{workspace_slug}/calls", response_model=Page[CallRead])
 def list_calls(
     session: DbSession,
     ctx: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    updated_since: UpdatedSince = None,
     scheme_id: int | None = None,
     area: Annotated[str | None, Query(max_length=30)] = None,
     include_closed: bool = False,
-) -> CallPage:
+) -> Page[CallRead]:
     """Calls with their deadline, soonest first: those not yet closed (or every one with
-    ``include_closed``), of one scheme or of schemes in one area."""
+    ``include_closed``), of one scheme or of schemes in one area; with ``updated_since``,
+    those changed since, oldest change first."""
+    moment = since(updated_since)
     if area is not None and area not in SCHEME_AREAS:
         raise InvalidInput({"area": lazy("Ukjent område.")})
     if scheme_id is not None:
@@ -177,7 +183,8 @@ def list_calls(
         calls = service.deadlines(
             session, ctx.workspace, start=start, areas=[area] if area else None
         )
-    return CallPage(items=[_call_read(c) for c in calls], total=len(calls))
+    deadline = (lambda i, c: c.deadline, datetime)
+    return page_listed(calls, lambda c: c, moment, cursor, limit, _call_read, place=deadline)
 
 
 @router.get("/{workspace_slug}/calls/{call_id:int}", response_model=CallRead)
@@ -213,18 +220,18 @@ def copy_call(session: DbSession, ctx: Manager, call_id: int) -> CallRead:
 # --- participation -------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/participations", response_model=ParticipationPage)
+@router.get("/{workspace_slug}/participations", response_model=Page[ParticipationRead])
 def list_participations(
     session: DbSession,
     ctx: Reader,
+    cursor: Cursor = None,
     limit: Limit = 50,
-    offset: Offset = 0,
     scheme_id: int | None = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     municipality: Annotated[str | None, Query(max_length=4)] = None,
     role: Annotated[str | None, Query(max_length=10)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
-) -> ParticipationPage:
+) -> Page[ParticipationRead]:
     """Applications and projects, newest year first, paged; filtered by scheme, year, a
     municipality taking part (as ``role`` lead or partner) and status."""
     if status is not None and status not in PARTICIPATION_STATUSES:
@@ -240,11 +247,10 @@ def list_participations(
             role=role if role in ("lead", "partner") else None,
         ),
         limit=limit,
-        offset=offset,
+        key=Key.of(Participation.year, Participation.id, desc=True),
+        cursor=cursor,
     )
-    return ParticipationPage(
-        items=[_participation_read(p) for p in rows], total=total, limit=limit, offset=offset
-    )
+    return page(rows, limit, lambda p: (p.year, p.id), _participation_read, total=total)
 
 
 @router.get(

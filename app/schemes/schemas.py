@@ -165,6 +165,7 @@ class SchemeRead(BaseModel):
     note: NoteRead | None = None
     next_deadline: datetime | None = None
     open_now: bool = False
+    updated_at: datetime
 
 
 class NoteRead(BaseModel):
@@ -189,6 +190,7 @@ class CallRead(BaseModel):
     url: str
     description: str
     state: str
+    updated_at: datetime
 
 
 class MemberRead(BaseModel):
@@ -216,23 +218,7 @@ class ParticipationRead(BaseModel):
     innovation_id: int | None
     notes: str
     members: list[MemberRead]
-
-
-class SchemePage(BaseModel):
-    items: list[SchemeRead]
-    total: int
-
-
-class CallPage(BaseModel):
-    items: list[CallRead]
-    total: int
-
-
-class ParticipationPage(BaseModel):
-    items: list[ParticipationRead]
-    total: int
-    limit: int
-    offset: int
+    updated_at: datetime
 
 
 SchemeRead.model_rebuild()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
@@ -21,6 +21,7 @@ from app.clock import at, local_date, today, utcnow
 from app.counties.models import Municipality, Workspace
 from app.errors import Forbidden, InvalidInput, NotFound, found
 from app.i18n import lazy
+from app.reads import Key, keyset
 from app.schemes import tally
 from app.schemes.models import (
     Participation,
@@ -137,7 +138,11 @@ def get_note(session: Session, ws: Workspace, scheme_id: int) -> SchemeNote | No
 
 
 def _check_name_free(session: Session, ws: Workspace, name: str, scheme_id: int | None) -> None:
-    query = scoped_with_national(Scheme, ws.id).where(func.lower(Scheme.name) == name.lower())
+    # lower() on both sides, by the database: SQLite's lower() leaves non-ASCII letters as they
+    # are, and a Python-lowered "æ" would miss an exact "Æ" the unique constraint then refuses.
+    query = scoped_with_national(Scheme, ws.id).where(
+        func.lower(Scheme.name) == func.lower(literal(name))
+    )
     if scheme_id is not None:
         query = query.where(Scheme.id != scheme_id)
     if session.scalar(query) is not None:
@@ -361,17 +366,22 @@ def list_participations(
     *,
     limit: int = 50,
     offset: int = 0,
+    key: Key | None = None,
+    cursor: str | None = None,
 ) -> tuple[list[Participation], int]:
     """A page of records, newest year first, with scheme and members (a fixed number of
-    queries), and how many there are in all."""
+    queries), and how many there are in all; with ``key`` (the API), in that order from after
+    ``cursor``, one row more than a page (see `app.reads.keyset`)."""
     query = _participation_query(ws, f or ParticipationFilter())
     total = session.scalar(query.with_only_columns(func.count(Participation.id))) or 0
+    if key is not None:
+        query = keyset(query, key, cursor, limit)
+    else:
+        query = query.order_by(Participation.year.desc(), Participation.id.desc())
+        query = query.limit(limit).offset(offset)
     rows = list(
         session.scalars(
-            query.order_by(Participation.year.desc(), Participation.id.desc())
-            .limit(limit)
-            .offset(offset)
-            .options(
+            query.options(
                 selectinload(Participation.scheme),
                 selectinload(Participation.members).selectinload(ParticipationMember.municipality),
             )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.i18n import LOCALES, lazy, translations
+from app.i18n import fold, lazy, vocabulary
 from app.schemes.labels import ROLE_LABELS, STATUS_LABELS
 from app.schemes.models import PARTICIPATION_ROLES, PARTICIPATION_STATUSES
 
@@ -149,33 +149,14 @@ assert set(FILE_ROLE) == set(PARTICIPATION_ROLES)
 assert set(STATUS_LABELS) == set(PARTICIPATION_STATUSES)
 
 
-def fold(text: str) -> str:
-    """Text as headings and words are matched: case, spaces, ``_``/``-`` and æøå folded."""
-    text = text.lstrip("\ufeff").casefold().replace("_", " ").replace("-", " ")
-    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a").replace("é", "e")
-    return " ".join(text.split())
-
-
 HEADINGS: dict[str, str] = {}
 for _column in COLUMNS:
     for _name in (_column.heading, _column.key, *_column.aliases):
         HEADINGS.setdefault(fold(_name), _column.key)
 
 
-def _vocabulary(labels: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
-    """Folded word → code: the codes, the bokmål labels and their translations, and ``extra``."""
-    words: dict[str, str] = {}
-    for code, label in labels.items():
-        words[fold(code)] = code
-        for locale in LOCALES:
-            words.setdefault(fold(translations(locale).gettext(label)), code)
-    for word, code in extra.items():
-        words.setdefault(fold(word), code)
-    return words
-
-
-STATUS_WORDS = _vocabulary(STATUS_LABELS, {"ide": "idea", "soknad": "applying"})
-ROLE_WORDS = _vocabulary(FILE_ROLE, {}) | _vocabulary(
+STATUS_WORDS = vocabulary(STATUS_LABELS, {"ide": "idea", "soknad": "applying"})
+ROLE_WORDS = vocabulary(FILE_ROLE, {}) | vocabulary(
     {**ROLE_LABELS},
     {
         "søker": "lead",

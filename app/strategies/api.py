@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession
 from app.errors import NotFound
-from app.reads import read
+from app.reads import Cursor, Limit, Page, UpdatedSince, page_listed, read, since, whole
 from app.strategies import measures, search, service
 from app.strategies.deps import ApiDraftReader, ApiEditor
 from app.strategies.models import (
@@ -74,20 +74,32 @@ def _measure(m: Measure) -> MeasureRead:
 # --- documents -----------------------------------------------------------------------------
 
 
-@router.get("/documents", response_model=list[DocumentRow])
-def list_documents(session: DbSession, ctx: ApiDraftReader) -> list[DocumentRow]:
+@router.get("/documents", response_model=Page[DocumentRow])
+def list_documents(
+    session: DbSession,
+    ctx: ApiDraftReader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    updated_since: UpdatedSince = None,
+) -> Page[DocumentRow]:
     """Every strategy document of the workspace, by title, with its section count, latest
-    published and latest adopted version (not for municipal and partner users)."""
-    return [
-        read(
+    published and latest adopted version (not for municipal and partner users); with
+    ``updated_since``, those changed since then, oldest change first (to sync)."""
+    moment = since(updated_since)
+    return page_listed(
+        service.documents(session, ctx.workspace),
+        lambda row: row.document,
+        moment,
+        cursor,
+        limit,
+        lambda row: read(
             DocumentRow,
             row.document,
             sections=row.sections,
             latest_version=row.latest_version,
             adopted_version=row.adopted_version,
-        )
-        for row in service.documents(session, ctx.workspace)
-    ]
+        ),
+    )
 
 
 @router.post("/documents", response_model=DocumentRead, status_code=201)
@@ -170,14 +182,16 @@ def publish(session: DbSession, ctx: ApiEditor, doc_id: int, data: PublishForm) 
     return read(VersionRead, version, published_by=ctx.user.name)
 
 
-@router.get("/documents/{doc_id}/versions", response_model=list[VersionRead])
-def list_versions(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> list[VersionRead]:
-    """Published versions, newest first."""
+@router.get("/documents/{doc_id}/versions", response_model=Page[VersionRead])
+def list_versions(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> Page[VersionRead]:
+    """Published versions, newest first (all, on one page)."""
     service.get_document(session, ctx.workspace, doc_id)  # another workspace's: 404
-    return [
-        read(VersionRead, v, published_by=_published_by(v))
-        for v in service.versions_of(session, ctx.workspace, doc_id)
-    ]
+    return whole(
+        [
+            read(VersionRead, v, published_by=_published_by(v))
+            for v in service.versions_of(session, ctx.workspace, doc_id)
+        ]
+    )
 
 
 @router.get("/documents/{doc_id}/versions/{number}", response_model=VersionDetail)
@@ -240,11 +254,11 @@ def compare(
 # --- measures of an action plan ------------------------------------------------------------
 
 
-@router.get("/documents/{doc_id}/measures", response_model=list[MeasureRead])
-def list_measures(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> list[MeasureRead]:
-    """The document's measures by deadline (those without one last)."""
+@router.get("/documents/{doc_id}/measures", response_model=Page[MeasureRead])
+def list_measures(session: DbSession, ctx: ApiDraftReader, doc_id: int) -> Page[MeasureRead]:
+    """The document's measures by deadline, those without one last (all, on one page)."""
     service.get_document(session, ctx.workspace, doc_id)  # another workspace's: 404
-    return [_measure(m) for m in measures.measures_of(session, ctx.workspace, doc_id)]
+    return whole([_measure(m) for m in measures.measures_of(session, ctx.workspace, doc_id)])
 
 
 @router.post("/documents/{doc_id}/measures", response_model=MeasureRead, status_code=201)
@@ -267,14 +281,17 @@ def delete_measure(session: DbSession, ctx: ApiEditor, doc_id: int, measure_id: 
     return Response(status_code=204)
 
 
-@router.get("/search", response_model=list[SearchHitRead])
+@router.get("/search", response_model=Page[SearchHitRead])
 def search_strategies(
     session: DbSession,
     ctx: ApiDraftReader,
     q: Annotated[str, Query(min_length=1, max_length=200)],
-) -> list[SearchHitRead]:
-    """Documents, draft sections and comments of the workspace, best match first."""
-    return [
-        read(SearchHitRead, h, snippet_html=str(h.snippet))
-        for h in search.search(session, ctx.workspace, q)
-    ]
+) -> Page[SearchHitRead]:
+    """Documents, draft sections and comments of the workspace, best match first (the best
+    hits, on one page)."""
+    return whole(
+        [
+            read(SearchHitRead, h, snippet_html=str(h.snippet))
+            for h in search.search(session, ctx.workspace, q)
+        ]
+    )

@@ -12,6 +12,7 @@ Exports are made after the request's transaction has ended (:class:`AfterTransac
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from app import clock
+from app.documents import PDF_OPTIONS, a4
 from app.i18n import _, get_locale
 from app.strategies import text
 from app.strategies.consultation.answers import ANSWER_LABELS
@@ -135,6 +137,8 @@ def _facts(s: Summary) -> list[tuple[str, str]]:
         (_("Versjon"), version),
         (_("Høringsperiode"), f"{_date(s.round.starts_on)}–{_date(s.round.ends_on)}"),
     ]
+    if s.round.closed_at is not None:
+        facts.append((_("Avsluttet før fristen"), _date(s.round.closed_at)))
     if v.case_number:
         facts.append((_("Saksnummer"), v.case_number))
     if s.round.answers_published_at is not None:
@@ -150,8 +154,24 @@ def _figures(s: Summary) -> list[tuple[str, int]]:
     return rows
 
 
+ROUND_WORD = re.compile(r"(?i)^(?:høring|høyring|consultation)\b\s*(?P<sep>[:–—-])?\s*")
+
+
 def _title(s: Summary) -> str:
-    return _("Høringsoppsummering: {title}").format(title=s.round.title)
+    """ "Høringsoppsummering: {round}", without saying "høring" twice: a round called "Høring:
+    Regional plan" gives "Høringsoppsummering: Regional plan", one called "Høring om
+    strategien" gives "Oppsummering: Høring om strategien"."""
+    title = s.round.title.strip()
+    word = ROUND_WORD.match(title)
+    if word and word.group("sep") and title[word.end() :]:
+        title = title[word.end() :]
+    elif word:
+        return _("Oppsummering: {title}").format(title=title)
+    return _("Høringsoppsummering: {title}").format(title=title)
+
+
+def _silent(s: Summary, name: str) -> str:
+    return _("{name} (svarte ikke)").format(name=name) if name in s.silent else name
 
 
 def _diff_legend() -> str:
@@ -171,6 +191,7 @@ def summary_docx(summary: Summary) -> bytes:
 
     s = summary
     document = Document()
+    a4(document)
     _docx_properties(document, s)
     doc = _Appender(document)
 
@@ -182,7 +203,7 @@ def summary_docx(summary: Summary) -> bytes:
     doc.add_heading(_("Høringsinstanser"), level=1)
     if s.invited:
         for name in s.invited:
-            doc.add_paragraph(name, style="List Bullet")
+            doc.add_paragraph(_silent(s, name), style="List Bullet")
     else:
         doc.add_paragraph(_("Ingen er invitert."))
 
@@ -495,6 +516,7 @@ def summary_html(summary: Summary) -> str:
         diff=text.diff_html,
         lang=_language(),
         css=css_string,
+        silent=lambda name: _silent(summary, name),
     )
 
 
@@ -518,7 +540,7 @@ def summary_pdf(summary: Summary) -> bytes:
         base_url=None,
         url_fetcher=URLFetcher(allowed_protocols=()),
     )
-    return bytes(html.write_pdf())
+    return bytes(html.write_pdf(**PDF_OPTIONS))
 
 
 # --- XLSX ----------------------------------------------------------------------------------

@@ -33,7 +33,11 @@ def _invitees_with_round(ws: Workspace, *conditions: Any) -> Select[Any]:
         scoped(Invitee, ws.id)
         .join(ConsultationRound, ConsultationRound.id == Invitee.round_id)
         .add_columns(ConsultationRound)
-        .where(ConsultationRound.answers_published_at.is_(None), *conditions)
+        .where(
+            ConsultationRound.answers_published_at.is_(None),
+            ConsultationRound.closed_at.is_(None),
+            *conditions,
+        )
     )
 
 

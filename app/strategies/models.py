@@ -116,7 +116,8 @@ class VersionSection(SectionText, TenantOwned, Base):
 
 class ConsultationRound(TenantOwned, Timestamped, Base):
     """A høring on one published version. Open from ``starts_on`` to ``ends_on`` (Norwegian
-    dates, both included); the state is read off the dates, so it opens and closes by itself."""
+    dates, both included); the state is read off the dates, so it opens and closes by itself,
+    unless the coordinator closes it early (``closed_at``)."""
 
     __tablename__ = "consultation_round"
     __audit_label__ = lazy("Høring")
@@ -135,6 +136,8 @@ class ConsultationRound(TenantOwned, Timestamped, Base):
     reminder_days: Mapped[int] = mapped_column(Integer, default=3)
     answers_published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by_id: Mapped[int | None] = _user_fk()
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())  # closed before ends_on
+    closed_by_id: Mapped[int | None] = _user_fk()
 
     version: Mapped[StrategyVersion] = relationship(lazy="raise")
     document: Mapped[StrategyDocument] = relationship(lazy="raise")

@@ -50,6 +50,7 @@ class Summary:
     sections: list[SectionSummary]
     responses: list[ResponseSummary]
     invited: list[str]
+    silent: list[str]  # invited, but sent neither a formal response nor a comment
     comments: int
     amendments: int
     unanswered: int
@@ -66,6 +67,8 @@ def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summa
     ]
     top = [i.comment for s in sections for i in s.items]
     by_answer = {a: sum(1 for c in top if c.answer == a) for a in ANSWER_LABELS}
+    heard: set[int | None] = {x.invitee_id for x in page.responses if x.submitted_at is not None}
+    heard |= {c.invitee_id for s in sections for i in s.items for c in (i.comment, *i.replies)}
     return Summary(
         workspace=ws,
         round=r,
@@ -83,6 +86,7 @@ def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summa
             if x.submitted_at is not None
         ],
         invited=[page.names[i.id] for i in page.invitees],
+        silent=[page.names[i.id] for i in page.invitees if i.id not in heard],
         comments=sum(1 for c in top if c.kind == "comment"),
         amendments=sum(1 for c in top if c.kind == "amendment"),
         unanswered=page.unanswered,

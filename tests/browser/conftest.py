@@ -95,6 +95,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.setenv("SAMSPILL_ENVIRONMENT", "test")
     env.setenv("SAMSPILL_STORAGE_DIR", str(tmp / "storage"))
     env.setenv("SAMSPILL_MAIL_WORKER_IN_PROCESS", "false")
+    # One server for every browser test, and the demo's few users: limits far above what the
+    # tests send (tests/core/test_rate_limits.py tests the limits themselves).
+    for name in ("WRITES_PER_USER", "WRITES_PER_ADDRESS", "API_PER_TOKEN", "API_PER_ADDRESS"):
+        env.setenv(f"SAMSPILL_RATE_LIMIT_{name}", "100000/minute")
     get_settings.cache_clear()
     engine = make_engine(url)
     application = create_app(get_settings(), engine=engine)

@@ -49,6 +49,19 @@ def test_the_api_docs_render_under_the_csp(new_context: Any, width: int) -> None
     assert page.locator(".opblock-summary-path").count() > 20  # the whole API, not a stub
     assert page.locator(".info .title").first.inner_text().startswith("Samspill API")
 
+    # The bearer token is a declared security scheme: Swagger UI offers "Authorize", and
+    # its dialog asks for the token.
+    authorize = page.locator(".auth-wrapper .btn.authorize")
+    authorize.wait_for(state="visible")
+    authorize.click()
+    dialog = page.locator(".modal-ux")
+    dialog.wait_for(state="visible")
+    assert "bearer" in dialog.inner_text().lower()
+    assert dialog.locator(".auth-container input").count() == 1
+    dialog.locator(".close-modal").click()
+    dialog.wait_for(state="hidden")
+    assert page.locator(".opblock .authorization__btn").count() > 20  # a lock on each
+
     # An operation opens and shows its responses: the UI is alive, not only painted.
     me.locator(".opblock-summary-control").click()
     opened = page.locator(".opblock.is-open")

@@ -268,3 +268,38 @@ def test_helpdesk_page(
     assert response is not None and response.status == 200, (path, response and response.status)
     page.get_by_role("heading", level=1, name=heading).wait_for()
     check_page(page, name, width)
+
+
+@pytest.mark.parametrize("width", WIDTH_PARAMS)
+def test_a_form_with_errors_names_each_field_and_keeps_the_file_in_mind(
+    new_context: Any, width: int
+) -> None:
+    """The error summary names each field and links to it, takes the focus, and the file that
+    could not be kept is named to choose again (issue 15, frictions 3 and 4)."""
+    page = new_context(width).new_page()
+    log_in(page, MUNICIPAL)
+    page.goto("/trondelag/hjelp/ny")
+    page.locator("#f-attachments").set_input_files(
+        files=[{"name": "budsjettutkast.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Send forespørselen").click()
+
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.hasAttribute('data-error-summary')"
+    )
+    items = [text_of(li) for li in summary.locator("li").all()]
+    assert len(items) >= 2, items
+    # Each message says which field it is about: no two read the same.
+    assert len(set(items)) == len(items), items
+    assert any(item.startswith("Overskrift: ") for item in items), items
+    assert not any(item.startswith("Søknad om midler") for item in items), items
+    notice = page.locator("#f-attachments-dropped")
+    assert "budsjettutkast.pdf" in text_of(notice) and "Velg den på nytt" in text_of(notice)
+    check_page(page, "hjelp-ny-feil", width)
+
+    # A message takes you to its field.
+    summary.get_by_role("link", name=re.compile(r"^Overskrift")).click()
+    assert page.evaluate("document.activeElement.id") == "f-title"

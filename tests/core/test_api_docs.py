@@ -67,6 +67,7 @@ def test_the_docs_page_loads_nothing_from_elsewhere_and_nothing_inline(client):
         "/static/api-docs.js",
     ]
     assert "/static/vendor/swagger-ui/swagger-ui.css" in page.urls
+    assert "/static/api-docs.css" in page.urls  # the page's own fixes, after Swagger UI's
 
 
 def test_the_docs_page_is_served_under_the_unchanged_csp(app, client):

@@ -146,7 +146,7 @@ def _command_services(guide: str) -> set[str]:
 def test_every_service_the_guide_names_exists(stack):
     section = GUIDE.split("## The stack", 1)[1].split("\n## ", 1)[0]
     table = set(re.findall(r"^\| `([a-z]+)` \|", section, re.M))
-    assert table == set(stack["services"]) == {"db", "migrate", "web", "worker", "caddy"}
+    assert table == set(stack["services"]) == {"db", "migrate", "redis", "web", "worker", "caddy"}
     named = _command_services(GUIDE)
     assert {"migrate", "web", "worker", "caddy", "db"} <= named  # the parser finds them
     assert named <= set(stack["services"])

@@ -238,7 +238,7 @@ def test_pages_and_exports_answer_while_another_connection_writes(world: World) 
     assert pages[f"{base}/hoeringer/{world.round_id}/oppsummering.docx"].content[:2] == b"PK"
     assert pages[f"{base}/strategier/{world.doc_id}/tiltak.xlsx"].content[:2] == b"PK"
     assert api.status_code == 200, api.text
-    assert [d["title"] for d in api.json()] == ["Regional innovasjonsstrategi"]
+    assert [d["title"] for d in api.json()["items"]] == ["Regional innovasjonsstrategi"]
 
 
 def test_a_change_while_the_database_stays_busy_answers_503_and_saves_nothing(

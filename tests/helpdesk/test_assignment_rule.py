@@ -297,7 +297,7 @@ def test_a_helper_on_a_visit_writes_its_report(corps, db, ws):
     r = corps.client.put(report, json={"report": "Feil."}, headers=corps.h["berit"])
     assert r.status_code == 403 and r.json()["message"] == NOT_YOURS
     got = corps.client.get(f"{corps.api(corps.free)}/visits", headers=corps.h["coord"]).json()
-    assert got[0]["report"] == "Godt møte."
+    assert got["items"][0]["report"] == "Godt møte."
 
 
 # --- the pages -----------------------------------------------------------------------------

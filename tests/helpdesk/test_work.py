@@ -633,3 +633,27 @@ def test_an_api_upload_over_the_limit_says_so(client, db, ws, monkeypatch):
     assert body["code"] == "too_large" and body["message"] == "Filen er for stor."
     assert "«stor.pdf» er for stor." in body["errors"]["files"]
     assert count(db, ws, RequestAttachment) == 0
+
+
+def test_a_form_with_errors_names_the_files_to_choose_again(client, db, ws, storage_dir):
+    """A browser cannot refill a file field: when the form comes back with an error, the page
+    says which files were not sent, so a phone user does not send the request without them."""
+    osen = create_member(db, ws, "municipal")
+    login(client, osen)
+    files = [("attachments", ("Søknadsutkast.pdf", PDF, "application/pdf"))]
+    r = upload(client, f"/{ws.slug}/hjelp", {**REQUEST, "title": ""}, files)
+    assert r.status_code == 422
+    assert "Filen «Søknadsutkast.pdf» er ikke sendt, fordi skjemaet hadde feil." in r.text
+    assert 'aria-describedby="f-attachments-hint f-attachments-dropped"' in r.text
+    assert count(db, ws, RequestAttachment) == 0
+    # Without a file, no such notice.
+    r = upload(client, f"/{ws.slug}/hjelp", {**REQUEST, "title": ""}, [])
+    assert r.status_code == 422 and "er ikke sendt, fordi" not in r.text
+
+    r = upload(client, f"/{ws.slug}/hjelp", REQUEST, [])
+    number = int(r.headers["location"].rsplit("/", 1)[1])
+    two = [*files, ("attachments", ("skisse.png", PNG, "image/png"))]
+    r = upload(client, f"/{ws.slug}/hjelp/{number}/svar", {"body": ""}, two)
+    assert r.status_code == 422
+    assert "Filene «Søknadsutkast.pdf», «skisse.png» er ikke sendt" in r.text
+    assert count(db, ws, RequestAttachment) == 0

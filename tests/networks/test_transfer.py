@@ -414,3 +414,57 @@ def test_export_holds_only_own_rows(client, db, coordinator):
         )
     text = client.get(f"/{coordinator.slug}/eksport/kontakter.csv").content.decode("utf-8-sig")
     assert "Kari Nordmann" in text and "Hemmelig Person" not in text
+
+
+def test_the_labels_the_pages_show_are_read_as_well_as_codes(client, db, coordinator):
+    """A coordinator writes what the pages say ("Medlem", "Vertskommune", "Regionråd"), in any
+    case and in any of the three languages; an unknown word names both labels and codes."""
+    ws = coordinator
+    bodies = csv_bytes(
+        "navn;type;tema",
+        "Fosen regionråd;Regionråd;digitalisering",
+        "Fosen IKT;Network;Helse og velferdsteknologi",
+    )
+    page = upload(client, ws.slug, "organer", bodies, follow=True)
+    assert "2 nye, 0 endret" in page.text, page.text[page.text.find("<main") :][:3000]
+    memberships = csv_bytes(
+        "organ;kommunenummer;organisasjon;rolle;fra;til",
+        "Fosen regionråd;5020;;medlem;2024-01-01;",
+        "Fosen regionråd;5054;;Vertskommune;2024-01-01;",
+        "Fosen IKT;5020;;observer;;",
+    )
+    page = upload(client, ws.slug, "medlemskap", memberships, follow=True)
+    assert "3 nye, 0 endret" in page.text, page.text[:2000]
+    with scope(db, ws):
+        fosen = db.scalar(scoped(Body, ws.id).where(Body.name == "Fosen regionråd"))
+        assert (fosen.kind, fosen.theme) == ("council", "digitalisation")
+        roles = {
+            (m.municipality_number, m.role)
+            for m in db.scalars(
+                scoped(BodyMembership, ws.id).where(BodyMembership.body_id == fosen.id)
+            )
+        }
+        assert roles == {("5020", "member"), ("5054", "host")}
+
+    before = counts(db, ws)
+    bad = csv_bytes("organ;kommunenummer;organisasjon;rolle;fra;til", "Fosen IKT;5054;;sjef;;")
+    r = upload(client, ws.slug, "medlemskap", bad)
+    assert r.status_code == 422
+    assert "Ukjent verdi «sjef». Gyldige verdier: Medlem (member), Vertskommune (host)" in r.text
+    assert counts(db, ws) == before
+
+
+def test_xlsx_export_has_real_dates(client, coordinator):
+    ws = coordinator
+    r = client.get(f"/{ws.slug}/eksport/medlemskap.xlsx")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    headings = [c.value for c in sheet[1]]
+    starts = [row[headings.index("fra")] for row in sheet.iter_rows(min_row=2)]
+    dated = [c for c in starts if c.value is not None]
+    assert dated, "the seed has memberships with a start date"
+    assert all(c.is_date and c.number_format == "DD.MM.YYYY" for c in dated)
+    # The CSV keeps ÅÅÅÅ-MM-DD, which the import reads back.
+    text = client.get(f"/{ws.slug}/eksport/medlemskap.csv").content.decode("utf-8-sig")
+    assert any(
+        part.count("-") == 2 and len(part) == 10 for part in text.replace("\r\n", ";").split(";")
+    )

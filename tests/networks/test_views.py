@@ -10,6 +10,7 @@ from app.networks.models import Body, BodyMembership, Person, Representative
 from app.networks.schemas import BodyForm
 from app.tenancy import scoped, set_db_scope
 from factories import (
+    accept_shares,
     add_body_member,
     create_body,
     create_member,
@@ -167,6 +168,7 @@ def test_shared_body_is_read_only_for_the_other_county(client, db):
     add_body_member(db, buskerud, kr, "3303")
     add_body_member(db, buskerud, kr, "4005")  # Notodden, Telemark
     inner = create_body(db, buskerud, "SuksIT", "network", theme="digitalisation", parent_id=kr.id)
+    accept_shares(db, telemark)
     user = create_member(db, telemark, "coordinator")
     login(client, user)
     listing = client.get(f"/{telemark.slug}/organer").text
@@ -374,6 +376,7 @@ def test_moving_a_body_out_of_a_shared_tree_ends_the_sharing(client, db):
     other = create_body(db, buskerud, "Midt-Buskerud")
     inner = create_body(db, buskerud, "SuksIT", "network", parent_id=kr.id)
     add_body_member(db, buskerud, inner, "4005")  # Notodden in the inner body shares the whole tree
+    accept_shares(db, telemark)
     login(client, create_member(db, telemark, "viewer"))
     assert client.get(f"/{telemark.slug}/organer/{kr.id}").status_code == 200
     scope(db, buskerud)
@@ -382,6 +385,9 @@ def test_moving_a_body_out_of_a_shared_tree_ends_the_sharing(client, db):
     )
     unscope(db)
     assert client.get(f"/{telemark.slug}/organer/{kr.id}").status_code == 404
+    # The tree it moved into is another body: Telemark answers for that one anew.
+    assert client.get(f"/{telemark.slug}/organer/{other.id}").status_code == 404
+    accept_shares(db, telemark)
     assert client.get(f"/{telemark.slug}/organer/{other.id}").status_code == 200
 
 

@@ -141,9 +141,16 @@ def test_settings_are_for_admins_only(client, db):
 def test_api_municipalities_paged(client, db):
     ws = create_workspace(db)
     login(client, create_member(db, ws, "viewer"))
-    r = client.get(f"/api/v1/{ws.slug}/municipalities?limit=10&offset=30&sort=number")
-    body = r.json()
-    assert body["total"] == 38 and len(body["items"]) == 8
+    url = f"/api/v1/{ws.slug}/municipalities"
+    numbers, cursor = [], None
+    for _page in range(4):
+        params = {"limit": 10, "sort": "number"} | ({"cursor": cursor} if cursor else {})
+        body = client.get(url, params=params).json()
+        assert body["total"] == 38
+        numbers += [i["number"] for i in body["items"]]
+        cursor = body["next_cursor"]
+    assert len(body["items"]) == 8 and cursor is None
+    assert len(numbers) == 38 and numbers == sorted(set(numbers))
     osen = client.get(f"/api/v1/{ws.slug}/municipalities?size_class=1&limit=50").json()
     assert any(i["name"] == "Osen" and i["size_class"] == 1 for i in osen["items"])
     bad = client.get(f"/api/v1/{ws.slug}/municipalities?limit=0")

@@ -40,6 +40,13 @@ def ok(response, status: int = 200) -> dict:
     return response.json() if response.content else {}
 
 
+def items(response) -> list:
+    """The items of a list answer (a page with every item: `next_cursor` null)."""
+    page = ok(response)
+    assert page["next_cursor"] is None
+    return page["items"]
+
+
 def document_with_version(client, ws, headers) -> tuple[int, list[dict]]:
     """A document with two sections, published as version 1."""
     doc = ok(
@@ -150,7 +157,7 @@ def test_a_coordinator_writes_publishes_and_compares(client, db, ws):
     assert r.status_code == 422
     assert r.json()["errors"]["note"] == "Utkastet er likt versjon 2. Endre noe før du publiserer."
 
-    versions = ok(client.get(f"{url}/versions", headers=coordinator))
+    versions = items(client.get(f"{url}/versions", headers=coordinator))
     assert [(v["number"], v["note"]) for v in versions] == [
         (2, "Etter innspill"),
         (1, "Til høring"),
@@ -197,7 +204,7 @@ def test_a_coordinator_writes_publishes_and_compares(client, db, ws):
         )
     )
     assert (adopted["adopted_by"], adopted["case_number"]) == ("Fylkestinget", "24/1234")
-    rows = ok(client.get(f"{base(ws)}/documents", headers=coordinator))
+    rows = items(client.get(f"{base(ws)}/documents", headers=coordinator))
     assert [
         (d["title"], d["sections"], d["latest_version"], d["adopted_version"]) for d in rows
     ] == [("Digitaliseringsstrategi", 2, 2, 2)]
@@ -309,7 +316,7 @@ def test_only_invited_municipalities_see_and_comment_on_a_round(client, db, ws):
     ks = member(db, ws, "partner")  # KS, not invited
     url = f"{base(ws)}/rounds/{round_id}"
 
-    assert [r["id"] for r in ok(client.get(f"{base(ws)}/rounds", headers=osen))] == [round_id]
+    assert [r["id"] for r in items(client.get(f"{base(ws)}/rounds", headers=osen))] == [round_id]
     page = ok(client.get(url, headers=osen))
     assert page["round"]["state"] == "open" and page["can_comment"] is True
     assert [s["heading"] for s in page["sections"]] == ["Mål", "Tiltak"]
@@ -347,7 +354,7 @@ def test_only_invited_municipalities_see_and_comment_on_a_round(client, db, ws):
 
     # Not invited: the round does not exist for them, whatever the route.
     for outsider in (namsos, ks):
-        assert ok(client.get(f"{base(ws)}/rounds", headers=outsider)) == []
+        assert items(client.get(f"{base(ws)}/rounds", headers=outsider)) == []
         for method, path, body in (
             ("GET", "", None),
             ("GET", "/summary", None),
@@ -486,8 +493,11 @@ def test_answers_are_written_then_published(client, db, ws):
     )
     noted = {"answer": "noted", "reason": "Takk for innspillet."}
 
+    # Answers may be written while the round is open, and published only once it has closed.
     r = client.put(f"{url}/comments/{comment['id']}/answer", json=noted, headers=coordinator)
-    assert r.status_code == 422 and "answer" in r.json()["errors"]  # the round is still open
+    assert r.status_code == 200, r.text
+    r = client.post(f"{url}/answers/publish", headers=coordinator)
+    assert r.status_code == 422 and "siste fristen" in r.json()["errors"]["form"]
 
     close_round(db, ws, round_id)
     r = client.put(f"{url}/comments/{comment['id']}/answer", json=noted, headers=osen)
@@ -634,14 +644,14 @@ def test_measures_of_an_action_plan(client, db, ws):
         )
     )
     assert (done["status"], done["overdue"], done["section_key"]) == ("done", False, None)
-    listed = ok(client.get(url, headers=coordinator))
+    listed = items(client.get(url, headers=coordinator))
     assert [(m["title"], m["status"]) for m in listed] == [("Felles skyløsning", "done")]
 
     municipal = member(db, ws, "municipal")
     assert client.get(url, headers=municipal).status_code == 403
     assert client.delete(f"{url}/{measure['id']}", headers=municipal).status_code == 403
     ok(client.delete(f"{url}/{measure['id']}", headers=coordinator), 204)
-    assert ok(client.get(url, headers=coordinator)) == []
+    assert items(client.get(url, headers=coordinator)) == []
     assert client.delete(f"{url}/{measure['id']}", headers=coordinator).status_code == 404
 
 
@@ -655,7 +665,7 @@ def test_a_browser_session_needs_the_csrf_header(client, db, ws):
     doc = {"title": "Handlingsplan 2026", "kind": "action_plan"}
     assert client.post(url, json=doc).json()["code"] == "csrf_failed"
     ok(client.post(url, json=doc, headers={"X-CSRF-Token": csrf(client)}), 201)
-    assert [d["title"] for d in ok(client.get(url))] == ["Handlingsplan 2026"]
+    assert [d["title"] for d in items(client.get(url))] == ["Handlingsplan 2026"]
 
 
 def test_the_strategies_api_is_described_in_openapi(client):
@@ -671,9 +681,8 @@ def test_the_strategies_api_is_described_in_openapi(client):
     assert put["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/SectionRead"
     )
-    assert put["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/EditConflictRead"
-    )
+    conflict = put["responses"]["409"]["content"]["application/json"]["schema"]["anyOf"]
+    assert [x["$ref"].rsplit("/", 1)[1] for x in conflict] == ["EditConflictRead", "Error"]
     kinds = spec["components"]["schemas"]["DocumentForm"]["properties"]["kind"]["enum"]
     assert "action_plan" in kinds
 
@@ -681,7 +690,9 @@ def test_the_strategies_api_is_described_in_openapi(client):
 def test_search_finds_sections_by_stem_or_prefix_and_marks_the_words(client, db, ws):
     coordinator = member(db, ws, "coordinator")
     doc_id, _sections = document_with_version(client, ws, coordinator)
-    hits = ok(client.get(f"{base(ws)}/search", params={"q": "digitalisering"}, headers=coordinator))
+    hits = items(
+        client.get(f"{base(ws)}/search", params={"q": "digitalisering"}, headers=coordinator)
+    )
     section_hits = [h for h in hits if h["kind"] == "section"]
     assert [h["title"] for h in section_hits] == ["Mål"]
     assert "<mark>digitalisering</mark>" in section_hits[0]["snippet_html"].lower()
@@ -689,10 +700,13 @@ def test_search_finds_sections_by_stem_or_prefix_and_marks_the_words(client, db,
     # "kommune" finds "kommunene": Norwegian stemming on PostgreSQL, word prefixes on SQLite
     assert any(
         h["kind"] == "section"
-        for h in ok(client.get(f"{base(ws)}/search", params={"q": "kommune"}, headers=coordinator))
+        for h in items(
+            client.get(f"{base(ws)}/search", params={"q": "kommune"}, headers=coordinator)
+        )
     )
     assert (
-        ok(client.get(f"{base(ws)}/search", params={"q": "hjelpekorps"}, headers=coordinator)) == []
+        items(client.get(f"{base(ws)}/search", params={"q": "hjelpekorps"}, headers=coordinator))
+        == []
     )
     municipal = member(db, ws, "municipal", municipality="5020")
     assert client.get(f"{base(ws)}/search", params={"q": "x"}, headers=municipal).status_code == 403

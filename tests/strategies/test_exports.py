@@ -97,6 +97,7 @@ class Consultation:
     reply: ConsultationComment
     amendment: ConsultationComment
     municipal: ConsultationComment
+    partner: Principal
 
 
 def _actor(user: Any, role: str, **kwargs: Any) -> Principal:
@@ -174,6 +175,7 @@ def consulted(db: Session, fylkeskommune: Workspace, loopback: Loopback) -> Cons
     ks_invitee = invite(kind="organisation", organisation_id=ks.id)
     invite(kind="organisation", organisation_id=sf.id)
     invite(kind="municipality", municipality_number="5020")
+    invite(kind="municipality", municipality_number="5014")  # Frøya never answers
 
     def say(who: Principal, **fields: Any) -> ConsultationComment:
         return comments.add_comment(db, ws, who, r.id, CommentCreate(**fields))
@@ -213,7 +215,9 @@ def consulted(db: Session, fylkeskommune: Workspace, loopback: Loopback) -> Cons
         answers.answer(db, ws, coordinator, r.id, c.id, AnswerForm(answer=verdict, reason=reason))
 
     built = summary.build(db, ws, coordinator, r.id)
-    return Consultation(ws, coordinator, built, [one, two], comment, reply, amendment, municipal)
+    return Consultation(
+        ws, coordinator, built, [one, two], comment, reply, amendment, municipal, per_ks
+    )
 
 
 def _oslo(value: datetime) -> str:
@@ -244,16 +248,20 @@ def test_summary_docx_has_every_comment_with_its_author_and_answer(
 ) -> None:
     doc, content, headings = _docx_text(exports.summary_docx(consulted.summary))
 
-    assert headings[0] == "Høringsoppsummering: Høring om innovasjonsstrategien 2026"
+    assert headings[0] == "Oppsummering: Høring om innovasjonsstrategien 2026"
     assert "1. Mål og ambisjoner" in headings
     assert "2. Tiltak for små kommuner" in headings
     assert {"Kommentar 1", "Endringsforslag 2", "Kommentar 3"} <= set(headings)
     assert "Vedlegg: Teksten som var på høring (versjon 1)" in headings
     assert "Regional innovasjonsstrategi for Trøndelag" in content
     assert "Høringsperiode:" in content
-    # who was invited, and the figures
+    # who was invited, those who never answered marked, and the figures
     for name in ("KS", "Statsforvalteren i Trøndelag", "Osen"):
-        assert name in content
+        assert name in content and f"{name} (svarte ikke)" not in content
+    assert "Frøya (svarte ikke)" in content
+    # A4, not python-docx's US Letter
+    assert [round(x.page_width.mm) for x in doc.sections] == [210]
+    assert [round(x.page_height.mm) for x in doc.sections] == [297]
     # every comment with author, organisation and Norwegian local time
     for c in (consulted.comment, consulted.municipal, consulted.reply):
         assert c.body[:40] in content
@@ -307,7 +315,7 @@ def test_summary_pdf_has_comments_and_answers_and_fetches_nothing(
     reader = PdfReader(io.BytesIO(data))
     pages = [_flat(page.extract_text()) for page in reader.pages]
     content = " ".join(pages)
-    assert "Høringsoppsummering: Høring om innovasjonsstrategien 2026" in content
+    assert "Oppsummering: Høring om innovasjonsstrategien 2026" in content
     for body in (COMMENT, REPLY, MUNICIPAL, AMENDMENT_REASON, REASON_PARTLY, REASON_ACCEPTED):
         assert _flat(body) in content
     for label in ("Delvis tatt til følge", "Tatt til følge", "Tatt til orientering"):
@@ -321,10 +329,69 @@ def test_summary_pdf_has_comments_and_answers_and_fetches_nothing(
     assert f"Side 1 av {len(pages)}" in pages[0]
     assert f"Side {len(pages)} av {len(pages)}" in pages[-1]
     assert reader.metadata is not None
-    assert reader.metadata.title == "Høringsoppsummering: Høring om innovasjonsstrategien 2026"
+    assert reader.metadata.title == "Oppsummering: Høring om innovasjonsstrategien 2026"
     # the <img> in the comment is printed as text; no image anywhere is loaded
     assert 'bilde.png">' in content
     assert loopback.hits == []
+    assert "Frøya (svarte ikke)" in content and "Osen (svarte ikke)" not in content
+    # PDF/A-2u, tagged: what the archive takes and a screen reader reads
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="U"' in xmp
+
+
+def test_an_answer_never_starts_a_page_alone(db: Session, consulted: Consultation) -> None:
+    """With many comments, page breaks fall everywhere: an answer box carries the end of its
+    comment with it rather than standing alone at the top of the next page."""
+    from pypdf import PdfReader
+
+    ws, coordinator = consulted.ws, consulted.coordinator
+    r = consulted.summary.round
+    r.ends_on = today() + timedelta(days=1)
+    db.flush()
+    one = consulted.sections[0]
+    added = []
+    for n in range(40):
+        body = " ".join(["Vi mener kommunene trenger mer tid til å svare."] * (1 + n % 7))
+        added.append(
+            comments.add_comment(
+                db, ws, consulted.partner, r.id, CommentCreate(section_key=one.key, body=body)
+            )
+        )
+    r.ends_on = today() - timedelta(days=1)
+    db.flush()
+    for n, c in enumerate(added):
+        reason = " ".join(["Dette tas med i arbeidet videre."] * (1 + n % 5))
+        answers.answer(db, ws, coordinator, r.id, c.id, AnswerForm(answer="noted", reason=reason))
+    built = summary.build(db, ws, coordinator, r.id)
+
+    reader = PdfReader(io.BytesIO(exports.summary_pdf(built)))
+    assert len(reader.pages) > 8
+    header = _flat(built.round.title)
+    starts = []
+    for page in reader.pages[1:]:
+        text = _flat(page.extract_text())
+        starts.append(text.removeprefix("Oppsummering: " + header).strip()[:40])
+    assert len(starts) > 7
+    assert [s for s in starts if s.startswith("Svar fra")] == []
+
+
+@pytest.mark.parametrize(
+    ("round_title", "title"),
+    [
+        ("Høring om strategien", "Oppsummering: Høring om strategien"),
+        ("Høring: Regional plan", "Høringsoppsummering: Regional plan"),
+        ("høyring – Regional plan", "Høringsoppsummering: Regional plan"),
+        ("Regional plan 2027", "Høringsoppsummering: Regional plan 2027"),
+        ("Høringsfrister", "Høringsoppsummering: Høringsfrister"),
+    ],
+)
+def test_the_summary_title_says_høring_once(round_title: str, title: str) -> None:
+    from types import SimpleNamespace
+
+    fake = SimpleNamespace(round=SimpleNamespace(title=round_title))
+    assert exports._title(fake) == title  # type: ignore[arg-type]
 
 
 def test_print_html_has_no_url_of_its_own(consulted: Consultation) -> None:

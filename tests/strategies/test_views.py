@@ -26,6 +26,7 @@ from app.strategies.models import (
 from app.strategies.schemas import DocumentForm, PublishForm, SectionCreate
 from app.tenancy import scoped, set_db_scope
 from factories import (
+    accept_shares,
     add_body_member,
     add_member,
     create_body,
@@ -165,7 +166,10 @@ def test_publish_compare_adopt_and_frozen_versions(client, db, ws):
     )
     r = post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {"note": "Til høring"})
     assert r.headers["location"].endswith("/versjoner/1")
-    # nothing changed: a second publish is refused with a message
+    # nothing changed: the page offers no "Publiser versjon 2", and a publish is refused
+    page = client.get(f"/{ws.slug}/strategier/{doc_id}").text
+    assert "Publiser versjon 2" not in page and f"strategier/{doc_id}/publiser" not in page
+    assert "kan du publisere versjon 2" in page
     r = post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
     assert r.status_code == 422 and "Utkastet er likt versjon 1" in r.text
 
@@ -187,6 +191,7 @@ def test_publish_compare_adopt_and_frozen_versions(client, db, ws):
         f"/{ws.slug}/strategier/{doc_id}/avsnitt",
         {"heading": "Gevinster", "body": "Felles metode."},
     )
+    assert "Publiser versjon 2" in client.get(f"/{ws.slug}/strategier/{doc_id}").text
     assert (
         post(client, f"/{ws.slug}/strategier/{doc_id}/publiser", {})
         .headers["location"]
@@ -807,6 +812,7 @@ def test_a_council_shared_from_another_county_takes_part(client, db, smtp, deliv
     council = create_body(db, buskerud, "Kongsbergregionen")
     add_body_member(db, buskerud, council, "3303")
     add_body_member(db, buskerud, council, "4005")  # Notodden, Telemark
+    accept_shares(db, telemark)
     kari = create_member(db, telemark, "coordinator")
     nina = create_user(db, name="Nina Notodden")
     add_member(db, telemark, nina, "municipal", municipality="4005")

@@ -12,7 +12,7 @@ from app.helpdesk.models import Visit
 from app.helpdesk.queue import get_request
 from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm, VisitRead, VisitReportForm
-from app.reads import read
+from app.reads import Page, read, whole
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -32,10 +32,10 @@ def _visit_by_id(session: DbSession, ctx: Context, number: int, visit_id: int) -
 
 
 @router.get("/{workspace_slug}/helpdesk/requests/{number}/visits")
-def list_visits(session: DbSession, ctx: Reader, number: int) -> list[VisitRead]:
-    """On-site visits planned on a request, with their reports."""
+def list_visits(session: DbSession, ctx: Reader, number: int) -> Page[VisitRead]:
+    """On-site visits planned on a request, with their reports (all, on one page)."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    return [_visit(v) for v in visits.visits_of(session, ctx.workspace, req.id)]
+    return whole([_visit(v) for v in visits.visits_of(session, ctx.workspace, req.id)])
 
 
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/visits", status_code=201)

@@ -22,7 +22,7 @@ from app.helpdesk.work.schemas import (
     TimeForm,
     TimeSheet,
 )
-from app.reads import read
+from app.reads import Page, read, whole
 
 router = APIRouter(tags=["helpdesk"])
 
@@ -30,10 +30,12 @@ Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 
 
 @router.get("/{workspace_slug}/helpdesk/requests/{number}/steps")
-def list_steps(session: DbSession, ctx: Reader, number: int) -> list[StepRead]:
-    """The plan: steps with due dates, done or not."""
+def list_steps(session: DbSession, ctx: Reader, number: int) -> Page[StepRead]:
+    """The plan: steps with due dates, done or not (all, on one page)."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    return [StepRead.model_validate(s) for s in work.steps_of(session, ctx.workspace, req.id)]
+    return whole(
+        [StepRead.model_validate(s) for s in work.steps_of(session, ctx.workspace, req.id)]
+    )
 
 
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/steps", status_code=201)
@@ -64,17 +66,19 @@ def _link(linked: work.Linked) -> LinkRead:
 
 
 @router.get("/{workspace_slug}/helpdesk/requests/{number}/links")
-def list_links(session: DbSession, ctx: Reader, number: int) -> list[LinkRead]:
-    """Related requests the caller may see."""
+def list_links(session: DbSession, ctx: Reader, number: int) -> Page[LinkRead]:
+    """Related requests the caller may see (all, on one page)."""
     req = get_request(session, ctx.workspace, ctx.principal, number)
-    return [_link(linked) for linked in work.links_of(session, ctx.workspace, ctx.principal, req)]
+    return whole(
+        [_link(linked) for linked in work.links_of(session, ctx.workspace, ctx.principal, req)]
+    )
 
 
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/links", status_code=201)
 def add_link(session: DbSession, ctx: Reader, number: int, data: LinkForm) -> list[LinkRead]:
     """Link another request (by number, `12` or `HK-12`); answers with all the links."""
     work.link(session, ctx.workspace, ctx.principal, number, data)
-    return list_links(session, ctx, number)
+    return list_links(session, ctx, number).items
 
 
 @router.delete("/{workspace_slug}/helpdesk/requests/{number}/links/{link_id}", status_code=204)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from app.counties.models import Workspace
 from app.i18n import _
 from app.networks import service as networks_service
-from app.networks.models import BODY_KINDS, THEMES, Body
+from app.networks.labels import KIND_LABELS, THEME_LABELS
+from app.networks.models import Body
 from app.networks.schemas import BodyForm
 from app.networks.transfer.columns import BODY_COLUMNS, NO, YES, body_values, name_key
 from app.networks.transfer.rows import ImportResult, Record, known_code, required, validated
@@ -66,9 +67,10 @@ def import_bodies(
         merged.update(values)
         kind = required(merged, "type", row, result)
         if kind:
-            known_code(kind, BODY_KINDS, "type", row, result)
+            kind = known_code(kind, KIND_LABELS, "type", row, result) or kind
         if merged["tema"]:
-            known_code(merged["tema"], THEMES, "tema", row, result)
+            theme = merged["tema"]
+            merged["tema"] = known_code(theme, THEME_LABELS, "tema", row, result) or theme
         archived = merged["arkivert"].lower()
         if archived not in YES | NO:
             result.error(row, "arkivert", _("Skriv «ja» eller la feltet stå tomt."))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from app.counties.models import Municipality, Workspace
 from app.i18n import _
 from app.networks import contacts as networks_contacts
-from app.networks.models import AREAS, Person
+from app.networks.labels import AREA_LABELS
+from app.networks.models import Person
 from app.networks.schemas import PersonForm
 from app.networks.transfer.columns import (
     AREA_SEPARATOR,
@@ -89,7 +90,8 @@ def import_contacts(
             for a in merged["ansvarsområder"].replace(",", AREA_SEPARATOR).split(AREA_SEPARATOR)
             if a.strip()
         ]
-        if not all([known_code(a, AREAS, "ansvarsområder", row, result) for a in areas]):
+        codes = [known_code(a, AREA_LABELS, "ansvarsområder", row, result) for a in areas]
+        if None in codes:
             continue
         form = validated(
             PersonForm,
@@ -99,7 +101,7 @@ def import_contacts(
                 "title": merged["tittel"],
                 "email": merged["e-post"] or None,
                 "phone": merged["telefon"],
-                "areas": areas,
+                "areas": [c for c in codes if c],
             },
             PERSON_FIELDS,
             row,

@@ -18,12 +18,12 @@ from app.networks.transfer.columns import (
     name_key,
     person_values,
 )
-from app.networks.transfer.formats import to_csv, to_xlsx
+from app.networks.transfer.formats import Cell, to_csv, to_xlsx
 from app.tenancy import scoped
 
 
 def export_table(session: Session, ws: Workspace, dataset: str) -> tuple[tuple[str, ...], list]:
-    """The headings and rows (lists of text) of one dataset: this workspace's own rows only."""
+    """The headings and rows (text, and dates) of one dataset: this workspace's own rows only."""
     if dataset == "organer":
         return BODY_COLUMNS, _body_rows(session, ws)
     if dataset == "medlemskap":
@@ -67,7 +67,7 @@ def _body_rows(session: Session, ws: Workspace) -> list[list[str]]:
     return [[values[c] for c in BODY_COLUMNS] for values in rows]
 
 
-def _membership_rows(session: Session, ws: Workspace) -> list[list[str]]:
+def _membership_rows(session: Session, ws: Workspace) -> list[list[Cell]]:
     memberships = list(
         session.scalars(
             scoped(BodyMembership, ws.id).options(
@@ -89,8 +89,8 @@ def _membership_rows(session: Session, ws: Workspace) -> list[list[str]]:
             m.municipality_number or "",
             m.organisation.name if m.organisation else "",
             m.role,
-            m.start_date.isoformat() if m.start_date else "",
-            m.end_date.isoformat() if m.end_date else "",
+            m.start_date or "",
+            m.end_date or "",
         ]
         for m in memberships
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -28,17 +28,23 @@ def _csv_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def to_csv(headers: Iterable[str], rows: Iterable[list[str]]) -> bytes:
-    """UTF-8 with BOM, separated by semicolons: what Excel set to Norwegian opens directly."""
+Cell = str | date
+
+
+def to_csv(headers: Iterable[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with BOM, separated by semicolons: what Excel set to Norwegian opens directly.
+    Dates as ÅÅÅÅ-MM-DD, which the import reads back."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(list(headers))
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([v.isoformat() if isinstance(v, date) else _csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(headers: Iterable[str], rows: Iterable[list[str]], *, sheet: str) -> bytes:
+def to_xlsx(headers: Iterable[str], rows: Iterable[Sequence[Cell]], *, sheet: str) -> bytes:
+    """Text cells as text (never a formula; 0301 keeps its zero), dates as real dates shown
+    DD.MM.ÅÅÅÅ, so that a spreadsheet sorts and filters them."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -53,6 +59,10 @@ def to_xlsx(headers: Iterable[str], rows: Iterable[list[str]], *, sheet: str) ->
         ws.cell(row=1, column=col, value=heading).font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
+            if isinstance(value, date):
+                ws.cell(row=r, column=col, value=value).number_format = "DD.MM.YYYY"
+                widths[col - 1] = max(widths[col - 1], 10)
+                continue
             text = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = ws.cell(row=r, column=col, value=text)
             cell.data_type = "s"  # always text: never a formula, and 0301 keeps its zero

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.counties.models import Municipality, Organisation, Workspace
 from app.i18n import _
 from app.networks import service as networks_service
-from app.networks.models import MEMBER_ROLES, Body, BodyMembership
+from app.networks.labels import ROLE_LABELS
+from app.networks.models import Body, BodyMembership
 from app.networks.schemas import MembershipForm
 from app.networks.transfer.columns import name_key
 from app.networks.transfer.rows import (
@@ -118,9 +119,9 @@ def import_memberships(
             )
             continue
         stored = existing.get(key)
-        role = values.get("rolle", stored.role if stored else "")
-        role = role or "member"
-        if not known_code(role, MEMBER_ROLES, "rolle", row, result):
+        written = values.get("rolle", stored.role if stored else "")
+        role = known_code(written or "member", ROLE_LABELS, "rolle", row, result)
+        if role is None:
             continue
         end = dates["til"] if "til" in values else (stored.end_date if stored else None)
         if start and end and end < start:

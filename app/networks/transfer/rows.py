@@ -3,14 +3,16 @@ and the checks of a row's cells that the dataset importers share."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from app.errors import _validation_message
-from app.i18n import _
+from app.i18n import _, fold, vocabulary
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,18 +54,26 @@ def required(values: dict[str, str], column: str, row: int, result: ImportResult
 
 
 def known_code(
-    value: str, allowed: tuple[str, ...], column: str, row: int, result: ImportResult
-) -> bool:
-    if value in allowed:
-        return True
+    value: str, labels: Mapping[str, str], column: str, row: int, result: ImportResult
+) -> str | None:
+    """The code for ``value``: a code itself, or the label the pages show for it ("Medlem",
+    "Vertskommune") in any of the languages, whatever the case; None with an error otherwise."""
+    code = _words(tuple(labels.items())).get(fold(value))
+    if code is not None:
+        return code
     result.error(
         row,
         column,
         _("Ukjent verdi «{value}». Gyldige verdier: {allowed}.").format(
-            value=value, allowed=", ".join(allowed)
+            value=value, allowed=", ".join(f"{_(label)} ({c})" for c, label in labels.items())
         ),
     )
-    return False
+    return None
+
+
+@lru_cache(maxsize=16)
+def _words(labels: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return vocabulary(dict(labels))
 
 
 def municipality_number_of(value: str) -> str:

@@ -11,7 +11,7 @@ from app.accounts.deps import Context, DbSession, require
 from app.clock import today
 from app.errors import Forbidden, NotFound
 from app.i18n import _, lazy
-from app.networks.models import AREAS, BODY_KINDS, MEMBER_ROLES, THEMES
+from app.networks.labels import AREA_LABELS, KIND_LABELS, ROLE_LABELS, THEME_LABELS
 from app.networks.transfer import columns, exporter, importer
 from app.networks.transfer.rows import ImportResult
 from app.web import redirect, render
@@ -42,10 +42,10 @@ def _page(
         "columns": columns.COLUMNS,
         "required_columns": columns.REQUIRED_COLUMNS,
         "codes": {
-            "kinds": BODY_KINDS,
-            "themes": THEMES,
-            "roles": MEMBER_ROLES,
-            "areas": AREAS,
+            "kinds": KIND_LABELS,
+            "themes": THEME_LABELS,
+            "roles": ROLE_LABELS,
+            "areas": AREA_LABELS,
         },
         "values": {"dataset": dataset},
         "errors": errors or {},

@@ -19,7 +19,13 @@ from app.errors import AppError, Forbidden, NotFound
 from app.i18n import _, lazy
 from app.networks import service as networks_service
 from app.strategies.consultation.invitees import token_hash
-from app.strategies.consultation.rounds import RoundClosed, deadline_of, get_round, state_of
+from app.strategies.consultation.rounds import (
+    RoundClosed,
+    deadline_of,
+    ended_on,
+    get_round,
+    state_of,
+)
 from app.strategies.models import ConsultationRound, Invitee
 from app.tenancy import scoped
 
@@ -109,7 +115,9 @@ def access(session: Session, ws: Workspace, p: Principal, round_id: int) -> Acce
     if not mine or on < r.starts_on:
         raise NotFound()  # not invited, or not yet open: as if it were not there
     deadline = max(deadline_of(i, r) for i in mine)
-    taking_part = r.starts_on <= on <= deadline and r.answers_published_at is None
+    taking_part = (
+        r.starts_on <= on <= deadline and r.answers_published_at is None and r.closed_at is None
+    )
     return Access(
         r,
         mine,
@@ -127,10 +135,17 @@ def check_open(a: Access, reply: bool) -> None:
     allowed = a.can_reply if reply else a.can_comment
     if allowed:
         return
-    if a.round.answers_published_at is not None or today() > (a.deadline or a.round.ends_on):
+    r = a.round
+    if r.closed_at is not None:
         raise RoundClosed(
             _("Høringen ble avsluttet {date}. Nye innspill tas ikke imot.").format(
-                date=(a.deadline or a.round.ends_on).strftime("%d.%m.%Y")
+                date=ended_on(r).strftime("%d.%m.%Y")
+            )
+        )
+    if r.answers_published_at is not None or today() > (a.deadline or r.ends_on):
+        raise RoundClosed(
+            _("Høringen ble avsluttet {date}. Nye innspill tas ikke imot.").format(
+                date=(a.deadline or r.ends_on).strftime("%d.%m.%Y")
             )
         )
     raise Forbidden()

@@ -1,5 +1,6 @@
-"""The county's answers to comments and amendments once a round has closed, an accepted
-amendment written into the draft, and the answers published to everyone who took part."""
+"""The county's answers to comments and amendments (written while the round runs or after it),
+an accepted amendment written into the draft, and the answers published to everyone who took
+part once the round has closed."""
 
 from __future__ import annotations
 
@@ -54,14 +55,8 @@ def answer(
         raise Forbidden()
     if a.round.answers_published_at is not None:
         raise InvalidInput({"answer": lazy("Svarene er publisert og kan ikke endres.")})
-    if today() <= a.round.ends_on:
-        raise InvalidInput(
-            {
-                "answer": _(
-                    "Kommentarene besvares etter at høringen er avsluttet ({date})."
-                ).format(date=a.round.ends_on.strftime("%d.%m.%Y"))
-            }
-        )
+    # Answers may be written while the round is open; those taking part see them only once
+    # they are published, after the round has closed.
     comment = session.scalar(
         scoped(ConsultationComment, ws.id).where(
             ConsultationComment.id == comment_id,
@@ -171,8 +166,8 @@ def unanswered(session: Session, ws: Workspace, round_id: int) -> int:
 def publish_answers(
     session: Session, ws: Workspace, p: Principal, round_id: int
 ) -> ConsultationRound:
-    """Publish the answers once the last deadline has passed and every comment and amendment
-    has one; everyone who commented hears what became of it."""
+    """Publish the answers once the last deadline has passed (or the round was closed early)
+    and every comment and amendment has one; everyone who commented hears what became of it."""
     a = access(session, ws, p, round_id)
     if not p.can("strategies.consult"):
         raise Forbidden()
@@ -180,7 +175,7 @@ def publish_answers(
     if r.answers_published_at is not None:
         raise InvalidInput({"form": lazy("Svarene er allerede publisert.")})
     last = last_deadline(session, ws, r)
-    if today() <= last:
+    if r.closed_at is None and today() <= last:
         raise InvalidInput(
             {
                 "form": _("Svarene publiseres etter den siste fristen ({date}).").format(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession
 from app.errors import NotFound
-from app.reads import read
+from app.reads import Cursor, Limit, Page, UpdatedSince, page_listed, read, since
 from app.strategies import summary, text
 from app.strategies.consultation import answers, comments, invitees, page, responses, rounds
 from app.strategies.consultation.access import visible_rounds
@@ -97,11 +97,20 @@ def _invitee(inv: Invitee, name: str, r: ConsultationRound) -> InviteeRead:
 # --- consultation rounds -------------------------------------------------------------------
 
 
-@router.get("/rounds", response_model=list[RoundRead])
-def list_rounds(session: DbSession, ctx: ApiReader) -> list[RoundRead]:
+@router.get("/rounds", response_model=Page[RoundRead])
+def list_rounds(
+    session: DbSession,
+    ctx: ApiReader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    updated_since: UpdatedSince = None,
+) -> Page[RoundRead]:
     """Rounds the caller may open: all of them for the county's own users; for municipal and
-    partner users the started rounds they are invited to."""
-    return [_round(r) for r in visible_rounds(session, ctx.workspace, ctx.principal)]
+    partner users the started rounds they are invited to. With ``updated_since``, those
+    changed since then, oldest change first (to sync)."""
+    moment = since(updated_since)
+    rows = visible_rounds(session, ctx.workspace, ctx.principal)
+    return page_listed(rows, lambda r: r, moment, cursor, limit, _round)
 
 
 @router.post("/documents/{doc_id}/rounds", response_model=RoundRead, status_code=201)
@@ -234,6 +243,15 @@ def apply_amendment(
         session, ctx.workspace, ctx.principal, round_id, comment_id, data
     )
     return _answer_read(session, ctx, result)
+
+
+@router.post("/rounds/{round_id}/close", response_model=RoundRead)
+def close_round(session: DbSession, ctx: ApiConsulter, round_id: int) -> RoundRead:
+    """Close the round now, before its deadline: from then nobody may comment, amend or submit
+    a formal response (invitees' later deadlines included), and the answers may be published.
+    A round already closed answers 422."""
+    rounds.close_now(session, ctx.workspace, ctx.principal, round_id)
+    return _round(rounds.get_round(session, ctx.workspace, round_id))
 
 
 @router.post("/rounds/{round_id}/answers/publish", response_model=RoundRead)

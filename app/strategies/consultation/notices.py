@@ -40,6 +40,7 @@ def notice(session: Session, ws: Workspace, m: Membership, line: str, link: str)
         subject=" ".join(line.split())[:150],
         body=f"{line}\n\n{link}\n",
         workspace_id=ws.id,
+        notification=True,
     )
 
 
@@ -71,6 +72,7 @@ def comment_made(
                 subject=line[:150],
                 body=f"{line}\n",
                 workspace_id=ws.id,
+                notification=True,
             )
         return
     line = (

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
-from app.clock import today
+from app.clock import local_date, today, utcnow
 from app.counties.models import Workspace
 from app.errors import AppError, InvalidInput, NotFound
 from app.i18n import lazy
@@ -32,10 +32,28 @@ class RoundClosed(AppError):
 
 
 def state_of(r: ConsultationRound, on: date | None = None) -> str:
+    if r.closed_at is not None:
+        return "closed"
     on = on or today()
     if on < r.starts_on:
         return "planned"
     return "open" if on <= r.ends_on else "closed"
+
+
+def ended_on(r: ConsultationRound) -> date:
+    """The last day one could take part: the deadline, or the day it was closed early."""
+    return local_date(r.closed_at) if r.closed_at is not None else r.ends_on
+
+
+def close_now(session: Session, ws: Workspace, p: Principal, round_id: int) -> ConsultationRound:
+    """Close a round before its deadline: nobody may comment, amend or send a formal response
+    from now, invitees' own later deadlines included; the answers can be published at once."""
+    r = get_round(session, ws, round_id)
+    if r.answers_published_at is not None or state_of(r) == "closed":
+        raise InvalidInput({"form": lazy("Høringen er allerede avsluttet.")})
+    r.closed_at, r.closed_by_id = utcnow(), p.user_id
+    session.flush()
+    return r
 
 
 def deadline_of(inv: Invitee, r: ConsultationRound) -> date:
@@ -95,6 +113,8 @@ def update_round(
     r = get_round(session, ws, round_id)
     if r.answers_published_at is not None:
         raise InvalidInput({"form": lazy("Svarene er publisert; høringen kan ikke endres lenger.")})
+    if r.closed_at is not None:
+        raise InvalidInput({"form": lazy("Høringen er avsluttet; datoene kan ikke endres lenger.")})
     r.title, r.cover_text = form.title, form.cover_text
     r.starts_on, r.ends_on, r.reminder_days = form.starts_on, form.ends_on, form.reminder_days
     session.flush()
@@ -108,7 +128,11 @@ def open_rounds(session: Session, ws: Workspace) -> int:
         session.scalar(
             scoped(ConsultationRound, ws.id)
             .with_only_columns(func.count())
-            .where(ConsultationRound.starts_on <= on, ConsultationRound.ends_on >= on)
+            .where(
+                ConsultationRound.starts_on <= on,
+                ConsultationRound.ends_on >= on,
+                ConsultationRound.closed_at.is_(None),
+            )
         )
         or 0
     )

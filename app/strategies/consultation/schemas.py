@@ -251,6 +251,9 @@ class RoundRead(BaseModel):
     ends_on: date
     reminder_days: int
     state: str = Field(description="`planned`, `open` or `closed`.")
+    closed_at: datetime | None = Field(
+        description="When the coordinator closed the round before its deadline, if they did."
+    )
     answers_published_at: datetime | None
 
 

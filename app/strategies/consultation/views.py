@@ -16,7 +16,7 @@ from app.accounts.principal import Principal
 from app.clock import today
 from app.counties import service as counties_service
 from app.counties.models import Workspace
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.forms import FormData, submit
 from app.i18n import _
 from app.networks import service as networks_service
@@ -412,6 +412,32 @@ def apply_amendment(
     if outcome and _moved_on(outcome[0]):  # someone saved the section again meanwhile
         return _apply_page(request, outcome[0], round_id, 409)
     return response
+
+
+@router.post("/{workspace_slug}/hoeringer/{round_id}/avslutt")
+def close_round(
+    request: Request, round_id: int, session: DbSession, data: FormData, ctx: Consulter
+) -> Response:
+    """Close the round now. The form asks to confirm with a checkbox: one click on the wrong
+    button must not end a consultation."""
+    place = _member(ctx, round_id)
+
+    def act(_form: Any) -> Any:
+        if data.get("confirm") != "yes":
+            raise InvalidInput(
+                {"confirm": _("Kryss av for å bekrefte at høringen skal avsluttes nå.")}
+            )
+        return rounds.close_now(session, ctx.workspace, place.principal, round_id)
+
+    return submit(
+        request,
+        session,
+        {},
+        act,
+        done=place.url,
+        flash=_("Høringen er avsluttet. Ingen kan sende innspill lenger."),
+        again=lambda errors: _round_page(request, session, place, errors),
+    )
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/publiser-svar")

@@ -1,0 +1,55 @@
+"""Layout details found walking the pages (issue 15, item 10), measured in Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .support import log_in
+
+pytestmark = pytest.mark.browser
+
+COORDINATOR = "koordinator@trondelag.demo"
+
+
+def test_coverage_cards_line_up_and_the_matrix_box_fits_the_matrix(new_context: Any) -> None:
+    page = new_context(1280).new_page()
+    log_in(page, COORDINATOR)
+    page.goto("/trondelag/dekning")
+    tops = page.locator(".gap-grid > section").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 3 and len(set(tops)) == 1, tops
+    box = page.locator(".matrix-scroll").evaluate("e => e.getBoundingClientRect().width")
+    svg = page.locator(".matrix-scroll svg").evaluate("e => e.getBoundingClientRect().width")
+    assert box <= svg + 4, (box, svg)  # the card is as wide as the matrix, not the page
+
+
+def test_a_long_compound_word_breaks_at_its_joint_on_a_phone(new_context: Any) -> None:
+    page = new_context(360).new_page()
+    log_in(page, COORDINATOR)
+    page.goto("/trondelag")
+    label = page.locator(".figure__label", has_text="digitaliserings")
+    label.wait_for()
+    # The word breaks at the soft hyphen, "digitaliserings-" / "nettverk", and nowhere else.
+    text, tops = label.evaluate(
+        """e => {
+          const node = e.firstChild;
+          const range = document.createRange();
+          const tops = [];
+          for (let i = 0; i < node.length; i++) {
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            const r = range.getClientRects()[0];
+            tops.push(r ? Math.round(r.top) : null);
+          }
+          return [node.data, tops];
+        }"""
+    )
+    joint = text.index("\u00ad")
+    first = text.index("digitaliserings")
+    before = {t for t in tops[first:joint] if t is not None}
+    # (Chromium gives the first letter after a soft break the previous line's box: skip it.)
+    after = {t for t in tops[joint + 2 :] if t is not None}
+    assert len(before) == 1 and len(after) == 1, (before, after)
+    assert after.pop() > before.pop()
