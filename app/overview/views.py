@@ -15,7 +15,7 @@ from app.counties import service as counties_service
 from app.forms import FormData, submit
 from app.i18n import _, lazy
 from app.registry import Contribution, Module
-from app.web import render, render_fragment
+from app.web import redirect, render, render_fragment
 
 router = APIRouter()
 
@@ -46,7 +46,14 @@ def start_page(
     sort: Annotated[str, Query(max_length=20)] = "name",
     size_class: Annotated[str | None, Query(alias="klasse", max_length=2)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    til: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
+    if til:
+        # From the workspace switcher: the same section in this workspace, if the person may
+        # see it here (their role may differ between counties); else the start page.
+        for link in request.app.state.nav:
+            if til in (link.path, *link.also) and ctx.can(link.action):
+                return redirect(request, f"/{ctx.workspace.slug}/{link.path}")
     if sort not in SORTS:
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdecimal() else None

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .support import log_in
+from .support import check_page, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +53,23 @@ def test_a_long_compound_word_breaks_at_its_joint_on_a_phone(new_context: Any) -
     after = {t for t in tops[joint + 2 :] if t is not None}
     assert len(before) == 1 and len(after) == 1, (before, after)
     assert after.pop() > before.pop()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_body_page_asks_before_ending_or_archiving(new_context: Any, width: int) -> None:
+    page = new_context(width).new_page()
+    log_in(page, COORDINATOR)
+    page.goto("/trondelag/organer")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main").get_by_role("link", name="Namdal regionråd").first.click()
+    ending = page.locator("main details.confirm", has_text="Avslutt").first
+    ending.locator("summary").click()
+    assert ending.get_by_role("button", name="Avslutt medlemskapet").is_visible()
+    archive = page.locator("main details.confirm", has_text="Arkiver").first
+    archive.locator("summary").click()
+    assert archive.get_by_role("button", name="Ja, arkiver organet").is_visible()
+    check_page(page, "organ-bekreft", width)  # nothing submitted: the demo stays as it is
+    # Every member's row is whole on the screen, on a phone too: nothing behind a scroll.
+    table = page.locator("main table.members-table").first
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert table.evaluate("e => e.getBoundingClientRect().right") <= width

@@ -175,6 +175,12 @@ def test_the_coordinator_closes_a_round_early_after_confirming(client, db, ws):
     assert r.status_code == 303, r.text
     assert post(client, f"{base}/publiser-svar").status_code == 303
     assert _round_row(db, ws, round_id).answers_published_at is not None
+    # Those who took part find the summary from the round (issue 15, friction 8).
+    client.cookies.clear()
+    login(client, osen)
+    page = client.get(base).text
+    assert f'href="{base}/oppsummering">Se høringsoppsummeringen</a>' in page
+    assert client.get(f"{base}/oppsummering").status_code == 200
 
 
 def test_a_round_is_closed_early_through_the_api(client, db, ws):
