@@ -221,7 +221,12 @@ def demo_users() -> None:
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Default: SAMSPILL_PORT or 8000")] = None,
-    workers: Annotated[int | None, typer.Option(help="Default: SAMSPILL_WORKERS or 1")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Default: SAMSPILL_WORKERS, else one per core on PostgreSQL and one on SQLite"
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app with uvicorn."""
     import uvicorn
@@ -229,8 +234,12 @@ def serve(
     from app.config import check_production
 
     settings = get_settings()
-    count = workers or settings.workers
+    count = workers or settings.worker_count
     check_production(settings.model_copy(update={"workers": count}))
+    # Each worker process sizes its database pool by the number of workers (app.db.pool_size).
+    os.environ["SAMSPILL_WORKERS"] = str(count)
+    get_settings.cache_clear()
+    typer.echo(f"Serving with {count} worker process{'es' if count > 1 else ''}.")
     if count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # /metrics sums the request figures of every worker process through this folder.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="samspill-metrics-")
@@ -258,7 +267,7 @@ def worker() -> None:
     from app.config import check_production
     from app.db import make_sessionmaker
     from app.mail import service
-    from app.modules import MODULES
+    from app.modules import periodic_jobs
 
     settings = get_settings()
     check_production(settings)
@@ -266,7 +275,7 @@ def worker() -> None:
     factory = make_sessionmaker(make_engine(settings.database_url))
     stop = threading.Event()
     try:
-        periodic = [job for module in MODULES for job in module.jobs]
+        periodic = periodic_jobs()
         service.run_worker(factory, settings, stop, periodic=periodic)
     except KeyboardInterrupt:
         stop.set()

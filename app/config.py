@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -27,7 +28,21 @@ class Settings(BaseSettings):
 
     base_url: str = "http://127.0.0.1:8000"
     port: int = 8000
-    workers: int = 1
+    # uvicorn processes of `samspill serve`. Unset: one per core on PostgreSQL (one in
+    # production while the rate limits are counted in memory, which each process would do on
+    # its own), and always one on SQLite, whose single write lock a second process would only
+    # queue for. See `worker_count`.
+    workers: int | None = None
+    # Database connections each worker process keeps open (PostgreSQL); unset, they are shared
+    # out from about 40 for all workers together (see app.db.pool_size).
+    database_pool_size: int | None = None
+    # The help desk's twelve-month key figures on the start page (median time to a first
+    # response, average rating) are computed at most this often per workspace and process;
+    # 0 computes them on every view.
+    key_figures_cache_seconds: int = 600
+    # How long /readyz waits for SQLite's write lock before it reports the database not ready
+    # (a request that writes would wait up to five seconds and then fail); 0 skips the probe.
+    ready_write_wait_seconds: float = 2.0
     storage_dir: Path = Path("var") / "storage"
     # Where files (attachments, keys) are kept: "local" (storage_dir, the embedded default) or
     # "s3" (an S3-compatible bucket; what several app machines need).
@@ -140,6 +155,21 @@ class Settings(BaseSettings):
         return self.migration_database_url or self.database_url
 
     @property
+    def worker_count(self) -> int:
+        """``workers``, or the default for this database and machine (see ``workers``)."""
+        if self.workers:
+            return self.workers
+        if self.database_url.startswith("sqlite"):
+            return 1
+        if (
+            self.environment == "production"
+            and self.rate_limits_enabled
+            and self.rate_limit_storage.startswith("memory")
+        ):
+            return 1
+        return max(1, os.cpu_count() or 1)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.environment == "production"
 
@@ -208,11 +238,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("SAMSPILL_STORAGE_BACKEND=s3 needs SAMSPILL_S3_BUCKET.")
     if (
         settings.rate_limits_enabled
-        and settings.workers > 1
+        and settings.worker_count > 1
         and settings.rate_limit_storage.startswith("memory")
     ):
         problems.append(
-            f"SAMSPILL_RATE_LIMIT_STORAGE is memory:// with {settings.workers} workers: each "
+            f"SAMSPILL_RATE_LIMIT_STORAGE is memory:// with {settings.worker_count} workers: each "
             "process would count on its own. Set it to Redis (redis://host:6379/0)."
         )
     return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -89,7 +90,12 @@ def _writes(statement: str, context: Any) -> bool:
     return _WRITE_SQL.match(statement) is not None
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for SQLite's write lock
+
+
+def make_engine(url: str, *, workers: int | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``. On PostgreSQL, ``workers`` (the number of worker processes)
+    sizes the pool (:func:`pool_size`)."""
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -106,7 +112,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -148,7 +154,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 raise
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    if workers is not None and "pool_size" not in kwargs:
+        size = pool_size(workers)
+        kwargs.update(pool_size=size, max_overflow=size // 2)
+    # pre-ping: a connection the server has closed (a restart, a terminated backend) is noticed
+    # at checkout and replaced before the request uses it.
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_once_more(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        # A database that is restarting refuses connections for a moment: try once more after
+        # a short pause before the request is answered 503 (app.errors).
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError:
+            time.sleep(CONNECT_RETRY_SECONDS)
+            return dialect.connect(*cargs, **cparams)
+
+    return engine
+
+
+CONNECT_RETRY_SECONDS = 0.5
+POOL_BUDGET = 40  # connections of all web workers together, well below PostgreSQL's default 100
+
+
+def pool_size(workers: int) -> int:
+    """Connections each of ``workers`` worker processes keeps (PostgreSQL), from a budget of
+    about 60 for all of them (``POOL_BUDGET`` plus half again at peaks): 20 for one worker, 10
+    each for four, never fewer than 2. ``SAMSPILL_DATABASE_POOL_SIZE`` sets it outright."""
+    return max(2, min(20, POOL_BUDGET // max(1, workers)))
 
 
 def ping(engine: Engine) -> None:
@@ -156,6 +190,26 @@ def ping(engine: Engine) -> None:
     raises when the database does not answer."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("SELECT 1"))
+
+
+def check_writable(engine: Engine, wait_seconds: float) -> None:
+    """Raise when a short write would fail now: on SQLite when the write lock cannot be had
+    within ``wait_seconds`` (another connection holds it too long; the probe takes it and
+    lets go at once, writing nothing), on PostgreSQL when the database accepts only reads
+    (a standby, or ``default_transaction_read_only``)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name != "sqlite":
+            if conn.execute(text("SHOW transaction_read_only")).scalar() == "on":
+                raise RuntimeError("the database accepts only reads")
+            return
+        if wait_seconds <= 0:
+            return
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("ROLLBACK")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

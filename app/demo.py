@@ -32,6 +32,7 @@ class DemoUser:
     name: str
     memberships: tuple[tuple[str, str, str | None, str | None], ...]
     # (workspace slug, role, municipality number, organisation name)
+    extra_roles: tuple[tuple[str, str], ...] = ()  # (workspace slug, extra role)
 
 
 USERS = [
@@ -68,6 +69,15 @@ USERS = [
         "Vegard Koordinator (demo)",
         (("vestland", "coordinator", None, None),),
     ),
+    # Two roles in one workspace: Inderøy mentors smaller municipalities, so its chief
+    # executive is in the help corps as well (the union of a municipal user's and a helper's
+    # rights).
+    DemoUser(
+        "kommunedirektor@inderoy.demo",
+        "Ingrid Kommunedirektør, Inderøy (demo)",
+        (("trondelag", "municipal", "5053", None),),
+        extra_roles=(("trondelag", "helper"),),
+    ),
 ]
 
 
@@ -102,6 +112,12 @@ def load_demo(session: Session) -> list[DemoUser]:
                 municipality_number=municipality,
                 organisation_id=organisations[organisation].id if organisation else None,
             )
+        for slug, extra in demo.extra_roles:
+            workspace = workspaces[slug]
+            set_db_scope(session, workspace_id=workspace.id, user_id=None)
+            membership = accounts.get_membership(session, workspace.id, user.id)
+            assert membership is not None
+            accounts.set_extra_roles(session, workspace, membership.id, [extra])
     for module in in_dependency_order(MODULES):
         if module.demo is not None:
             module.demo(session, workspaces)
@@ -113,6 +129,9 @@ def load_demo(session: Session) -> list[DemoUser]:
 def demo_user_lines() -> list[str]:
     lines = []
     for demo in USERS:
-        roles = ", ".join(f"{role} i {slug}" for slug, role, _m, _o in demo.memberships)
+        roles = ", ".join(
+            "+".join([role, *(x for s, x in demo.extra_roles if s == slug)]) + f" i {slug}"
+            for slug, role, _m, _o in demo.memberships
+        )
         lines.append(f"  {demo.email:<34} {roles}")
     return lines

@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import _, lazy
 
@@ -147,6 +149,22 @@ def database_busy(exc: BaseException) -> bool:
     )
 
 
+def database_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` is a server database that cannot be reached: refused or cut
+    connections, a server shutting down (not SQLite, whose "database" is a local file)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", None)
+    if orig is None or isinstance(orig, sqlite3.Error):
+        return False
+    if isinstance(exc, InterfaceError):
+        return True
+    # psycopg: OperationalError without a SQLSTATE (no connection), or class 08 (connection
+    # exception) and 57P (operator intervention: shutdown, terminated, cannot connect now).
+    state = getattr(orig, "sqlstate", None)
+    return isinstance(exc, OperationalError) and (state is None or state.startswith(("08", "57P")))
+
+
 def found(value: T | None) -> T:
     """``value``, or :class:`NotFound` when there is none — the same answer for another
     workspace's object as for a missing one."""
@@ -227,26 +245,75 @@ def install(app: FastAPI) -> None:
     def _number_out_of_range(request: Request, exc: Exception) -> Response:
         # An id beyond what the database can hold (…/99999999999999999999): no such object.
         if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
-            return _unexpected(request, exc)
+            return unexpected_response(request, exc)
         return error_response(request, 404, NotFound.code, _(NotFound.message))
 
     @app.exception_handler(OperationalError)
-    def _database_busy(request: Request, exc: OperationalError) -> Response:
-        # A busy database is a moment's wait, not a fault: 503 with Retry-After. The request's
-        # transaction has been rolled back, so nothing of it was saved.
-        if not database_busy(exc):
-            raise exc  # any other database failure is a 500 (below)
-        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
-        response = error_response(request, 503, "database_busy", _(DATABASE_BUSY_TEXT))
+    @app.exception_handler(InterfaceError)
+    def _database_busy(request: Request, exc: DBAPIError) -> Response:
+        # A busy database is a moment's wait, not a fault: 503 with Retry-After. So is a lost
+        # one (restarting, refusing connections, the connection cut): the pool has already
+        # tried a fresh connection (pre-ping, one retry). The request's transaction has been
+        # rolled back (a lost connection takes it with it), and the change is not acknowledged.
+        # Answered here, not re-raised, so that the server keeps the client's connection open.
+        if database_busy(exc):
+            log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+            response = error_response(request, 503, "database_busy", _(DATABASE_BUSY_TEXT))
+        elif database_lost(exc):
+            log.error(
+                "database unavailable on %s %s", request.method, request.url.path, exc_info=exc
+            )
+            response = error_response(request, 503, "unavailable", _(STATUS_TEXT[503]))
+        else:
+            return unexpected_response(request, exc)  # any other database failure: 500
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
-        # exc_info=exc, not log.exception: Starlette may call this handler in another thread,
-        # where sys.exc_info() is empty and the traceback would be lost from the log.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(request, 500, "internal_error", _(STATUS_TEXT[500]))
+        return unexpected_response(request, exc)
+
+
+def unexpected_response(request: Request, exc: BaseException) -> Response:
+    """The 500 answer to an error nothing else handled; the error is logged once, with its
+    traceback."""
+    # exc_info=exc, not log.exception: this may run in another thread, where sys.exc_info()
+    # is empty and the log would say "NoneType: None" instead of the traceback.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal_error", _(STATUS_TEXT[500]))
+
+
+class UnexpectedErrors:
+    """Answers an error that no handler took with the 500 page (or JSON) from inside the app.
+
+    Starlette's outermost ServerErrorMiddleware answers such errors too, but then re-raises
+    them to the server, and uvicorn logs the error a second time and closes the client's
+    connection. Added as the innermost middleware (app.main), this one answers and stops there:
+    the access log and the security headers still see the answer, and the connection stays
+    open. An error after the answer has begun (a broken stream) still goes to the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            request = Request(scope, receive)
+            response = await run_in_threadpool(unexpected_response, request, exc)
+            await response(scope, receive, send)
 
 
 def _validation_message(err: dict[str, Any]) -> str:

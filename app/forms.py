@@ -20,7 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
 
-LIST_FIELDS = frozenset({"areas", "assignees", "competences", "helpers", "partners"})
+LIST_FIELDS = frozenset({"areas", "assignees", "competences", "extra_roles", "helpers", "partners"})
 
 
 async def form_data(request: Request) -> dict[str, Any]:

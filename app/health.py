@@ -1,9 +1,11 @@
 """Liveness and readiness, for load balancers and the image's HEALTHCHECK. No login.
 
 ``/healthz`` answers while the process is up (cheap: nothing is checked). ``/readyz`` answers
-200 only when the instance can serve: the database answers ``SELECT 1``, a page template renders
-(the templates are installed and parse) and the storage can be used (the local folder exists
-and is writable; the bucket answers); otherwise 503 naming the checks that failed. The reasons
+200 only when the instance can serve: the database answers ``SELECT 1`` and would take a short
+write now (on SQLite the write lock is free within ``ready_write_wait_seconds``; on PostgreSQL
+the database is not read-only), a page template renders (the templates are installed and
+parse) and the storage can be used (the local folder exists and is writable; the bucket
+answers); otherwise 503 naming the checks that failed. The reasons
 are logged, never sent."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from app.db import ping
+from app.db import check_writable, ping
 from app.storage import get_storage
 from app.web import render_fragment
 
@@ -31,7 +33,10 @@ def healthz() -> PlainTextResponse:
 
 
 def _database(request: Request) -> None:
-    ping(request.app.state.engine)
+    # What a user would meet: the database answers, and a short write would go through now.
+    engine = request.app.state.engine
+    ping(engine)
+    check_writable(engine, request.app.state.settings.ready_write_wait_seconds)
 
 
 def _templates(request: Request) -> None:

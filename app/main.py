@@ -23,11 +23,13 @@ from app.audit import views as audit_views
 from app.config import Settings, check_production, get_settings
 from app.counties import api as counties_api
 from app.db import make_engine, make_sessionmaker
+from app.errors import UnexpectedErrors
 from app.errors import install as install_error_handlers
 from app.etag import ETagMiddleware
 from app.mail import service as mail_service
 from app.mail import views as mail_views
-from app.modules import MODULES
+from app.modules import MODULES, periodic_jobs
+from app.notifications import views as notifications_views
 from app.openapi import install as install_openapi
 from app.openapi import operation_id
 from app.overview import views as overview_views
@@ -61,7 +63,10 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     check_production(settings)  # refuses to build an app production cannot run
-    engine = engine or make_engine(settings.database_url)
+    if engine is None:
+        size = settings.database_pool_size
+        pool = {"pool_size": size, "max_overflow": size // 2} if size else {}
+        engine = make_engine(settings.database_url, workers=settings.worker_count, **pool)
     factory = make_sessionmaker(engine)
 
     @asynccontextmanager
@@ -73,7 +78,7 @@ def create_app(
             worker = threading.Thread(
                 target=mail_service.run_worker,
                 args=(factory, settings, stop),
-                kwargs={"periodic": [job for m in modules for job in m.jobs]},
+                kwargs={"periodic": periodic_jobs(tuple(modules))},
                 name="mail-worker",
                 daemon=True,
             )
@@ -100,7 +105,9 @@ def create_app(
     app.state.modules = tuple(modules)
     app.state.nav = [link for m in modules for link in m.nav]
 
-    app.add_middleware(ETagMiddleware)  # innermost: ETag and 304 for GETs under /api/
+    # innermost: an unexpected error is answered 500 here, the connection kept (app.errors)
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(ETagMiddleware)  # ETag and 304 for GETs under /api/
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(logs.AccessLog)  # outermost: the request id is there for everything
     install_error_handlers(app)
@@ -127,6 +134,7 @@ def create_app(
     pages.include_router(accounts_service_token_views.router)  # "Tjenestenøkler"
     pages.include_router(audit_views.router)
     pages.include_router(mail_views.router)
+    pages.include_router(notifications_views.router)  # /varsler: the person's own, not a module's
     if settings.mail_to_mailbox:
         pages.include_router(mail_views.dev_router)  # /dev/post, development only
     for module in modules:

@@ -7,4 +7,5 @@ from app.audit import models as audit_models  # noqa: F401
 from app.audit import service as audit_service  # noqa: F401
 from app.counties import models as counties_models  # noqa: F401
 from app.mail import models as mail_models  # noqa: F401
+from app.notifications import models as notifications_models  # noqa: F401
 from app.worker import models as worker_models  # noqa: F401

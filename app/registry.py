@@ -35,12 +35,19 @@ class Figure:
 
 @dataclass(frozen=True)
 class NeedsYou:
-    """Something waiting for the person looking: a request to answer, a deadline."""
+    """Something waiting for the person looking: a request to answer, a deadline.
+
+    On the personal start page ("Til deg") the items of a workspace are listed under their
+    ``group`` (in the order of the main menu), the ``urgent`` ones first, then by ``due`` (the
+    soonest first; none last), then as the module gave them."""
 
     title: str
     path: str  # inside the workspace
     detail: str = ""
     due: date | None = None
+    group: str = ""  # the heading it is listed under: "Forespørsler", "Høringer"
+    action: str = ""  # a call to action shown as the link's text, e.g. "Svar hjelpekorpset"
+    urgent: bool = False  # waits for the person now, or is overdue: first, and marked
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class Module:
     pages: Sequence[APIRouter] = ()
     nav: Sequence[NavLink] = ()
     overview: Callable[[Session, Context], Contribution | None] | None = None
+    # what waits for the person in ``ctx`` on their start page ("Til deg"): cheap, bounded
+    # queries (no figures); called once per workspace the person is a member of, with the
+    # database scope set to that workspace
+    for_you: Callable[[Session, Context], Sequence[NeedsYou]] | None = None
     settings: SettingsSection | None = None
     demo: Callable[[Session, Mapping[str, Workspace]], None] | None = None
     # national reference data the module ships (loaded by `samspill migrate` / `setup`):

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import TEMPLATES_DIR
+from app.accounts.permissions import describe_roles
 from app.clock import OSLO
 from app.config import get_settings
 from app.i18n import LOCALES, _, get_locale, gettext_, ngettext, pgettext
@@ -31,6 +32,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext_, ngettext, newstyle=True, pgettext=pgettext
 )
 templates.env.globals["LOCALES"] = LOCALES
+templates.env.globals["describe_roles"] = describe_roles  # "Partner (KS) + Hjelper"
 
 
 def _fmt_int(value: int | None) -> str:

@@ -190,6 +190,11 @@ def app(database: Database, db: Session, monkeypatch: pytest.MonkeyPatch) -> Any
     no workspace set, nothing cached."""
     monkeypatch.setenv("SAMSPILL_DATABASE_URL", database.settings.database_url)
     monkeypatch.setenv("SAMSPILL_ENVIRONMENT", "test")
+    # On SQLite the test's own open transaction holds the write lock: /readyz must not wait
+    # for it (tests/core/test_robustness.py tests that probe on a database of its own).
+    monkeypatch.setenv("SAMSPILL_READY_WRITE_WAIT_SECONDS", "0")
+    # Figures are computed on every view; tests/core/test_key_figures_cache.py tests the cache.
+    monkeypatch.setenv("SAMSPILL_KEY_FIGURES_CACHE_SECONDS", "0")
     # Rate limits stay on, far above what a test sends; tests/core/test_rate_limits.py puts
     # small ones on its own app.
     for name in ("WRITES_PER_USER", "WRITES_PER_ADDRESS", "API_PER_TOKEN", "API_PER_ADDRESS"):

@@ -75,7 +75,9 @@ def add_member(
     role: str = "coordinator",
     municipality: str | None = None,
     organisation_id: int | None = None,
+    extra_roles: tuple[str, ...] = (),
 ) -> Membership:
+    """``user``'s membership of ``workspace`` in ``role`` (and ``extra_roles`` beside it)."""
     if role == "municipal" and municipality is None:
         municipality = "5020" if workspace.county_number == "50" else None
     if role == "partner" and organisation_id is None:
@@ -90,6 +92,8 @@ def add_member(
         municipality_number=municipality,
         organisation_id=organisation_id,
     )
+    if extra_roles:
+        accounts.set_extra_roles(db, workspace, membership.id, list(extra_roles))
     set_db_scope(db, workspace_id=None, user_id=None)
     db.flush()
     return membership
@@ -144,6 +148,7 @@ def principal_of(db: Session, workspace: Workspace, user: User) -> Principal:
         role=membership.role,
         municipality_number=membership.municipality_number,
         organisation_id=membership.organisation_id,
+        extra_roles=membership.extras,
     )
 
 
@@ -559,3 +564,36 @@ def adopt(
             innovation.id,
             AdoptionForm(municipality_number=municipality, status=status, **fields),
         )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def create_meeting(
+    db: Session,
+    workspace: Workspace,
+    body: Body | None = None,
+    title: str | None = None,
+    *,
+    day: date | None = None,
+    start: str = "10:00",
+    end: str = "12:00",
+    **fields: Any,
+) -> Any:
+    """A meeting of ``body`` (or of the county), made by a coordinator; its members invited."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.meetings import service as meetings
+    from app.meetings.schemas import MeetingForm
+
+    form = MeetingForm(
+        title=title or f"Møte {_next()}",
+        body_id=body.id if body else None,
+        day=day or clock.today() + timedelta(days=7),
+        start=start,
+        end=end,
+        **fields,
+    )
+    with in_workspace(db, workspace):
+        return meetings.create_meeting(db, workspace, staff_principal(), form)

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from app import logs
 from app.accounts import principal as principals
 from app.accounts import service, tokens
 from app.accounts.models import Membership, User
-from app.accounts.permissions import actions_for, allowed
+from app.accounts.permissions import actions_for_roles, allowed, describe_roles
 from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
@@ -53,14 +53,25 @@ class Context:
 
     @property
     def role(self) -> str:
+        """The main role (the one that binds a municipality or an organisation)."""
         return self.membership.role
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The main role and the extra roles: the rights are their union."""
+        return self.membership.roles
+
     def can(self, action: str) -> bool:
-        return allowed(self.role, action)
+        return allowed(self.roles, action)
+
+    @property
+    def roles_label(self) -> str:
+        """The person's roles here for the page header: "Kommune (Osen) + Hjelper"."""
+        return describe_roles(self.roles, bound_name(self.membership))
 
     @property
     def actions(self) -> frozenset[str]:
-        return actions_for(self.role)
+        return actions_for_roles(self.roles)
 
     @property
     def principal(self) -> Principal:
@@ -74,7 +85,17 @@ class Context:
             role=m.role,
             municipality_number=m.municipality_number,
             organisation_id=m.organisation_id,
+            extra_roles=m.extras,
         )
+
+
+def bound_name(membership: Membership) -> str | None:
+    """The name of the municipality or organisation the main role binds, when loaded."""
+    unloaded = inspect(membership).unloaded
+    for relation in ("municipality", "organisation"):
+        if relation not in unloaded and (bound := getattr(membership, relation)) is not None:
+            return str(bound.name)
+    return None
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:
@@ -122,6 +143,7 @@ def workspace_context(
 ) -> Context:
     ctx = _load_context(session, user, workspace_slug)
     ctx.choices = service.memberships_of(session, user)
+    service.remember_workspace(user, ctx.workspace.id)
     request.state.ctx = ctx
     return ctx
 

@@ -10,7 +10,13 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Invitation, User
-from app.accounts.service import hash_token, normalise_email, validate_binding
+from app.accounts.permissions import pack_extra_roles
+from app.accounts.service import (
+    hash_token,
+    normalise_email,
+    validate_binding,
+    validate_extra_roles,
+)
 from app.config import Settings
 from app.counties.models import Workspace
 from app.db import utcnow
@@ -28,10 +34,12 @@ def create_invitation(
     organisation_id: int | None,
     invited_by: User,
     settings: Settings,
+    extra_roles: list[str] | None = None,
 ) -> tuple[Invitation, str]:
+    """An invitation into ``role`` (and ``extra_roles`` beside it) and the link's token."""
     errors = validate_binding(
         session, role, municipality_number, organisation_id, workspace.county_number
-    )
+    ) or validate_extra_roles(role, extra_roles or [])
     if errors:
         raise InvalidInput(errors)
     token = secrets.token_urlsafe(32)
@@ -39,6 +47,7 @@ def create_invitation(
         workspace_id=workspace.id,
         email=normalise_email(email),
         role=role,
+        extra_roles=pack_extra_roles(extra_roles or []),
         municipality_number=municipality_number if role == "municipal" else None,
         organisation_id=organisation_id if role == "partner" else None,
         token_hash=hash_token(token),

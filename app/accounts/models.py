@@ -15,18 +15,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.permissions import ROLES
+from app.accounts.permissions import EXTRA_ROLES, ROLES, unpack_extra_roles
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import AwareDateTime, Base, Timestamped, utcnow
 from app.i18n import lazy
 from app.tenancy import TenantOwned
 
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
+# extra_roles holds only known extra roles, each between commas (",helper,viewer,"), or "".
+_EXTRAS_STRIPPED = "extra_roles"
+for _r in EXTRA_ROLES:
+    _EXTRAS_STRIPPED = f"replace({_EXTRAS_STRIPPED}, ',{_r}', '')"
 
 
 class User(Timestamped, Base):
     __tablename__ = "user_account"
     __audit_label__ = lazy("Bruker")
+    # Kept by opening a page, not changed by anyone: left out of the change log.
+    __audit_derived__ = ("last_workspace_id",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -38,10 +44,16 @@ class User(Timestamped, Base):
     # The account behind a workspace's service token (app.accounts.service_tokens): acts
     # through its token only, never signs in, and is left out of the member lists.
     is_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The workspace whose pages the person opened last: where they land after login.
+    last_workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspace.id", ondelete="SET NULL")
+    )
 
 
 class Membership(TenantOwned, Timestamped, Base):
-    """A user's role in one workspace."""
+    """A user's roles in one workspace: the main ``role`` (which binds the municipality or the
+    organisation they act for) and any ``extra_roles`` (see
+    :data:`app.accounts.permissions.EXTRA_ROLES`); their rights are the union."""
 
     __tablename__ = "membership"
     __audit_label__ = lazy("Medlemskap")
@@ -54,6 +66,8 @@ class Membership(TenantOwned, Timestamped, Base):
         CheckConstraint(
             "(role <> 'partner') OR (organisation_id IS NOT NULL)", name="partner_bound"
         ),
+        CheckConstraint(f"{_EXTRAS_STRIPPED} IN ('', ',')", name="extra_roles"),
+        CheckConstraint("extra_roles NOT LIKE '%,' || role || ',%'", name="extra_not_main"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +75,9 @@ class Membership(TenantOwned, Timestamped, Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(20))
+    # ",helper," / ",helper,viewer," / "": one column, so "who may do X" stays one query
+    # (app.accounts.service.members_with) and the audit log records a change like the role's
+    extra_roles: Mapped[str] = mapped_column(String(60), default="", server_default="")
     municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     # strategies: notices of new comments and replies once a day instead of one mail each
@@ -70,6 +87,15 @@ class Membership(TenantOwned, Timestamped, Base):
     workspace: Mapped[Workspace] = relationship(lazy="raise")
     municipality: Mapped[Municipality | None] = relationship(lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        return unpack_extra_roles(self.extra_roles)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The main role first, then the extra roles."""
+        return (self.role, *self.extras)
 
 
 class UserSession(Base):
@@ -123,11 +149,16 @@ class OidcLogin(Base):
 class Invitation(TenantOwned, Base):
     __tablename__ = "invitation"
     __audit_label__ = lazy("Invitasjon")
-    __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_ROLE_LIST})", name="role"),
+        CheckConstraint(f"{_EXTRAS_STRIPPED} IN ('', ',')", name="extra_roles"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # the extra roles the membership gets on acceptance, stored as on Membership
+    extra_roles: Mapped[str] = mapped_column(String(60), default="", server_default="")
     municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -141,6 +172,10 @@ class Invitation(TenantOwned, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.role, *unpack_extra_roles(self.extra_roles))
 
 
 class ApiToken(TenantOwned, Base):

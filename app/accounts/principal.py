@@ -8,9 +8,10 @@ municipality or organisation the person acts for, never a role name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.accounts.permissions import actions_for
+from app.accounts.permissions import actions_for_roles
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,16 @@ def for_member(
     role: str,
     municipality_number: str | None,
     organisation_id: int | None,
+    extra_roles: Iterable[str] = (),
 ) -> Principal:
-    """A workspace member acting in their role; the municipality counts only for a municipal
-    user and the organisation only for a partner, as the membership binds them."""
+    """A workspace member acting in their roles: the main ``role`` and any ``extra_roles``, with
+    the union of their rights. The municipality counts only for a municipal user and the
+    organisation only for a partner, as the main role binds them."""
     return Principal(
         user_id=user_id,
         name=name,
         email=email,
-        actions=actions_for(role),
+        actions=actions_for_roles((role, *extra_roles)),
         municipality_number=municipality_number if role == "municipal" else None,
         organisation_id=organisation_id if role == "partner" else None,
     )

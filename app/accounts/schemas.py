@@ -32,6 +32,7 @@ class LoginForm(BaseModel):
 class InviteForm(BaseModel):
     email: EmailStr = Field(max_length=254)
     role: str = Field(max_length=20)
+    extra_roles: list[Annotated[str, Field(max_length=20)]] = Field(default=[], max_length=10)
     municipality_number: str | None = Field(default=None, max_length=4)
     organisation_id: int | None = None
 
@@ -40,6 +41,19 @@ class RoleForm(BaseModel):
     role: str = Field(max_length=20)
     municipality_number: str | None = Field(default=None, max_length=4)
     organisation_id: int | None = None
+
+
+class ExtraRolesForm(BaseModel):
+    """The extra roles of a member, as the users page's check boxes send them (none checked:
+    the field is absent and the member keeps only the main role)."""
+
+    extra_roles: list[Annotated[str, Field(max_length=20)]] = Field(default=[], max_length=10)
+
+
+class ExtraRolesUpdate(BaseModel):
+    """The API: a member's extra roles, replacing those they hold (``[]``: none)."""
+
+    extra_roles: list[Annotated[str, Field(max_length=20)]] = Field(max_length=10)
 
 
 class AcceptForm(BaseModel):
@@ -107,7 +121,8 @@ class MembershipRead(BaseModel):
 
     workspace: str
     workspace_name: str
-    role: str
+    role: str = Field(description="The main role (binds the municipality or organisation).")
+    roles: list[str] = Field(description="The main role first, then any extra roles.")
 
 
 class MeRead(BaseModel):
@@ -115,3 +130,16 @@ class MeRead(BaseModel):
     email: str
     name: str
     memberships: list[MembershipRead]
+
+
+class MemberRead(BaseModel):
+    """A member of the workspace, with their roles (the rights are the union)."""
+
+    id: int = Field(description="The membership's id.")
+    user_id: int
+    name: str
+    email: str
+    role: str = Field(description="The main role (binds the municipality or organisation).")
+    roles: list[str] = Field(description="The main role first, then any extra roles.")
+    municipality_number: str | None
+    organisation_id: int | None

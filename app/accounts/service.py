@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import (
@@ -24,12 +24,20 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.accounts.permissions import ROLES, roles_with
+from app.accounts.permissions import (
+    EXTRA_ROLES,
+    ROLE_LABELS,
+    ROLES,
+    actions_for_roles,
+    pack_extra_roles,
+    roles_with,
+    unpack_extra_roles,
+)
 from app.config import Settings
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, TooManyAttempts, found
-from app.i18n import lazy
+from app.i18n import _, lazy
 from app.tenancy import scoped, scoped_by_user, set_db_scope
 
 # Argon2id at argon2-cffi's recommended cost (m=64 MiB, t=3, p=4). An encoded hash carries
@@ -367,7 +375,12 @@ def user_for_oidc_claims(
 class WorkspaceChoice:
     slug: str
     name: str
-    role: str
+    role: str  # the main role
+    extras: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.role, *self.extras)
 
 
 def memberships_of(session: Session, user: User) -> list[WorkspaceChoice]:
@@ -381,10 +394,31 @@ def memberships_of(session: Session, user: User) -> list[WorkspaceChoice]:
     rows = session.execute(
         scoped_by_user(Membership, user.id)
         .join(Workspace, Workspace.id == Membership.workspace_id)
-        .with_only_columns(Workspace.slug, Workspace.name, Membership.role)
+        .with_only_columns(Workspace.slug, Workspace.name, Membership.role, Membership.extra_roles)
         .order_by(Workspace.name)
     ).all()
-    return [WorkspaceChoice(slug=s, name=n, role=r) for s, n, r in rows]
+    return [
+        WorkspaceChoice(slug=s, name=n, role=r, extras=unpack_extra_roles(x)) for s, n, r, x in rows
+    ]
+
+
+def remember_workspace(user: User, workspace_id: int) -> None:
+    """Note the workspace whose page the person opened, for their start after login. Written
+    only when it changes (switching county), not on every request; not an audited change."""
+    if user.last_workspace_id != workspace_id:
+        user.last_workspace_id = workspace_id
+
+
+def last_workspace_slug(session: Session, user: User) -> str | None:
+    """The workspace the person used last, while they are still a member of it."""
+    if user.last_workspace_id is None:
+        return None
+    return session.scalar(
+        scoped_by_user(Membership, user.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.workspace_id == user.last_workspace_id)
+        .with_only_columns(Workspace.slug)
+    )
 
 
 def get_membership(session: Session, workspace_id: int, user_id: int) -> Membership | None:
@@ -424,6 +458,17 @@ def list_members(session: Session, workspace_id: int) -> list[Membership]:
     )
 
 
+def get_member(session: Session, workspace_id: int, membership_id: int) -> Membership:
+    """One membership of the workspace with its user loaded, or 404."""
+    return found(
+        session.scalar(
+            scoped(Membership, workspace_id)
+            .where(Membership.id == membership_id)
+            .options(selectinload(Membership.user))
+        )
+    )
+
+
 def members_with(
     session: Session,
     workspace_id: int,
@@ -433,8 +478,9 @@ def members_with(
     organisation_ids: list[int] | None = None,
     user_ids: list[int] | None = None,
 ) -> list[Membership]:
-    """Active members of the workspace whose role may do ``action`` (see
-    :func:`app.accounts.permissions.roles_with`), with their user loaded, by name.
+    """Active members of the workspace whose main role or one of whose extra roles may do
+    ``action`` (see :func:`app.accounts.permissions.roles_with`), with their user loaded, by
+    name — one query.
 
     ``municipality_numbers`` / ``organisation_ids`` keep the members bound to those
     municipalities or organisations (given both, a member bound to either); ``user_ids`` keeps
@@ -443,7 +489,7 @@ def members_with(
         scoped(Membership, workspace_id)
         .join(User, User.id == Membership.user_id)
         .where(
-            Membership.role.in_(roles_with(action)),
+            may_do(action),
             User.is_active.is_(True),
             User.is_service.is_(False),  # a service token's account is no one to notify
         )
@@ -460,6 +506,19 @@ def members_with(
     if user_ids is not None:
         query = query.where(Membership.user_id.in_(user_ids))
     return list(session.scalars(query))
+
+
+def may_do(action: str) -> ColumnElement[bool]:
+    """SQL: the membership's roles — main or extra — include one that may do ``action``."""
+    roles = roles_with(action)
+    return or_(
+        Membership.role.in_(roles),
+        *(
+            Membership.extra_roles.contains(f",{r},", autoescape=True)
+            for r in EXTRA_ROLES
+            if r in roles
+        ),
+    )
 
 
 def validate_binding(
@@ -499,12 +558,17 @@ def add_membership(
     *,
     municipality_number: str | None = None,
     organisation_id: int | None = None,
+    extra_roles: list[str] | None = None,
 ) -> Membership:
     """The user's membership of the workspace with this role (a member already gets the new
-    role)."""
+    role). ``extra_roles`` replace those the member held; ``None`` keeps those that still add
+    something to the new role. The caller has checked them (:func:`validate_extra_roles`)."""
     membership = get_membership(session, workspace.id, user.id) or Membership(
         workspace_id=workspace.id, user_id=user.id
     )
+    if extra_roles is None:
+        extra_roles = _still_fitting(membership, role)
+    membership.extra_roles = pack_extra_roles(extra_roles)
     return _bind(session, workspace, membership, role, municipality_number, organisation_id)
 
 
@@ -516,11 +580,73 @@ def change_role(
     *,
     municipality_number: str | None = None,
     organisation_id: int | None = None,
+    extra_roles: list[str] | None = None,
 ) -> Membership:
+    """A member's main role (with its binding) and, when ``extra_roles`` is given, their extra
+    roles (``[]`` takes them all away; ``None`` keeps those that still fit the new main role)."""
     membership = found(
         session.scalar(scoped(Membership, workspace.id).where(Membership.id == membership_id))
     )
+    if extra_roles is None:
+        extra_roles = _still_fitting(membership, role)
+    errors = validate_binding(
+        session, role, municipality_number, organisation_id, workspace.county_number
+    ) or validate_extra_roles(role, extra_roles)
+    if errors:
+        raise InvalidInput(errors)
+    membership.extra_roles = pack_extra_roles(extra_roles)
     return _bind(session, workspace, membership, role, municipality_number, organisation_id)
+
+
+def _still_fitting(membership: Membership, role: str) -> list[str]:
+    """The member's extra roles that still add a right to a new main ``role``."""
+    main_rights = actions_for_roles((role,))
+    return [r for r in membership.extras if not actions_for_roles((r,)) <= main_rights]
+
+
+def set_extra_roles(
+    session: Session, workspace: Workspace, membership_id: int, extra_roles: list[str]
+) -> Membership:
+    """Give a member these extra roles besides their main role (``[]``: none); their rights
+    are the union from the next request on. :class:`InvalidInput` for a combination that does
+    not fit, and nothing is changed then."""
+    membership = found(
+        session.scalar(scoped(Membership, workspace.id).where(Membership.id == membership_id))
+    )
+    errors = validate_extra_roles(membership.role, extra_roles)
+    if errors:
+        raise InvalidInput(errors)
+    membership.extra_roles = pack_extra_roles(extra_roles)
+    session.flush()
+    return membership
+
+
+def validate_extra_roles(role: str, extra_roles: list[str]) -> dict[str, str]:
+    """Extra roles fit a main role when each is one of :data:`EXTRA_ROLES` (roles bound to
+    nothing: a municipality or an organisation is bound by the main role alone), none is the
+    main role, and each adds a right the other roles do not already give."""
+    chosen = list(dict.fromkeys(extra_roles))
+    for r in chosen:
+        if r not in ROLES:
+            return {"extra_roles": _("Velg en gyldig rolle.")}
+        label = _(ROLE_LABELS[r])
+        if r not in EXTRA_ROLES:
+            return {
+                "extra_roles": _(
+                    "«{role}» kan bare være hovedrolle. Som tilleggsrolle kan du velge: {choices}."
+                ).format(role=label, choices=", ".join(str(_(ROLE_LABELS[x])) for x in EXTRA_ROLES))
+            }
+        if r == role:
+            return {"extra_roles": _("«{role}» er allerede hovedrollen.").format(role=label)}
+    for r in chosen:
+        others = actions_for_roles([role, *(x for x in chosen if x != r)])
+        if actions_for_roles([r]) <= others:
+            return {
+                "extra_roles": _(
+                    "«{role}» gir ingen rettigheter utover de andre rollene. Fjern den."
+                ).format(role=_(ROLE_LABELS[r]))
+            }
+    return {}
 
 
 def _bind(
@@ -574,6 +700,7 @@ def accept_invitation(
         invitation.role,
         municipality_number=invitation.municipality_number,
         organisation_id=invitation.organisation_id,
+        extra_roles=list(unpack_extra_roles(invitation.extra_roles)),
     )
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id

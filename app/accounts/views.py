@@ -20,9 +20,16 @@ from app.accounts.deps import (
     require,
 )
 from app.accounts.models import Invitation, User
-from app.accounts.permissions import ROLE_LABELS, ROLES
+from app.accounts.permissions import (
+    EXTRA_ROLES,
+    ROLE_LABELS,
+    ROLES,
+    actions_for_roles,
+    describe_roles,
+)
 from app.accounts.schemas import (
     AcceptForm,
+    ExtraRolesForm,
     InviteForm,
     LoginForm,
     RoleForm,
@@ -33,7 +40,7 @@ from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.db import utcnow
 from app.errors import InvalidInput, TooManyAttempts
-from app.forms import FormData, parse, submit
+from app.forms import FormData, MultiFormData, parse, submit
 from app.i18n import LOCALES, _, lazy
 from app.mail import service as mail
 from app.security import CSRF_COOKIE, LOCALE_COOKIE
@@ -44,6 +51,7 @@ router = APIRouter()
 
 Inviter = Annotated[Context, Depends(require("invitations.manage"))]
 UserManager = Annotated[Context, Depends(require("users.manage"))]
+RoleGiver = Annotated[Context, Depends(require("users.extra_roles"))]
 TokenOwner = Annotated[Context, Depends(require("tokens.manage_own"))]
 
 
@@ -78,6 +86,9 @@ def after_login(request: Request, session: DbSession, user: User, next_url: str 
     if next_url:
         return next_url
     set_db_scope(session, workspace_id=None, user_id=user.id)
+    last = service.last_workspace_slug(session, user)
+    if last is not None:
+        return f"/{last}"  # where the person worked last time: what waits for them there
     choices = service.memberships_of(session, user)
     if len(choices) == 1:
         return f"/{choices[0].slug}"
@@ -148,6 +159,9 @@ def login(request: Request, session: DbSession, data: FormData) -> Response:
             ),
             status_code=401,
         )
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if user.locale is None and chosen in LOCALES:
+        user.locale = chosen  # the language picked before signing in is also their mail's
     service.end_session(session, request.cookies.get(SESSION_COOKIE))
     token = service.start_session(session, user, settings)
     response = redirect(request, after_login(request, session, user, next_url))
@@ -253,7 +267,7 @@ def _invitation_form(
         {
             "workspace": workspace,
             "invitation": invitation,
-            "role_label": ROLE_LABELS[invitation.role],
+            "role_label": describe_roles(invitation.roles),
             "existing": existing,
             "signed_in_as": user,
             "errors": errors or {},
@@ -331,11 +345,20 @@ def accept_invitation(
 # --- user administration (county admin) --------------------------------------------------
 
 
+def _extra_choices(role: str) -> list[str]:
+    """The extra roles that would give a member with this main role something more."""
+    main = actions_for_roles([role])
+    return [r for r in EXTRA_ROLES if not actions_for_roles([r]) <= main]
+
+
 def users_context(session: DbSession, ctx: Context, **extra: Any) -> dict[str, Any]:
+    members = service.list_members(session, ctx.workspace.id)
     return {
-        "members": service.list_members(session, ctx.workspace.id),
+        "members": members,
+        "extra_choices": {m.id: _extra_choices(m.role) for m in members},
         "invitations": invitations.list_invitations(session, ctx.workspace.id),
         "roles": ROLES,
+        "extra_roles": EXTRA_ROLES,
         "role_labels": ROLE_LABELS,
         "municipalities": counties_service.municipalities_of_county(
             session, ctx.workspace.county_number
@@ -364,7 +387,7 @@ def users_page(
 def invite(
     request: Request,
     session: DbSession,
-    data: FormData,
+    data: MultiFormData,
     ctx: Inviter,
 ) -> Response:
     def act(form: InviteForm) -> Invitation:
@@ -377,8 +400,9 @@ def invite(
             organisation_id=form.organisation_id,
             invited_by=ctx.user,
             settings=get_settings(),
+            extra_roles=form.extra_roles,
         )
-        _send_invitation(session, ctx, invitation.email, invitation.role, token)
+        _send_invitation(session, ctx, invitation.email, invitation.roles, token)
         return invitation
 
     return submit(
@@ -400,7 +424,9 @@ def invite(
     )
 
 
-def _send_invitation(session: DbSession, ctx: Context, email: str, role: str, token: str) -> None:
+def _send_invitation(
+    session: DbSession, ctx: Context, email: str, roles: tuple[str, ...], token: str
+) -> None:
     settings = get_settings()
     link = f"{settings.base_url.rstrip('/')}/{ctx.workspace.slug}/invitasjon/{token}"
     body = _(
@@ -411,7 +437,7 @@ def _send_invitation(session: DbSession, ctx: Context, email: str, role: str, to
     ).format(
         inviter=ctx.user.name,
         workspace=ctx.workspace.name,
-        role=_(ROLE_LABELS[role]).lower(),
+        role=describe_roles(roles).lower(),
         link=link,
         days=settings.invitation_days,
     )
@@ -466,6 +492,35 @@ def change_role(
             request,
             "accounts/users.html",
             users_context(session, ctx, role_errors={membership_id: errors}),
+        ),
+    )
+
+
+@router.post("/{workspace_slug}/brukere/{membership_id}/tilleggsroller")
+def change_extra_roles(
+    request: Request,
+    membership_id: int,
+    session: DbSession,
+    data: MultiFormData,
+    ctx: RoleGiver,
+) -> Response:
+    """Add or take away a member's extra roles (helper, viewer) beside their main role."""
+    if membership_id == ctx.membership.id:
+        raise InvalidInput({"extra_roles": lazy("Du kan ikke endre dine egne roller.")})
+    return submit(
+        request,
+        session,
+        data,
+        lambda form: service.set_extra_roles(
+            session, ctx.workspace, membership_id, form.extra_roles
+        ),
+        schema=ExtraRolesForm,
+        done=f"/{ctx.workspace.slug}/brukere",
+        flash=lambda m: _("Rollene er endret: {roles}.").format(roles=describe_roles(m.roles)),
+        again=lambda errors: render(
+            request,
+            "accounts/users.html",
+            users_context(session, ctx, extra_errors={membership_id: errors}),
         ),
     )
 

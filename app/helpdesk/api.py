@@ -152,11 +152,14 @@ def post_message(session: DbSession, ctx: Reader, number: int, data: ReplyForm) 
 
 @router.post("/{workspace_slug}/helpdesk/requests/{number}/transitions")
 def change_state(session: DbSession, ctx: Reader, number: int, data: TransitionForm) -> RequestRead:
-    """Move a request to another state; a refused move says which states are allowed."""
+    """Move a request to another state; a refused move says which states are allowed.
+    ``message`` is posted to the requester in the conversation; resolving needs one."""
     try:
-        req = lifecycle.transition(session, ctx.workspace, ctx.principal, number, data.state)
+        req = lifecycle.transition(
+            session, ctx.workspace, ctx.principal, number, data.state, data.message
+        )
     except InvalidInput as exc:  # the refusal's reason is the error's message too
-        reason = exc.errors.get("state")
+        reason = exc.errors.get("state") or exc.errors.get("message")
         raise InvalidInput(exc.errors, _(reason) if reason else None) from exc
     return _reread(session, ctx, req)
 

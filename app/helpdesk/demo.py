@@ -1,7 +1,7 @@
 """Hjelpekorps in the demo: requests from Trøndelag municipalities in every state, with replies,
 an internal note, an attachment, a plan with steps, time spent, a link between two requests,
-visits (one ahead with helpers, one past with a report), a resolved one with a rating, and a
-helper with competences."""
+visits (one this week and one ahead with helpers, one past with a report), a resolved one with
+a rating, a question waiting for Osen's answer, and a helper with competences."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ REQUESTS = [
         "triaged",
     ),
     (
-        "5049",
+        "5020",  # Osen: a question from the help corps waits for the municipality's answer
         "climate",
         "Klimabudsjett for første gang (demo)",
         "Kommunestyret har vedtatt klimabudsjett. Hvor begynner vi?",
@@ -81,6 +81,10 @@ REQUESTS = [
         "closed",
     ),
 ]
+QUESTION = (
+    "Hvilke sektorer skal være med i det første klimabudsjettet? Send oss gjerne "
+    "saksframlegget, så setter vi opp et forslag. (demo)"
+)
 PATHS = {
     "new": [],
     "triaged": ["triaged"],
@@ -148,7 +152,9 @@ def load(session: Session, ws: Workspace) -> None:
                         req.number,
                         ReplyForm(body="Takk, vi har satt av tid og tar kontakt denne uka. (demo)"),
                     )
-                lifecycle.transition(session, ws, staff, req.number, state)
+                closing = "Vi har gått gjennom søknaden sammen. Si fra om noe gjenstår. (demo)"
+                message = {"resolved": closing, "waiting_for_municipality": QUESTION}.get(state, "")
+                lifecycle.transition(session, ws, staff, req.number, state, message)
         if number == "5020" and final == "in_progress":
             lifecycle.reply(
                 session,
@@ -185,6 +191,7 @@ def _acting(session: Session, ws: Workspace, user: User) -> Principal:
         role=m.role,
         municipality_number=m.municipality_number,
         organisation_id=m.organisation_id,
+        extra_roles=m.extras,
     )
 
 
@@ -266,6 +273,7 @@ def _work_on(
             TimeForm(worked_on=today - timedelta(days=days_ago), hours=hours, note=note),
         )
     work.link(session, ws, staff, req.number, LinkForm(other="4"))
+    _visit_this_week(session, ws, helper, req)
     day = today + timedelta(days=7)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -282,6 +290,25 @@ def _work_on(
             helpers=[helper.id],
         ),
     )
+
+
+def _visit_this_week(session: Session, ws: Workspace, helper: User, req: HelpRequest) -> None:
+    """A short meeting this week, tomorrow (today from Friday on), for the helper's start page:
+    added as it stands, since planning refuses a time that may already have passed today."""
+    today = clock.today()
+    day = today + timedelta(days=1) if today.weekday() < 4 else today
+    starts = datetime.combine(day, time(13, 0), OSLO).astimezone(UTC)
+    session.add(
+        Visit(
+            workspace_id=ws.id,
+            request_id=req.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            place="Osen rådhus, formannskapssalen",
+            helpers=[VisitHelper(workspace_id=ws.id, user_id=helper.id)],
+        )
+    )
+    session.flush()
 
 
 def _past_visit(session: Session, ws: Workspace, helper: User, req: HelpRequest) -> None:

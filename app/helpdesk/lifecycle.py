@@ -29,6 +29,7 @@ from app.helpdesk.models import (
 from app.helpdesk.queue import acting_user, get_request, get_workable, require_can_work
 from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm
 from app.i18n import _, lazy
+from app.notifications import kinds
 from app.tenancy import scoped
 
 
@@ -112,11 +113,19 @@ def file_request(
     return req
 
 
+# The moves that end the help: the requester is told, in the conversation, what was done.
+NEEDS_MESSAGE = ("resolved",)
+
+
 def transition(
-    session: Session, ws: Workspace, p: Principal, number: int, to_state: str
+    session: Session, ws: Workspace, p: Principal, number: int, to_state: str, message: str = ""
 ) -> HelpRequest:
-    """Move a request along the state machine; a refused move says which moves are allowed."""
+    """Move a request along the state machine; a refused move says which moves are allowed.
+
+    ``message`` is posted to the requester as a reply in the conversation and is the body of
+    the mail about the move; resolving needs one, so the municipality hears what was done."""
     req = get_workable(session, ws, p, number)
+    message = message.strip()
     allowed = TRANSITIONS.get(req.state, ())
     if to_state not in allowed:
         names = ", ".join(f"«{_(STATE_LABELS[s])}»" for s in allowed) or "–"
@@ -135,15 +144,33 @@ def transition(
         raise Forbidden(lazy("Bare koordinatorer vurderer og tildeler forespørsler."))
     if to_state == "assigned" and not req.assignees:
         raise InvalidInput({"state": lazy("Velg en hjelper i vurderingen først.")})
-    apply_transition(session, ws, req, acting_user(p), to_state)
+    if to_state in NEEDS_MESSAGE and not message:
+        raise InvalidInput(
+            {
+                "message": lazy(
+                    "Skriv en avslutningsmelding til kommunen: hva som ble gjort, og at de kan "
+                    "svare hvis noe gjenstår."
+                )
+            }
+        )
+    user_id = acting_user(p)
+    if message:
+        _post(session, ws, p, req, user_id, message, internal=False)
+    apply_transition(session, ws, req, user_id, to_state, message=message)
     return req
 
 
 def apply_transition(
-    session: Session, ws: Workspace, req: HelpRequest, actor_id: int | None, to_state: str
+    session: Session,
+    ws: Workspace,
+    req: HelpRequest,
+    actor_id: int | None,
+    to_state: str,
+    *,
+    message: str = "",
 ) -> None:
     """The move itself, already allowed: times, the assignees' open flag, the event, new due
-    times, and mail to the people involved."""
+    times, and mail to the people involved (with ``message`` when the move came with one)."""
     from_state = req.state
     req.state = to_state
     for a in req.assignees:
@@ -161,14 +188,15 @@ def apply_transition(
     record_event(session, ws, req, actor_id, "transition", from_state=from_state, to_state=to_state)
     session.flush()
     refresh_due(session, ws, [req])
-    notifications.notify(
-        session,
-        ws,
-        req,
-        actor_id,
-        _("Status: {state}").format(state=_(STATE_LABELS[to_state])),
-        _("Forespørselen har fått status «{state}».").format(state=_(STATE_LABELS[to_state])),
-    )
+
+    def render() -> tuple[str, str]:
+        label = _(STATE_LABELS[to_state])
+        news = _("Forespørselen har fått status «{state}».").format(state=label)
+        return _("Status: {state}").format(state=label), (
+            f"{message}\n\n{news}" if message else news
+        )
+
+    notifications.notify(session, ws, req, actor_id, kinds.STATUS, render)
 
 
 def may_write(p: Principal, *, internal: bool) -> bool:
@@ -204,16 +232,7 @@ def reply(
     if req.state == "closed":
         raise InvalidInput({"body": lazy("Forespørselen er lukket. Åpne den igjen før du svarer.")})
     user_id = acting_user(p)
-    message = RequestMessage(
-        workspace_id=ws.id,
-        request_id=req.id,
-        author_id=user_id,
-        internal=data.internal,
-        body=data.body.strip(),
-        created_at=utcnow(),
-    )
-    session.add(message)
-    session.flush()
+    message = _post(session, ws, p, req, user_id, data.body.strip(), internal=data.internal)
     if uploads:
         attachments.store(
             session,
@@ -225,20 +244,48 @@ def reply(
             internal=data.internal,
         )
     if not data.internal:
-        if p.can("helpdesk.work") and req.first_response_at is None:
-            req.first_response_at = utcnow()
-            req.first_response_minutes = working_minutes(ws, req.created_at, req.first_response_at)
-            refresh_due(session, ws, [req])
-        if p.municipality_number and req.state == "waiting_for_municipality":
+        # the requesting municipality's answer (not a municipal helper's reply to another one)
+        if p.municipality_number == req.municipality_number and (
+            req.state == "waiting_for_municipality"
+        ):
             apply_transition(session, ws, req, user_id, "in_progress")
+        body = data.body.strip()
         notifications.notify(
             session,
             ws,
             req,
             user_id,
-            _("Nytt svar: {title}").format(title=req.title),
-            data.body.strip(),
+            kinds.REPLY,
+            lambda: (_("Nytt svar: {title}").format(title=req.title), body),
         )
+    return message
+
+
+def _post(
+    session: Session,
+    ws: Workspace,
+    p: Principal,
+    req: HelpRequest,
+    user_id: int,
+    body: str,
+    *,
+    internal: bool,
+) -> RequestMessage:
+    """A message in the conversation; the help corps' first public one is the first response."""
+    message = RequestMessage(
+        workspace_id=ws.id,
+        request_id=req.id,
+        author_id=user_id,
+        internal=internal,
+        body=body,
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    if not internal and p.can("helpdesk.work") and req.first_response_at is None:
+        req.first_response_at = utcnow()
+        req.first_response_minutes = working_minutes(ws, req.created_at, req.first_response_at)
+        refresh_due(session, ws, [req])
     return message
 
 
@@ -297,8 +344,8 @@ def rate(
 ) -> HelpRequest:
     """The requesting municipality rates the help it got, once the request is resolved."""
     req = get_request(session, ws, p, number)
-    if p.municipality_number is None:
-        raise Forbidden()
+    if p.municipality_number is None or p.municipality_number != req.municipality_number:
+        raise Forbidden()  # only the municipality that asked (a municipal helper sees others)
     if req.state not in ("resolved", "closed"):
         raise InvalidInput({"rating": lazy("Du kan gi vurdering når forespørselen er løst.")})
     if not 1 <= form.rating <= 5:

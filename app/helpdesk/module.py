@@ -39,6 +39,7 @@ MODULE = Module(
     ),
     nav=(NavLink(lazy("Hjelpekorps"), "hjelp", "helpdesk.read"),),
     overview=overview.contribution,
+    for_you=overview.for_you,
     settings=settings.SECTION,
     demo=_demo,
 )

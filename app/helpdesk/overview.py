@@ -1,14 +1,26 @@
-"""What the hjelpekorps adds to the workspace start page."""
+"""What the hjelpekorps adds to the county overview (figures) and to each person's start page
+(what waits for them)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import case
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.accounts.deps import Context
+from app.clock import local_date
 from app.helpdesk import service
-from app.helpdesk.figures import duration
+from app.helpdesk.due import is_overdue
+from app.helpdesk.figures import duration, freshness
+from app.helpdesk.labels import STATE_LABELS
+from app.helpdesk.models import HelpRequest
+from app.helpdesk.queue import QueueFilter, queue_query
+from app.helpdesk.visits import service as visits_service
 from app.i18n import _
-from app.registry import Contribution, Figure
+from app.registry import Contribution, Figure, NeedsYou
 from app.web import decimal
 
 
@@ -26,11 +38,12 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
             str(now.overdue), _("forsinket"), "/hjelp?visning=forsinket", alert=bool(now.overdue)
         ),
     ]
+    # The twelve-month figures are kept for a while (app.helpdesk.figures): say how fresh.
+    updated = freshness(year)
     first = duration(year.median_first_response_minutes)
     if first is not None:
-        figures.append(
-            Figure(first, _("til første svar (median, siste 12 måneder)"), "/hjelp/tall")
-        )
+        label = _("til første svar (median, siste 12 måneder)")
+        figures.append(Figure(first, f"{label}, {updated}" if updated else label, "/hjelp/tall"))
     figures.append(
         Figure(str(year.open_over_four_weeks), _("åpne i mer enn 4 uker"), "/hjelp/tall#by-age")
     )
@@ -39,3 +52,134 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
             Figure(decimal(year.average_rating), _("av 5 i snitt fra kommunene"), "/hjelp/tall")
         )
     return Contribution(figures=figures)
+
+
+# --- the person's start page ---------------------------------------------------------------
+
+SHOWN = 6  # of each kind; a link to the queue says there is more
+
+
+def _requests(session: Session, ctx: Context, f: QueueFilter, order: Any) -> list[HelpRequest]:
+    query = queue_query(ctx.workspace, ctx.principal, f).order_by(*order).limit(SHOWN + 1)
+    return list(session.scalars(query))
+
+
+def _label(req: HelpRequest) -> str:
+    return _("Nr. {number} · {state}").format(
+        number=req.number, state=_(STATE_LABELS.get(req.state, req.state))
+    )
+
+
+def _more(items: list[NeedsYou], rows: list[HelpRequest], path: str, group: str) -> None:
+    if len(rows) > SHOWN:
+        items.append(NeedsYou(title=_("Se alle i køen"), path=path, group=group))
+
+
+def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
+    """A municipal user: their municipality's open requests, those waiting for an answer from
+    them first. Those who work requests: the ones assigned to them (overdue first) and their
+    visits this week. Those who triage: the requests nobody has taken yet, and the overdue."""
+    p = ctx.principal
+    items: list[NeedsYou] = []
+    if not p.can("helpdesk.read"):
+        return items
+    now = clock.utcnow()
+    if not p.can("helpdesk.see_all") and p.municipality_number is not None:
+        group = _("Forespørsler til hjelpekorpset")
+        waiting = HelpRequest.state == "waiting_for_municipality"
+        rows = _requests(
+            session,
+            ctx,
+            QueueFilter(open_only=True),
+            (case((waiting, 0), else_=1), HelpRequest.id.desc()),
+        )
+        for req in rows[:SHOWN]:
+            asks = req.state == "waiting_for_municipality"
+            items.append(
+                NeedsYou(
+                    title=req.title,
+                    path=f"/hjelp/{req.number}",
+                    detail=_label(req),
+                    group=group,
+                    urgent=asks,
+                    action=_("Svar hjelpekorpset") if asks else "",
+                )
+            )
+        _more(items, rows, "/hjelp", group)
+    if p.can("helpdesk.work"):
+        group = _("Tildelt deg")
+        rows = _requests(
+            session,
+            ctx,
+            QueueFilter(view="mine", open_only=True),
+            (
+                HelpRequest.resolution_due_at.is_(None),
+                HelpRequest.resolution_due_at,
+                HelpRequest.id,
+            ),
+        )
+        for req in rows[:SHOWN]:
+            late = is_overdue(req, now)
+            items.append(
+                NeedsYou(
+                    title=req.title,
+                    path=f"/hjelp/{req.number}",
+                    detail=_label(req) + (" · " + _("forsinket") if late else ""),
+                    due=local_date(req.resolution_due_at) if req.resolution_due_at else None,
+                    group=group,
+                    urgent=late,
+                )
+            )
+        _more(items, rows, "/hjelp?visning=mine", group)
+        items += _visits_this_week(session, ctx)
+    if p.can("helpdesk.triage"):
+        group = _("Til vurdering")
+        rows = _requests(session, ctx, QueueFilter(view="unassigned"), (HelpRequest.id,))
+        for req in rows[:SHOWN]:
+            items.append(
+                NeedsYou(
+                    title=req.title,
+                    path=f"/hjelp/{req.number}",
+                    detail=_label(req),
+                    group=group,
+                    urgent=is_overdue(req, now),
+                    action=_("Vurder og tildel"),
+                )
+            )
+        _more(items, rows, "/hjelp?visning=ufordelt", group)
+        group = _("Forsinket")
+        rows = _requests(session, ctx, QueueFilter(view="overdue"), (HelpRequest.id,))
+        for req in rows[:SHOWN]:
+            items.append(
+                NeedsYou(
+                    title=req.title,
+                    path=f"/hjelp/{req.number}",
+                    detail=_label(req),
+                    group=group,
+                    urgent=True,
+                )
+            )
+        _more(items, rows, "/hjelp?visning=forsinket", group)
+    return items
+
+
+def _visits_this_week(session: Session, ctx: Context) -> list[NeedsYou]:
+    """The person's visits from today to the end of the week (Sunday), soonest first."""
+    today = clock.today()
+    end = clock.at(today + timedelta(days=7 - today.weekday()))
+    visits = visits_service.visits_between(
+        session, ctx.workspace, ctx.user.id, clock.at(today), end, limit=SHOWN
+    )
+    return [
+        NeedsYou(
+            title=_("Besøk: {place}").format(place=v.place),
+            path=f"/hjelp/{v.request.number}",
+            detail=_("{day} kl. {time} · {request}").format(
+                day=clock.local(v.starts_at).strftime("%d.%m."),
+                time=clock.local(v.starts_at).strftime("%H.%M"),
+                request=v.request.title,
+            ),
+            group=_("Besøk denne uka"),
+        )
+        for v in visits
+    ]

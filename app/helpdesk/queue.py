@@ -254,3 +254,23 @@ def detail(session: Session, ws: Workspace, p: Principal, number: int) -> Reques
         )
     )
     return RequestDetail(req, list(session.scalars(messages_q)), events, allowed_moves(p, req))
+
+
+def open_requests_from(
+    session: Session, ws: Workspace, municipality_numbers: list[str], limit: int = 20
+) -> list[HelpRequest]:
+    """The open requests of these municipalities, oldest first (for another module: the
+    standing item "requests to the hjelpekorps" of a council's meeting)."""
+    if not municipality_numbers:
+        return []
+    return list(
+        session.scalars(
+            scoped(HelpRequest, ws.id)
+            .where(
+                HelpRequest.state.in_(OPEN_STATES),
+                HelpRequest.municipality_number.in_(municipality_numbers),
+            )
+            .order_by(HelpRequest.number)
+            .limit(limit)
+        )
+    )

@@ -1,11 +1,13 @@
 """A request's page — the request, its conversation, plan, links, time, visits and files, with
-a form for each — and the form cycle every one of those forms goes through: back to the page
-with a flash, or the page again (422) with the messages next to the fields."""
+a form for each — and the form cycle every one of those forms goes through: back to the page's
+section with a flash, or the page again (422) with the messages next to the fields; to HTMX,
+only the parts of the page the action changed (templates/helpdesk/_request_parts.html), so
+that the page keeps its place."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -24,7 +26,10 @@ from app.helpdesk.queue import can_work, detail
 from app.helpdesk.triage import eligible_helpers, suggest_helpers
 from app.helpdesk.visits import service as visits
 from app.helpdesk.work import service as work
-from app.web import render
+from app.web import is_htmx, render
+
+# The section a form without JavaScript comes back to (its anchor), by the part it updates.
+ANCHORS = {"meldinger": "samtale", "svar": "samtale", "sak": "", "ta": ""}
 
 
 def render_request(
@@ -34,8 +39,15 @@ def render_request(
     number: int,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    *,
+    parts: tuple[str, ...] = (),
+    notice: str | None = None,
+    clash_lines: list[str] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """The page of one request, as the person looking may see and work it."""
+    """The page of one request, as the person looking may see and work it — or, with
+    ``parts`` and for an HTMX request, only those parts, to be swapped in place (with
+    ``notice``, what the action did, in the first of them)."""
     p = ctx.principal
     d = detail(session, ctx.workspace, p, number)
     works = p.can("helpdesk.work")
@@ -49,13 +61,16 @@ def render_request(
     notes = p.can("helpdesk.note")
     for a in attachments.of_request(session, ctx.workspace, d.request.id, internal=notes):
         files_by_message.setdefault(a.message_id, []).append(a)
+    planned = visits.visits_of(session, ctx.workspace, d.request.id)
+    update = parts if parts and is_htmx(request) else ()
     return render(
         request,
-        "helpdesk/request.html",
+        "helpdesk/_request_parts.html" if update else "helpdesk/request.html",
         {
             "labels": LABELS,
             "d": d,
             "req": d.request,
+            "here": f"/{ctx.workspace.slug}/hjelp/{d.request.number}",
             "due": service_levels(session, ctx.workspace, [d.request])[d.request.id],
             "principal": p,
             "errors": errors or {},
@@ -63,7 +78,12 @@ def render_request(
             "assigned_ids": [a.user_id for a in d.request.assignees],
             "works_here": can_work(p, d.request),
             "may_take": works and not d.request.assignees and d.request.state in OPEN_STATES,
-            "visits": visits.visits_of(session, ctx.workspace, d.request.id),
+            # Triage and assignment move a request to "triaged" and "assigned": the status
+            # control offers the other moves, so that each state has one place to be set.
+            "moves": [s for s in d.allowed if s not in ("triaged", "assigned")],
+            "visits": planned,
+            "clashes": visits.clashes_of(session, ctx.workspace, planned) if works else {},
+            "clash_lines": clash_lines or [],
             "helpers": eligible_helpers(session, ctx.workspace) if works else [],
             "steps": work.steps_of(session, ctx.workspace, d.request.id),
             "links": work.links_of(session, ctx.workspace, p, d.request),
@@ -71,8 +91,12 @@ def render_request(
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),
             "today": clock.today().isoformat(),
+            "update_parts": update,
+            "notice": notice,
+            "notice_part": update[0] if update else None,
             **extra,
         },
+        status_code=status_code,
     )
 
 
@@ -85,6 +109,7 @@ class RequestPageForm:
     ctx: Context
     number: int
     data: dict[str, Any]
+    clash_lines: list[str] = field(default_factory=list)
 
     def submit(
         self,
@@ -93,21 +118,37 @@ class RequestPageForm:
         schema: type[BaseModel] | None = None,
         flash: str | Callable[[Any], str],
         keep_values: bool = True,
+        parts: tuple[str, ...] | Callable[[Any], tuple[str, ...]],
     ) -> Response:
         """The form through :func:`app.forms.submit`, coming back to the request's page.
 
         Calls ``service(session, workspace, principal, number, *args)``, the way every service
         on a request begins, with the parsed form last when there is a ``schema``.
-        ``keep_values=False`` for a form whose values the page does not show again."""
+        ``keep_values=False`` for a form whose values the page does not show again.
+
+        ``parts`` are the parts of the page the action changes, the form's own first (or a
+        function of the service's result that names them). Without JavaScript the answer is a
+        redirect to the first part's anchor; to HTMX, those parts, swapped in place, with the
+        flash in the first; a refused form comes back as the first part with its messages."""
         ctx = self.ctx
         leading = (self.session, ctx.workspace, ctx.principal, self.number, *args)
-        return submit(
+        done: list[Any] = []
+
+        def act(form: BaseModel | None) -> Any:
+            result = service(*leading, form) if schema else service(*leading)
+            done.append(result)
+            return result
+
+        first = (parts if isinstance(parts, tuple) else parts(None))[0]
+        anchor = ANCHORS.get(first, first)
+        page = f"/{ctx.workspace.slug}/hjelp/{self.number}"
+        response = submit(
             self.request,
             self.session,
             self.data,
-            lambda form: service(*leading, form) if schema else service(*leading),
+            act,
             schema=schema,
-            done=f"/{ctx.workspace.slug}/hjelp/{self.number}",
+            done=f"{page}#{anchor}" if anchor else page,
             flash=flash,
             again=lambda errors: render_request(
                 self.request,
@@ -116,7 +157,25 @@ class RequestPageForm:
                 self.number,
                 errors,
                 self.data if keep_values else None,
+                parts=(first,),
+                clash_lines=self.clash_lines,
             ),
+        )
+        if not is_htmx(self.request):
+            return response
+        if response.status_code == 413:
+            # A file too large comes back as the form with its message; htmx swaps a 422 only.
+            response.status_code = 422
+        if not done or response.status_code >= 300:
+            return response
+        result = done[0]
+        return render_request(
+            self.request,
+            self.session,
+            ctx,
+            self.number,
+            parts=parts if isinstance(parts, tuple) else parts(result),
+            notice=flash(result) if callable(flash) else flash,
         )
 
 

@@ -109,7 +109,11 @@ class RequestDetailRead(RequestRead):
 
 
 class TransitionForm(BaseModel):
+    """A move to another state; ``message`` goes to the requester in the conversation, and
+    resolving needs one (what was done, and how to reopen)."""
+
     state: str = Field(max_length=30)
+    message: str = Field(default="", max_length=10000)
 
 
 class AttachmentRead(ReadModel):

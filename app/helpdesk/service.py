@@ -23,6 +23,7 @@ from app.helpdesk.figures import (
     overview_figures,
 )
 from app.helpdesk.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATE_LABELS
+from app.helpdesk.queue import open_requests_from
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -33,6 +34,7 @@ __all__ = [
     "duration",
     "fill_missing_derived",
     "key_figures",
+    "open_requests_from",
     "overview_figures",
     "refresh_all_due",
 ]

@@ -21,7 +21,7 @@ from app.forms import MultiFormData, submit, uploaded_files
 from app.helpdesk import attachments, lifecycle
 from app.helpdesk.due import is_overdue
 from app.helpdesk.labels import LABELS, STATE_LABELS
-from app.helpdesk.models import CATEGORIES, STATES, URGENCIES, RequestMessage
+from app.helpdesk.models import CATEGORIES, STATES, URGENCIES, HelpRequest, RequestMessage
 from app.helpdesk.queue import QueueFilter, get_request, queue
 from app.helpdesk.request_page import OnRequestPage, render_request
 from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm, TriageForm
@@ -196,6 +196,8 @@ def reply(page: OnRequestPage, files: Files) -> Response:
         reply_with_files,
         schema=ReplyForm,
         flash=lambda m: _("Notatet er lagret.") if m.internal else _("Svaret er sendt."),
+        # A reply is a first response, and the municipality's ends its waiting.
+        parts=("svar", "meldinger", "fakta", "historikk"),
     )
 
 
@@ -209,38 +211,59 @@ def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -
     return attachments.download(row, path)
 
 
+# What a change of state changes on the page besides the status (the message goes in the
+# conversation; the forms that depend on the state come and go). The reply form only when the
+# request is closed or reopened, so that a reply being written is not lost.
+STATE_PARTS = ("status", "fakta", "meldinger", "ta", "vurdering", "plan", "besok", "oppfolging")
+
+
 @router.post("/{workspace_slug}/hjelp/{number}/status")
 def change_state(page: OnRequestPage) -> Response:
+    wanted = str(page.data.get("state", ""))
+
+    def parts(req: HelpRequest | None) -> tuple[str, ...]:
+        reply_form = req is not None and (req.state == "closed" or wanted == "in_progress")
+        return (*STATE_PARTS, *(("svar",) if reply_form else ()), "historikk")
+
     return page.submit(
         lifecycle.transition,
-        str(page.data.get("state", "")),
+        wanted,
+        str(page.data.get("message", "")),
         flash=lambda req: _("Status er endret til «{state}».").format(
             state=_(STATE_LABELS[req.state])
         ),
-        keep_values=False,
+        parts=parts,
     )
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/ta")
 def take(page: OnRequestPage) -> Response:
     flash = _("Saken er tildelt deg.")
-    return page.submit(lifecycle.take, flash=flash, keep_values=False)
+    # Now theirs to work: every form on the page changes.
+    return page.submit(lifecycle.take, flash=flash, keep_values=False, parts=("sak",))
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/vurdering")
 def triage(page: OnRequestPage) -> Response:
     raw = page.data.get("assignees") or []
     page.data["assignees"] = [v for v in (raw if isinstance(raw, list) else [raw]) if v]
-    return page.submit(assess, schema=TriageForm, flash=_("Vurderingen er lagret."))
+    return page.submit(
+        assess,
+        schema=TriageForm,
+        flash=_("Vurderingen er lagret."),
+        parts=("vurdering", "fakta", "ta", "status", "historikk"),
+    )
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/oppfolging")
 def follow_up(page: OnRequestPage) -> Response:
     flash = _("Oppfølgingen er lagret.")
-    return page.submit(lifecycle.set_follow_up, schema=FollowUpForm, flash=flash)
+    parts = ("oppfolging", "historikk")
+    return page.submit(lifecycle.set_follow_up, schema=FollowUpForm, flash=flash, parts=parts)
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/tilbakemelding")
 def rate(page: OnRequestPage) -> Response:
     flash = _("Takk for tilbakemeldingen!")
-    return page.submit(lifecycle.rate, schema=RatingForm, flash=flash)
+    parts = ("tilbakemelding", "historikk")
+    return page.submit(lifecycle.rate, schema=RatingForm, flash=flash, parts=parts)

@@ -42,6 +42,7 @@ MODULE = Module(
     ),
     nav=(NavLink(lazy("Innovasjoner"), "innovasjoner", "innovations.read"),),
     overview=overview.contribution,
+    for_you=overview.for_you,
     demo=_demo,
     # the tallies follow every change here; once a night they also catch another county
     # unsharing or moving the origin of an innovation this county recorded

@@ -6,10 +6,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.innovations import service
 from app.innovations.models import Innovation
-from app.registry import Contribution, Figure
+from app.networks import service as networks_service
+from app.registry import Contribution, Figure, NeedsYou
 
 
 def contribution(session: Session, ctx: Context) -> Contribution | None:
@@ -39,3 +40,34 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
             Figure(str(others), _("delt av andre fylker"), "/innovasjoner?fra=andre"),
         ]
     )
+
+
+# --- the person's start page ---------------------------------------------------------------
+
+FOR_YOU_SHOWN = 4
+
+
+def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
+    """A municipal user: innovations already in use among the municipalities their councils
+    and networks bring them together with, and not yet taken up at home — spread is what the
+    registry is for."""
+    p = ctx.principal
+    if not p.can("innovations.read") or p.municipality_number is None:
+        return []
+    neighbours = networks_service.fellow_members(session, ctx.workspace, p.municipality_number)
+    group = _("Innovasjoner i bruk i rådene og nettverkene dine")
+    return [
+        NeedsYou(
+            title=innovation.title,
+            path=f"/innovasjoner/{innovation.id}",
+            detail=ngettext(
+                "I bruk i {n} kommune du samarbeider med",
+                "I bruk i {n} kommuner du samarbeider med",
+                used,
+            ).format(n=used),
+            group=group,
+        )
+        for innovation, used in service.in_use_near(
+            session, ctx.workspace, p.municipality_number, neighbours, limit=FOR_YOU_SHOWN
+        )
+    ]

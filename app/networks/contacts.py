@@ -25,6 +25,30 @@ from app.tenancy import scoped
 # --- contacts ------------------------------------------------------------------------------
 
 
+def areas_of(session: Session, ws: Workspace, municipality_number: str, email: str) -> set[str]:
+    """The areas a person answers for in their municipality, as the address book has them
+    (a contact of that municipality with their e-mail address) — for other modules: which
+    deadlines concern a municipal user. Empty when they are not in the address book."""
+    if not email:
+        return set()
+    return set(
+        session.scalars(
+            scoped(Responsibility, ws.id)
+            .where(
+                Responsibility.person_id.in_(
+                    scoped(Person, ws.id)
+                    .where(
+                        Person.municipality_number == municipality_number,
+                        func.lower(Person.email) == email.strip().lower(),
+                    )
+                    .with_only_columns(Person.id)
+                )
+            )
+            .with_only_columns(Responsibility.area)
+        )
+    )
+
+
 def may_edit_contacts(
     can: Callable[[str], bool], own_municipality: str | None, municipality_number: str
 ) -> bool:

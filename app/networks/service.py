@@ -47,6 +47,13 @@ def _shared_with(ws: Workspace) -> Any:
     )
 
 
+def shared_body_ids(ws: Workspace) -> Any:
+    """A subquery of the ids of the bodies other counties share with this workspace (accepted):
+    for a module whose rows belong to a body and are readable where the body is shared
+    (``tenancy.scoped_shared(Model, ws.id, Model.body_id, shared_body_ids(ws))``)."""
+    return _shared_with(ws)
+
+
 def visible_bodies(ws: Workspace) -> Any:
     """The bodies this workspace sees: its own and those shared with its county."""
     return scoped_shared(Body, ws.id, Body.id, _shared_with(ws))
@@ -74,6 +81,7 @@ class CurrentMember:
     body_kind: str
     municipality_number: str | None
     organisation_id: int | None
+    role: str = "member"  # member, host, secretariat, observer
 
 
 def current_members(
@@ -99,6 +107,7 @@ def current_members(
             Body.kind,
             BodyMembership.municipality_number,
             BodyMembership.organisation_id,
+            BodyMembership.role,
         )
         .where(held_on(on))
     )
@@ -111,6 +120,31 @@ def current_members(
     if organisation_id is not None:
         query = query.where(BodyMembership.organisation_id == organisation_id)
     return [CurrentMember(*row) for row in session.execute(query).all()]
+
+
+def fellow_members(session: Session, ws: Workspace, municipality_number: str) -> list[str]:
+    """The other municipalities in the bodies (councils, networks) ``municipality_number`` is a
+    member of today — its neighbours in the county's arenas — in one query."""
+    on = today()
+    bodies = (
+        visible_memberships(ws)
+        .where(held_on(on), BodyMembership.municipality_number == municipality_number)
+        .with_only_columns(BodyMembership.body_id)
+    )
+    return sorted(
+        set(
+            session.scalars(
+                visible_memberships(ws)
+                .where(
+                    held_on(on),
+                    BodyMembership.body_id.in_(bodies),
+                    BodyMembership.municipality_number.is_not(None),
+                    BodyMembership.municipality_number != municipality_number,
+                )
+                .with_only_columns(BodyMembership.municipality_number)
+            )
+        )
+    )
 
 
 def get_body(session: Session, ws: Workspace, body_id: int) -> Body:

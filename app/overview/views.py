@@ -1,6 +1,6 @@
-"""The workspace start page (the county's municipalities, with every module's key figures and
-what waits for the person looking) and the workspace settings page (the size classes, with
-every module's settings section)."""
+"""The person's start page (what waits for them, in every workspace they are a member of), the
+county overview (the municipalities, with every module's key figures) and the workspace settings
+page (the size classes, with every module's settings section)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.accounts.deps import Context, DbSession, require
 from app.counties import service as counties_service
 from app.forms import FormData, submit
 from app.i18n import _, lazy
+from app.overview import personal
 from app.registry import Contribution, Module
 from app.web import redirect, render, render_fragment
 
@@ -42,18 +43,37 @@ def contributions(request: Request, session: DbSession, ctx: Context) -> list[Co
 def start_page(
     request: Request,
     session: DbSession,
+    ctx: Annotated[Context, Depends(require("workspace.read"))],
+    til: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The person's own start ("Til deg"): what waits for them here and in their other
+    workspaces. The county's figures and municipalities are one click away (``/oversikt``)."""
+    if til:
+        # From the workspace switcher: the same section in this workspace, if the person may
+        # see it here (their role may differ between counties); else the start page.
+        if til in ("oversikt", "kommuner"):
+            return redirect(request, f"/{ctx.workspace.slug}/oversikt")
+        for link in request.app.state.nav:
+            if til in (link.path, *link.also) and ctx.can(link.action):
+                return redirect(request, f"/{ctx.workspace.slug}/{link.path}")
+    places = personal.for_you(session, modules_of(request), ctx)
+    return render(
+        request,
+        "overview/start.html",
+        {"places": places, "total": sum(p.count for p in places)},
+    )
+
+
+@router.get("/{workspace_slug}/oversikt")
+def county_page(
+    request: Request,
+    session: DbSession,
     ctx: Annotated[Context, Depends(require("municipalities.read"))],
     sort: Annotated[str, Query(max_length=20)] = "name",
     size_class: Annotated[str | None, Query(alias="klasse", max_length=2)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    til: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    if til:
-        # From the workspace switcher: the same section in this workspace, if the person may
-        # see it here (their role may differ between counties); else the start page.
-        for link in request.app.state.nav:
-            if til in (link.path, *link.also) and ctx.can(link.action):
-                return redirect(request, f"/{ctx.workspace.slug}/{link.path}")
+    """The county: every module's key figures and the municipalities, sorted and filtered."""
     if sort not in SORTS:
         sort = "name"
     chosen = int(size_class) if size_class and size_class.isdecimal() else None
@@ -66,7 +86,7 @@ def start_page(
     )
     return render(
         request,
-        "overview/start.html",
+        "overview/county.html",
         {
             "listing": listing,
             "sort": sort,

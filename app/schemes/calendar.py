@@ -177,7 +177,7 @@ def feed(session: Session, token: str) -> tuple[Workspace, list[SchemeCall]] | N
     if user is None or not user.is_active:
         return None
     membership = accounts_service.get_membership(session, workspace.id, user.id)
-    if membership is None or not allowed(membership.role, "schemes.read"):
+    if membership is None or not allowed(membership.roles, "schemes.read"):
         return None
     return workspace, calendar_calls(session, workspace)
 

@@ -41,6 +41,7 @@ MODULE = Module(
     ),
     nav=(NavLink(lazy("Virkemidler"), "virkemidler", "schemes.read"),),
     overview=overview.contribution,
+    for_you=overview.for_you,
     demo=_demo,
     reference=reference.load_reference,
     jobs=((reminders.job, 3600.0),),

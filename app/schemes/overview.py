@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.accounts.deps import Context
 from app.clock import local, local_date
 from app.i18n import _
+from app.networks import contacts as networks_contacts
 from app.registry import Contribution, Figure, NeedsYou
 from app.schemes import service
 
@@ -35,3 +36,41 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
         for c in calls[:SHOWN]
     ]
     return Contribution(figures=figures, needs_you=needs)
+
+
+# --- the person's start page ---------------------------------------------------------------
+
+FOR_YOU_DAYS = 60
+FOR_YOU_SHOWN = 5
+
+
+def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
+    """A municipal user: the county's next application deadlines (the next 60 days) in the
+    areas the person answers for in their municipality's address book; all areas when the
+    address book does not name them."""
+    p = ctx.principal
+    if not p.can("schemes.read") or p.municipality_number is None:
+        return []
+    areas = networks_contacts.areas_of(session, ctx.workspace, p.municipality_number, p.email or "")
+    if areas:  # a bounded look ahead, then theirs among them
+        calls = service.deadlines(
+            session,
+            ctx.workspace,
+            end=service.soon_end(FOR_YOU_DAYS),
+            areas=sorted(areas),
+            limit=50,
+        )[:FOR_YOU_SHOWN]
+    else:
+        calls = service.deadlines(
+            session, ctx.workspace, end=service.soon_end(FOR_YOU_DAYS), limit=FOR_YOU_SHOWN
+        )
+    return [
+        NeedsYou(
+            title=_("{scheme} – {call}").format(scheme=c.scheme.name, call=c.title),
+            path=f"/virkemidler/{c.scheme_id}",
+            detail=_("Søknadsfrist kl. {time}").format(time=local(c.deadline).strftime("%H.%M")),
+            due=local_date(c.deadline),
+            group=_("Søknadsfrister"),
+        )
+        for c in calls
+    ]

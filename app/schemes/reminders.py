@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import service as accounts_service
+from app.accounts.models import User
 from app.clock import at, local_date, utcnow
 from app.config import get_settings
 from app.counties import service as counties_service
@@ -36,6 +37,9 @@ from app.i18n import LOCALES, lazy
 from app.mail import service as mail
 from app.networks import contacts as networks_contacts
 from app.networks.models import Person
+from app.notifications import kinds
+from app.notifications import service as notifications
+from app.notifications.kinds import APP
 from app.schemes import reminder_token, service
 from app.schemes.models import DeadlineReminder, ReminderOptOut, SchemeCall, SchemeNote
 from app.schemes.reminder_mail import Recipient, compose
@@ -145,8 +149,10 @@ def run_workspace(session: Session, ws: Workspace, now: datetime | None = None) 
         return totals
 
     recipients: dict[str, Recipient] = {}
+    accounts: dict[str, User] = {}
     for m in accounts_service.members_with(session, ws.id, "schemes.manage"):
         email = accounts_service.normalise_email(m.user.email)
+        accounts[email] = m.user
         recipients[email] = Recipient(
             email=email, name=m.user.name, locale=m.user.locale, coordinator=True
         )
@@ -199,6 +205,16 @@ def run_workspace(session: Session, ws: Workspace, now: datetime | None = None) 
                     workspace_id=ws.id,
                     headers=headers,
                 )
+                if email in accounts:  # also in the coordinator's list (already in their language)
+                    notifications.notify(
+                        session,
+                        ws,
+                        [accounts[email]],
+                        kinds.DEADLINE,
+                        "/virkemidler/frister",
+                        lambda subject=subject: (subject, ""),  # type: ignore[misc]
+                        channel=APP,
+                    )
         except IntegrityError:
             # Another run sent this address its reminder in the meantime: that one counts.
             totals["skipped"] += 1

@@ -310,12 +310,16 @@ def deadlines(
     start: datetime | None = None,
     end: datetime | None = None,
     areas: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> list[SchemeCall]:
     """Calls whose deadline falls between ``start`` (default now) and ``end``, soonest first,
-    with their scheme; only schemes in ``areas`` when given."""
+    with their scheme; only schemes in ``areas`` when given; at most ``limit`` (before the
+    areas are chosen)."""
     query = scoped(SchemeCall, ws.id).where(SchemeCall.deadline >= (start or utcnow()))
     if end is not None:
         query = query.where(SchemeCall.deadline < end)
+    if limit is not None:
+        query = query.order_by(SchemeCall.deadline).limit(limit)
     calls = list(
         session.scalars(
             query.order_by(SchemeCall.deadline).options(selectinload(SchemeCall.scheme))

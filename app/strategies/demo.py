@@ -12,6 +12,7 @@ about a round that closed months ago."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -561,6 +562,7 @@ def _principal(session: Session, ws: Workspace, user: User) -> Principal:
         role=m.role,
         municipality_number=m.municipality_number,
         organisation_id=m.organisation_id,
+        extra_roles=m.extras,
     )
 
 
@@ -767,6 +769,15 @@ def load(session: Session, ws: Workspace) -> None:
     r.updated_at = r.answers_published_at
     session.flush()
 
+    _open_round(
+        session,
+        ws,
+        coordinator,
+        [actors["sf"], actors["ks"]],
+        municipality=osen,
+        drafted_by=actors["ks"],
+    )
+
     # Nobody is told now of what happened months ago: the invitations, comment notices and
     # answers the services queued on the way are removed.
     session.execute(
@@ -777,3 +788,80 @@ def load(session: Session, ws: Workspace) -> None:
     for notice in session.scalars(scoped(StrategyNotice, ws.id)):
         session.delete(notice)
     session.flush()
+
+
+OPEN_TITLE = "Handlingsplan for digital samhandling 2027 (demo)"
+OPEN_SECTIONS = (
+    (
+        "Formål",
+        "Handlingsplanen samler det fylkeskommunen, kommunene og partnerne skal gjøre sammen "
+        "i 2027 for å dele løsninger og kompetanse.",
+    ),
+    (
+        "Tiltak",
+        "1. Felles kompetanseprogram for digitaliseringsledere.\n"
+        "2. Nettverksmøter i hvert regionråd to ganger i året.",
+    ),
+)
+KS_DRAFT = "KS støtter planen og vil bidra i kompetanseprogrammet. (utkast, demo)"
+
+
+def _open_round(
+    session: Session,
+    ws: Workspace,
+    coordinator: Principal,
+    organisations: Sequence[Principal],
+    municipality: str | None = None,
+    drafted_by: Principal | None = None,
+) -> None:
+    """A round open now and closing in twelve days, for the start pages: the partners'
+    organisations (and a municipality in its own right) invited; ``drafted_by``'s organisation
+    has a draft of its formal response, the others have not begun."""
+    on = today()
+    doc = service.create_document(
+        session, ws, coordinator, DocumentForm(title=OPEN_TITLE, kind="action_plan")
+    )
+    doc.is_demo = True
+    for heading, body in OPEN_SECTIONS:
+        service.add_section(
+            session, ws, coordinator, doc.id, SectionCreate(heading=heading, body=body)
+        )
+    v1 = service.publish(session, ws, coordinator, doc.id, PublishForm(note="Høringsutkast."))
+    r = rounds.create_round(
+        session,
+        ws,
+        coordinator,
+        doc.id,
+        RoundCreate(
+            version=v1.number,
+            title=f"Høring: {OPEN_TITLE}",
+            starts_on=on + timedelta(days=1),  # ahead of its start: adding invitees sends nothing
+            ends_on=on + timedelta(days=12),
+        ),
+    )
+    fields: list[dict[str, object]] = [
+        {"kind": "organisation", "organisation_id": p.organisation_id} for p in organisations
+    ]
+    if municipality is not None:
+        fields.append({"kind": "municipality", "municipality_number": municipality})
+    invited = [
+        invitees.add_invitee(session, ws, r.id, InviteeCreate.model_validate(f)) for f in fields
+    ]
+    r.starts_on = on - timedelta(days=4)
+    for inv in invited:
+        inv.invited_at = _at(r.starts_on, 9)
+    session.flush()
+    if drafted_by is not None:
+        inv = next(i for i in invited if i.organisation_id == drafted_by.organisation_id)
+        draft = ResponseForm(body=KS_DRAFT, revision=0)
+        responses.save_response(session, ws, drafted_by, r.id, inv.id, draft)
+        session.flush()
+
+
+def load_elsewhere(session: Session, ws: Workspace) -> None:
+    """Another county's open round KS is invited to: KS sees both counties on its start page."""
+    set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
+    users = {u.email: u for u in session.scalars(select(User))}
+    coordinator = _principal(session, ws, users["koordinator@vestland.demo"])
+    ks = _principal(session, ws, users["radgiver@ks.demo"])
+    _open_round(session, ws, coordinator, [ks])

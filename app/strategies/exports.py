@@ -225,7 +225,9 @@ def summary_docx(summary: Summary) -> bytes:
     for r in s.responses:
         doc.add_heading(r.organisation or _("Ukjent avsender"), level=2)
         _labelled(doc, _("Sendt inn av"), f"{r.submitted_by} – {_time(r.submitted_at)}")
-        _plain(doc, r.body)
+        _markdown(doc, r.body)
+        if r.files:
+            _labelled(doc, _("Vedlegg"), ", ".join(r.files))
 
     doc.add_heading(_("Kommentarer og endringsforslag etter avsnitt"), level=1)
     for section, entries in _entries(s.sections):

@@ -16,15 +16,18 @@ from app.accounts import service as accounts_service
 from app.clock import OSLO, today
 from app.counties.models import Workspace
 from app.db import utcnow
-from app.i18n import _
+from app.i18n import _, lazy
 from app.mail import service as mail
-from app.strategies.consultation import invitees, notices
+from app.notifications import kinds
+from app.notifications import service as notifications
+from app.strategies.consultation import invitees
 from app.strategies.consultation.rounds import deadline_of
 from app.strategies.models import ConsultationRound, FormalResponse, Invitee, StrategyNotice
 from app.tenancy import scoped, set_db_scope
 
 log = logging.getLogger("samspill.strategies")
 DIGEST_HOUR = 7
+REMINDER_MAIL = lazy("{body}\n\nGi innspill eller send inn svaret: {link}\n")
 
 
 def _invitees_with_round(ws: Workspace, *conditions: Any) -> Select[Any]:
@@ -82,20 +85,36 @@ def send_reminders(session: Session, ws: Workspace, on: date) -> int:
         deadline = deadline_of(inv, r)
         if not deadline - timedelta(days=r.reminder_days) <= on <= deadline:
             continue
-        link = notices.page_url(ws, f"/hoeringer/{r.id}")
-        for _name, email in invitees.recipients(session, ws, inv):
-            if inv.kind == "guest":
-                link = _("lenken i invitasjonen")
+        title, day = r.title, deadline.strftime("%d.%m.%Y")
+
+        def render(title: str = title, day: str = day) -> tuple[str, str]:
+            return (
+                _("Påminnelse: frist for høringen «{title}» er {date}").format(
+                    title=title, date=day
+                ),
+                _(
+                    "Fristen for innspill til høringen «{title}» er {date}. Vi har ikke fått "
+                    "høringssvaret deres ennå."
+                ).format(title=title, date=day),
+            )
+
+        if inv.kind != "guest":
+            notifications.notify(
+                session,
+                ws,
+                invitees.members_for(session, ws, inv),
+                kinds.DEADLINE,
+                f"/hoeringer/{r.id}",
+                render,
+                mail_body=REMINDER_MAIL,
+            )
+        elif inv.guest_email:
+            subject, body = render()
             mail.enqueue(
                 session,
-                to=email,
-                subject=_("Påminnelse: frist for høringen «{title}» er {date}").format(
-                    title=r.title, date=deadline.strftime("%d.%m.%Y")
-                ),
-                body=_(
-                    "Fristen for innspill til høringen «{title}» er {date}. Vi har ikke fått "
-                    "høringssvaret deres ennå.\n\nGi innspill eller send inn svaret: {link}\n"
-                ).format(title=r.title, date=deadline.strftime("%d.%m.%Y"), link=link),
+                to=inv.guest_email,
+                subject=subject,
+                body=_(REMINDER_MAIL).format(body=body, link=_("lenken i invitasjonen")),
                 workspace_id=ws.id,
             )
         inv.reminded_at = utcnow()

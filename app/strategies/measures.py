@@ -94,6 +94,18 @@ def delete(session: Session, ws: Workspace, doc_id: int, measure_id: int) -> Non
     session.flush()
 
 
+def overdue(session: Session, ws: Workspace, *, limit: int) -> list[Measure]:
+    """Measures behind plan (open, past their deadline), the longest overdue first."""
+    return list(
+        session.scalars(
+            scoped(Measure, ws.id)
+            .where(Measure.status.in_(OPEN_STATUSES), Measure.deadline < today())
+            .order_by(Measure.deadline, Measure.id)
+            .limit(limit)
+        )
+    )
+
+
 @dataclass
 class Figures:
     total: int

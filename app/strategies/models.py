@@ -235,6 +235,31 @@ class FormalResponse(TenantOwned, Base):
     submitted_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
+class ResponseFile(TenantOwned, Base):
+    """A file attached to a formal response (a signed letter): added while it is a draft, kept
+    when it is submitted. The bytes live in the storage; readable by whoever reads the response."""
+
+    __tablename__ = "consultation_response_file"
+    __audit_label__ = lazy("Vedlegg til høringssvar")
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "storage_key"),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_response.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = _user_fk()
+    uploaded_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
 class StrategyNotice(TenantOwned, Base):
     """A notice waiting for a daily digest (for those who chose one)."""
 

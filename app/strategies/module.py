@@ -16,6 +16,7 @@ from app.strategies.consultation import views as consultation_views
 
 def _demo(session: Session, workspaces: Mapping[str, Workspace]) -> None:
     demo.load(session, workspaces["trondelag"])
+    demo.load_elsewhere(session, workspaces["vestland"])
 
 
 MODULE = Module(
@@ -26,6 +27,7 @@ MODULE = Module(
     pages=(views.router, consultation_views.router),
     nav=(NavLink(lazy("Strategier"), "strategier", "strategies.read", also=("hoeringer",)),),
     overview=overview.contribution,
+    for_you=overview.for_you,
     demo=_demo,
     jobs=((jobs.run_all, 300.0),),
 )

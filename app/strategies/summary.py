@@ -39,6 +39,7 @@ class ResponseSummary:
     body: str
     submitted_by: str
     submitted_at: datetime | None
+    files: list[str] = field(default_factory=list)  # the attached files' names
 
 
 @dataclass
@@ -81,6 +82,7 @@ def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summa
                 x.body,
                 x.submitted_by_name or "",
                 x.submitted_at,
+                [f.filename for f in page.files.get(x.id, [])],
             )
             for x in page.responses
             if x.submitted_at is not None

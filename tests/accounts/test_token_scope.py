@@ -302,7 +302,12 @@ def test_a_service_token_outlives_its_maker_is_bounded_by_its_role_and_is_revoke
     me = client.get("/api/v1/me", headers=_auth(token)).json()
     assert me["name"] == "Saksbehandling"
     assert me["memberships"] == [
-        {"workspace": ws.slug, "workspace_name": ws.name, "role": "coordinator"}
+        {
+            "workspace": ws.slug,
+            "workspace_name": ws.name,
+            "role": "coordinator",
+            "roles": ["coordinator"],
+        }
     ]
     body = {"name": "Digitaliseringsnettverket", "kind": "network", "theme": "digitalisation"}
     r = client.post(f"/api/v1/{ws.slug}/bodies", json=body, headers=_auth(token))

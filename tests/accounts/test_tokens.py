@@ -31,7 +31,7 @@ def test_token_is_shown_once_and_works_for_the_api(client, db):
     assert body["total"] == 38 and len(body["items"]) == 5
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["memberships"] == [
-        {"workspace": ws.slug, "workspace_name": ws.name, "role": "viewer"}
+        {"workspace": ws.slug, "workspace_name": ws.name, "role": "viewer", "roles": ["viewer"]}
     ]
 
 

@@ -178,9 +178,9 @@ def test_coordinator_triages_and_assigns_a_helper(
     assert "kan søknad om midler" in reasons, reasons
     first.get_by_role("checkbox").check()
     shoot(page, "hjelp-tildel-2-vurdering", width)
-    with page.expect_navigation():
-        triage.get_by_role("button", name="Lagre vurdering").click()
-    page.get_by_text("Vurderingen er lagret.").wait_for()
+    # Saved in place (htmx): the triage and the header are swapped, the page stays.
+    triage.get_by_role("button", name="Lagre vurdering").click()
+    page.locator("#vurdering").get_by_text("Vurderingen er lagret.").wait_for()
     assert status_of(page) == "Tildelt", status_of(page)
     facts = page.locator("dl.facts")
     assert HELPER_NAME in text_of(facts.locator("div").filter(has_text="Hjelpere"))
@@ -303,3 +303,95 @@ def test_a_form_with_errors_names_each_field_and_keeps_the_file_in_mind(
     # A message takes you to its field.
     summary.get_by_role("link", name=re.compile(r"^Overskrift")).click()
     assert page.evaluate("document.activeElement.id") == "f-title"
+
+
+# --- the request page for the help corps (issue 15, friction 5) ----------------------------
+
+
+def box(page: Any, selector: str) -> dict[str, float]:
+    found = page.locator(selector).bounding_box()
+    assert found is not None, selector
+    return dict(found)
+
+
+@pytest.mark.parametrize("width", WIDTH_PARAMS)
+def test_the_helpers_request_page_puts_the_conversation_first(
+    new_context: Any, states: dict[str, dict[str, Any]], width: int
+) -> None:
+    page = new_context(width, storage_state=states[HELPER]).new_page()
+    page.goto("/trondelag/hjelp/1")
+    page.get_by_role("heading", level=1, name=re.compile(r"^HK-1:")).wait_for()
+    conversation = box(page, "#samtale")
+    status = box(page, "#status")
+    if width >= 1280:
+        # Side by side: the case work beside the conversation, not under it.
+        assert status["x"] > conversation["x"] + conversation["width"] - 1, (conversation, status)
+        assert status["y"] < conversation["y"] + conversation["height"], (conversation, status)
+    else:
+        # One column: the conversation first, the case work after it.
+        assert status["y"] >= conversation["y"] + conversation["height"], (conversation, status)
+        assert abs(status["x"] - conversation["x"]) < 2
+    assert page.locator("form[action$='/status']").count() == 1  # one control for the state
+    check_page(page, "hjelp-sak-hjelper", width)
+
+
+def test_work_on_a_request_keeps_the_place_and_resolving_asks_for_a_message(
+    new_context: Any, states: dict[str, dict[str, Any]]
+) -> None:
+    """A helper adds a step and resolves a request of their own at phone width: each action
+    updates its part in place (no reload, the scroll position kept), and resolving without a
+    closing message is refused next to the field. The request ends resolved, so it adds to no
+    one's open work."""
+    width = 360
+    title = unique_title("Sak som løses")
+    filer = new_context(1280, storage_state=states[MUNICIPAL]).new_page()
+    filer.goto("/trondelag/hjelp/ny")
+    fill_request(filer, title)
+    with filer.expect_navigation():
+        filer.get_by_role("button", name="Send forespørselen").click()
+    number = request_number(filer)
+    coordinator = new_context(1280, storage_state=states[COORDINATOR]).new_page()
+    coordinator.goto(f"/trondelag/hjelp/{number}")
+    triage = coordinator.locator("#vurdering")
+    triage.locator(".suggestions li").filter(has_text=HELPER_NAME).get_by_role("checkbox").check()
+    triage.get_by_role("button", name="Lagre vurdering").click()
+    triage.get_by_text("Vurderingen er lagret.").wait_for()
+
+    page = new_context(width, storage_state=states[HELPER]).new_page()
+    page.goto(f"/trondelag/hjelp/{number}")
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+    plan = page.locator("#plan")
+    plan.get_by_label("Nytt steg").scroll_into_view_if_needed()
+    plan.get_by_label("Nytt steg").fill("Gå gjennom budsjettet")
+    before = page.evaluate("window.scrollY")
+    assert before > 300, before  # far down the page on a phone
+    plan.get_by_role("button", name="Legg til steg").click()
+    plan.get_by_text("Steget er lagt til.").wait_for()
+    assert "Gå gjennom budsjettet" in text_of(plan.locator(".steps"))
+    after = page.evaluate("window.scrollY")
+    assert abs(after - before) < 200, (before, after)  # not back at the top
+    shoot(page, "hjelp-sak-steg-lagt-til", width)
+
+    status = page.locator("#status")
+    status.get_by_role("button", name="Under arbeid").click()
+    status.get_by_text("Status er endret til «Under arbeid».").wait_for()
+    assert status_of(page) == "Under arbeid"
+    status.get_by_role("button", name="Løst").click()
+    status.get_by_text("Skriv en avslutningsmelding til kommunen").wait_for()
+    focused = ""
+    for _ in range(50):  # the field with the message takes the focus (helpdesk.js)
+        focused = page.evaluate("document.activeElement && document.activeElement.id")
+        if focused == "f-message":
+            break
+        page.wait_for_timeout(100)
+    assert focused == "f-message", focused
+    assert status_of(page) == "Under arbeid"
+    check_page(page, "hjelp-sak-mangler-melding", width)
+    status.get_by_label("Melding til kommunen").fill("Budsjettet er klart. (test)")
+    status.get_by_role("button", name="Løst").click()
+    page.locator("#status").get_by_text("Status er endret til «Løst».").wait_for()
+    assert status_of(page) == "Løst"
+    assert "Budsjettet er klart. (test)" in text_of(page.locator("#meldinger"))
+    assert loads == [], loads  # every action in place, no page load
+    assert_no_sideways_scroll(page, "saken", width)

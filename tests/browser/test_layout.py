@@ -29,7 +29,7 @@ def test_coverage_cards_line_up_and_the_matrix_box_fits_the_matrix(new_context: 
 def test_a_long_compound_word_breaks_at_its_joint_on_a_phone(new_context: Any) -> None:
     page = new_context(360).new_page()
     log_in(page, COORDINATOR)
-    page.goto("/trondelag")
+    page.goto("/trondelag/oversikt")
     label = page.locator(".figure__label", has_text="digitaliserings")
     label.wait_for()
     # The word breaks at the soft hyphen, "digitaliserings-" / "nettverk", and nowhere else.

@@ -94,8 +94,8 @@ def test_lists_never_show_the_other_workspace(client, db, two_workspaces):
     assert "Bjørn B" not in log
     me = client.get("/api/v1/me").json()
     assert [m["workspace"] for m in me["memberships"]] == [a.slug]
-    # The start page lists only the county's own municipalities.
-    start = client.get(f"/{a.slug}").text
+    # The county page lists only the county's own municipalities.
+    start = client.get(f"/{a.slug}/oversikt").text
     assert "Osen" in start and "Bergen" not in start
 
 

@@ -31,11 +31,11 @@ def test_no_label_says_optional_twice():
     assert [x for x in labels if "valgfri" in x[1].lower()] == []
 
 
-def test_long_compound_words_on_the_start_page_break_at_their_joint(client, db, ws):
+def test_long_compound_words_on_the_county_page_break_at_their_joint(client, db, ws):
     """At 360 px a figure's label is about 130 px wide: "digitaliseringsnettverk" broke
     anywhere ("digitaliseringsnettv-erk"); a soft hyphen gives it a proper place."""
     login(client, create_member(db, ws, "coordinator"))
-    page = client.get(f"/{ws.slug}")
+    page = client.get(f"/{ws.slug}/oversikt")
     assert page.status_code == 200
     assert "digitaliserings\u00adnettverk" in page.text
 

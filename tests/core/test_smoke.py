@@ -7,4 +7,7 @@ def test_login_and_start_page(client, db):
     login(client, user)
     r = client.get("/trondelag-t")
     assert r.status_code == 200, r.text
+    assert "Dette venter på deg" in r.text
+    r = client.get("/trondelag-t/oversikt")
+    assert r.status_code == 200, r.text
     assert "Osen" in r.text

@@ -217,6 +217,8 @@ def test_pages_and_exports_answer_while_another_connection_writes(world: World) 
         # the token's first use is recorded (a write) before the lock is taken
         documents = f"/api/v1{base}/strategies/documents"
         assert ola.get(documents, headers=world.colleague_api).is_success
+        # so is the workspace a person opens first (their start after login), once per switch
+        assert kari.get(base).is_success
         with write_lock(world):
             pages = {
                 path: kari.get(path)

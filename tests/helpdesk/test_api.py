@@ -258,7 +258,8 @@ def test_rating_is_from_1_to_5_once_resolved(client, db, ws):
     )
     assert r.status_code == 200 and r.json()["state"] == "assigned", r.text
     for state in ("in_progress", "resolved"):
-        r = client.post(f"{url}/transitions", json={"state": state}, headers=helper)
+        body = {"state": state, "message": "Søknaden er sendt."}
+        r = client.post(f"{url}/transitions", json=body, headers=helper)
         assert r.status_code == 200, (state, r.text)
     assert r.json()["resolved_at"] is not None
     for bad in (0, 6):

@@ -396,7 +396,7 @@ def test_the_last_twelve_months_join_the_start_page(client, db, ws):
         db, ws, "5020", "funding", "resolved", old, first=old + timedelta(hours=5), rating=1
     )
     login(client, create_member(db, ws, "coordinator"))
-    start = client.get(f"/{ws.slug}").text
+    start = client.get(f"/{ws.slug}/oversikt").text
     assert re.search(r'figure__value">1 t</span><span class="figure__label">til første svar', start)
     assert re.search(r'figure__value">3,5</span><span class="figure__label">av 5 i snitt', start)
 
@@ -421,7 +421,7 @@ def test_open_requests_by_age(client, db, ws):
     ]
     page = client.get(f"/{ws.slug}/hjelp/tall").text
     assert "Åpne nå, etter alder" in page and 'id="chart-ages-' in page
-    start = client.get(f"/{ws.slug}").text
+    start = client.get(f"/{ws.slug}/oversikt").text
     assert re.search(
         r'figure__value">2</span><span class="figure__label">åpne i mer enn 4 uker', start
     )

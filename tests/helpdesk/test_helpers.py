@@ -137,7 +137,8 @@ def test_list_shows_profiles_and_current_load(client, db, ws):
     client.cookies.clear()
     login(client, helper)
     for state in ("in_progress", "resolved"):  # a resolved request is no longer load
-        assert post(client, f"/{ws.slug}/hjelp/{done}/status", {"state": state}).status_code == 303
+        form = {"state": state, "message": "Ferdig."}
+        assert post(client, f"/{ws.slug}/hjelp/{done}/status", form).status_code == 303
 
     for headers in ({}, {"HX-Request": "true"}):
         r = client.get(f"/{ws.slug}/hjelpere", headers=headers)

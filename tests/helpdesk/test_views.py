@@ -146,7 +146,8 @@ def test_triage_assigns_and_the_state_machine_holds(client, db, ws):
     login(client, helper)
     assert f"HK-{number}" in client.get(f"/{ws.slug}/hjelp?visning=mine").text
     for state in ("in_progress", "waiting_for_municipality", "in_progress", "resolved", "closed"):
-        assert post(client, f"{url}/status", {"state": state}).status_code == 303, state
+        form = {"state": state, "message": "Ferdig." if state == "resolved" else ""}
+        assert post(client, f"{url}/status", form).status_code == 303, state
     # A closed request takes no reply until it is reopened.
     r = post(client, f"{url}/svar", {"body": "Et svar til"})
     assert r.status_code == 422 and "lukket" in r.text
@@ -273,7 +274,7 @@ def test_key_figures_join_the_overview(client, db, ws):
     file(client, ws, title="Andre")
     client.cookies.clear()
     login(client, create_member(db, ws, "coordinator"))
-    page = client.get(f"/{ws.slug}").text
+    page = client.get(f"/{ws.slug}/oversikt").text
     figures = re.findall(r'figure__value">(\d+)</span><span class="figure__label">([^<]+)<', page)
     found = {label: int(n) for n, label in figures}
     assert found["åpne forespørsler til hjelpekorpset"] == 2
@@ -281,7 +282,7 @@ def test_key_figures_join_the_overview(client, db, ws):
     # A municipal user does not get the county's figures.
     client.cookies.clear()
     login(client, create_member(db, ws, "municipal"))
-    assert "åpne forespørsler til hjelpekorpset" not in client.get(f"/{ws.slug}").text
+    assert "åpne forespørsler til hjelpekorpset" not in client.get(f"/{ws.slug}/oversikt").text
 
 
 def test_follow_up_date_brings_a_resolved_request_back(client, db, ws):
@@ -301,7 +302,8 @@ def test_follow_up_date_brings_a_resolved_request_back(client, db, ws):
         {"category": "funding", "priority": "normal", "assignees": str(helper.id)},
     )
     for state in ("in_progress", "resolved"):
-        assert post(client, f"{url}/status", {"state": state}).status_code == 303
+        form = {"state": state, "message": "Ferdig."}
+        assert post(client, f"{url}/status", form).status_code == 303
     r = post(client, f"{url}/oppfolging", {"follow_up_on": clock.today().isoformat()})
     assert r.status_code == 422 and "fram i tid" in r.text
     assert post(client, f"{url}/oppfolging", {"follow_up_on": tomorrow}).status_code == 303

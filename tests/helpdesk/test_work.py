@@ -408,7 +408,7 @@ def test_overdue_view_and_overview_figure(client, db, ws):
     _age(db, ws, old, 30)
     page = client.get(f"/{ws.slug}/hjelp?visning=forsinket").text
     assert "Gammel forespørsel" in page and "Fersk forespørsel" not in page
-    start = client.get(f"/{ws.slug}").text
+    start = client.get(f"/{ws.slug}/oversikt").text
     assert re.search(r'visning=forsinket"><span class="figure__value">1</span>', start), (
         "the overview counts one overdue request"
     )
@@ -527,7 +527,8 @@ def test_a_reply_to_a_closed_request_is_refused_and_changes_nothing(client, db, 
         == 303
     )
     for state in ("in_progress", "resolved", "closed"):
-        assert post(client, f"{base}/status", {"state": state}).status_code == 303, state
+        form = {"state": state, "message": "Ferdig." if state == "resolved" else ""}
+        assert post(client, f"{base}/status", form).status_code == 303, state
     before = count(db, ws, RequestMessage)
     client.cookies.clear()
     login(client, osen)

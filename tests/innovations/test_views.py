@@ -137,7 +137,7 @@ def test_adoptions_by_a_municipal_user(client, db, ws):
     r = post(client, url, {"adoption_municipality_number": "5020", "adoption_status": "in_use"})
     assert r.status_code == 303
     assert "I bruk i 1 kommune til" in client.get(f"/{ws.slug}/innovasjoner").text
-    start = client.get(f"/{ws.slug}").text
+    start = client.get(f"/{ws.slug}/oversikt").text
     assert re.search(r'figure__value">1</span><span class="figure__label">steder de er tatt', start)
 
 

@@ -212,7 +212,7 @@ def test_who_in_osen_is_responsible_for_digitalisation(client, db, ws):
     create_person(db, ws, "Nina Namsos", "5007", ["digitalisation"])
     login(client, create_member(db, ws, "partner"))
     # Click 1: the municipality (from the start page); click 2: the area on its page.
-    start = client.get(f"/{ws.slug}").text
+    start = client.get(f"/{ws.slug}/oversikt").text
     assert f'href="/{ws.slug}/kommuner/5020"' in start
     page = client.get(f"/{ws.slug}/kommuner/5020").text
     section = page.split('id="omrade-digitalisation"', 1)[1].split("</li>\n    \n", 1)[0]

@@ -1,6 +1,7 @@
 """A new module joins the house through its `Module` alone: its pages are mounted, its menu
 entry shows to the roles that may use it, its figures and "what needs you" items appear on the
-start page — with no edit to the overview, the menu or main.py."""
+county overview and its `for_you` items on each person's start page — with no edit to the
+overview, the menu or main.py."""
 
 from __future__ import annotations
 
@@ -36,11 +37,22 @@ def _extra_module() -> Module:
             needs_you=[NeedsYou("Svar på prøven", "/proeve", due=date(2027, 1, 15))],
         )
 
+    def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
+        if not ctx.can("helpdesk.see_all"):
+            return []
+        return [
+            NeedsYou("Les prøven", "/proeve/1", group="Prøver", due=date(2027, 2, 1)),
+            NeedsYou(
+                "Godkjenn prøven", "/proeve/2", group="Prøver", urgent=True, action="Godkjenn"
+            ),
+        ]
+
     return Module(
         name="proeve",
         pages=(router,),
         nav=(NavLink("Prøvemodul", "proeve", "helpdesk.see_all"),),
         overview=contribution,
+        for_you=for_you,
     )
 
 
@@ -64,18 +76,26 @@ def extended(database: Any, db: Session) -> Any:
 def test_a_new_module_adds_its_page_menu_entry_and_start_page_tile(extended, db):
     ws = create_workspace(db)
     login(extended, create_member(db, ws, "coordinator"))
+    county = extended.get(f"/{ws.slug}/oversikt").text
+    assert f'href="/{ws.slug}/proeve"' in county  # the menu entry
+    assert "prøvetall" in county and "figure--alert" in county  # the figure, marked
+    assert "Svar på prøven" in county and "15.01.2027" in county  # needs you, with its due date
     start = extended.get(f"/{ws.slug}").text
-    assert f'href="/{ws.slug}/proeve"' in start  # the menu entry
-    assert "prøvetall" in start and "figure--alert" in start  # the figure, marked
-    assert "Svar på prøven" in start and "15.01.2027" in start  # what needs you, with its due date
+    assert "prøvetall" not in start  # the person's page has no figures
+    # the module's items for the person, under their group, the urgent one first with its action
+    assert "<h3" in start and "Prøver</h3>" in start
+    assert start.index("Godkjenn prøven") < start.index("Les prøven")
+    assert f'href="/{ws.slug}/proeve/2">Godkjenn' in start and "01.02.2027" in start
     assert extended.get(f"/{ws.slug}/proeve").text == "<p>prøvemodulen</p>"
 
 
 def test_a_module_shows_nothing_to_those_its_rules_leave_out(extended, db):
     ws = create_workspace(db)
     login(extended, create_member(db, ws, "municipal"))
-    start = extended.get(f"/{ws.slug}").text
-    assert "Prøvemodul" not in start and "prøvetall" not in start and "Svar på prøven" not in start
+    for page in (f"/{ws.slug}", f"/{ws.slug}/oversikt"):
+        text = extended.get(page).text
+        assert "Prøvemodul" not in text and "prøvetall" not in text
+        assert "Svar på prøven" not in text and "Godkjenn prøven" not in text
 
 
 def test_the_real_modules_are_mounted_with_their_menu_entries(client, db):

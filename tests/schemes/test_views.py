@@ -52,8 +52,8 @@ def test_catalogue_filters_and_fragment(client, db, ws):
     assert "Fylkets klimafond" in page.text and "Klimasats" not in page.text
     page = client.get(f"/{ws.slug}/virkemidler?eier=Trøndelag+fk&q=klima")
     assert "Fylkets klimafond" in page.text and "Klimasats" not in page.text
-    # The deadline shows among the next 30 days, and on the start page.
-    start = client.get(f"/{ws.slug}")
+    # The deadline shows among the next 30 days, and on the county overview.
+    start = client.get(f"/{ws.slug}/oversikt")
     assert "Fylkets klimafond" in start.text
 
 

@@ -9,28 +9,23 @@ from datetime import timedelta
 from app.clock import today
 from app.strategies import service
 from app.strategies.models import ConsultationComment, ConsultationRound, Invitee
-from app.tenancy import scoped, set_db_scope
+from app.tenancy import scoped
 from factories import (
     add_member,
     bearer,
     create_member,
     create_user,
     create_workspace,
+    in_workspace,
     login,
     post,
 )
 
 
-def _scope(db, ws):
-    set_db_scope(db, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-
-
 def _round_row(db, ws, round_id):
-    _scope(db, ws)
-    db.expire_all()
-    r = db.scalar(scoped(ConsultationRound, ws.id).where(ConsultationRound.id == round_id))
-    set_db_scope(db, workspace_id=None, user_id=None)
-    return r
+    with in_workspace(db, ws):
+        db.expire_all()
+        return db.scalar(scoped(ConsultationRound, ws.id).where(ConsultationRound.id == round_id))
 
 
 def _consultation(client, db, ws, coordinator):
@@ -66,9 +61,8 @@ def _consultation(client, db, ws, coordinator):
         {"kind": "municipality", "municipality_number": "5020", "deadline": later},
     )
     assert r.status_code == 303, r.text
-    _scope(db, ws)
-    key = service.sections_of(db, ws, doc_id)[0].key
-    set_db_scope(db, workspace_id=None, user_id=None)
+    with in_workspace(db, ws):
+        key = service.sections_of(db, ws, doc_id)[0].key
     return base, round_id, key
 
 
@@ -88,9 +82,8 @@ def test_answers_while_open_stay_hidden_until_published(client, db, ws):
     # The coordinator answers at once, while the round is open.
     client.cookies.clear()
     login(client, kari)
-    _scope(db, ws)
-    comment = db.scalar(scoped(ConsultationComment, ws.id))
-    set_db_scope(db, workspace_id=None, user_id=None)
+    with in_workspace(db, ws):
+        comment = db.scalar(scoped(ConsultationComment, ws.id))
     page = client.get(base).text
     assert f"/kommentarer/{comment.id}/svar" in page  # the answer form is there while open
     r = post(
@@ -159,18 +152,16 @@ def test_the_coordinator_closes_a_round_early_after_confirming(client, db, ws):
     login(client, osen)
     r = post(client, f"{base}/kommentarer", {"section_key": key, "body": "For sent."})
     assert r.status_code == 409 and "Høringen ble avsluttet" in r.text
-    _scope(db, ws)
-    bodies = [c.body for c in db.scalars(scoped(ConsultationComment, ws.id))]
-    assert bodies == ["Tidlig."]
-    assert db.scalar(scoped(Invitee, ws.id)).deadline is not None  # kept, for the record
-    set_db_scope(db, workspace_id=None, user_id=None)
+    with in_workspace(db, ws):
+        bodies = [c.body for c in db.scalars(scoped(ConsultationComment, ws.id))]
+        assert bodies == ["Tidlig."]
+        assert db.scalar(scoped(Invitee, ws.id)).deadline is not None  # kept, for the record
 
     # The answers can be published at once, without waiting for the deadlines.
     client.cookies.clear()
     login(client, kari)
-    _scope(db, ws)
-    comment = db.scalar(scoped(ConsultationComment, ws.id))
-    set_db_scope(db, workspace_id=None, user_id=None)
+    with in_workspace(db, ws):
+        comment = db.scalar(scoped(ConsultationComment, ws.id))
     r = post(client, f"{base}/kommentarer/{comment.id}/svar", {"answer": "noted", "reason": ""})
     assert r.status_code == 303, r.text
     assert post(client, f"{base}/publiser-svar").status_code == 303

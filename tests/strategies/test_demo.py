@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -50,11 +51,19 @@ def _actor(db: Session, ws: Workspace, email: str) -> Principal:
     )
 
 
+def _strategy(db: Session, ws: Workspace) -> Any:
+    """The demo's strategy (the demo also has an action plan on consultation now)."""
+    return next(
+        r.document for r in service.documents(db, ws) if r.document.title == strategies_demo.TITLE
+    )
+
+
 def _demo_strategy_versions_and_adoption(db: Session, loaded: Workspace) -> None:
     ws = loaded
     rows = service.documents(db, ws)
-    assert len(rows) == 1
-    row = rows[0]
+    # the strategy, and the action plan whose round is open now (for the start pages)
+    assert len(rows) == 2
+    row = next(r for r in rows if r.document.title == strategies_demo.TITLE)
     doc = row.document
     assert doc.is_demo and "(demo)" in doc.title
     assert doc.kind == "innovation_strategy"
@@ -94,7 +103,7 @@ def _demo_strategy_versions_and_adoption(db: Session, loaded: Workspace) -> None
 
 def _demo_consultation_is_closed_answered_and_published(db: Session, loaded: Workspace) -> None:
     ws = loaded
-    doc = service.documents(db, ws)[0].document
+    doc = _strategy(db, ws)
     (r,) = service.rounds_of(db, ws, doc.id)
     on = today()
     assert rounds.state_of(r) == "closed"
@@ -151,7 +160,7 @@ def _demo_consultation_is_closed_answered_and_published(db: Session, loaded: Wor
 
 def _demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace) -> None:
     ws = loaded
-    doc = service.documents(db, ws)[0].document
+    doc = _strategy(db, ws)
     (r,) = service.rounds_of(db, ws, doc.id)
     coordinator = _actor(db, ws, "koordinator@trondelag.demo")
     top = [
@@ -175,7 +184,7 @@ def _demo_accepted_amendment_is_in_the_draft(db: Session, loaded: Workspace) -> 
 
 def _demo_action_plan_has_an_overdue_measure(db: Session, loaded: Workspace) -> None:
     ws = loaded
-    doc = service.documents(db, ws)[0].document
+    doc = _strategy(db, ws)
     rows = measures.measures_of(db, ws, doc.id)
     keys = {s.key for s in service.sections_of(db, ws, doc.id)}
     assert len(rows) >= 8

@@ -380,7 +380,7 @@ def test_consultation_from_invitation_to_published_answers(client, db, ws, smtp,
             "invitee_id": str(osen_inv.id),
             "revision": "0",
             "body": "Osen støtter strategien.",
-            "submit": "0",
+            "preview": "0",
         },
     )
     assert r.status_code == 303
@@ -391,14 +391,16 @@ def test_consultation_from_invitation_to_published_answers(client, db, ws, smtp,
             "invitee_id": str(osen_inv.id),
             "revision": "1",
             "body": "Osen støtter strategien.",
-            "submit": "1",
+            "preview": "1",
         },
     )
+    assert r.status_code == 303 and r.headers["location"] == f"{base}/svar/{osen_inv.id}"
+    r = post(client, f"{base}/svar/{osen_inv.id}/send", {"revision": "1", "confirm": "yes"})
     assert r.status_code == 303
     r = post(
         client,
         f"{base}/svar",
-        {"invitee_id": str(osen_inv.id), "revision": "1", "body": "Endret etterpå", "submit": "0"},
+        {"invitee_id": str(osen_inv.id), "revision": "1", "body": "Endret etterpå", "preview": "0"},
     )
     assert r.status_code == 422 and "låst" in r.text
     # a municipal user cannot edit sections
@@ -606,7 +608,7 @@ def test_measures_overdue_and_figures(client, db, ws):
     page = client.get(base).text
     assert page.count("measure--overdue") == 1 and "1 forsinket" in page
     assert "1 forsinket" in client.get(f"/{ws.slug}/strategier").text
-    start = client.get(f"/{ws.slug}").text  # the figures join the workspace overview
+    start = client.get(f"/{ws.slug}/oversikt").text  # the figures join the workspace overview
     assert "forsinkede tiltak" in start and "tiltak pågår, av 2 i handlingsplanene" in start
     xlsx = client.get(f"{base}.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

@@ -30,6 +30,11 @@ class HelperRow:
     load: int  # open requests assigned to the helper
     eligible: bool = True  # may be assigned (triage.eligible_helpers)
     home_county_name: str | None = None  # set when the home municipality lies in another county
+    extras: tuple[str, ...] = ()  # extra roles beside the main role (a municipal helper)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.role, *self.extras)
 
     @property
     def competences(self) -> list[str]:
@@ -97,7 +102,11 @@ def list_helpers(session: Session, ws: Workspace) -> list[HelperRow]:
     load = open_loads(session, ws)
     rows = [
         HelperRow(
-            user=m.user, role=m.role, profile=profiles.get(m.user_id), load=load.get(m.user_id, 0)
+            user=m.user,
+            role=m.role,
+            extras=m.extras,
+            profile=profiles.get(m.user_id),
+            load=load.get(m.user_id, 0),
         )
         for m in members
     ]
@@ -115,7 +124,7 @@ def _membership(session: Session, ws: Workspace, user_id: int) -> Membership:
 
 def _in_help_corps(membership: Membership) -> bool:
     """May be assigned requests (as :func:`triage.eligible_helpers` lists them)."""
-    return allowed(membership.role, "helpdesk.work")
+    return allowed(membership.roles, "helpdesk.work")
 
 
 def get_helper(
@@ -138,6 +147,7 @@ def get_helper(
     row = HelperRow(
         user=membership.user,
         role=membership.role,
+        extras=membership.extras,
         profile=_profiles(session, ws, [user_id]).get(user_id),
         load=open_loads(session, ws).get(user_id, 0),
         eligible=eligible,

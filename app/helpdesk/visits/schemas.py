@@ -21,6 +21,9 @@ class VisitForm(BaseModel):
         min_length=2, max_length=300
     )
     helpers: list[int] = Field(default_factory=list)
+    # Planned although a helper has another visit at the time (the form said so, and the
+    # coordinator chose to keep both: two requests on one trip).
+    despite_clash: bool = False
 
     @model_validator(mode="after")
     def _times(self) -> VisitForm:

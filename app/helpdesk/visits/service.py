@@ -4,6 +4,7 @@ download, and as a feed a calendar program subscribes to with a secret address."
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -25,6 +26,7 @@ from app.helpdesk.queue import acting_user, get_request, get_workable, require_c
 from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _, lazy
+from app.notifications import kinds
 from app.tenancy import scoped, set_db_scope
 
 FEED_PREFIX = "cal"
@@ -49,6 +51,10 @@ def plan_visit(
     helper_ids = data.helpers or [user_id]
     if any(uid not in eligible for uid in helper_ids):
         raise InvalidInput({"helpers": lazy("Ukjent hjelper.")})
+    if not data.despite_clash:
+        found = clashes(session, ws, set(helper_ids), starts, ends)
+        if found:
+            raise VisitClash(found)
     visit = Visit(
         workspace_id=ws.id,
         request_id=req.id,
@@ -62,18 +68,115 @@ def plan_visit(
     session.flush()
     record_event(session, ws, req, user_id, "visit", starts_at=starts.isoformat())
     when = starts.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    end, place = ends.astimezone(OSLO).strftime("%H:%M"), visit.place
     notifications.notify(
         session,
         ws,
         req,
         user_id,
-        _("Besøk {when}").format(when=when),
-        _("Besøk {when}–{end} i {place}.").format(
-            when=when, end=ends.astimezone(OSLO).strftime("%H:%M"), place=visit.place
+        kinds.STATUS,
+        lambda: (
+            _("Besøk {when}").format(when=when),
+            _("Besøk {when}–{end} i {place}.").format(when=when, end=end, place=place),
         ),
         extra_user_ids=set(helper_ids),
     )
     return visit
+
+
+@dataclass
+class Clash:
+    """Another visit at the same time for one of the helpers."""
+
+    visit: Visit
+    helper: User
+
+    def text(self) -> str:
+        v = self.visit
+        return _("{name} har besøk {when}–{end} i {place} (HK-{number}: {title}).").format(
+            name=self.helper.name,
+            when=v.starts_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M"),
+            end=v.ends_at.astimezone(OSLO).strftime("%H:%M"),
+            place=v.place,
+            number=v.request.number,
+            title=v.request.title,
+        )
+
+
+class VisitClash(InvalidInput):
+    """A visit that would overlap another visit of one of its helpers: the form comes back
+    with the other visits named, and the choice to plan it anyway."""
+
+    def __init__(self, found: list[Clash]) -> None:
+        super().__init__(
+            {
+                "clash": lazy(
+                    "En hjelper har et annet besøk på samme tid. Velg et annet tidspunkt, "
+                    "eller planlegg likevel."
+                )
+            }
+        )
+        self.clashes = found
+
+
+def clashes(
+    session: Session,
+    ws: Workspace,
+    helper_ids: set[int],
+    starts: datetime,
+    ends: datetime,
+    *,
+    except_visit_id: int | None = None,
+) -> list[Clash]:
+    """The visits, on any request of the workspace, that overlap ``starts``–``ends`` for one
+    of ``helper_ids``: one line per helper and visit, by time. A visit that ends when the
+    other begins is no clash."""
+    if not helper_ids:
+        return []
+    theirs = (
+        scoped(VisitHelper, ws.id)
+        .where(VisitHelper.user_id.in_(sorted(helper_ids)))
+        .with_only_columns(VisitHelper.visit_id)
+    )
+    query = scoped(Visit, ws.id).where(
+        Visit.id.in_(theirs), Visit.starts_at < ends, Visit.ends_at > starts
+    )
+    if except_visit_id is not None:
+        query = query.where(Visit.id != except_visit_id)
+    found = session.scalars(
+        query.order_by(Visit.starts_at, Visit.id).options(
+            selectinload(Visit.request),
+            selectinload(Visit.helpers).selectinload(VisitHelper.user),
+        )
+    )
+    return [
+        Clash(visit=v, helper=h.user) for v in found for h in v.helpers if h.user_id in helper_ids
+    ]
+
+
+def clashes_of(session: Session, ws: Workspace, visits: list[Visit]) -> dict[int, list[Clash]]:
+    """For the visits of one request (helpers loaded), the other visits that overlap them for
+    one of their helpers — upcoming visits only, in a fixed number of queries."""
+    now = utcnow()
+    upcoming = [v for v in visits if v.ends_at > now]
+    if not upcoming:
+        return {}
+    ids = {h.user_id for v in upcoming for h in v.helpers}
+    starts = min(v.starts_at for v in upcoming)
+    ends = max(v.ends_at for v in upcoming)
+    around = clashes(session, ws, ids, starts, ends)
+    out: dict[int, list[Clash]] = {}
+    for v in upcoming:
+        mine = {h.user_id for h in v.helpers}
+        for c in around:
+            if (
+                c.visit.id != v.id
+                and c.helper.id in mine
+                and c.visit.starts_at < v.ends_at
+                and c.visit.ends_at > v.starts_at
+            ):
+                out.setdefault(v.id, []).append(c)
+    return out
 
 
 def report_visit(
@@ -125,6 +228,27 @@ def agenda(
                 selectinload(Visit.request).selectinload(HelpRequest.municipality),
                 selectinload(Visit.helpers).selectinload(VisitHelper.user),
             )
+        )
+    )
+
+
+def visits_between(
+    session: Session, ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
+) -> list[Visit]:
+    """One helper's visits starting from ``start`` until ``end``, soonest first, with their
+    request (for the start page)."""
+    mine = (
+        scoped(VisitHelper, ws.id)
+        .where(VisitHelper.user_id == user_id)
+        .with_only_columns(VisitHelper.visit_id)
+    )
+    return list(
+        session.scalars(
+            scoped(Visit, ws.id)
+            .where(Visit.id.in_(mine), Visit.starts_at >= start, Visit.starts_at < end)
+            .order_by(Visit.starts_at)
+            .limit(limit)
+            .options(selectinload(Visit.request))
         )
     )
 
@@ -186,6 +310,6 @@ def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | N
         return None
     # The address works only while its owner may still work requests in this workspace.
     membership = accounts_service.get_membership(session, workspace.id, user.id)
-    if membership is None or not allowed(membership.role, "helpdesk.work"):
+    if membership is None or not allowed(membership.roles, "helpdesk.work"):
         return None
     return workspace, agenda(session, workspace, user.id), user.name

@@ -7,9 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.principal import Principal
+from app.counties.models import Workspace
 from app.errors import NotFound
+from app.helpdesk.models import Visit
 from app.helpdesk.request_page import OnRequestPage
 from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
@@ -23,13 +27,25 @@ Worker = Annotated[Context, Depends(require("helpdesk.work"))]
 
 @router.post("/{workspace_slug}/hjelp/{number}/besok")
 def plan_visit(page: OnRequestPage) -> Response:
-    return page.submit(visits.plan_visit, schema=VisitForm, flash=_("Besøket er planlagt."))
+    def plan(session: Session, ws: Workspace, p: Principal, number: int, form: VisitForm) -> Visit:
+        try:
+            return visits.plan_visit(session, ws, p, number, form)
+        except visits.VisitClash as exc:
+            # Named now: the visits are gone with the form's savepoint when the form comes back.
+            page.clash_lines = [c.text() for c in exc.clashes]
+            raise
+
+    flash = _("Besøket er planlagt.")
+    return page.submit(plan, schema=VisitForm, flash=flash, parts=("besok", "historikk"))
 
 
 @router.post("/{workspace_slug}/hjelp/{number}/besok/{visit_id}/rapport")
 def report_visit(visit_id: int, page: OnRequestPage) -> Response:
     flash = _("Besøksrapporten er lagret.")
-    return page.submit(visits.report_visit, visit_id, schema=VisitReportForm, flash=flash)
+    page.data["_visit_id"] = visit_id  # whose form comes back with the message
+    return page.submit(
+        visits.report_visit, visit_id, schema=VisitReportForm, flash=flash, parts=("besok",)
+    )
 
 
 @router.get("/{workspace_slug}/besok")

@@ -17,6 +17,8 @@ from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, lazy
 from app.mail import service as mail
+from app.notifications import kinds
+from app.notifications import service as notifications
 from app.strategies import text
 from app.strategies.consultation import notices
 from app.strategies.consultation.access import access
@@ -198,8 +200,12 @@ def publish_answers(
     return r
 
 
+ANSWERS_MAIL = lazy("{body}\n\nHele høringsoppsummeringen: {link}\n")
+
+
 def _mail_answers(session: Session, ws: Workspace, r: ConsultationRound) -> None:
-    """Everyone who commented hears what became of it; a guest gets the answers in the mail."""
+    """Everyone who commented hears what became of it, in their own language (a notification
+    and mail as they chose); a guest gets the answers in the mail."""
     comments = list(
         session.scalars(
             scoped(ConsultationComment, ws.id)
@@ -207,43 +213,58 @@ def _mail_answers(session: Session, ws: Workspace, r: ConsultationRound) -> None
             .order_by(ConsultationComment.id)
         )
     )
-    by_person: dict[str, list[ConsultationComment]] = {}
-    emails = _emails(session, {c.author_id for c in comments if c.author_id})
+    users = _users(session, {c.author_id for c in comments if c.author_id})
+    by_user: dict[int, list[ConsultationComment]] = {}
+    by_guest: dict[str, list[ConsultationComment]] = {}
     for c in comments:
-        email = emails.get(c.author_id or 0) or c.author_email
-        if email:
-            by_person.setdefault(email, []).append(c)
-    for email, mine in by_person.items():
+        if c.author_id in users:
+            by_user.setdefault(c.author_id or 0, []).append(c)
+        elif c.author_email:
+            by_guest.setdefault(c.author_email, []).append(c)
+    title, path = r.title, f"/hoeringer/{r.id}"
+
+    def render(mine: list[ConsultationComment]) -> tuple[str, str]:
         lines = [
             f"- {text.normalise(c.body or c.proposed_text or '')[:200]}\n  "
             f"{_(ANSWER_LABELS[c.answer or 'noted'])}"
             + (f": {text.normalise(c.answer_reason or '')}" if c.answer_reason else "")
             for c in mine
         ]
+        return (
+            _("Svar på innspillene dine: {title}").format(title=title),
+            _("{county} har svart på innspillene i høringen «{title}».").format(
+                county=ws.name, title=title
+            )
+            + "\n\n"
+            + "\n".join(lines),
+        )
+
+    for user_id, mine in by_user.items():
+        notifications.notify(
+            session,
+            ws,
+            [users[user_id]],
+            kinds.ANSWER,
+            path,
+            lambda mine=mine: render(mine),  # type: ignore[misc]
+            mail_body=ANSWERS_MAIL,
+        )
+    for email, mine in by_guest.items():
+        subject, body = render(mine)
         mail.enqueue(
             session,
             to=email,
-            subject=_("Svar på innspillene dine: {title}").format(title=r.title),
-            body=_(
-                "{county} har svart på innspillene i høringen «{title}».\n\n{answers}\n\n"
-                "Hele høringsoppsummeringen: {link}\n"
-            ).format(
-                county=ws.name,
-                title=r.title,
-                answers="\n".join(lines),
-                link=notices.page_url(ws, f"/hoeringer/{r.id}"),
-            ),
+            subject=subject,
+            body=_(ANSWERS_MAIL).format(body=body, link=notices.page_url(ws, path)),
             workspace_id=ws.id,
         )
 
 
-def _emails(session: Session, user_ids: set[int]) -> dict[int, str]:
-    """The addresses of those who commented with an account (still active; also if they have
-    left the workspace since)."""
+def _users(session: Session, user_ids: set[int]) -> dict[int, User]:
+    """Those who commented with an account (still active; also if they have left the workspace
+    since)."""
     if not user_ids:
         return {}
-    return dict(
-        session.execute(
-            select(User.id, User.email).where(User.id.in_(user_ids), User.is_active)
-        ).all()
-    )
+    return {
+        u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids), User.is_active))
+    }

@@ -3,13 +3,14 @@ amendments, answers, formal responses and the summary. Same permissions as the p
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.accounts.deps import Context, DbSession
 from app.errors import NotFound
+from app.helpdesk import attachments
 from app.reads import Cursor, Limit, Page, UpdatedSince, page_listed, read, since
 from app.strategies import summary, text
 from app.strategies.consultation import answers, comments, invitees, page, responses, rounds
@@ -25,6 +26,7 @@ from app.strategies.consultation.schemas import (
     InviteeRead,
     InviteeRef,
     ResponseConflictRead,
+    ResponseFileRead,
     ResponseForm,
     ResponseRead,
     RoundCreate,
@@ -38,7 +40,13 @@ from app.strategies.consultation.schemas import (
     ThreadRead,
 )
 from app.strategies.deps import ApiConsulter, ApiReader
-from app.strategies.models import ConsultationComment, ConsultationRound, FormalResponse, Invitee
+from app.strategies.models import (
+    ConsultationComment,
+    ConsultationRound,
+    FormalResponse,
+    Invitee,
+    ResponseFile,
+)
 from app.strategies.reads import conflict, reread_section, version_section
 from app.strategies.schemas import VersionInfo
 
@@ -75,19 +83,24 @@ def _thread(
     return _comment(ThreadRead, c, sees_answers, replies=thread)
 
 
-def _response(x: FormalResponse, names: dict[int, str]) -> ResponseRead:
+def _response(
+    ctx: Context, x: FormalResponse, names: dict[int, str], files: list[ResponseFile]
+) -> ResponseRead:
+    base = f"/api/v1/{ctx.workspace.slug}/strategies/rounds/{x.round_id}/responses/{x.invitee_id}"
     return read(
         ResponseRead,
         x,
         organisation=names.get(x.invitee_id, ""),
         updated_by=x.updated_by_name,
         submitted_by=x.submitted_by_name,
+        files=[read(ResponseFileRead, f, url=f"{base}/files/{f.id}") for f in files],
     )
 
 
 def _response_read(session: DbSession, ctx: Context, x: FormalResponse) -> ResponseRead:
     rows = invitees.invitees_of(session, ctx.workspace, x.round_id)
-    return _response(x, invitees.invitee_names(session, ctx.workspace, rows))
+    files = responses.files_of(session, ctx.workspace, [x.id])[x.id]
+    return _response(ctx, x, invitees.invitee_names(session, ctx.workspace, rows), files)
 
 
 def _invitee(inv: Invitee, name: str, r: ConsultationRound) -> InviteeRead:
@@ -153,7 +166,7 @@ def read_round(session: DbSession, ctx: ApiReader, round_id: int) -> RoundPageRe
             )
             for s in p.sections
         ],
-        responses=[_response(x, p.names) for x in p.responses],
+        responses=[_response(ctx, x, p.names, p.files.get(x.id, [])) for x in p.responses],
         comments=p.comments,
         unanswered=p.unanswered if sees else None,
     )
@@ -286,13 +299,63 @@ def save_response(
 
 @router.post("/rounds/{round_id}/responses/{invitee_id}/submit", response_model=ResponseRead)
 def submit_response(
-    session: DbSession, ctx: ApiReader, round_id: int, invitee_id: int
+    session: DbSession,
+    ctx: ApiReader,
+    round_id: int,
+    invitee_id: int,
+    revision: Annotated[
+        int | None,
+        Query(description="The `revision` you looked over: a draft changed since answers 422."),
+    ] = None,
 ) -> ResponseRead:
-    """Submit the saved formal response; it is locked afterwards."""
+    """Submit the saved formal response with its files; it is locked afterwards."""
     response = responses.submit_response(
-        session, ctx.workspace, ctx.principal, round_id, invitee_id
+        session, ctx.workspace, ctx.principal, round_id, invitee_id, revision
     )
     return _response_read(session, ctx, response)
+
+
+@router.post(
+    "/rounds/{round_id}/responses/{invitee_id}/files",
+    response_model=ResponseRead,
+    status_code=201,
+)
+def attach_response_files(
+    session: DbSession,
+    ctx: ApiReader,
+    round_id: int,
+    invitee_id: int,
+    files: Annotated[list[UploadFile], File(description="PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT")],
+) -> ResponseRead:
+    """Attach files (a signed letter) to the draft of the formal response; they are kept when
+    it is submitted. Bad or too large files answer 422/413 and nothing is stored."""
+    uploads = attachments.read_form_files(list(files), "files")
+    response = responses.attach_files(
+        session, ctx.workspace, ctx.principal, round_id, invitee_id, uploads
+    )
+    return _response_read(session, ctx, response)
+
+
+@router.get(
+    "/rounds/{round_id}/responses/{invitee_id}/files/{file_id}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The file, as a download, in the type it was checked to be.",
+            "content": {
+                kind[0].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for kind in attachments.KINDS.values()
+            },
+        }
+    },
+)
+def download_response_file(
+    session: DbSession, ctx: ApiReader, round_id: int, invitee_id: int, file_id: int
+) -> StreamingResponse:
+    """A file of a formal response the caller may read (their own draft, or a submitted one in
+    a round they see); 404 otherwise."""
+    row = responses.find_file(session, ctx.workspace, ctx.principal, round_id, invitee_id, file_id)
+    return attachments.file_response(row.storage_key, row.filename, row.content_type)
 
 
 # --- summary -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts import service as accounts_service
+from app.accounts.models import User
 from app.clock import today
 from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
@@ -17,6 +18,8 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import _, lazy
 from app.mail import service as mail
 from app.networks import service as networks_service
+from app.notifications import kinds
+from app.notifications import service as notifications
 from app.strategies import text
 from app.strategies.consultation import notices
 from app.strategies.consultation.rounds import RoundClosed, deadline_of, get_round, state_of
@@ -141,11 +144,11 @@ def remove_invitee(session: Session, ws: Workspace, round_id: int, invitee_id: i
     session.flush()
 
 
-def recipients(session: Session, ws: Workspace, inv: Invitee) -> list[tuple[str, str]]:
-    """(name, e-mail) of the people who take part for an invitee: the members of the workspace
-    who may respond for the organisation, the municipality, or the body's current members."""
+def members_for(session: Session, ws: Workspace, inv: Invitee) -> list[User]:
+    """The members of the workspace who take part for an invitee that is no guest: those who may
+    respond for the organisation, the municipality, or the body's current members."""
     if inv.kind == "guest":
-        return [(inv.guest_name or "", inv.guest_email or "")]
+        return []
     if inv.kind == "organisation":
         organisations, municipalities = [inv.organisation_id or 0], []
     elif inv.kind == "municipality":
@@ -161,33 +164,53 @@ def recipients(session: Session, ws: Workspace, inv: Invitee) -> list[tuple[str,
         municipality_numbers=municipalities,
         organisation_ids=organisations,
     )
-    return [(m.user.name, m.user.email) for m in members]
+    return [m.user for m in members]
+
+
+def recipients(session: Session, ws: Workspace, inv: Invitee) -> list[tuple[str, str]]:
+    """(name, e-mail) of the people who take part for an invitee (a guest: the guest)."""
+    if inv.kind == "guest":
+        return [(inv.guest_name or "", inv.guest_email or "")]
+    return [(u.name, u.email) for u in members_for(session, ws, inv)]
+
+
+INVITATION_MAIL = lazy("{body}\n\nLes dokumentet og gi innspill her: {link}\n")
 
 
 def send_invitation(session: Session, ws: Workspace, r: ConsultationRound, inv: Invitee) -> None:
-    """The invitation mail; a guest gets a fresh personal link that works until the deadline."""
-    if inv.kind == "guest":
+    """The invitation: a notification (and mail as each person chose) in each one's language; a
+    guest gets a mail with a fresh personal link that works until the deadline."""
+    deadline = deadline_of(inv, r).strftime("%d.%m.%Y")
+    title, cover = r.title, text.plain(r.cover_text)
+
+    def render() -> tuple[str, str]:
+        return (
+            _("Invitasjon til høring: {title}").format(title=title),
+            _("{county} inviterer til høring om «{title}». Frist for innspill: {deadline}.").format(
+                county=ws.name, title=title, deadline=deadline
+            )
+            + (f"\n\n{cover}" if cover else ""),
+        )
+
+    if inv.kind != "guest":
+        notifications.notify(
+            session,
+            ws,
+            members_for(session, ws, inv),
+            kinds.INVITATION,
+            f"/hoeringer/{r.id}",
+            render,
+            mail_body=INVITATION_MAIL,
+        )
+    else:
         token = secrets.token_urlsafe(24)
         inv.token_hash = token_hash(token)
-        link = notices.page_url(ws, f"/gjest/{token}")
-    else:
-        link = notices.page_url(ws, f"/hoeringer/{r.id}")
-    deadline = deadline_of(inv, r)
-    for _name, email in recipients(session, ws, inv):
+        subject, body = render()
         mail.enqueue(
             session,
-            to=email,
-            subject=_("Invitasjon til høring: {title}").format(title=r.title),
-            body=_(
-                "{county} inviterer til høring om «{title}».\n\n{cover}\n\nFrist for innspill: "
-                "{deadline}.\n\nLes dokumentet og gi innspill her: {link}\n"
-            ).format(
-                county=ws.name,
-                title=r.title,
-                cover=text.plain(r.cover_text),
-                deadline=deadline.strftime("%d.%m.%Y"),
-                link=link,
-            ),
+            to=inv.guest_email or "",
+            subject=subject,
+            body=_(INVITATION_MAIL).format(body=body, link=notices.page_url(ws, f"/gjest/{token}")),
             workspace_id=ws.id,
         )
     inv.invited_at = utcnow()

@@ -1,8 +1,11 @@
 """Notices: the county's staff hear of new comments, amendments and formal responses, and a
-person hears when someone replies to them — one mail each, or a line in the daily digest
-(:func:`app.strategies.jobs.send_digests`) for those who chose it."""
+person hears when someone replies to them — a notification in their own language, with a mail
+at once or in the daily digest as they chose (app.notifications), or a line in this workspace's
+consultation digest (:func:`app.strategies.jobs.send_digests`) for those who chose that."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +15,11 @@ from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.errors import NotFound
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail import service as mail
+from app.notifications import kinds
+from app.notifications import service as notifications
+from app.notifications.kinds import APP
 from app.strategies.models import ConsultationComment, ConsultationRound, StrategyNotice
 
 
@@ -27,21 +33,28 @@ def staff(session: Session, ws: Workspace) -> list[Membership]:
     return accounts_service.members_with(session, ws.id, "strategies.consult")
 
 
-def notice(session: Session, ws: Workspace, m: Membership, line: str, link: str) -> None:
-    """One mail now, or a line of tomorrow morning's digest. ``m.user`` must be loaded."""
-    if not m.user.is_active:
-        return
-    if m.strategy_digest:
-        session.add(StrategyNotice(workspace_id=ws.id, user_id=m.user_id, text=f"{line}\n  {link}"))
-        return
-    mail.enqueue(
-        session,
-        to=m.user.email,
-        subject=" ".join(line.split())[:150],
-        body=f"{line}\n\n{link}\n",
-        workspace_id=ws.id,
-        notification=True,
-    )
+def notice(
+    session: Session,
+    ws: Workspace,
+    members: list[Membership],
+    kind: str,
+    path: str,
+    line: Callable[[], str],
+) -> None:
+    """Tell each member (``m.user`` loaded) in their own language: a notification, with a mail
+    now or in a digest as they chose. One who asked for this workspace's consultation digest
+    gets the line in tomorrow morning's digest instead of a mail."""
+    people = [m for m in members if m.user.is_active]
+    legacy = [m for m in people if m.strategy_digest]
+    for m in legacy:
+        with speaking(notifications.language_of(m.user)):
+            text = f"{line()}\n  {page_url(ws, path)}"
+        session.add(StrategyNotice(workspace_id=ws.id, user_id=m.user_id, text=text))
+    render = lambda: (line(), "")  # noqa: E731
+    if legacy:
+        notifications.notify(session, ws, [m.user for m in legacy], kind, path, render, channel=APP)
+    others = [m.user for m in people if not m.strategy_digest]
+    notifications.notify(session, ws, others, kind, path, render)
 
 
 def comment_made(
@@ -54,18 +67,23 @@ def comment_made(
 ) -> None:
     """A reply: whom it answers hears of it (a guest by mail). A comment or an amendment: the
     staff hear of it, all but the one who wrote it."""
-    link = page_url(ws, f"/hoeringer/{r.id}#k{comment.id}")
+    path = f"/hoeringer/{r.id}#k{comment.id}"
     who = f"{comment.author_name} ({comment.author_org})"
+    title = r.title
     if parent is not None:
-        line = _("{who} svarte på kommentaren din i høringen «{title}».").format(
-            who=who, title=r.title
-        )
+
+        def answered() -> str:
+            return _("{who} svarte på kommentaren din i høringen «{title}».").format(
+                who=who, title=title
+            )
+
         if parent.author_id and parent.author_id != p.user_id:
-            for m in accounts_service.members_with(
+            members = accounts_service.members_with(
                 session, ws.id, "strategies.read", user_ids=[parent.author_id]
-            ):
-                notice(session, ws, m, line, link)
+            )
+            notice(session, ws, members, kinds.ANSWER, path, answered)
         elif parent.author_id is None and parent.author_email and p.email != parent.author_email:
+            line = answered()
             mail.enqueue(
                 session,
                 to=parent.author_email,
@@ -75,24 +93,30 @@ def comment_made(
                 notification=True,
             )
         return
-    line = (
-        _("{who} foreslo en endring i høringen «{title}».")
-        if comment.kind == "amendment"
-        else _("{who} kommenterte i høringen «{title}».")
-    ).format(who=who, title=r.title)
-    for m in staff(session, ws):
-        if m.user_id != p.user_id:
-            notice(session, ws, m, line, link)
+    amendment = comment.kind == "amendment"
+
+    def made() -> str:
+        return (
+            _("{who} foreslo en endring i høringen «{title}».")
+            if amendment
+            else _("{who} kommenterte i høringen «{title}».")
+        ).format(who=who, title=title)
+
+    staff_members = [m for m in staff(session, ws) if m.user_id != p.user_id]
+    notice(session, ws, staff_members, kinds.COMMENT, path, made)
 
 
 def response_submitted(
     session: Session, ws: Workspace, r: ConsultationRound, organisation: str
 ) -> None:
-    line = _("{org} har sendt inn høringssvar til «{title}».").format(
-        org=organisation, title=r.title
-    )
-    for m in staff(session, ws):
-        notice(session, ws, m, line, page_url(ws, f"/hoeringer/{r.id}"))
+    title = r.title
+
+    def line() -> str:
+        return _("{org} har sendt inn høringssvar til «{title}».").format(
+            org=organisation, title=title
+        )
+
+    notice(session, ws, staff(session, ws), kinds.COMMENT, f"/hoeringer/{r.id}", line)
 
 
 def set_digest(session: Session, ws: Workspace, user_id: int, digest: bool) -> None:

@@ -13,8 +13,14 @@ from app.counties.models import Workspace
 from app.strategies import service
 from app.strategies.consultation.access import Access, access
 from app.strategies.consultation.invitees import invitee_names, invitees_of
-from app.strategies.consultation.responses import responses_of
-from app.strategies.models import ConsultationComment, FormalResponse, Invitee, VersionSection
+from app.strategies.consultation.responses import files_of, responses_of
+from app.strategies.models import (
+    ConsultationComment,
+    FormalResponse,
+    Invitee,
+    ResponseFile,
+    VersionSection,
+)
 from app.tenancy import scoped
 
 
@@ -30,6 +36,7 @@ class RoundPage:
     sections: list[VersionSection]
     threads: dict[str, list[Thread]]  # by section key
     responses: list[FormalResponse]
+    files: dict[int, list[ResponseFile]]  # response id → its attached files
     invitees: list[Invitee]
     names: dict[int, str]  # invitee id → name
     unanswered: int
@@ -68,6 +75,7 @@ def round_page(session: Session, ws: Workspace, p: Principal, round_id: int) -> 
         sections=sections,
         threads=threads,
         responses=responses,
+        files=files_of(session, ws, [x.id for x in responses]),
         invitees=invitees,
         names=names,
         unanswered=sum(1 for c in top if c.answer is None),

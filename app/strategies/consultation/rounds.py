@@ -3,9 +3,9 @@ state on a given day and its deadlines."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
@@ -23,6 +23,11 @@ STATE_LABELS = {
     "open": lazy("Åpen"),
     "closed": lazy("Avsluttet"),
 }
+
+
+# How long after a round's end an invitee's own, later deadline may still run (for the start
+# page's search; the invitee's deadline itself decides).
+LATER_DEADLINE_DAYS = 90
 
 
 class RoundClosed(AppError):
@@ -135,4 +140,44 @@ def open_rounds(session: Session, ws: Workspace) -> int:
             )
         )
         or 0
+    )
+
+
+def rounds_to_follow(
+    session: Session, ws: Workspace, *, soon: int, limit: int
+) -> list[ConsultationRound]:
+    """For the coordinators' start page: rounds open now that close within ``soon`` days, and
+    rounds that have closed whose answers are not published yet; the soonest deadline first."""
+    on = today()
+    ended = or_(ConsultationRound.closed_at.is_not(None), ConsultationRound.ends_on < on)
+    return list(
+        session.scalars(
+            scoped(ConsultationRound, ws.id)
+            .where(
+                ConsultationRound.answers_published_at.is_(None),
+                ConsultationRound.starts_on <= on,
+                or_(ended, ConsultationRound.ends_on <= on + timedelta(days=soon)),
+            )
+            .order_by(ConsultationRound.ends_on, ConsultationRound.id)
+            .limit(limit)
+        )
+    )
+
+
+def open_to_take_part(session: Session, ws: Workspace, *, limit: int) -> list[ConsultationRound]:
+    """Rounds people may take part in today or could until recently (an invitee may have a
+    later deadline of its own): started, not closed early, answers not published."""
+    on = today()
+    return list(
+        session.scalars(
+            scoped(ConsultationRound, ws.id)
+            .where(
+                ConsultationRound.answers_published_at.is_(None),
+                ConsultationRound.closed_at.is_(None),
+                ConsultationRound.starts_on <= on,
+                ConsultationRound.ends_on >= on - timedelta(days=LATER_DEADLINE_DAYS),
+            )
+            .order_by(ConsultationRound.ends_on, ConsultationRound.id)
+            .limit(limit)
+        )
     )

@@ -220,10 +220,22 @@ class ResponseForm(Form):
 
 class ResponsePageForm(ResponseForm):
     """The round page's form: the response of one of the invitees the person takes part for,
-    saved, or saved and submitted."""
+    saved, or saved and then looked over before it is sent (``preview``)."""
 
     invitee_id: int
-    submit: bool = False
+    preview: bool = False
+
+
+class ResponseSendForm(Form):
+    """The preview's form: send the response looked over (``revision``), confirmed."""
+
+    revision: int
+    confirm: bool = False
+
+    @field_validator("confirm", mode="before")
+    @classmethod
+    def _confirm(cls, value: Any) -> bool:
+        return value is True or value in ("yes", "on", "1")
 
 
 class DigestForm(Form):
@@ -297,6 +309,15 @@ class RoundSectionRead(VersionSectionRead):
     threads: list[ThreadRead]
 
 
+class ResponseFileRead(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+    url: str = Field(description="Where to download the file (same permissions as the response).")
+
+
 class ResponseRead(BaseModel):
     invitee_id: int
     organisation: str
@@ -306,6 +327,9 @@ class ResponseRead(BaseModel):
     updated_by: str
     submitted_at: datetime | None
     submitted_by: str | None
+    files: list[ResponseFileRead] = Field(
+        default_factory=list, description="Attached files (a signed letter), oldest first."
+    )
 
 
 class RoundPageRead(BaseModel):
@@ -345,6 +369,7 @@ class SummaryResponse(BaseModel):
     body: str
     submitted_by: str
     submitted_at: datetime | None
+    files: list[str] = Field(default_factory=list, description="Names of the attached files.")
 
 
 class SummaryRead(BaseModel):

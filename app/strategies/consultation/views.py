@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession
 from app.accounts.principal import Principal
@@ -17,7 +18,8 @@ from app.clock import today
 from app.counties import service as counties_service
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
-from app.forms import FormData, submit
+from app.forms import FormData, submit, uploaded_files
+from app.helpdesk import attachments
 from app.i18n import _
 from app.networks import service as networks_service
 from app.strategies import service, summary
@@ -30,6 +32,7 @@ from app.strategies.consultation.schemas import (
     CommentCreate,
     InviteeCreate,
     ResponsePageForm,
+    ResponseSendForm,
     RoundCreate,
     RoundForm,
 )
@@ -39,6 +42,7 @@ from app.strategies.render import page as render_page
 from app.tenancy import set_db_scope
 
 router = APIRouter()
+Files = Annotated[list[UploadFile], Depends(uploaded_files)]
 
 
 # --- a new round -----------------------------------------------------------------------------
@@ -159,6 +163,8 @@ def _round_page(
         values=values or {},
         today=today(),
         workspace=place.ws,
+        accept=attachments.ACCEPT,
+        limit_text=attachments.limit_text(),
         **options,
         **extra,
     )
@@ -258,16 +264,28 @@ def _amend(request: Request, session: DbSession, place: _Place, data: dict[str, 
         )
 
 
-def _respond(request: Request, session: DbSession, place: _Place, data: dict[str, Any]) -> Response:
-    def act(form: ResponsePageForm) -> bool:
+def _respond(
+    request: Request,
+    session: DbSession,
+    place: _Place,
+    data: dict[str, Any],
+    files: list[UploadFile],
+) -> Response:
+    """Save the draft (with the files chosen), then back to the round — or on to the preview,
+    where it is sent. Nothing is sent from here."""
+    data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
+
+    def act(form: ResponsePageForm) -> ResponsePageForm:
+        # Read in the form's savepoint, so that a file too large comes back to the page (413).
+        uploads = attachments.read_form_files(files, "attachments")
         args = (session, place.ws, place.principal, place.round_id, form.invitee_id)
-        responses.save_response(*args, form)
-        if form.submit:
-            responses.submit_response(*args)
-        return form.submit
+        responses.save_response(*args, form, uploads)
+        return form
 
     def again(errors: dict[str, str]) -> Response:
         message = {"response": errors.get("body", next(iter(errors.values()), ""))}
+        if "attachments" in errors:
+            message["attachments"] = errors["attachments"]
         return _round_page(request, session, place, message, data, failed="svar")
 
     try:
@@ -277,10 +295,12 @@ def _respond(request: Request, session: DbSession, place: _Place, data: dict[str
             data,
             act,
             schema=ResponsePageForm,
-            done=f"{place.url}#svar",
-            flash=lambda submitted: (
-                _("Høringssvaret er sendt inn.")
-                if submitted
+            done=lambda form: (
+                f"{place.url}/svar/{form.invitee_id}" if form.preview else f"{place.url}#svar"
+            ),
+            flash=lambda form: (
+                _("Utkastet er lagret. Se over høringssvaret før du sender det inn.")
+                if form.preview
                 else _("Utkastet til høringssvar er lagret.")
             ),
             again=again,
@@ -296,6 +316,87 @@ def _respond(request: Request, session: DbSession, place: _Place, data: dict[str
             failed="svar",
             response_conflict=exc.now,
         )
+
+
+def _response_page(
+    request: Request,
+    session: DbSession,
+    place: _Place,
+    invitee_id: int,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The response as it will be sent (the preview, with the confirmation), or as it was sent
+    (the receipt)."""
+    view = responses.response_view(session, place.ws, place.principal, place.round_id, invitee_id)
+    return render_page(
+        request,
+        "strategies/response.html",
+        v=view,
+        where=place,
+        sender=place.principal.name,
+        errors=errors or {},
+        workspace=place.ws,
+    )
+
+
+def _send(
+    request: Request, session: DbSession, place: _Place, invitee_id: int, data: dict[str, Any]
+) -> Response:
+    """Send the response looked over, on the confirmation that it is the organisation's."""
+
+    def act(form: ResponseSendForm) -> Any:
+        if not form.confirm:
+            raise InvalidInput(
+                {
+                    "confirm": _(
+                        "Kryss av for å bekrefte at dette er organisasjonens høringssvar. "
+                        "Ingenting er sendt inn."
+                    )
+                }
+            )
+        args = (session, place.ws, place.principal, place.round_id, invitee_id)
+        return responses.submit_response(*args, form.revision)
+
+    def again(errors: dict[str, str]) -> Response:
+        if "confirm" not in errors:  # sent already, or changed since: a message for the form
+            errors = {"form": next(iter(errors.values()), "")}
+        return _response_page(request, session, place, invitee_id, errors)
+
+    return submit(
+        request,
+        session,
+        data,
+        act,
+        schema=ResponseSendForm,
+        done=f"{place.url}/svar/{invitee_id}",
+        flash=_("Høringssvaret er sendt inn og låst. Fylkeskommunen har fått beskjed."),
+        again=again,
+    )
+
+
+def _remove_file(
+    request: Request, session: DbSession, place: _Place, invitee_id: int, file_id: int
+) -> Response:
+    return submit(
+        request,
+        session,
+        {},
+        lambda _form: responses.remove_file(
+            session, place.ws, place.principal, place.round_id, invitee_id, file_id
+        ),
+        done=f"{place.url}#svar",
+        flash=_("Vedlegget er fjernet fra utkastet."),
+        again=lambda errors: _round_page(
+            request, session, place, {"response": next(iter(errors.values()), "")}, failed="svar"
+        ),
+    )
+
+
+def _response_file(session: DbSession, place: _Place, invitee_id: int, file_id: int) -> Response:
+    row = responses.find_file(
+        session, place.ws, place.principal, place.round_id, invitee_id, file_id
+    )
+    return attachments.file_response(row.storage_key, row.filename, row.content_type)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/kommentarer")
@@ -314,9 +415,42 @@ def amend(
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/svar")
 def respond(
-    request: Request, round_id: int, session: DbSession, data: FormData, ctx: Reader
+    request: Request, round_id: int, session: DbSession, data: FormData, files: Files, ctx: Reader
 ) -> Response:
-    return _respond(request, session, _member(ctx, round_id), data)
+    return _respond(request, session, _member(ctx, round_id), data, files)
+
+
+@router.get("/{workspace_slug}/hoeringer/{round_id}/svar/{invitee_id}")
+def response_page(
+    request: Request, round_id: int, invitee_id: int, session: DbSession, ctx: Reader
+) -> Response:
+    return _response_page(request, session, _member(ctx, round_id), invitee_id)
+
+
+@router.post("/{workspace_slug}/hoeringer/{round_id}/svar/{invitee_id}/send")
+def send_response(
+    request: Request,
+    round_id: int,
+    invitee_id: int,
+    session: DbSession,
+    data: FormData,
+    ctx: Reader,
+) -> Response:
+    return _send(request, session, _member(ctx, round_id), invitee_id, data)
+
+
+@router.post("/{workspace_slug}/hoeringer/{round_id}/svar/{invitee_id}/vedlegg/{file_id}/slett")
+def remove_response_file(
+    request: Request, round_id: int, invitee_id: int, file_id: int, session: DbSession, ctx: Reader
+) -> Response:
+    return _remove_file(request, session, _member(ctx, round_id), invitee_id, file_id)
+
+
+@router.get("/{workspace_slug}/hoeringer/{round_id}/svar/{invitee_id}/vedlegg/{file_id}")
+def response_file(
+    round_id: int, invitee_id: int, file_id: int, session: DbSession, ctx: Reader
+) -> Response:
+    return _response_file(session, _member(ctx, round_id), invitee_id, file_id)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -480,9 +614,53 @@ def guest_amend(
 
 @router.post("/{workspace_slug}/gjest/{token}/svar")
 def guest_respond(
-    request: Request, workspace_slug: str, token: str, session: DbSession, data: FormData
+    request: Request,
+    workspace_slug: str,
+    token: str,
+    session: DbSession,
+    data: FormData,
+    files: Files,
 ) -> Response:
-    return _respond(request, session, _guest(session, workspace_slug, token), data)
+    return _respond(request, session, _guest(session, workspace_slug, token), data, files)
+
+
+@router.get("/{workspace_slug}/gjest/{token}/svar/{invitee_id}")
+def guest_response_page(
+    request: Request, workspace_slug: str, token: str, invitee_id: int, session: DbSession
+) -> Response:
+    return _response_page(request, session, _guest(session, workspace_slug, token), invitee_id)
+
+
+@router.post("/{workspace_slug}/gjest/{token}/svar/{invitee_id}/send")
+def guest_send_response(
+    request: Request,
+    workspace_slug: str,
+    token: str,
+    invitee_id: int,
+    session: DbSession,
+    data: FormData,
+) -> Response:
+    return _send(request, session, _guest(session, workspace_slug, token), invitee_id, data)
+
+
+@router.post("/{workspace_slug}/gjest/{token}/svar/{invitee_id}/vedlegg/{file_id}/slett")
+def guest_remove_response_file(
+    request: Request,
+    workspace_slug: str,
+    token: str,
+    invitee_id: int,
+    file_id: int,
+    session: DbSession,
+) -> Response:
+    place = _guest(session, workspace_slug, token)
+    return _remove_file(request, session, place, invitee_id, file_id)
+
+
+@router.get("/{workspace_slug}/gjest/{token}/svar/{invitee_id}/vedlegg/{file_id}")
+def guest_response_file(
+    workspace_slug: str, token: str, invitee_id: int, file_id: int, session: DbSession
+) -> Response:
+    return _response_file(session, _guest(session, workspace_slug, token), invitee_id, file_id)
 
 
 # --- summary and exports --------------------------------------------------------------------

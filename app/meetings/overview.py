@@ -1,0 +1,38 @@
+"""What the meetings add to the start pages: on the county's, how many meetings are coming;
+on the person's own ("Til deg"), the decisions they are responsible for following up."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.accounts.deps import Context
+from app.i18n import _
+from app.meetings import agenda, service
+from app.registry import Contribution, Figure, NeedsYou
+
+
+def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
+    """The person's open decisions, the overdue marked urgent, the soonest due first."""
+    if not ctx.can("meetings.read"):
+        return []
+    group = str(_("Vedtak å følge opp"))
+    return [
+        NeedsYou(
+            title=r.decision.text[:120],
+            path=f"/moter/{r.meeting_id}#vedtak-{r.decision.id}",
+            detail=r.meeting_title + (" · " + str(_("forfalt")) if r.overdue else ""),
+            due=r.decision.due_on,
+            group=group,
+            action=str(_("Følg opp vedtaket")),
+            urgent=r.overdue,
+        )
+        for r in agenda.my_open_decisions(session, ctx.workspace, ctx.principal)
+    ]
+
+
+def contribution(session: Session, ctx: Context) -> Contribution | None:
+    if not ctx.can("meetings.read"):
+        return None
+    # The person's decisions to follow up are on their own start page (for_you), not here.
+    count = service.upcoming_count(session, ctx.workspace, ctx.principal)
+    return Contribution(figures=[Figure(count, _("kommende møter"), "/moter")])

@@ -1,0 +1,123 @@
+"""The personal start page ("Til deg"): what waits for the person looking, in every workspace
+they are a member of, each asked of the feature modules (``Module.for_you``) with that
+workspace's scope set, the current workspace first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.accounts.deps import Context
+from app.accounts.models import Membership
+from app.accounts.permissions import ROLE_LABELS
+from app.counties.models import Workspace
+from app.i18n import _
+from app.registry import Module, NeedsYou
+from app.tenancy import scoped_by_user, set_db_scope
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    items: list[NeedsYou]
+
+
+@dataclass(frozen=True)
+class WorkspaceItems:
+    """One workspace's part of the page: its name, the person's role(s) there, the items."""
+
+    slug: str
+    name: str
+    roles: list[str]  # the role labels, translated
+    groups: list[Group]
+    current: bool
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+
+def role_labels(membership: Membership) -> list[str]:
+    """The person's role(s) in a workspace, as people read them (a membership with several
+    roles, when it has them, shows each)."""
+    roles = membership.roles
+    return [str(_(ROLE_LABELS[r])) if r in ROLE_LABELS else r for r in roles]
+
+
+def _grouped(items: Sequence[NeedsYou]) -> list[Group]:
+    """Items under their group's heading: the groups with something to answer or overdue first,
+    else in the order the modules gave them; in each group the urgent first, then the soonest
+    due, then as given."""
+    order: dict[str, list[NeedsYou]] = {}
+    seen: set[str] = set()
+    for item in items:
+        if item.path + item.title in seen:
+            continue  # two of a person's roles may find the same thing
+        seen.add(item.path + item.title)
+        order.setdefault(item.group or str(_("Annet")), []).append(item)
+    groups = [
+        Group(
+            label,
+            sorted(group, key=lambda i: (not i.urgent, i.due or date.max)),
+        )
+        for label, group in order.items()
+    ]
+    # the groups with something to answer or overdue first, then in the order of the menu
+    return sorted(groups, key=lambda g: not any(i.urgent or i.action for i in g.items))
+
+
+def _items(session: Session, modules: Sequence[Module], ctx: Context) -> list[NeedsYou]:
+    return [item for m in modules if m.for_you is not None for item in m.for_you(session, ctx)]
+
+
+def for_you(session: Session, modules: Sequence[Module], ctx: Context) -> list[WorkspaceItems]:
+    """What waits for ``ctx.user`` in each of their workspaces: ``ctx``'s first, then the others
+    by name. Each workspace's queries run under its own scope (row-level security on
+    PostgreSQL); the current workspace's scope is set again before returning."""
+    user = ctx.user
+    rows = session.execute(
+        scoped_by_user(Membership, user.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .add_columns(Workspace)
+        .order_by(Workspace.name)
+    ).all()
+    out: list[WorkspaceItems] = [
+        WorkspaceItems(
+            ctx.workspace.slug,
+            ctx.workspace.name,
+            role_labels(ctx.membership),
+            _grouped(_items(session, modules, ctx)),
+            current=True,
+        )
+    ]
+    try:
+        for membership, workspace in rows:
+            if workspace.id == ctx.workspace.id:
+                continue
+            set_db_scope(
+                session,
+                workspace_id=workspace.id,
+                user_id=user.id,
+                county_number=workspace.county_number,
+            )
+            there = Context(user=user, workspace=workspace, membership=membership)
+            out.append(
+                WorkspaceItems(
+                    workspace.slug,
+                    workspace.name,
+                    role_labels(membership),
+                    _grouped(_items(session, modules, there)),
+                    current=False,
+                )
+            )
+    finally:
+        set_db_scope(
+            session,
+            workspace_id=ctx.workspace.id,
+            user_id=user.id,
+            county_number=ctx.workspace.county_number,
+        )
+    return out
