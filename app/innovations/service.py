@@ -726,26 +726,31 @@ def to_spread_among(
 ) -> list[tuple[Innovation, int]]:
     """Shared innovations (of any county, not archived) that are not yet in use in all of
     these municipalities, with how many of them use each — for another module: the standing
-    item "innovations to spread" of a council's meeting. Most used among them first."""
+    item "innovations to spread" of a council's meeting. Most used among them first; one
+    query, at most ``limit`` rows, whatever the size of the registry."""
     if not municipality_numbers:
         return []
-    in_use = func.count(func.distinct(Adoption.municipality_number))
-    used = dict(
-        session.execute(
-            visible_adoptions(ws)
-            .where(
-                Adoption.status == "in_use",
-                Adoption.municipality_number.in_(municipality_numbers),
-            )
-            .group_by(Adoption.innovation_id)
-            .with_only_columns(Adoption.innovation_id, in_use)
-        ).all()
+    in_use = (
+        visible_adoptions(ws)
+        .where(
+            Adoption.status == "in_use",
+            Adoption.municipality_number.in_(municipality_numbers),
+        )
+        .group_by(Adoption.innovation_id)
+        .with_only_columns(
+            Adoption.innovation_id.label("innovation_id"),
+            func.count(func.distinct(Adoption.municipality_number)).label("used"),
+        )
+        .subquery()
     )
-    rows = session.scalars(
+    used = func.coalesce(in_use.c.used, 0)
+    rows = session.execute(
         visible_innovations(ws)
         .where(Innovation.shared.is_(True), Innovation.archived_at.is_(None))
-        .order_by(Innovation.title, Innovation.id)
-    )
-    wanted = len(set(municipality_numbers))
-    out = [(inn, used.get(inn.id, 0)) for inn in rows if used.get(inn.id, 0) < wanted]
-    return sorted(out, key=lambda r: -r[1])[:limit]
+        .outerjoin(in_use, in_use.c.innovation_id == Innovation.id)
+        .where(used < len(set(municipality_numbers)))
+        .add_columns(used)
+        .order_by(used.desc(), Innovation.title, Innovation.id)
+        .limit(limit)
+    ).all()
+    return [(inn, int(n)) for inn, n in rows]
