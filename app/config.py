@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # response, average rating) are computed at most this often per workspace and process;
     # 0 computes them on every view.
     key_figures_cache_seconds: int = 600
+    # A consultation summary PDF of more comments than this is made in the worker, and the
+    # person gets a page that shows the link when it is ready; smaller ones are made at once.
+    summary_pdf_background_from: int = 500
     # How long /readyz waits for SQLite's write lock before it reports the database not ready
     # (a request that writes would wait up to five seconds and then fail); 0 skips the probe.
     ready_write_wait_seconds: float = 2.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -11,10 +12,14 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, func, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from app.clock import utcnow
+
+log = logging.getLogger("samspill.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -229,6 +234,45 @@ def session_for(factory: sessionmaker[Session], method: str) -> Session:
     if method in READ_METHODS and isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         return factory(bind=_deferred(bind))
     return factory()
+
+
+def end_transaction(session: Session) -> None:
+    """End the request's transaction here, committing what it has done so far, before a call
+    to another server (an identity provider, object storage): no network call is made inside
+    a database transaction. While the other server answers, the request then holds no lock
+    (on SQLite not the write lock, nor a read snapshot) and no connection (on PostgreSQL none
+    idle in transaction). The session begins a new transaction at its next statement, in the
+    same mode. What PostgreSQL's row-level security was told (``set_config(…, true)``) ends
+    with the transaction: set the scope again after, where one was set."""
+    session.commit()
+
+
+def write_aside(bind: Engine, statement: Executable, wait_seconds: float = 0.1) -> bool:
+    """Run one small bookkeeping write (a session's "last seen") at once, in a short transaction
+    of its own on another connection, so that the request's own transaction stays a reader: on
+    SQLite a page view then holds no write lock for the rest of the request, on PostgreSQL no
+    row lock that the same person's other requests would queue behind. When the lock cannot be
+    had within ``wait_seconds`` the write is skipped (False): it is bookkeeping, and the next
+    request tries again."""
+    sqlite = bind.dialect.name == "sqlite"
+    engine = bind.execution_options(**{SQLITE_DEFERRED: False}) if sqlite else bind
+    with engine.connect() as conn:
+        # On the driver's connection: through SQLAlchemy the pragma would begin a transaction.
+        raw: Any = conn.connection.driver_connection
+        if sqlite:
+            raw.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_seconds * 1000)}")
+                conn.execute(statement)
+            return True
+        except OperationalError:
+            log.debug("bookkeeping write skipped: the database is busy")
+            return False
+        finally:
+            if sqlite:
+                raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import app.models  # noqa: F401  (every table, and the audit hook)
-from app import PACKAGE_DIR, health, logs, metrics
+from app import PACKAGE_DIR, health, logs, metrics, web
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
 from app.accounts import reset_views as accounts_reset_views
@@ -63,6 +63,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     check_production(settings)  # refuses to build an app production cannot run
+    web.configure_templates(settings.environment)
     if engine is None:
         size = settings.database_pool_size
         pool = {"pool_size": size, "max_overflow": size // 2} if size else {}

@@ -125,6 +125,13 @@ def scoped_national(model: type[T]) -> Select[T]:
     )
 
 
+def scoped_system(model: type[T]) -> Select[T]:
+    """Rows of every workspace, for a worker job after ``set_system_scope`` (the session's
+    check is off; on PostgreSQL only tables whose policy allows ``app.system`` show rows).
+    Without ``set_system_scope`` the session's check refuses it like any unscoped query."""
+    return select(model)
+
+
 def set_db_scope(
     session: Session,
     *,

@@ -35,6 +35,13 @@ templates.env.globals["LOCALES"] = LOCALES
 templates.env.globals["describe_roles"] = describe_roles  # "Partner (KS) + Hjelper"
 
 
+def configure_templates(environment: str) -> None:
+    """Outside development a template never changes while the app runs: compile each once and
+    do not look at its file again on every render (Jinja's ``auto_reload`` stats the file, and
+    every file it includes, each time)."""
+    _env.auto_reload = environment == "development"
+
+
 def _fmt_int(value: int | None) -> str:
     if value is None:
         return ""

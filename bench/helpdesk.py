@@ -39,28 +39,34 @@ import argparse
 import json
 import random
 import re
-import statistics
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from common import LOGIN as LOGIN
+from common import OWNER_URL as OWNER_URL
+from common import WORKSPACE as WORKSPACE
+from common import Result as Result
+from common import (
+    Served,
+    add_arguments,
+    print_results,
+    serve,
+    sizes_of,
+    throwaway_database,
+    time_route,
+)
+from common import SqlLog as SqlLog
+from common import Statement as Statement
+from common import create_database as create_database
+from common import drop_database as drop_database
+from common import explain_slowest as explain_slowest
+from common import get_ok as get_ok
+from common import login as login
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.orm import Session
 
-from app import demo
-from app.config import get_settings
 from app.db import make_engine
-from app.main import create_app
-from app.migrate import migrate
 
-OWNER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-APP_ROLE = "samspill_bench_app"
-WORKSPACE = "trondelag"
-LOGIN = "koordinator@trondelag.demo"
 YEARS = 5  # generated requests are spread over this many years back from now
 
 # --- what the generated data looks like ---------------------------------------------------
@@ -351,33 +357,6 @@ ORDER BY h.id, m.seq
 # --- databases --------------------------------------------------------------------------------
 
 
-def create_database(owner_url: str, name: str) -> tuple[str, str]:
-    """A new, migrated database with the demo loaded. Returns (owner URL, app URL)."""
-    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
-        if exists.first() is None:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    db_owner_url = make_url(owner_url).set(database=name)
-    owner = db_owner_url.render_as_string(hide_password=False)
-    migrate(owner, APP_ROLE)
-    engine = make_engine(owner)
-    with Session(engine) as session, session.begin():
-        demo.load_demo(session)
-    engine.dispose()
-    app_url = db_owner_url.set(username=APP_ROLE, password=None)
-    return owner, app_url.render_as_string(hide_password=False)
-
-
-def drop_database(owner_url: str, name: str) -> None:
-    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def check_columns(conn: Connection) -> None:
     """Stop with a clear message if a table got a required column this bench does not fill."""
     rows = conn.execute(
@@ -502,91 +481,15 @@ def fill(owner_url: str, size: int) -> Fill:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Statement:
-    sql: str
-    parameters: Any
-    ms: float
-
-
-@dataclass
-class SqlLog:
-    """Every statement the app's engine runs, with its time, while `recording` is on."""
-
-    recording: bool = False
-    statements: list[Statement] = field(default_factory=list)
-
-    def attach(self, engine: Engine) -> None:
-        @event.listens_for(engine, "before_cursor_execute")
-        def _before(
-            conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool
-        ) -> None:
-            conn.info["bench_start"] = time.perf_counter()
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
-            if self.recording:
-                ms = (time.perf_counter() - conn.info.pop("bench_start")) * 1000
-                self.statements.append(Statement(sql, params, ms))
-
-    @contextmanager
-    def record(self) -> Iterator[list[Statement]]:
-        self.statements = []
-        self.recording = True
-        try:
-            yield self.statements
-        finally:
-            self.recording = False
-
-
-@dataclass
-class Result:
-    size: int
-    route: str
-    timings: list[float]
-    queries: list[int]
-    sql_ms: list[float]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.timings)
-
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.timings)
-        return ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-
-
-def get_ok(client: TestClient, url: str, params: dict[str, Any] | None = None) -> str:
-    response = client.get(url, params=params)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} {params or ''} answered {response.status_code}, not 200")
-    return response.text
-
-
-def login(client: TestClient) -> None:
-    client.get("/logg-inn")
-    client.post(
-        "/logg-inn",
-        data={
-            "email": LOGIN,
-            "password": demo.DEMO_PASSWORD,
-            "csrf_token": client.cookies["samspill_csrf"],
-        },
-    )
-
-
 def measure(
-    client: TestClient,
-    engine: Engine,
-    log: SqlLog,
+    served: Served,
     size: int,
     open_numbers: list[int],
     args: argparse.Namespace,
 ) -> list[Result]:
     base = f"/{WORKSPACE}/hjelp"
     unassigned = {"visning": "ufordelt"}
-    first_page = get_ok(client, base, unassigned)
+    first_page = get_ok(served.client, base, unassigned)
     found = re.search(r"før=(\d+)", first_page)
     if found is None:
         raise SystemExit(f"size {size}: the unassigned queue has no second page")
@@ -600,57 +503,7 @@ def measure(
         ("request page (random)", lambda: (f"{base}/{pick.randint(1, size)}", None)),
         ("request page (open, random)", lambda: (f"{base}/{pick.choice(open_numbers)}", None)),
     ]
-    results = []
-    for label, target in routes:
-        # A very slow route stops early: the warm-up after a quarter of --budget seconds, the
-        # measurement after --budget seconds but not before three rounds.
-        start = time.perf_counter()
-        for _ in range(max(args.rounds // 20, 3)):  # warm-up
-            get_ok(client, *target())
-            if time.perf_counter() - start > args.budget / 4:
-                break
-        deadline = time.perf_counter() + args.budget
-        result = Result(size, label, [], [], [])
-        for i in range(args.rounds):
-            url, params = target()
-            with log.record() as statements:
-                start = time.perf_counter()
-                get_ok(client, url, params)
-                result.timings.append((time.perf_counter() - start) * 1000)
-            result.queries.append(len(statements))
-            result.sql_ms.append(sum(s.ms for s in statements))
-            if i >= 2 and time.perf_counter() > deadline:
-                break
-        results.append(result)
-        if args.explain:
-            url, params = target()
-            with log.record() as statements:
-                get_ok(client, url, params)
-            print(f"\n=== size {size}, {label}: {url} {params or ''}")
-            explain_slowest(engine, statements)
-    return results
-
-
-def explain_slowest(engine: Engine, statements: list[Statement], top: int = 3) -> None:
-    """EXPLAIN ANALYZE the slowest SELECTs again, as the app's role and in the scope that was in
-    force when the app ran them (its last set_config call before each)."""
-    scope: Statement | None = None
-    candidates = []
-    for s in statements:
-        if "set_config('app.workspace_id'" in s.sql:
-            scope = s
-        elif s.sql.lstrip().upper().startswith("SELECT") and re.search(r"\bFROM\b", s.sql, re.I):
-            candidates.append((s, scope))
-    candidates.sort(key=lambda pair: pair[0].ms, reverse=True)
-    for s, scope in candidates[:top]:
-        print(f"\n--- {s.ms:.2f} ms in the app: {s.sql}\n    parameters: {s.parameters}")
-        with engine.connect() as conn:
-            if scope is not None:
-                conn.exec_driver_sql(scope.sql, scope.parameters)
-            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + s.sql, s.parameters)
-            for (line,) in plan:
-                print("    " + line)
-            conn.rollback()
+    return [time_route(served, size, label, target, args) for label, target in routes]
 
 
 def explain_numbering(app_url: str) -> None:
@@ -674,9 +527,7 @@ def explain_numbering(app_url: str) -> None:
 
 
 def run_size(size: int, args: argparse.Namespace) -> list[Result]:
-    name = f"samspill_bench_{size}_{uuid.uuid4().hex[:8]}"
-    try:
-        owner, app_url = create_database(args.owner_url, name)
+    with throwaway_database(args, size) as (owner, app_url):
         filled = fill(owner, size)
         rows = ", ".join(f"{t} {n:,}" for t, n in filled.rows.items())
         print(
@@ -684,60 +535,22 @@ def run_size(size: int, args: argparse.Namespace) -> list[Result]:
             f"{rows}; {filled.unassigned:,} open and unassigned",
             flush=True,
         )
-        settings = get_settings().model_copy(
-            update={"database_url": app_url, "environment": "test", "mail_worker_in_process": False}
-        )
-        app = create_app(settings)
-        log = SqlLog()
-        log.attach(app.state.engine)
-        with TestClient(app) as client:
-            login(client)
-            results = measure(client, app.state.engine, log, size, filled.open_numbers, args)
-        app.state.engine.dispose()
+        with serve(app_url) as served:
+            results = measure(served, size, filled.open_numbers, args)
         if args.explain:
             explain_numbering(app_url)
         return results
-    finally:
-        if args.keep:
-            print(f"kept database {name}")
-        else:
-            drop_database(args.owner_url, name)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,1000000", help="comma-separated request counts")
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument(
-        "--budget", type=float, default=120, help="seconds per route before it stops early"
-    )
-    parser.add_argument("--owner-url", default=OWNER_URL, help="a PostgreSQL superuser URL")
-    parser.add_argument("--keep", action="store_true", help="keep the databases")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow statements")
+    add_arguments(parser, sizes="10000,1000000", unit="request", rounds=200, budget=120)
     args = parser.parse_args()
-    sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    sizes = sizes_of(args)
     results: list[Result] = []
     for size in sizes:
         results += run_size(size, args)
-
-    print(f"\nPostgreSQL, logged in as {LOGIN}; queries and sql ms are medians per request")
-    print(
-        f"{'size':>10}  {'route':28} {'rounds':>6} {'median ms':>10} {'p95 ms':>9} "
-        f"{'queries':>7} {'sql ms':>8}"
-    )
-    for r in results:
-        print(
-            f"{r.size:>10,}  {r.route:28} {len(r.timings):6} {r.median:10.2f} {r.p95:9.2f} "
-            f"{statistics.median(r.queries):7.0f} {statistics.median(r.sql_ms):8.2f}"
-        )
-    if len(sizes) > 1:
-        small, large = sizes[0], sizes[-1]
-        print(f"\nratio {large:,} / {small:,}")
-        print(f"{'route':40} {'median':>7} {'p95':>7}")
-        for route in dict.fromkeys(r.route for r in results):
-            a = next(r for r in results if r.route == route and r.size == small)
-            b = next(r for r in results if r.route == route and r.size == large)
-            print(f"{route:40} {b.median / a.median:7.2f} {b.p95 / a.p95:7.2f}")
+    print_results(results, sizes, unit="size", width=28)
 
 
 if __name__ == "__main__":

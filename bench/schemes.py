@@ -31,37 +31,31 @@ largest size to the smallest per route (the goal: at most 1.5). Figures, not ass
 stops only if a page does not answer 200. --explain prints EXPLAIN (ANALYZE, BUFFERS) of the
 slowest statements of each route, run again as the app's role in the same workspace scope.
 
-The helpers that create and drop the databases, log in and record SQL are those of
-bench/helpdesk.py (same owner URL, same app role samspill_bench_app).
+The helpers that create and drop the databases, log in, record SQL, time the routes and
+print the table are in bench/common.py (same owner URL, same app role samspill_bench_app).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-import uuid
 from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
-from helpdesk import (
-    LOGIN,
-    OWNER_URL,
+from common import (
     WORKSPACE,
     Result,
-    SqlLog,
-    create_database,
-    drop_database,
-    explain_slowest,
-    get_ok,
-    login,
+    Served,
+    add_arguments,
+    print_results,
+    serve,
+    sizes_of,
+    throwaway_database,
+    time_routes,
 )
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from app.config import get_settings
 from app.counties.models import Workspace
-from app.main import create_app
 from app.schemes import tally
 from app.tenancy import set_db_scope
 
@@ -194,14 +188,7 @@ def fill(owner_url: str, size: int) -> Fill:
     return Fill(seconds, rows, int(digifin or 0))
 
 
-def measure(
-    client: TestClient,
-    engine: object,
-    log: SqlLog,
-    size: int,
-    filled: Fill,
-    args: argparse.Namespace,
-) -> list[Result]:
+def measure(served: Served, size: int, filled: Fill, args: argparse.Namespace) -> list[Result]:
     base = f"/{WORKSPACE}/virkemidler"
     routes: list[tuple[str, str, dict[str, object] | None]] = [
         ("figures page", f"{base}/deltakelse", None),
@@ -214,92 +201,27 @@ def measure(
         ("figures XLSX", f"{base}/deltakelse.xlsx", None),
         ("catalogue page", base, None),
     ]
-    results = []
-    for label, url, params in routes:
-        start = time.perf_counter()
-        for _ in range(max(args.rounds // 20, 3)):  # warm-up
-            get_ok(client, url, params)
-            if time.perf_counter() - start > args.budget / 4:
-                break
-        deadline = time.perf_counter() + args.budget
-        result = Result(size, label, [], [], [])
-        for i in range(args.rounds):
-            with log.record() as statements:
-                start = time.perf_counter()
-                get_ok(client, url, params)
-                result.timings.append((time.perf_counter() - start) * 1000)
-            result.queries.append(len(statements))
-            result.sql_ms.append(sum(s.ms for s in statements))
-            if i >= 2 and time.perf_counter() > deadline:
-                break
-        results.append(result)
-        if args.explain:
-            with log.record() as statements:
-                get_ok(client, url, params)
-            print(f"\n=== size {size}, {label}: {url} {params or ''}")
-            explain_slowest(engine, statements, top=2)  # type: ignore[arg-type]
-    return results
+    return time_routes(served, size, routes, args)
 
 
 def run_size(size: int, args: argparse.Namespace) -> list[Result]:
-    name = f"samspill_bench_{size}_{uuid.uuid4().hex[:8]}"
-    try:
-        owner, app_url = create_database(args.owner_url, name)
+    with throwaway_database(args, size) as (owner, app_url):
         filled = fill(owner, size)
         rows = ", ".join(f"{t} {n:,}" for t, n in filled.rows.items())
         print(f"size {size:,}: filled in {filled.seconds:.1f} s (incl. VACUUM ANALYZE); {rows}")
-        settings = get_settings().model_copy(
-            update={"database_url": app_url, "environment": "test", "mail_worker_in_process": False}
-        )
-        app = create_app(settings)
-        log = SqlLog()
-        log.attach(app.state.engine)
-        with TestClient(app) as client:
-            login(client)
-            results = measure(client, app.state.engine, log, size, filled, args)
-        app.state.engine.dispose()
-        return results
-    finally:
-        if args.keep:
-            print(f"kept database {name}")
-        else:
-            drop_database(args.owner_url, name)
+        with serve(app_url) as served:
+            return measure(served, size, filled, args)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,100000", help="comma-separated record counts")
-    parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument(
-        "--budget", type=float, default=60, help="seconds per route before it stops early"
-    )
-    parser.add_argument("--owner-url", default=OWNER_URL, help="a PostgreSQL superuser URL")
-    parser.add_argument("--keep", action="store_true", help="keep the databases")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow statements")
+    add_arguments(parser, sizes="1000,100000", unit="record", rounds=100, budget=60)
     args = parser.parse_args()
-    sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    sizes = sizes_of(args)
     results: list[Result] = []
     for size in sizes:
         results += run_size(size, args)
-
-    print(f"\nPostgreSQL under RLS, logged in as {LOGIN}; queries and sql ms are medians")
-    print(
-        f"{'records':>8}  {'route':34} {'rounds':>6} {'median ms':>10} {'p95 ms':>9} "
-        f"{'queries':>7} {'sql ms':>8}"
-    )
-    for r in results:
-        print(
-            f"{r.size:>8,}  {r.route:34} {len(r.timings):6} {r.median:10.2f} {r.p95:9.2f} "
-            f"{statistics.median(r.queries):7.0f} {statistics.median(r.sql_ms):8.2f}"
-        )
-    if len(sizes) > 1:
-        small, large = sizes[0], sizes[-1]
-        print(f"\nratio {large:,} / {small:,} (goal: median at most 1.5)")
-        print(f"{'route':34} {'median':>7} {'p95':>7}")
-        for route in dict.fromkeys(r.route for r in results):
-            a = next(r for r in results if r.route == route and r.size == small)
-            b = next(r for r in results if r.route == route and r.size == large)
-            print(f"{route:34} {b.median / a.median:7.2f} {b.p95 / a.p95:7.2f}")
+    print_results(results, sizes, unit="records", width=34, goal="median at most 1.5")
 
 
 if __name__ == "__main__":

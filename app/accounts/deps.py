@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, joinedload
 
 from app import logs
 from app.accounts import principal as principals
@@ -22,9 +22,9 @@ from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import get_session
-from app.errors import Forbidden, NotAuthenticated, NotFound, found
+from app.errors import Forbidden, NotAuthenticated, NotFound
 from app.i18n import lazy
-from app.tenancy import set_db_scope
+from app.tenancy import scoped_by_user, set_db_scope
 
 SESSION_COOKIE = "samspill_session"
 
@@ -50,6 +50,9 @@ class Context:
     membership: Membership
     choices: list[service.WorkspaceChoice] = field(default_factory=list)
     via_token: bool = False
+    # Every workspace the user is a member of, with that membership, by workspace name: read
+    # once per request with the context (the switcher and the start page use them).
+    member_of: list[tuple[Membership, Workspace]] = field(default_factory=list)
 
     @property
     def role(self) -> str:
@@ -109,6 +112,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     request.state.user = user
     request.state.viewer = Viewer(id=user.id, name=user.name, email=user.email)
     set_db_scope(session, workspace_id=None, user_id=user.id)
+    session.info[_SCOPE_USER] = user.id
     logs.bind(user_id=user.id)
     return user
 
@@ -125,8 +129,35 @@ def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+_SCOPE_USER = "samspill_scope_user"  # session info: the user the database scope was set for
+
+
+def member_workspaces(session: Session, user: User) -> list[tuple[Membership, Workspace]]:
+    """Each membership of ``user`` with its workspace (and the municipality or organisation its
+    role binds), by workspace name: one query, which serves the workspace check, the
+    membership, the switcher and the start page alike."""
+    if session.info.get(_SCOPE_USER) != user.id:  # an API token set a workspace scope only
+        set_db_scope(session, workspace_id=None, user_id=user.id)
+        session.info[_SCOPE_USER] = user.id
+    rows = session.execute(
+        scoped_by_user(Membership, user.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .add_columns(Workspace)
+        .options(joinedload(Membership.municipality), joinedload(Membership.organisation))
+        .order_by(Workspace.name)
+    ).all()
+    return [(membership, workspace) for membership, workspace in rows]
+
+
 def _load_context(session: Session, user: User, slug: str) -> Context:
-    workspace = found(session.scalar(select(Workspace).where(Workspace.slug == slug)))
+    """The context of ``user`` in the workspace ``slug``: 404 for a workspace that does not
+    exist and for one the user is not a member of alike. On PostgreSQL, two round trips after
+    the session lookup: the memberships, then the scope for row-level security."""
+    rows = member_workspaces(session, user)
+    here = next(((m, w) for m, w in rows if w.slug == slug), None)
+    if here is None:
+        raise NotFound()
+    membership, workspace = here
     set_db_scope(
         session,
         workspace_id=workspace.id,
@@ -134,15 +165,17 @@ def _load_context(session: Session, user: User, slug: str) -> Context:
         county_number=workspace.county_number,
     )
     logs.bind(user_id=user.id, workspace_id=workspace.id)
-    membership = found(service.get_membership(session, workspace.id, user.id))
-    return Context(user=user, workspace=workspace, membership=membership)
+    return Context(user=user, workspace=workspace, membership=membership, member_of=rows)
 
 
 def workspace_context(
     request: Request, workspace_slug: str, session: DbSession, user: CurrentUser
 ) -> Context:
     ctx = _load_context(session, user, workspace_slug)
-    ctx.choices = service.memberships_of(session, user)
+    ctx.choices = [
+        service.WorkspaceChoice(slug=w.slug, name=w.name, role=m.role, extras=m.extras)
+        for m, w in ctx.member_of
+    ]
     service.remember_workspace(user, ctx.workspace.id)
     request.state.ctx = ctx
     return ctx

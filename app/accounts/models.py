@@ -80,8 +80,6 @@ class Membership(TenantOwned, Timestamped, Base):
     extra_roles: Mapped[str] = mapped_column(String(60), default="", server_default="")
     municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    # strategies: notices of new comments and replies once a day instead of one mail each
-    strategy_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(lazy="raise")
     workspace: Mapped[Workspace] = relationship(lazy="raise")

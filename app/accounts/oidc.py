@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import requests
+from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +23,7 @@ from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, DbSession
 from app.accounts.views import after_login, safe_next, set_session_cookie
 from app.config import Settings, get_settings
+from app.db import end_transaction
 from app.forms import FormData
 from app.i18n import _
 from app.web import render
@@ -146,9 +148,14 @@ def callback(
         return _failure(request, _("Innloggingen ble avbrutt. Prøv igjen."))
     if not state or not code or not cookie_state or not secrets.compare_digest(state, cookie_state):
         return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
-    pending = service.consume_oidc_login(session, state, STATE_TTL)
+    pending = service.peek_oidc_login(session, state, STATE_TTL)
     if pending is None:
+        service.consume_oidc_login(session, state, STATE_TTL)  # an expired one goes
         return _failure(request, _("Innloggingen tok for lang tid. Start på nytt."))
+    # The provider is asked with no transaction open: a slow provider must not hold the
+    # database (on SQLite the write lock) while it answers. The login in flight is consumed
+    # after, so it still serves once only.
+    end_transaction(session)
     try:
         meta = metadata(settings)
         token = _client(settings).fetch_token(
@@ -164,8 +171,12 @@ def callback(
             if info.ok and info.json().get("sub") == claims["sub"]:
                 claims["email"] = info.json().get("email")
                 claims["email_verified"] = info.json().get("email_verified")
-    except (OidcError, requests.RequestException, KeyError, ValueError) as exc:
+    except (OidcError, OAuthError, requests.RequestException, KeyError, ValueError) as exc:
         log.warning("OIDC login failed: %s", exc)
+        service.consume_oidc_login(session, state, STATE_TTL)
+        return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
+    if service.consume_oidc_login(session, state, STATE_TTL) is None:
+        # Another request with the same state got here first.
         return _failure(request, _("Innloggingen kunne ikke bekreftes. Start på nytt."))
     try:
         user = service.user_for_oidc_claims(

@@ -193,6 +193,18 @@ def write_bytes(content: bytes) -> str:
     return key
 
 
+def stored(upload: Upload) -> dict[str, object]:
+    """Keep an upload's bytes in the storage (``write_bytes``) and give the columns every file
+    table shares: filename, content type, size, SHA-256 and storage key."""
+    return {
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": len(upload.content),
+        "sha256": hashlib.sha256(upload.content).hexdigest(),
+        "storage_key": write_bytes(upload.content),
+    }
+
+
 def file_response(key: str, filename: str, content_type: str) -> StreamingResponse:
     """The stored file of ``key``, always as a download and never cached, streamed in chunks;
     NotFound when its bytes are missing. For the page and the API alike, and other modules'
@@ -222,19 +234,14 @@ def store(
     rolls back a file stays unreferenced in the storage, never the other way round."""
     rows = []
     for upload in uploads:
-        key = write_bytes(upload.content)
         row = RequestAttachment(
             workspace_id=ws.id,
             request_id=req.id,
             message_id=message_id,
             uploaded_by_id=user_id,
             internal=internal,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            storage_key=key,
             created_at=utcnow(),
+            **stored(upload),
         )
         session.add(row)
         rows.append(row)

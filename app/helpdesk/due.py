@@ -21,27 +21,38 @@ BATCH = 500
 
 
 def service_levels(
-    session: Session, ws: Workspace, requests: list[HelpRequest]
+    session: Session,
+    ws: Workspace,
+    requests: list[HelpRequest],
+    history: list[RequestEvent] | None = None,
 ) -> dict[int, sla.Due]:
     """Due times for first response and resolution, in working hours, per request id. One
-    query for the waiting periods of all the requests given."""
+    query for the waiting periods of all the requests given — none when ``history``, the
+    whole history of the one request given (its page has it), is at hand."""
     if not requests:
         return {}
     waits: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     opened: dict[int, datetime] = {}
-    events = session.execute(
-        scoped(RequestEvent, ws.id)
-        .where(
-            RequestEvent.request_id.in_([r.id for r in requests]),
-            RequestEvent.kind == "transition",
-            or_(
-                RequestEvent.to_state == "waiting_for_municipality",
-                RequestEvent.from_state == "waiting_for_municipality",
-            ),
-        )
-        .order_by(RequestEvent.id)
-        .with_only_columns(RequestEvent.request_id, RequestEvent.to_state, RequestEvent.at)
-    ).all()
+    if history is not None and len(requests) == 1:
+        events: Any = [
+            (e.request_id, e.to_state, e.at)
+            for e in history
+            if e.kind == "transition" and "waiting_for_municipality" in (e.to_state, e.from_state)
+        ]
+    else:
+        events = session.execute(
+            scoped(RequestEvent, ws.id)
+            .where(
+                RequestEvent.request_id.in_([r.id for r in requests]),
+                RequestEvent.kind == "transition",
+                or_(
+                    RequestEvent.to_state == "waiting_for_municipality",
+                    RequestEvent.from_state == "waiting_for_municipality",
+                ),
+            )
+            .order_by(RequestEvent.id)
+            .with_only_columns(RequestEvent.request_id, RequestEvent.to_state, RequestEvent.at)
+        ).all()
     for request_id, to_state, at in events:
         if to_state == "waiting_for_municipality":
             opened[request_id] = at

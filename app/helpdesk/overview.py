@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -21,6 +23,7 @@ from app.helpdesk.queue import QueueFilter, queue_query
 from app.helpdesk.visits import service as visits_service
 from app.i18n import _
 from app.registry import Contribution, Figure, NeedsYou
+from app.tenancy import scoped
 from app.web import decimal
 
 
@@ -59,9 +62,56 @@ def contribution(session: Session, ctx: Context) -> Contribution | None:
 SHOWN = 6  # of each kind; a link to the queue says there is more
 
 
-def _requests(session: Session, ctx: Context, f: QueueFilter, order: Any) -> list[HelpRequest]:
-    query = queue_query(ctx.workspace, ctx.principal, f).order_by(*order).limit(SHOWN + 1)
-    return list(session.scalars(query))
+@dataclass(frozen=True)
+class _Part:
+    """One list of the start page: which requests, in which order (in SQL, and the same in
+    Python to put the rows of one query back in order)."""
+
+    f: QueueFilter
+    order: tuple[Any, ...]
+    key: Callable[[HelpRequest], Any]
+
+
+def _by_id(req: HelpRequest) -> Any:
+    return req.id
+
+
+def _by_resolution_due(req: HelpRequest) -> Any:
+    due = req.resolution_due_at
+    return (due is None, due.timestamp() if due else 0.0, req.id)
+
+
+def _waiting_first(req: HelpRequest) -> Any:
+    return (req.state != "waiting_for_municipality", -req.id)
+
+
+def _requests(session: Session, ctx: Context, parts: list[_Part]) -> list[list[HelpRequest]]:
+    """The first ``SHOWN + 1`` requests of each part, in one query whatever the number of parts
+    (a UNION ALL of each part's ids, joined to the requests)."""
+    if not parts:
+        return []
+    chosen = union_all(
+        *(
+            select(ids.c.id, literal(k).label("part"))
+            for k, part in enumerate(parts)
+            for ids in [
+                queue_query(ctx.workspace, ctx.principal, part.f)
+                .with_only_columns(HelpRequest.id)
+                .order_by(*part.order)
+                .limit(SHOWN + 1)
+                .subquery()
+            ]
+        )
+    ).subquery()
+    rows = session.execute(
+        scoped(HelpRequest, ctx.workspace.id)
+        .join(chosen, chosen.c.id == HelpRequest.id)
+        .add_columns(chosen.c.part)
+    ).all()
+    out: list[list[HelpRequest]] = [[] for _part in parts]
+    for req, k in rows:
+        out[k].append(req)
+    return [sorted(found, key=part.key) for found, part in zip(out, parts, strict=True)]
 
 
 def _label(req: HelpRequest) -> str:
@@ -87,11 +137,16 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
     if not p.can("helpdesk.see_all") and p.municipality_number is not None:
         group = _("Forespørsler til hjelpekorpset")
         waiting = HelpRequest.state == "waiting_for_municipality"
-        rows = _requests(
+        (rows,) = _requests(
             session,
             ctx,
-            QueueFilter(open_only=True),
-            (case((waiting, 0), else_=1), HelpRequest.id.desc()),
+            [
+                _Part(
+                    QueueFilter(open_only=True),
+                    (case((waiting, 0), else_=1), HelpRequest.id.desc()),
+                    _waiting_first,
+                )
+            ],
         )
         for req in rows[:SHOWN]:
             asks = req.state == "waiting_for_municipality"
@@ -106,18 +161,27 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
                 )
             )
         _more(items, rows, "/hjelp", group)
+    # The lists of those who work and triage requests, in one query.
+    parts: list[_Part] = []
+    if p.can("helpdesk.work"):
+        parts.append(
+            _Part(
+                QueueFilter(view="mine", open_only=True),
+                (
+                    HelpRequest.resolution_due_at.is_(None),
+                    HelpRequest.resolution_due_at,
+                    HelpRequest.id,
+                ),
+                _by_resolution_due,
+            )
+        )
+    if p.can("helpdesk.triage"):
+        parts.append(_Part(QueueFilter(view="unassigned"), (HelpRequest.id,), _by_id))
+        parts.append(_Part(QueueFilter(view="overdue"), (HelpRequest.id,), _by_id))
+    lists = iter(_requests(session, ctx, parts))
     if p.can("helpdesk.work"):
         group = _("Tildelt deg")
-        rows = _requests(
-            session,
-            ctx,
-            QueueFilter(view="mine", open_only=True),
-            (
-                HelpRequest.resolution_due_at.is_(None),
-                HelpRequest.resolution_due_at,
-                HelpRequest.id,
-            ),
-        )
+        rows = next(lists)
         for req in rows[:SHOWN]:
             late = is_overdue(req, now)
             items.append(
@@ -134,7 +198,7 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
         items += _visits_this_week(session, ctx)
     if p.can("helpdesk.triage"):
         group = _("Til vurdering")
-        rows = _requests(session, ctx, QueueFilter(view="unassigned"), (HelpRequest.id,))
+        rows = next(lists)
         for req in rows[:SHOWN]:
             items.append(
                 NeedsYou(
@@ -148,7 +212,7 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
             )
         _more(items, rows, "/hjelp?visning=ufordelt", group)
         group = _("Forsinket")
-        rows = _requests(session, ctx, QueueFilter(view="overdue"), (HelpRequest.id,))
+        rows = next(lists)
         for req in rows[:SHOWN]:
             items.append(
                 NeedsYou(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import clock
 from app.accounts.principal import Principal
@@ -52,14 +52,19 @@ def get_request(
     """A request ``p`` may see, with municipality, requester and assignees loaded, else 404;
     with ``may``, one on which ``p`` may do that action too, else 403 (after the 404, so that
     another's request is a 404 whatever the role)."""
-    req = session.scalar(
-        visible(ws, p)
-        .where(HelpRequest.number == number)
-        .options(
-            selectinload(HelpRequest.municipality),
-            selectinload(HelpRequest.requester),
-            selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+    # One statement: the assignees (a few) join in too; unique() folds their rows.
+    req = (
+        session.execute(
+            visible(ws, p)
+            .where(HelpRequest.number == number)
+            .options(
+                joinedload(HelpRequest.municipality),
+                joinedload(HelpRequest.requester),
+                joinedload(HelpRequest.assignees).joinedload(RequestAssignee.user),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if req is None:
         raise NotFound()
@@ -157,8 +162,8 @@ def queue(
 
 # What a row of the queue shows, loaded with it.
 QUEUE_LOADS = (
-    selectinload(HelpRequest.municipality),
-    selectinload(HelpRequest.assignees).selectinload(RequestAssignee.user),
+    joinedload(HelpRequest.municipality),
+    selectinload(HelpRequest.assignees).joinedload(RequestAssignee.user),
 )
 
 
@@ -241,7 +246,7 @@ def detail(session: Session, ws: Workspace, p: Principal, number: int) -> Reques
         scoped(RequestMessage, ws.id)
         .where(RequestMessage.request_id == req.id)
         .order_by(RequestMessage.id)
-        .options(selectinload(RequestMessage.author))
+        .options(joinedload(RequestMessage.author))
     )
     if not p.can("helpdesk.note"):
         messages_q = messages_q.where(RequestMessage.internal.is_(False))
@@ -250,7 +255,7 @@ def detail(session: Session, ws: Workspace, p: Principal, number: int) -> Reques
             scoped(RequestEvent, ws.id)
             .where(RequestEvent.request_id == req.id)
             .order_by(RequestEvent.id)
-            .options(selectinload(RequestEvent.actor))
+            .options(joinedload(RequestEvent.actor))
         )
     )
     return RequestDetail(req, list(session.scalars(messages_q)), events, allowed_moves(p, req))

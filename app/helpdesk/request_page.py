@@ -52,9 +52,12 @@ def render_request(
     d = detail(session, ctx.workspace, p, number)
     works = p.can("helpdesk.work")
     extra: dict[str, Any] = {}
+    helpers = eligible_helpers(session, ctx.workspace) if works else []
     if p.can("helpdesk.triage") and d.request.state not in ("resolved", "closed"):
         # Only the triage form shows them, and it is not there once the request is resolved.
-        extra["suggestions"] = suggest_helpers(session, ctx.workspace, d.request)
+        extra["suggestions"] = suggest_helpers(
+            session, ctx.workspace, d.request, helpers if works else None
+        )
     if works:
         extra["time"] = work.time_of(session, ctx.workspace, d.request.id)
     files_by_message: dict[int | None, list[Any]] = {}
@@ -71,7 +74,7 @@ def render_request(
             "d": d,
             "req": d.request,
             "here": f"/{ctx.workspace.slug}/hjelp/{d.request.number}",
-            "due": service_levels(session, ctx.workspace, [d.request])[d.request.id],
+            "due": service_levels(session, ctx.workspace, [d.request], d.events)[d.request.id],
             "principal": p,
             "errors": errors or {},
             "values": values or {},
@@ -84,7 +87,7 @@ def render_request(
             "visits": planned,
             "clashes": visits.clashes_of(session, ctx.workspace, planned) if works else {},
             "clash_lines": clash_lines or [],
-            "helpers": eligible_helpers(session, ctx.workspace) if works else [],
+            "helpers": helpers,
             "steps": work.steps_of(session, ctx.workspace, d.request.id),
             "links": work.links_of(session, ctx.workspace, p, d.request),
             "files": files_by_message,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Membership, User
@@ -98,14 +98,17 @@ def _councils_by_municipality(session: Session, ws: Workspace) -> dict[str, set[
     return councils
 
 
-def suggest_helpers(session: Session, ws: Workspace, req: HelpRequest) -> list[Suggestion]:
+def suggest_helpers(
+    session: Session, ws: Workspace, req: HelpRequest, members: list[Membership] | None = None
+) -> list[Suggestion]:
     """Helpers ranked by matching competence, then load, then nearness (same municipality or
-    same regional council)."""
-    members = eligible_helpers(session, ws)
+    same regional council). ``members``: :func:`eligible_helpers`, when the caller has them."""
+    if members is None:
+        members = eligible_helpers(session, ws)
     profiles = {
         p.user_id: p
         for p in session.scalars(
-            scoped(HelperProfile, ws.id).options(selectinload(HelperProfile.home_municipality))
+            scoped(HelperProfile, ws.id).options(joinedload(HelperProfile.home_municipality))
         )
     }
     loads = open_loads(session, ws)

@@ -7,15 +7,14 @@ plan of a shared innovation (read-only) and may scale it for one of its own muni
 stored in its own workspace. Municipal plans and measurements never leave their workspace.
 Who changes what: ``benefits.edit`` the common plan and every municipal plan of the workspace;
 ``benefits.edit_own`` (a municipal user) only their own municipality's plan and measurements.
+
+Scaling a figure to a municipality's size is in ``benefits_scale.py``; when to measure and how
+each plan is going (the benefits page's overview) in ``benefits_status.py``.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -28,15 +27,15 @@ from app.errors import Forbidden, InvalidInput, found
 from app.i18n import lazy
 from app.innovations import service as innovations
 from app.innovations.benefits_parts import PARTS
+from app.innovations.benefits_scale import population_scale, scaled
+from app.innovations.benefits_scale import round_scale as round_scale
 from app.innovations.benefits_schemas import BenefitForm, CopyForm, MeasurementForm, PlanForm
 from app.innovations.models import Adoption, Benefit, BenefitPlan, Innovation, Measurement
+from app.innovations.visibility import shared_ids
 from app.tenancy import scoped, scoped_or_shared
 
 # An adoption at any of these stages may get a plan (the assessment is for "should we start?")
 COPY_STATES = ("considering", "planned", "in_progress", "in_use")
-DUE_MONTHS = (6, 12)  # measurements are due this many months after "in use"
-EARLY_DAYS = 30  # a measurement up to this many days before a due date counts for it
-SHARE_UNITS = ("%", "prosent", "percent", "andel")  # shares are not scaled by population
 
 NOT_OWN = lazy("Denne planen eies av et annet fylke og kan bare leses her.")
 ONLY_OWN = lazy("Du kan bare endre planen og målingene for din egen kommune.")
@@ -45,19 +44,12 @@ ONLY_OWN = lazy("Du kan bare endre planen og målingene for din egen kommune.")
 # --- what a workspace sees -------------------------------------------------------------------
 
 
-def _shared_innovation_ids() -> Any:
-    return scoped_or_shared(Innovation, 0, Innovation.shared.is_(True)).with_only_columns(
-        Innovation.id
-    )
-
-
 def visible_plans(ws: Workspace) -> Any:
     """This workspace's plans, and the common plans of innovations other counties share."""
     return scoped_or_shared(
         BenefitPlan,
         ws.id,
-        BenefitPlan.municipality_number.is_(None)
-        & BenefitPlan.innovation_id.in_(_shared_innovation_ids()),
+        BenefitPlan.municipality_number.is_(None) & BenefitPlan.innovation_id.in_(shared_ids()),
     )
 
 
@@ -211,46 +203,6 @@ def save_common(
     _apply_parts(plan, form)
     session.flush()
     return plan
-
-
-def round_scale(value: Decimal) -> Decimal:
-    """Three significant digits, at most four decimals, within what the column holds."""
-    if value <= 0:
-        return Decimal(1)
-    digits = value.adjusted()  # the power of ten of the first digit
-    rounded = value.quantize(Decimal(1).scaleb(digits - 2), rounding=ROUND_HALF_UP)
-    rounded = rounded.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    return min(max(rounded, Decimal("0.0001")), Decimal("9999"))
-
-
-def population_scale(session: Session, inn: Innovation, municipality_number: str) -> Decimal:
-    """The municipality's population over the origin municipality's (1 without an origin)."""
-    if not inn.origin_municipality_number:
-        return Decimal(1)
-    pops = dict(
-        session.execute(
-            select(Municipality.number, Municipality.population).where(
-                Municipality.number.in_({inn.origin_municipality_number, municipality_number})
-            )
-        ).all()
-    )
-    origin, mine = pops.get(inn.origin_municipality_number), pops.get(municipality_number)
-    if not origin or not mine:
-        return Decimal(1)
-    return round_scale(Decimal(mine) / Decimal(origin))
-
-
-def is_share(unit: str) -> bool:
-    u = unit.strip().lower()
-    return any(u == s or u.startswith(s) for s in SHARE_UNITS)
-
-
-def scaled(value: Decimal | None, scale: Decimal, unit: str) -> Decimal | None:
-    """A quantitative figure of the common plan for a municipality of another size (shares,
-    in per cent, stay as they are)."""
-    if value is None or is_share(unit):
-        return value
-    return (value * scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def make_copy(
@@ -535,147 +487,3 @@ def delete_measurement(
     )
     session.delete(row)
     session.flush()
-
-
-# --- when to measure, and how it is going ----------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def due_dates(in_use_on: date | None, benefits: list[Benefit]) -> list[date]:
-    """When the plan's benefits should be measured: 6 and 12 months after the municipality
-    took the innovation into use, and at the target date of each benefit still pursued."""
-    days: set[date] = set()
-    if in_use_on is not None:
-        days.update(add_months(in_use_on, m) for m in DUE_MONTHS)
-    days.update(
-        b.target_date
-        for b in benefits
-        if b.target_date is not None and b.status not in ("realised", "dropped")
-    )
-    return sorted(days)
-
-
-def covered(due_on: date, measured: list[date]) -> bool:
-    """A measurement on or after the due date (or shortly before it) takes care of it."""
-    return any(d >= due_on - timedelta(days=EARLY_DAYS) for d in measured)
-
-
-def open_due(due: list[date], measured: list[date]) -> list[date]:
-    return [d for d in due if not covered(d, measured)]
-
-
-@dataclass
-class PlanStatus:
-    plan: BenefitPlan
-    name: str  # the municipality's name ("" for the common plan)
-    in_use_on: date | None = None
-    adoption_status: str | None = None
-    by_status: dict[str, int] = field(default_factory=dict)
-    last_measured_on: date | None = None
-    next_due_on: date | None = None
-
-    @property
-    def overdue(self) -> bool:
-        return self.next_due_on is not None and self.next_due_on < today()
-
-
-def measured_dates(
-    session: Session, ws: Workspace, plans: list[BenefitPlan]
-) -> dict[int, list[date]]:
-    """Measurement dates by plan id (one query for all the plans)."""
-    by_benefit = {b.id: plan.id for plan in plans for b in plan.benefits}
-    out: dict[int, list[date]] = {plan.id: [] for plan in plans}
-    if not by_benefit:
-        return out
-    rows = session.execute(
-        scoped(Measurement, ws.id)
-        .where(Measurement.benefit_id.in_(list(by_benefit)))
-        .with_only_columns(Measurement.benefit_id, Measurement.measured_on)
-    )
-    for benefit_id, measured_on in rows.all():
-        out[by_benefit[benefit_id]].append(measured_on)
-    return out
-
-
-def statuses(
-    session: Session, ws: Workspace, inn: Innovation, plans: list[BenefitPlan]
-) -> list[PlanStatus]:
-    """How each plan is going: benefits by status, the last measurement, the next due."""
-    adoptions = adoptions_here(session, ws, inn)
-    names = municipality_names(
-        session, {p.municipality_number for p in plans if p.municipality_number}
-    )
-    measured = measured_dates(session, ws, [p for p in plans if p.workspace_id == ws.id])
-    out = []
-    for plan in plans:
-        number = plan.municipality_number
-        adoption = adoptions.get(number) if number else None
-        in_use_on = adoption.in_use_on if adoption and adoption.status == "in_use" else None
-        dates = measured.get(plan.id, [])
-        due = open_due(due_dates(in_use_on, plan.benefits), dates) if number else []
-        out.append(
-            PlanStatus(
-                plan=plan,
-                name=names.get(number, number) if number else "",
-                in_use_on=in_use_on,
-                adoption_status=adoption.status if adoption else None,
-                by_status=dict(Counter(b.status for b in plan.benefits)),
-                last_measured_on=max(dates) if dates else None,
-                next_due_on=due[0] if due else None,
-            )
-        )
-    return out
-
-
-def copy_candidates(
-    session: Session, ws: Workspace, p: Principal, inn: Innovation, plans: list[BenefitPlan]
-) -> list[tuple[str, str, Decimal]]:
-    """The municipalities of this workspace's adoptions that may get a plan now, with their
-    name and population-based scale (for a municipal user only their own)."""
-    have = {plan.municipality_number for plan in plans}
-    numbers = {
-        n
-        for n, a in adoptions_here(session, ws, inn).items()
-        if a.status in COPY_STATES and n not in have and may_copy(p, n)
-    }
-    names = municipality_names(session, numbers)
-    return [
-        (n, names.get(n, n), population_scale(session, inn, n))
-        for n in sorted(numbers, key=lambda n: names.get(n, n))
-    ]
-
-
-@dataclass
-class Overview:
-    innovation: Innovation
-    own: bool
-    owner: str
-    common: BenefitPlan | None
-    plans: list[PlanStatus]
-    candidates: list[tuple[str, str, Decimal]]
-
-
-def overview(session: Session, ws: Workspace, p: Principal, innovation_id: int) -> Overview:
-    """The innovation's benefits page: the common plan and the municipalities' plans here."""
-    inn = innovations.get_innovation(session, ws, innovation_id)
-    common = common_plan(session, ws, inn, benefits=True)
-    plans = municipal_plans(session, ws, inn)
-    return Overview(
-        innovation=inn,
-        own=inn.workspace_id == ws.id,
-        owner=innovations.owner_name(session, inn),
-        common=common,
-        plans=statuses(session, ws, inn, plans),
-        candidates=copy_candidates(session, ws, p, inn, plans) if common else [],
-    )
-
-
-def plan_status(session: Session, ws: Workspace, plan: BenefitPlan) -> PlanStatus:
-    inn = innovations.get_innovation(session, ws, plan.innovation_id)
-    return statuses(session, ws, inn, [plan])[0]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.accounts.deps import Context, DbSession, api_require
 from app.errors import found
-from app.innovations import benefits
+from app.innovations import benefits, benefits_status
 from app.innovations.benefits_schemas import (
     BenefitForm,
     BenefitRead,
@@ -35,7 +35,7 @@ Reader = Annotated[Context, Depends(api_require("innovations.read"))]
 BASE = "/{workspace_slug}/benefit-plans"
 
 
-def _summary(ctx: Context, s: benefits.PlanStatus) -> PlanSummary:
+def _summary(ctx: Context, s: benefits_status.PlanStatus) -> PlanSummary:
     p = s.plan
     return PlanSummary(
         id=p.id,
@@ -54,7 +54,7 @@ def _summary(ctx: Context, s: benefits.PlanStatus) -> PlanSummary:
 
 
 def _read(session: DbSession, ctx: Context, plan: BenefitPlan) -> PlanRead:
-    status = benefits.plan_status(session, ctx.workspace, plan)
+    status = benefits_status.plan_status(session, ctx.workspace, plan)
     measured = benefits.measurements_of(session, ctx.workspace, plan)
     return PlanRead(
         **_summary(ctx, status).model_dump(),
@@ -89,12 +89,13 @@ def list_plans(
     """The innovation's common plan (this county's, or the owner's for another county's shared
     innovation) and this county's municipal plans, with benefits by status and the next
     measurement due (all, on one page)."""
-    view = benefits.overview(session, ctx.workspace, ctx.principal, innovation_id)
+    view = benefits_status.overview(session, ctx.workspace, ctx.principal, innovation_id)
     items = []
     if view.common is not None:
         items.append(
             _summary(
-                ctx, benefits.statuses(session, ctx.workspace, view.innovation, [view.common])[0]
+                ctx,
+                benefits_status.statuses(session, ctx.workspace, view.innovation, [view.common])[0],
             )
         )
     items += [_summary(ctx, s) for s in view.plans]

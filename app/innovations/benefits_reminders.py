@@ -24,7 +24,7 @@ from app.accounts import service as accounts_service
 from app.clock import local, local_date, utcnow
 from app.counties.models import Workspace
 from app.i18n import _, speaking
-from app.innovations import benefits
+from app.innovations import benefits, benefits_status
 from app.innovations import service as innovations
 from app.innovations.models import Adoption, BenefitPlan, Innovation, MeasurementReminder
 from app.mail import service as mail
@@ -134,7 +134,7 @@ def run_workspace(session: Session, ws: Workspace, now: datetime | None = None) 
             )
         )
     }
-    measured = benefits.measured_dates(session, ws, plans)
+    measured = benefits_status.measured_dates(session, ws, plans)
     titles = dict(
         session.execute(
             innovations.visible_innovations(ws)
@@ -147,8 +147,8 @@ def run_workspace(session: Session, ws: Workspace, now: datetime | None = None) 
         email = accounts_service.normalise_email(plan.responsible_email)
         due = [
             d
-            for d in benefits.open_due(
-                benefits.due_dates(in_use_on, plan.benefits), measured.get(plan.id, [])
+            for d in benefits_status.open_due(
+                benefits_status.due_dates(in_use_on, plan.benefits), measured.get(plan.id, [])
             )
             if day - timedelta(days=STALE_DAYS) <= d <= day and (plan.id, d, email) not in sent
         ]

@@ -15,7 +15,7 @@ from app.clock import today
 from app.errors import Forbidden, InvalidInput
 from app.forms import FormData, submit
 from app.i18n import _
-from app.innovations import benefits, benefits_export
+from app.innovations import benefits, benefits_export, benefits_status
 from app.innovations import service as innovations
 from app.innovations.benefits_chart import line_chart
 from app.innovations.benefits_parts import LABELS, PARTS
@@ -73,7 +73,7 @@ def _overview(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = benefits.overview(session, ctx.workspace, ctx.principal, innovation_id)
+    view = benefits_status.overview(session, ctx.workspace, ctx.principal, innovation_id)
     p = ctx.principal
     return _page(
         request,
@@ -212,7 +212,7 @@ def _plan_page(
     status_code: int = 200,
 ) -> Response:
     plan = benefits.get_plan(session, ctx.workspace, innovation_id, plan_id)
-    status = benefits.plan_status(session, ctx.workspace, plan)
+    status = benefits_status.plan_status(session, ctx.workspace, plan)
     measured = benefits.measurements_of(session, ctx.workspace, plan)
     charts = {
         b.id: line_chart(b, measured.get(b.id, []), benefits_export.number, _day)
@@ -568,7 +568,7 @@ def plan_xlsx(innovation_id: int, plan_id: int, session: DbSession, ctx: Reader)
 @router.get("/{workspace_slug}/innovasjoner/{innovation_id:int}/gevinster.xlsx")
 def all_plans_xlsx(innovation_id: int, session: DbSession, ctx: Reader) -> Response:
     """Every municipality's indicators and measurements for the innovation in this county."""
-    view = benefits.overview(session, ctx.workspace, ctx.principal, innovation_id)
+    view = benefits_status.overview(session, ctx.workspace, ctx.principal, innovation_id)
     plans = [s.plan for s in view.plans] or ([view.common] if view.common else [])
     if not plans:
         raise InvalidInput({"form": _("Det finnes ingen gevinstplan å laste ned ennå.")})

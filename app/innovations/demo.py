@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from app.clock import today
 from app.counties.models import Workspace
 from app.innovations import service, tally
-from app.innovations.demo_data import BENEFIT_PLANS, INNOVATIONS, BenefitPlanData
+from app.innovations.demo_data import INNOVATIONS
+from app.innovations.demo_plans import BENEFIT_PLANS
+from app.innovations.demo_types import BenefitPlanData
 from app.innovations.models import Adoption, Benefit, BenefitPlan, Innovation, Measurement
 from app.innovations.schemas import InnovationForm, Link, RoleForm
 from app.networks import service as networks_service

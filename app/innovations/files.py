@@ -5,7 +5,6 @@ owns the innovation."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -60,13 +59,9 @@ def add_files(
         row = InnovationFile(
             workspace_id=ws.id,
             innovation_id=inn.id,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            storage_key=attachments.write_bytes(upload.content),
             uploaded_by_id=p.user_id,
             created_at=utcnow(),
+            **attachments.stored(upload),
         )
         session.add(row)
         rows.append(row)

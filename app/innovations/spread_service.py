@@ -17,6 +17,9 @@ share). The figures that would otherwise add up every adoption read the adoption
 
 The matrix cells and the series over time (a page of innovations) read every record the
 workspace reads (its own and every county's records of shared innovations).
+
+The filter and the base queries are in ``spread_filter.py``, the councils in
+``spread_councils.py`` (their names are re-exported here).
 """
 
 from __future__ import annotations
@@ -26,55 +29,33 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    String,
-    Text,
-    and_,
-    case,
-    cast,
-    distinct,
-    extract,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Integer, Select, case, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.counties import service as counties_service
 from app.counties.models import Municipality, Workspace
-from app.errors import InvalidInput
-from app.i18n import lazy
 from app.innovations import service
-from app.innovations.models import INNOVATION_AREAS, PHASES, Adoption, AdoptionPair, Innovation
+from app.innovations.models import Adoption, AdoptionPair, Innovation
+from app.innovations.spread_councils import TOP_PER_COUNCIL as TOP_PER_COUNCIL
+from app.innovations.spread_councils import CouncilInnovation as CouncilInnovation
+from app.innovations.spread_councils import CouncilRow, council_spread
+from app.innovations.spread_filter import PAGE_SIZES as PAGE_SIZES
+from app.innovations.spread_filter import PERIODS as PERIODS
+from app.innovations.spread_filter import SpreadFilter, filtered_innovations, is_in_use, not_origin
+from app.innovations.spread_filter import council_choices as council_choices
+from app.innovations.spread_filter import parse_filter as parse_filter
+from app.innovations.visibility import workspace_names
 from app.tenancy import scoped
 
 SMALL_CLASSES = 2  # size classes 1 and 2 are "small" (under 3,000 by default), as elsewhere
-PAGE_SIZES = (20, 50, 100, 200)
 SERIES = 6  # innovations in the over-time chart: the first of the matrix
 YEARS = 8  # years shown over time (the earlier ones are summed into the first)
 QUARTERS = 8
-TOP_PER_COUNCIL = 10
-PERIODS = ("year", "quarter")
 STATES = ("origin", "in_use", "under_way", "abandoned")
 UNDER_WAY = ("considering", "planned", "in_progress")
 # The best of several records of one municipality (several counties may record the same one).
 _RANK = {3: "in_use", 2: "under_way", 1: "abandoned"}
-
-
-@dataclass
-class SpreadFilter:
-    area: str | None = None
-    phase: str | None = None
-    shared_only: bool = False
-    council_id: int | None = None  # the rows are this council's members
-    limit: int = PAGE_SIZES[0]
-    page: int = 1
-    period: str = "year"
 
 
 @dataclass
@@ -121,26 +102,6 @@ class OverTime:
 
 
 @dataclass
-class CouncilInnovation:
-    innovation_id: int
-    title: str
-    origin_number: str
-    origin_name: str
-    users: int  # other members that use it
-    others: int  # members other than the origin
-
-
-@dataclass
-class CouncilRow:
-    body_id: int
-    name: str
-    members: int
-    made: int  # innovations made by a member
-    members_using: int  # members that use an innovation another member made
-    innovations: list[CouncilInnovation] = field(default_factory=list)
-
-
-@dataclass
 class Spread:
     filter: SpreadFilter
     small_limit: int
@@ -166,91 +127,7 @@ class Spread:
         return (self.filter.page - 1) * self.filter.limit + len(self.innovations)
 
 
-def parse_filter(
-    *,
-    area: str | None = None,
-    phase: str | None = None,
-    shared_only: bool = False,
-    council: str | None = None,
-    limit: str | None = None,
-    page: str | None = None,
-    period: str | None = None,
-    councils: list[tuple[int, str]] | None = None,
-) -> SpreadFilter:
-    """The filter from what a person (or an API client) typed; a bad value is refused with a
-    message for its field and nothing is counted."""
-    errors: dict[str, str] = {}
-    f = SpreadFilter(shared_only=shared_only)
-    if area:
-        if area in INNOVATION_AREAS:
-            f.area = area
-        else:
-            errors["area"] = lazy("Velg et område i listen.")
-    if phase:
-        if phase in PHASES:
-            f.phase = phase
-        else:
-            errors["phase"] = lazy("Velg en fase i listen.")
-    if council:
-        ids = {i for i, _name in councils or []}
-        if council.isdigit() and int(council) in ids:
-            f.council_id = int(council)
-        else:
-            errors["council"] = lazy("Velg et regionråd i listen.")
-    if limit:
-        if limit.isdigit() and int(limit) in PAGE_SIZES:
-            f.limit = int(limit)
-        else:
-            errors["limit"] = lazy(
-                "Velg hvor mange innovasjoner som skal vises: 20, 50, 100 eller 200."
-            )
-    if page:
-        if page.isdigit() and 1 <= int(page) <= 100_000:
-            f.page = int(page)
-        else:
-            errors["page"] = lazy("Sidetallet må være et helt tall fra 1 og oppover.")
-    if period:
-        if period in PERIODS:
-            f.period = period
-        else:
-            errors["period"] = lazy("Velg år eller kvartal.")
-    if errors:
-        raise InvalidInput(errors)
-    return f
-
-
-def council_choices(session: Session, ws: Workspace) -> list[tuple[int, str]]:
-    """The councils (regionråd) the workspace sees, by name."""
-    from app.networks import service as networks_service
-
-    return [
-        (n.body.id, n.body.name)
-        for n in networks_service.flatten(networks_service.body_tree(session, ws))
-        if n.body.kind == "council"
-    ]
-
-
 # --- the queries ----------------------------------------------------------------------------
-
-
-def _innovations(ws: Workspace, f: SpreadFilter) -> Select[Any]:
-    query = service.visible_innovations(ws).where(Innovation.archived_at.is_(None))
-    if f.area:
-        # JSON lists differ between the databases; a LIKE on the stored text works in both.
-        query = query.where(cast(Innovation.areas, Text()).like(f'%"{f.area}"%'))
-    if f.phase:
-        query = query.where(Innovation.phase == f.phase)
-    if f.shared_only:
-        query = query.where(Innovation.shared.is_(True))
-    return query
-
-
-def _in_use() -> Any:
-    return Adoption.status == service.IN_USE
-
-
-def _not_origin(number: Any, origin: Any) -> Any:
-    return or_(origin.is_(None), number != origin)
 
 
 def _rank() -> Any:
@@ -265,7 +142,7 @@ def _ranked(session: Session, ws: Workspace, f: SpreadFilter) -> tuple[list[Inno
     """A page of innovations, the most spread first (then by title). The spread is read from
     the adoption tallies (``service.with_spread``, the registry's count): one row per county
     and innovation."""
-    base = _innovations(ws, f)
+    base = filtered_innovations(ws, f)
     total = session.scalar(base.with_only_columns(func.count(Innovation.id))) or 0
     origin = Municipality
     joined, spread_column = service.with_spread(
@@ -286,7 +163,7 @@ def _ranked(session: Session, ws: Workspace, f: SpreadFilter) -> tuple[list[Inno
         .limit(f.limit)
         .offset((f.page - 1) * f.limit)
     ).all()
-    owners = _workspace_names(session, {r[2] for r in rows})
+    owners = workspace_names(session, {r[2] for r in rows})
     return [
         InnovationColumn(
             id=id_,
@@ -300,14 +177,6 @@ def _ranked(session: Session, ws: Workspace, f: SpreadFilter) -> tuple[list[Inno
         )
         for id_, title, workspace_id, shared, origin_number, origin_name, n in rows
     ], total
-
-
-def _workspace_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(select(Workspace.id, Workspace.name).where(Workspace.id.in_(ids))).all()
-    )
 
 
 def _cells(
@@ -356,7 +225,7 @@ def _own_records(ws: Workspace, innovations: Select[Any], numbers: list[str]) ->
         .with_only_columns(Adoption.municipality_number, Adoption.status, func.count())
         .where(
             Adoption.municipality_number.in_(numbers),
-            _not_origin(Adoption.municipality_number, inn.c.origin),
+            not_origin(Adoption.municipality_number, inn.c.origin),
         )
         .group_by(Adoption.municipality_number, Adoption.status)
     )
@@ -381,7 +250,7 @@ def _municipality_totals(
     counts: dict[tuple[str, str], int] = defaultdict(int)
     if f.area or f.phase or f.shared_only:
         for number, status, n in session.execute(
-            _own_records(ws, _innovations(ws, f), numbers)
+            _own_records(ws, filtered_innovations(ws, f), numbers)
         ).all():
             counts[(number, _bucket(status))] += n
     else:
@@ -402,7 +271,7 @@ def _municipality_totals(
     for (number, bucket), n in counts.items():
         setattr(by_number[number], bucket, getattr(by_number[number], bucket) + n)
     made = session.execute(
-        _innovations(ws, f)
+        filtered_innovations(ws, f)
         .with_only_columns(Innovation.origin_municipality_number, func.count(Innovation.id))
         .where(Innovation.origin_municipality_number.in_(numbers))
         .group_by(Innovation.origin_municipality_number)
@@ -453,8 +322,8 @@ def _over_time(
         )
         .where(
             Adoption.innovation_id.in_([c.id for c in chosen]),
-            _in_use(),
-            _not_origin(Adoption.municipality_number, Innovation.origin_municipality_number),
+            is_in_use(),
+            not_origin(Adoption.municipality_number, Innovation.origin_municipality_number),
         )
         .group_by(Adoption.innovation_id, Adoption.municipality_number)
         .subquery("first_use")
@@ -493,155 +362,6 @@ def _over_time(
             )
         )
     return OverTime(f.period, [period_label(k) for k in keys], series)
-
-
-# --- councils ---------------------------------------------------------------------------------
-
-
-def _council_spread(
-    session: Session,
-    ws: Workspace,
-    f: SpreadFilter,
-    councils: list[tuple[int, str]],
-    names: dict[str, str],
-) -> list[CouncilRow]:
-    """Per council: how many innovations its members made; the members that use at least one
-    innovation another member made (as this county recorded it); and the most spread of the
-    innovations its members made (at most TOP_PER_COUNCIL, by the registry's spread count),
-    each with how many of the other members use it, the most used within the council first.
-    An innovation made by a council or network (no origin municipality) is made by no
-    member: it is left out here."""
-    from app.networks import service as networks_service
-
-    wanted = {i for i, _name in councils}
-    if f.council_id is not None:
-        wanted = {f.council_id}
-    pairs = sorted(
-        {
-            (m.body_id, m.municipality_number)
-            for m in networks_service.current_members(session, ws, kind="council")
-            if m.municipality_number and m.body_id in wanted
-        }
-    )
-    members: dict[int, set[str]] = defaultdict(set)
-    for body_id, number in pairs:
-        members[body_id].add(number)
-    result = {
-        i: CouncilRow(body_id=i, name=name, members=len(members[i]), made=0, members_using=0)
-        for i, name in councils
-        if i in wanted
-    }
-    if not pairs:
-        return list(result.values())
-    mem = union_all(
-        *(
-            select(literal(b, Integer()).label("body_id"), literal(n, String()).label("number"))
-            for b, n in pairs
-        )
-    ).subquery("mem")
-    maker, user = mem.alias("maker"), mem.alias("member_user")
-    by_members = _innovations(ws, f).join(
-        maker, maker.c.number == Innovation.origin_municipality_number
-    )
-    for body_id, n in session.execute(
-        by_members.with_only_columns(maker.c.body_id, func.count(distinct(Innovation.id))).group_by(
-            maker.c.body_id
-        )
-    ).all():
-        result[body_id].made = n
-    # Members that use an innovation another member made: from this county's per-municipality
-    # tally (rows bounded by member pairs); with a filter on the innovations, which the tally
-    # does not know, from the records of the filtered innovations.
-    if f.area or f.phase or f.shared_only:
-        made = by_members.with_only_columns(
-            maker.c.body_id.label("body_id"),
-            Innovation.id.label("innovation_id"),
-            Innovation.origin_municipality_number.label("origin"),
-        ).subquery("made")
-        using = (
-            scoped(Adoption, ws.id)
-            .join(made, made.c.innovation_id == Adoption.innovation_id)
-            .join(
-                user,
-                and_(
-                    user.c.body_id == made.c.body_id,
-                    user.c.number == Adoption.municipality_number,
-                ),
-            )
-            .with_only_columns(made.c.body_id, func.count(distinct(Adoption.municipality_number)))
-            .where(_in_use(), Adoption.municipality_number != made.c.origin)
-            .group_by(made.c.body_id)
-        )
-    else:
-        using = (
-            scoped(AdoptionPair, ws.id)
-            .join(maker, maker.c.number == AdoptionPair.origin_number)
-            .join(
-                user,
-                and_(
-                    user.c.body_id == maker.c.body_id,
-                    user.c.number == AdoptionPair.municipality_number,
-                ),
-            )
-            .with_only_columns(
-                maker.c.body_id, func.count(distinct(AdoptionPair.municipality_number))
-            )
-            .where(AdoptionPair.status == service.IN_USE, AdoptionPair.innovations > 0)
-            .group_by(maker.c.body_id)
-        )
-    for body_id, n in session.execute(using).all():
-        result[body_id].members_using = n
-    # The innovations shown per council: the TOP_PER_COUNCIL most spread (the tallies) of
-    # those its members made; then, for those only, how many of the other members use each
-    # (this county's records, bounded by the innovations shown × the members).
-    joined, spread = service.with_spread(ws, by_members)
-    place = (
-        func.row_number()
-        .over(
-            partition_by=maker.c.body_id,
-            order_by=(spread.desc(), Innovation.title, Innovation.id),
-        )
-        .label("place")
-    )
-    ranked = joined.with_only_columns(
-        maker.c.body_id.label("body_id"),
-        Innovation.id.label("innovation_id"),
-        Innovation.title.label("title"),
-        Innovation.origin_municipality_number.label("origin"),
-        place,
-    ).subquery("ranked")
-    shown = session.execute(
-        select(ranked.c.body_id, ranked.c.innovation_id, ranked.c.title, ranked.c.origin)
-        .where(ranked.c.place <= TOP_PER_COUNCIL)
-        .order_by(ranked.c.body_id, ranked.c.place)
-    ).all()
-    adopters: dict[int, set[str]] = defaultdict(set)
-    if shown:
-        for innovation_id, number in session.execute(
-            scoped(Adoption, ws.id)
-            .with_only_columns(Adoption.innovation_id, Adoption.municipality_number)
-            .where(
-                Adoption.innovation_id.in_({r[1] for r in shown}),
-                Adoption.municipality_number.in_({n for _b, n in pairs}),
-                _in_use(),
-            )
-        ).all():
-            adopters[innovation_id].add(number)
-    for body_id, innovation_id, title, origin in shown:
-        others = members[body_id] - {origin}
-        result[body_id].innovations.append(
-            CouncilInnovation(
-                innovation_id=innovation_id,
-                title=title,
-                origin_number=origin,
-                origin_name=names.get(origin, origin),
-                users=len(adopters[innovation_id] & others),
-                others=len(others),
-            )
-        )
-    for row in result.values():
-        row.innovations.sort(key=lambda i: (-i.users, i.title, i.innovation_id))
-    return list(result.values())
 
 
 # --- the whole picture -----------------------------------------------------------------------
@@ -700,7 +420,7 @@ def spread(
         total=total,
         cells=cells,
         over_time=_over_time(session, ws, f, columns),
-        councils=_council_spread(session, ws, f, councils, names),
+        councils=council_spread(session, ws, f, councils, names),
         council_choices=councils,
         council_name=dict(councils).get(f.council_id) if f.council_id else None,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import AwareDateTime, Base, utcnow
@@ -38,3 +38,21 @@ class OutboxMessage(Base):
     # until the end of the window; digest_events counts them).
     kind: Mapped[str] = mapped_column(String(20), default="mail", server_default="mail")
     digest_events: Mapped[int | None] = mapped_column(Integer)
+
+
+class OutboxAttachment(Base):
+    """A file sent with an outbox message (an invitation's calendar event). It belongs to the
+    message's workspace, for the same row-level security as the message; removed with it."""
+
+    __tablename__ = "outbox_attachment"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True
+    )
+    workspace_id: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    # with its parameters: "text/calendar; method=REQUEST; charset=utf-8"
+    content_type: Mapped[str] = mapped_column(String(120))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

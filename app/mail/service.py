@@ -15,18 +15,21 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from app.config import Settings, get_settings
 from app.db import utcnow
 from app.i18n import _
+from app.mail import attachments as mail_attachments
+from app.mail.attachments import Attachment
 from app.mail.models import OutboxMessage
 from app.tenancy import set_system_scope
 
@@ -56,6 +59,7 @@ def enqueue(
     workspace_id: int | _Unset | None = _UNSET,
     headers: dict[str, Any] | None = None,
     notification: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Queue a message in the caller's transaction. It belongs to ``workspace_id``, by default
     the workspace the session is scoped to (row-level security shows it only there). The
@@ -65,11 +69,14 @@ def enqueue(
     person has had ``notification_digest_after`` of those from the workspace within
     ``notification_digest_minutes``, further ones are collected in one digest, sent at the end
     of that window (see :func:`_add_to_digest`). Invitations, password resets, guest links and
-    reminders are not notifications: they go at once."""
+    reminders are not notifications: they go at once.
+
+    ``attachments`` (an invitation's calendar event) are sent with the message; a message with
+    attachments is never collected into a digest."""
     if isinstance(workspace_id, _Unset):
         workspace_id = session.info.get("workspace_id")
     subject = one_line_subject(subject)
-    if notification and workspace_id is not None:
+    if notification and workspace_id is not None and not attachments:
         digest = _add_to_digest(session, workspace_id, to, subject, body)
         if digest is not None:
             return digest
@@ -85,6 +92,8 @@ def enqueue(
     )
     session.add(message)
     session.flush()
+    if attachments:
+        mail_attachments.add(session, message, attachments)
     return message
 
 
@@ -174,6 +183,9 @@ def _build(row: OutboxMessage, settings: Settings) -> EmailMessage:
         if key != "Message-ID":
             msg[key] = value
     msg.set_content(row.body)
+    session = object_session(row)
+    if session is not None and row.id:
+        mail_attachments.attach(msg, mail_attachments.of_message(session, row.id))
     return msg
 
 
@@ -194,6 +206,51 @@ def _due() -> Any:
         OutboxMessage.failed_at.is_(None),
         OutboxMessage.next_attempt_at <= utcnow(),
     )
+
+
+# Errors that say the mail server could not be reached (or none is configured), not that it
+# refused this message: a message that failed with one of these is due again as soon as the
+# server answers (see _server_is_back). Refusals of one message (a full mailbox, greylisting)
+# keep their growing delay.
+_UNREACHABLE = (
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "ConnectionAbortedError",
+    "TimeoutError",
+    "timeout",
+    "gaierror",
+    "OSError",
+    "SMTPConnectError",
+    "SMTPServerDisconnected",
+    "ValueError",
+)
+
+
+def _unreachable(error: Exception) -> bool:
+    return type(error).__name__ in _UNREACHABLE
+
+
+def _server_is_back(session: Session) -> int:
+    """After a send succeeded: every message waiting only because the server could not be
+    reached is due now, so that a backlog drains at once instead of after its delays (up to an
+    hour). A message being sent (its claim clears ``last_error``) is left alone. Returns how
+    many were made due."""
+    now = utcnow()
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at > now,
+            or_(*(OutboxMessage.last_error.startswith(f"{name}:") for name in _UNREACHABLE)),
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    made_due = int(getattr(result, "rowcount", 0) or 0)
+    if made_due:
+        log.info("mail: the server answers again; %s waiting messages are due now", made_due)
+    return made_due
 
 
 def _record(row: OutboxMessage, error: Exception | None) -> bool:
@@ -229,18 +286,20 @@ def _try_send(msg: EmailMessage, settings: Settings) -> Exception | None:
     return None
 
 
-# How long a claimed message stays out of other workers' reach on SQLite while it is sent.
+# How long a claimed message stays out of other workers' reach while it is sent.
 _LEASE = timedelta(minutes=2)
 
 
 def _deliver_one(factory: sessionmaker[Session], settings: Settings, message_id: int) -> bool:
     """One message: claimed, sent, outcome recorded. True when sent.
 
-    On PostgreSQL the row stays locked (``FOR UPDATE SKIP LOCKED``) while it is sent: another
-    worker skips it, and a worker that dies releases it. On SQLite a transaction held open would
-    lock the whole file against everyone's writes while the mail server answers, so the claim
-    (attempts + 1, next attempt after a lease) is committed first, the message is sent outside
-    any transaction, and the outcome is written in a second short one."""
+    No transaction is open while the mail server is talked to (a slow server would otherwise
+    hold SQLite's write lock, or a PostgreSQL row lock and connection, the whole time): the
+    claim (attempts + 1, next attempt after a lease, ``last_error`` cleared) is committed
+    first — on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so that two workers never claim the
+    same message —, the message is sent, and the outcome is written in a second short
+    transaction. A worker that dies while sending leaves the message to be tried again when
+    the lease ends."""
     with factory() as session:
         postgres = session.get_bind().dialect.name == "postgresql"
         with session.begin():
@@ -259,26 +318,51 @@ def _deliver_one(factory: sessionmaker[Session], settings: Settings, message_id:
                 row.last_error = None
                 return True
             msg = _build(row, settings)
-            if postgres:
-                return _record(row, _try_send(msg, settings))
             row.next_attempt_at = utcnow() + _LEASE
+            row.last_error = None  # being sent: _server_is_back must not make it due
         error = _try_send(msg, settings)
         with session.begin():
             set_system_scope(session)
             row = session.get(OutboxMessage, message_id)
-            return row is not None and _record(row, error)
+            if row is None:
+                return False
+            sent = _record(row, error)
+            if sent:
+                _server_is_back(session)
+            return sent
 
 
-def deliver_pending(factory: sessionmaker[Session], settings: Settings, batch: int = 50) -> int:
-    """Send what is due. Returns the number sent. Each message is its own transaction."""
-    with factory() as session:
-        set_system_scope(session)
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id).where(*_due()).order_by(OutboxMessage.id).limit(batch)
-            )
-        )
-    sent = sum(1 for message_id in ids if _deliver_one(factory, settings, message_id))
+def deliver_pending(
+    factory: sessionmaker[Session], settings: Settings, batch: int = 50, budget: float = 30.0
+) -> int:
+    """Send what is due. Returns the number sent. Each message is its own transaction.
+
+    Mail never tried comes first (newest first), then the retries (oldest first): new mail does
+    not wait behind a backlog. While retries are due and sending works (the server answers
+    again after an outage), batches follow each other for at most ``budget`` seconds, so that
+    the backlog drains in one round rather than one batch per round."""
+    started = time.monotonic()
+    sent = 0
+    first = True
+    while True:
+        with factory() as session:
+            set_system_scope(session)
+            due = session.execute(
+                select(OutboxMessage.id, OutboxMessage.attempts)
+                .where(*_due())
+                .order_by(
+                    OutboxMessage.attempts > 0,
+                    case((OutboxMessage.attempts == 0, -OutboxMessage.id), else_=OutboxMessage.id),
+                )
+                .limit(batch)
+            ).all()
+        if not first and not any(attempts for _id, attempts in due):
+            break  # no backlog of retries: the rest waits for the next round, as always
+        first = False
+        now_sent = sum(1 for message_id, _n in due if _deliver_one(factory, settings, message_id))
+        sent += now_sent
+        if not now_sent or time.monotonic() - started > budget:
+            break
     if sent:
         log.info("mail: %s sent", sent)
     return sent

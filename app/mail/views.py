@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from app.accounts.deps import Context, DbSession, require
 from app.errors import NotFound
 from app.i18n import _
-from app.mail import service
+from app.mail import attachments, service
 from app.web import redirect, render
 
 router = APIRouter()
@@ -37,12 +37,14 @@ def outbox(
     status: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     state = status if status in service.STATES else None
+    messages = service.recent(session, workspace_id=ctx.workspace.id, state=state)
     return render(
         request,
         "mail/outbox.html",
         {
             "counts": service.counts(session, ctx.workspace.id),
-            "messages": service.recent(session, workspace_id=ctx.workspace.id, state=state),
+            "messages": messages,
+            "attached": attachments.names_of(session, [m.id for m in messages]),
             "state": state,
             "state_of": service.state_of,
             "labels": state_labels(),
@@ -92,11 +94,13 @@ def dev_mailbox(request: Request, session: DbSession) -> Response:
     requests from this machine: every message, newest first, with its body."""
     if not _from_this_machine(request):
         raise NotFound(_("Siden finnes ikke."))
+    messages = service.mailbox(session)
     return render(
         request,
         "mail/dev_post.html",
         {
-            "messages": service.mailbox(session),
+            "messages": messages,
+            "attached": attachments.names_of(session, [m.id for m in messages]),
             "state_of": service.state_of,
             "labels": state_labels(),
         },

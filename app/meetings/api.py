@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import Context, DbSession, api_require
-from app.meetings import agenda, series, service
-from app.meetings.models import Meeting, WebinarSeries
+from app.helpdesk import attachments
+from app.meetings import agenda, papers, series, service
+from app.meetings.models import Meeting, MeetingPaper, WebinarSeries
 from app.meetings.schemas import (
     AgendaItemForm,
     AgendaItemRead,
@@ -21,6 +23,7 @@ from app.meetings.schemas import (
     MeetingDetailRead,
     MeetingForm,
     MeetingRead,
+    PaperRead,
     SeriesDetailRead,
     SeriesForm,
     SeriesRead,
@@ -51,10 +54,19 @@ def _decision(r: agenda.DecisionRow) -> DecisionRead:
     )
 
 
+def _paper(ctx: Context, row: MeetingPaper) -> PaperRead:
+    url = (
+        f"/api/v1/{ctx.workspace.slug}/meetings/{row.meeting_id}/agenda/"
+        f"{row.agenda_item_id}/papers/{row.id}"
+    )
+    return read(PaperRead, row, url=url)
+
+
 def _detail(session: DbSession, ctx: Context, meeting_id: int) -> MeetingDetailRead:
     ws, p = ctx.workspace, ctx.principal
     m = service.get_meeting(session, ws, p, meeting_id)
     by_item = agenda.decisions_by_item(agenda.decisions(session, ws, p, meeting=m))
+    files = papers.papers_of(session, m)
     base = _read(ctx, m, service.body_names(session, ws).get(m.body_id or 0))
     return MeetingDetailRead(
         **base.model_dump(),
@@ -67,6 +79,7 @@ def _detail(session: DbSession, ctx: Context, meeting_id: int) -> MeetingDetailR
                 responsible=i.responsible,
                 minutes_allotted=i.minutes_allotted,
                 papers=[Link.model_validate(x) for x in i.papers or []],
+                files=[_paper(ctx, f) for f in files.get(i.id, [])],
                 minutes=i.minutes,
                 decisions=[_decision(r) for r in by_item.get(i.id, [])],
             )
@@ -159,6 +172,71 @@ def add_decision(
     is required."""
     agenda.add_decision(session, ctx.workspace, ctx.principal, meeting_id, item_id, body)
     return _detail(session, ctx, meeting_id)
+
+
+PAPERS = "/{workspace_slug}/meetings/{meeting_id:int}/agenda/{item_id:int}/papers"
+
+
+def _paper_page(ctx: Context, rows: list[MeetingPaper]) -> Page[PaperRead]:
+    return Page[PaperRead](items=[_paper(ctx, r) for r in rows], next_cursor=None, total=len(rows))
+
+
+@router.get(PAPERS, response_model=Page[PaperRead])
+def list_papers(session: DbSession, ctx: Reader, meeting_id: int, item_id: int) -> Page[PaperRead]:
+    """The files of an agenda item (all on one page, oldest first); its links are in the
+    meeting's ``agenda[].papers``."""
+    _m, rows = papers.item_papers(session, ctx.workspace, ctx.principal, meeting_id, item_id)
+    return _paper_page(ctx, rows)
+
+
+@router.post(PAPERS, response_model=Page[PaperRead], status_code=201)
+def upload_papers(
+    session: DbSession,
+    ctx: Reader,
+    meeting_id: int,
+    item_id: int,
+    files: Annotated[list[UploadFile], File(description="PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT")],
+) -> Page[PaperRead]:
+    """Attach files to an agenda item (coordinators, and the body's secretariat); answers the
+    item's files. Bad or too large files answer 422/413 and nothing is stored."""
+    ws, p = ctx.workspace, ctx.principal
+    papers.check_item(session, ws, p, meeting_id, item_id)
+    uploads = attachments.read_form_files(list(files), "files")
+    papers.add_papers(session, ws, p, meeting_id, item_id, uploads)
+    _m, rows = papers.item_papers(session, ws, p, meeting_id, item_id)
+    return _paper_page(ctx, rows)
+
+
+@router.get(
+    PAPERS + "/{paper_id:int}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The file, as a download, in the type it was checked to be.",
+            "content": {
+                kind[0].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for kind in attachments.KINDS.values()
+            },
+        }
+    },
+)
+def download_paper(
+    session: DbSession, ctx: Reader, meeting_id: int, item_id: int, paper_id: int
+) -> StreamingResponse:
+    """A file of an agenda item of a meeting the caller may read; 404 otherwise."""
+    row = papers.readable_paper(
+        session, ctx.workspace, ctx.principal, meeting_id, item_id, paper_id
+    )
+    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+
+
+@router.delete(PAPERS + "/{paper_id:int}", status_code=204)
+def delete_paper(
+    session: DbSession, ctx: Reader, meeting_id: int, item_id: int, paper_id: int
+) -> Response:
+    """Remove a file from an agenda item (those who may write the meeting)."""
+    papers.remove_paper(session, ctx.workspace, ctx.principal, meeting_id, item_id, paper_id)
+    return Response(status_code=204)
 
 
 # --- webinar series ------------------------------------------------------------------------

@@ -3,23 +3,19 @@ secret feed address their calendar program subscribes to (the pattern of the vis
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
+from app import feeds
 from app.accounts import principal as principals
-from app.accounts import service as accounts_service
-from app.accounts.models import User
-from app.accounts.permissions import allowed
 from app.accounts.principal import Principal
 from app.clock import utcnow
 from app.counties.models import Workspace
 from app.meetings import service
 from app.meetings.models import Meeting, MeetingFeed
-from app.tenancy import scoped, set_db_scope
 
 LIMIT = 500  # a body's calendar: its meetings from a year back, at most this many
 FEED_PREFIX = "mcal"
@@ -50,6 +46,19 @@ def to_ical(ws: Workspace, meetings: Sequence[Meeting], name: str, base_url: str
     return cal.to_ical()
 
 
+def invitation(ws: Workspace, meeting: Meeting, base_url: str, organiser_email: str) -> bytes:
+    """The meeting as a calendar invitation (METHOD:REQUEST) to attach to the invitation mail:
+    the event of ``to_ical`` (same UID, so a calendar updates it rather than adding another)
+    with an organiser and a sequence that grows each time the meeting is changed."""
+    cal = Calendar.from_ical(to_ical(ws, [meeting], meeting.title, base_url))
+    cal.add("method", "REQUEST")
+    for event in cal.walk("VEVENT"):
+        event.add("organizer", f"mailto:{organiser_email}", parameters={"CN": ws.name})
+        changed = meeting.updated_at - meeting.created_at
+        event.add("sequence", max(0, int(changed.total_seconds())))
+    return bytes(cal.to_ical())
+
+
 def body_meetings(session: Session, ws: Workspace, p: Principal, body_id: int) -> list[Meeting]:
     """The body's meetings the person may read, from a year back, soonest first."""
     query = (
@@ -77,53 +86,20 @@ def person_meetings(session: Session, ws: Workspace, p: Principal) -> list[Meeti
 def new_feed(session: Session, ws: Workspace, user_id: int) -> str:
     """A fresh secret feed address for this person in this workspace; the old one stops
     working. Only its hash is kept."""
-    for old in session.scalars(scoped(MeetingFeed, ws.id).where(MeetingFeed.user_id == user_id)):
-        session.delete(old)
-    session.flush()
-    token = f"{FEED_PREFIX}_{ws.id}_{secrets.token_urlsafe(24)}"
-    session.add(
-        MeetingFeed(
-            workspace_id=ws.id, user_id=user_id, token_hash=accounts_service.hash_token(token)
-        )
-    )
-    session.flush()
-    return token
+    return feeds.create(session, MeetingFeed, FEED_PREFIX, ws, user_id)
 
 
 def has_feed(session: Session, ws: Workspace, user_id: int) -> bool:
-    return (
-        session.scalar(
-            scoped(MeetingFeed, ws.id)
-            .where(MeetingFeed.user_id == user_id)
-            .with_only_columns(MeetingFeed.id)
-        )
-        is not None
-    )
+    return feeds.exists(session, MeetingFeed, ws, user_id)
 
 
 def feed(session: Session, token: str) -> tuple[Workspace, list[Meeting], str] | None:
     """The workspace, meetings and owner's name of a feed address; None when the address is
     unknown or replaced, or its owner no longer reads meetings there."""
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdecimal():
+    found = feeds.owner(session, MeetingFeed, FEED_PREFIX, token, "meetings.read")
+    if found is None:
         return None
-    ws = session.get(Workspace, int(parts[1]))
-    if ws is None:
-        return None
-    set_db_scope(session, workspace_id=ws.id, user_id=None, county_number=ws.county_number)
-    row = session.scalar(
-        scoped(MeetingFeed, ws.id).where(
-            MeetingFeed.token_hash == accounts_service.hash_token(token)
-        )
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    m = accounts_service.get_membership(session, ws.id, user.id)
-    if m is None or not allowed(m.roles, "meetings.read"):
-        return None
+    ws, user, m = found.workspace, found.user, found.membership
     p = principals.for_member(
         user_id=user.id,
         name=user.name,

@@ -1,6 +1,6 @@
 """A meeting's agenda and minutes for the archive: DOCX (A4) and PDF (A4, PDF/A-2u). The same
-content in the same order in both: the meeting, the numbered items with papers, minutes and
-decisions, and attendance."""
+content in the same order in both: the meeting, the numbered items with papers (links, and
+files by name), minutes and decisions, and attendance."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from app.clock import local
 from app.counties.models import Workspace
 from app.documents import PDF_OPTIONS, a4
 from app.i18n import _
-from app.meetings import agenda, service
+from app.meetings import agenda, papers, service
 from app.meetings.labels import ATTENDANCE, KINDS
-from app.meetings.models import AgendaItem, Meeting
+from app.meetings.models import AgendaItem, Meeting, MeetingPaper
 from app.strategies.exports import DOCX_TYPE, PDF_TYPE, css_string
 from app.web import templates
 
@@ -30,6 +30,7 @@ class MeetingDoc:
     items: list[AgendaItem]
     decisions: dict[int, list[agenda.DecisionRow]]
     attendance: list[agenda.AttendanceRow]
+    files: dict[int, list[MeetingPaper]]  # agenda item id → its papers as files
 
     @property
     def when(self) -> str:
@@ -68,6 +69,7 @@ def collect(session: Session, ws: Workspace, p: Principal, meeting_id: int) -> M
         items=agenda.items_of(session, meeting),
         decisions=agenda.decisions_by_item(agenda.decisions(session, ws, p, meeting=meeting)),
         attendance=agenda.attendance_of(session, meeting),
+        files=papers.papers_of(session, meeting),
     )
 
 
@@ -98,6 +100,10 @@ def docx(d: MeetingDoc) -> bytes:
             document.add_paragraph(
                 f"{paper.get('title') or paper.get('url')}: {paper.get('url')}",
                 style="List Bullet",
+            )
+        for f in d.files.get(item.id, []):
+            document.add_paragraph(
+                _("Vedlegg: {name}").format(name=f.filename), style="List Bullet"
             )
         for block in _blocks(item.minutes):
             document.add_paragraph(block)

@@ -1,23 +1,30 @@
 """The invitation to a meeting: each person of the invited municipalities and organisations who
 may read meetings gets a notification, and a mail as they chose (by default at once), in their
-own language, with the time, the place, the agenda and the links to the meeting and its .ics
-(the mail service has no attachments, so the calendar event is a link). Flushes, never
-commits."""
+own language, with the time, the place, the agenda and the link to the meeting, and the
+meeting attached as a calendar invitation (.ics, METHOD:REQUEST). Those who chose the daily
+digest find the link there. Flushes, never commits."""
 
 from __future__ import annotations
+
+from email.utils import parseaddr
 
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.principal import Principal
 from app.clock import local
+from app.config import get_settings
 from app.counties.models import Workspace
 from app.i18n import _, lazy
-from app.meetings import agenda, service
+from app.mail.attachments import CALENDAR_INVITATION, Attachment
+from app.meetings import agenda, calendar, service
 from app.notifications import kinds
 from app.notifications import service as notifications
 
-INVITATION_MAIL = lazy("{body}\n\nMøtet i Samspill: {link}\nLegg møtet i kalenderen: {link}.ics\n")
+INVITATION_MAIL = lazy(
+    "{body}\n\nMøtet i Samspill: {link}\nMøtet er lagt ved som kalenderhendelse (.ics): åpne "
+    "vedlegget for å legge det i kalenderen.\n"
+)
 
 
 def send_invitation(session: Session, ws: Workspace, p: Principal, meeting_id: int) -> int:
@@ -59,6 +66,9 @@ def send_invitation(session: Session, ws: Workspace, p: Principal, meeting_id: i
             lines += [f"{n}. {i.title}" for n, i in enumerate(items, start=1)]
         return _("Invitasjon til møte: {title}").format(title=title), "\n".join(lines)
 
+    settings = get_settings()
+    _name, sender = parseaddr(settings.mail_from)
+    event = calendar.invitation(ws, meeting, settings.base_url, sender or settings.mail_from)
     notifications.notify(
         session,
         ws,
@@ -67,5 +77,6 @@ def send_invitation(session: Session, ws: Workspace, p: Principal, meeting_id: i
         f"/moter/{meeting.id}",
         render,
         mail_body=INVITATION_MAIL,
+        attachments=[Attachment(f"mote-{meeting.id}.ics", CALENDAR_INVITATION, event)],
     )
     return len(people)

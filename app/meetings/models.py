@@ -103,7 +103,8 @@ class MeetingInvitee(TenantOwned, Base):
 
 
 class AgendaItem(TenantOwned, Timestamped, Base):
-    """A numbered item of a meeting's agenda, with its papers (links) and its minutes."""
+    """A numbered item of a meeting's agenda, with its papers (links here, files in
+    ``MeetingPaper``) and its minutes."""
 
     __tablename__ = "agenda_item"
     __audit_label__ = lazy("Sak på sakslisten")
@@ -123,6 +124,36 @@ class AgendaItem(TenantOwned, Timestamped, Base):
     minutes_allotted: Mapped[int | None] = mapped_column(Integer)
     papers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     minutes: Mapped[str] = mapped_column(Text, default="")
+
+
+class MeetingPaper(TenantOwned, Base):
+    """A file among an agenda item's papers (the links are in ``AgendaItem.papers``). The bytes
+    live in the storage; readable wherever the meeting is (also where its body is shared)."""
+
+    __tablename__ = "meeting_paper"
+    __audit_label__ = lazy("Saksdokument")
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "storage_key"),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    uploaded_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class Attendance(TenantOwned, Base):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.counties.models import Workspace
 from app.i18n import lazy
-from app.meetings import api, demo, models, overview, series_views, views
+from app.meetings import api, demo, models, overview, papers_views, series_views, views
 from app.registry import Module, NavLink
 
 
@@ -21,7 +21,7 @@ MODULE = Module(
     models=models,
     depends_on=("networks",),
     api=(api.router,),
-    pages=(series_views.router, views.router),
+    pages=(series_views.router, papers_views.router, views.router),
     nav=(NavLink(lazy("Møter"), "moter", "meetings.read"),),
     overview=overview.contribution,
     for_you=overview.for_you,

@@ -133,6 +133,16 @@ class DecisionRead(BaseModel):
     overdue: bool
 
 
+class PaperRead(BaseModel):
+    id: int
+    agenda_item_id: int
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+    url: str = Field(description="Where to download the file (whoever may read the meeting).")
+
+
 class AgendaItemRead(BaseModel):
     id: int
     number: int
@@ -140,6 +150,7 @@ class AgendaItemRead(BaseModel):
     responsible: str
     minutes_allotted: int | None
     papers: list[Link]
+    files: list[PaperRead] = Field(default_factory=list, description="The item's papers as files")
     minutes: str
     decisions: list[DecisionRead]
 

@@ -12,9 +12,10 @@ from fastapi.responses import Response
 from app.accounts.deps import Context, DbSession, require
 from app.errors import Forbidden, NotFound
 from app.forms import FormData, submit
+from app.helpdesk import attachments
 from app.i18n import _, ngettext
 from app.markdown import render_markdown
-from app.meetings import agenda, calendar, export, invitations, service, standing
+from app.meetings import agenda, calendar, export, invitations, papers, service, standing
 from app.meetings.labels import LABELS, SMALL_BELOW
 from app.meetings.models import KINDS
 from app.meetings.schemas import (
@@ -211,6 +212,7 @@ def _meeting_page(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     form: str = "",
+    status_code: int | None = None,
 ) -> Response:
     ws, p = ctx.workspace, ctx.principal
     meeting = service.get_meeting(session, ws, p, meeting_id)
@@ -230,6 +232,9 @@ def _meeting_page(
             "open_minutes": can_edit and meeting.minutes_approved_at is None,
             "items": items,
             "minutes_html": {i.id: render_markdown(i.minutes) for i in items if i.minutes},
+            "files": papers.papers_of(session, meeting),
+            "accept": attachments.ACCEPT,
+            "limit_text": attachments.limit_text() if can_edit else "",
             "decisions": agenda.decisions_by_item(decisions),
             "invitees": service.invitees_of(session, meeting),
             "standing": standing.filled(session, ws, p, meeting),
@@ -240,8 +245,11 @@ def _meeting_page(
             "values": values or {},
             "form": form,
         },
-        status_code=422 if errors else 200,
+        status_code=status_code or (422 if errors else 200),
     )
+
+
+meeting_page_response = _meeting_page  # the meeting page again with a form's errors
 
 
 @router.get("/{workspace_slug}/moter/{meeting_id:int}")

@@ -160,7 +160,7 @@ def _body_page(
             session, ctx.workspace.county_number
         )
         extra["organisations"] = counties_service.list_organisations(session)
-        extra["persons"], _n = contacts.search_persons(session, ctx.workspace, limit=500)
+        extra["persons"] = contacts.persons_to_choose(session, ctx.workspace)
     return render(
         request,
         "networks/body.html",

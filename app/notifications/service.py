@@ -6,7 +6,7 @@ person never reaches another's. It is written in the workspace where the event h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from app.db import utcnow
 from app.errors import InvalidInput, NotFound
 from app.i18n import LOCALES, _, lazy, speaking
 from app.mail import service as mail
+from app.mail.attachments import Attachment
 from app.notifications.kinds import APP, CHANNELS, DEFAULT_CHANNEL, DIGEST, EMAIL, KINDS
 from app.notifications.models import Notification, NotificationPreference
 from app.tenancy import scoped, scoped_by_user, set_system_scope
@@ -73,6 +74,7 @@ def notify(
     subject_prefix: str = "",
     mail_body: str = MAIL_BODY,
     channel: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> list[Notification]:
     """Tell each recipient of an event in ``ws``: a notification in their list, and by their
     choice for ``kind`` a mail at once (``email``) or a line of tomorrow's digest (``digest``).
@@ -81,7 +83,9 @@ def notify(
     of both the notification and the mail are theirs, whoever acted. ``path`` is the page inside
     the workspace (``/hjelp/12``). ``headers`` (a mail thread), ``subject_prefix`` (a reference)
     and ``mail_body`` (a msgid with ``{body}`` and ``{link}``) shape the mail; ``channel``
-    overrides the person's choice (``app``: the caller mails in its own way)."""
+    overrides the person's choice (``app``: the caller mails in its own way). ``attachments``
+    (an invitation's calendar event) go with the mail of those who get it at once; such a mail
+    is never collected into a digest, and the daily digest carries only the link."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     people: dict[int, User] = {}
@@ -119,6 +123,7 @@ def notify(
                     workspace_id=ws.id,
                     headers=headers,
                     notification=True,
+                    attachments=attachments,
                 )
     session.flush()
     return rows

@@ -10,13 +10,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.accounts.deps import Context
+from app.accounts.deps import Context, member_workspaces
 from app.accounts.models import Membership
 from app.accounts.permissions import ROLE_LABELS
-from app.counties.models import Workspace
 from app.i18n import _
 from app.registry import Module, NeedsYou
-from app.tenancy import scoped_by_user, set_db_scope
+from app.tenancy import set_db_scope
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,7 @@ def for_you(session: Session, modules: Sequence[Module], ctx: Context) -> list[W
     by name. Each workspace's queries run under its own scope (row-level security on
     PostgreSQL); the current workspace's scope is set again before returning."""
     user = ctx.user
-    rows = session.execute(
-        scoped_by_user(Membership, user.id)
-        .join(Workspace, Workspace.id == Membership.workspace_id)
-        .add_columns(Workspace)
-        .order_by(Workspace.name)
-    ).all()
+    rows = ctx.member_of or member_workspaces(session, user)
     out: list[WorkspaceItems] = [
         WorkspaceItems(
             ctx.workspace.slug,

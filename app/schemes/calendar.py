@@ -8,7 +8,6 @@ below it parse, call one function and render.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -18,10 +17,9 @@ from fastapi.responses import Response
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
-from app.accounts import service as accounts_service
+from app import feeds
 from app.accounts.deps import Context, DbSession, api_require, require
 from app.accounts.models import User
-from app.accounts.permissions import allowed
 from app.clock import at, local_date, utcnow
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
@@ -37,7 +35,6 @@ from app.schemes.reminder_text import (
     deadline_text,
     month_text,
 )
-from app.tenancy import scoped, set_db_scope
 from app.web import render
 
 FEED_PREFIX = "frist"
@@ -141,45 +138,16 @@ def to_ical(ws: Workspace, calls: list[SchemeCall], name: str, base_url: str) ->
 def new_feed(session: Session, ws: Workspace, user: User) -> str:
     """A fresh secret feed address for this user in this workspace; the old one stops working.
     Only its hash is kept."""
-    for old in session.scalars(scoped(DeadlineFeed, ws.id).where(DeadlineFeed.user_id == user.id)):
-        session.delete(old)
-    session.flush()
-    token = f"{FEED_PREFIX}_{ws.id}_{secrets.token_urlsafe(24)}"
-    session.add(
-        DeadlineFeed(
-            workspace_id=ws.id, user_id=user.id, token_hash=accounts_service.hash_token(token)
-        )
-    )
-    session.flush()
-    return token
+    return feeds.create(session, DeadlineFeed, FEED_PREFIX, ws, user.id)
 
 
 def feed(session: Session, token: str) -> tuple[Workspace, list[SchemeCall]] | None:
     """The workspace and deadlines behind a feed address, while its owner is still an active
     member who may read the schemes; None for anything else."""
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdecimal() or len(token) > 200:
+    found = feeds.owner(session, DeadlineFeed, FEED_PREFIX, token, "schemes.read")
+    if found is None:
         return None
-    workspace = session.get(Workspace, int(parts[1]))
-    if workspace is None:
-        return None
-    set_db_scope(
-        session, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number
-    )
-    row = session.scalar(
-        scoped(DeadlineFeed, workspace.id).where(
-            DeadlineFeed.token_hash == accounts_service.hash_token(token)
-        )
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    membership = accounts_service.get_membership(session, workspace.id, user.id)
-    if membership is None or not allowed(membership.roles, "schemes.read"):
-        return None
-    return workspace, calendar_calls(session, workspace)
+    return found.workspace, calendar_calls(session, found.workspace)
 
 
 # --- pages ---------------------------------------------------------------------------------

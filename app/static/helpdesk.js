@@ -49,3 +49,30 @@
     }
   }
 })();
+
+// The history (a <details> in the part "historikk") is drawn closed: when an action redraws
+// the part (or the whole page part "sak"), a history the person had opened stays open.
+(function () {
+  "use strict";
+
+  var SELECTOR = "#historikk details.history-details";
+  var wasOpen = false;
+
+  document.addEventListener("htmx:beforeSwap", function () {
+    var history = document.querySelector(SELECTOR);
+    wasOpen = Boolean(history && history.open);
+  });
+
+  function reopen() {
+    if (!wasOpen) return;
+    var history = document.querySelector(SELECTOR);
+    if (history && !history.open) history.open = true;
+  }
+
+  // after each out-of-band part, so that it never shows closed, and once more when all settled
+  document.addEventListener("htmx:oobAfterSwap", reopen);
+  document.addEventListener("htmx:afterSettle", function () {
+    reopen();
+    wasOpen = false;
+  });
+})();

@@ -49,33 +49,36 @@ def _mark(raw: str | None) -> Markup:
 
 
 _HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10"
-# Each branch matches on the stored vector (see the migration); only the best LIMIT rows get a
-# headline, which is the expensive part.
+# Each branch matches on the stored vector (see the migration) with the query written out in
+# the condition, ``search_vector @@ websearch_to_tsquery('norwegian', :q)``: a constant the GIN
+# index can take (a query from a CTE joined in is a join filter the index never sees, so every
+# row of the workspace was read and tested). Only the best LIMIT rows get a headline, which is
+# the expensive part.
+_TSQ = "websearch_to_tsquery('norwegian', :q)"
 _PG = f"""
-WITH q AS (SELECT websearch_to_tsquery('norwegian', :q) AS query)
 SELECT kind, id, document_id, document_title, title,
-       ts_headline('norwegian', content, (SELECT query FROM q), '{_HEADLINE}') AS snippet,
+       ts_headline('norwegian', content, {_TSQ}, '{_HEADLINE}') AS snippet,
        rank, round_id
 FROM (
   SELECT 'document' AS kind, d.id, d.id AS document_id, d.title AS document_title,
          d.title AS title, coalesce(d.title, '') || ' ' || coalesce(d.summary, '') AS content,
-         ts_rank(d.search_vector, q.query) AS rank, NULL::integer AS round_id
-  FROM strategy_document d, q
-  WHERE d.workspace_id = :ws AND d.search_vector @@ q.query
+         ts_rank(d.search_vector, {_TSQ}) AS rank, NULL::integer AS round_id
+  FROM strategy_document d
+  WHERE d.workspace_id = :ws AND d.search_vector @@ {_TSQ}
   UNION ALL
   SELECT 'section', s.id, s.document_id, d.title, s.heading,
          coalesce(s.heading, '') || ' ' || coalesce(s.body, ''),
-         ts_rank(s.search_vector, q.query), NULL::integer
-  FROM strategy_section s JOIN strategy_document d ON d.id = s.document_id, q
-  WHERE s.workspace_id = :ws AND s.search_vector @@ q.query
+         ts_rank(s.search_vector, {_TSQ}), NULL::integer
+  FROM strategy_section s JOIN strategy_document d ON d.id = s.document_id
+  WHERE s.workspace_id = :ws AND s.search_vector @@ {_TSQ}
   UNION ALL
   SELECT 'comment', c.id, r.document_id, d.title, c.author_name || ', ' || c.author_org,
          coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''),
-         ts_rank(c.search_vector, q.query), r.id
+         ts_rank(c.search_vector, {_TSQ}), r.id
   FROM consultation_comment c
     JOIN consultation_round r ON r.id = c.round_id
-    JOIN strategy_document d ON d.id = r.document_id, q
-  WHERE c.workspace_id = :ws AND c.search_vector @@ q.query
+    JOIN strategy_document d ON d.id = r.document_id
+  WHERE c.workspace_id = :ws AND c.search_vector @@ {_TSQ}
   ORDER BY rank DESC, kind, id
   LIMIT :limit
 ) hits

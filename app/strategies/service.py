@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy import func
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.principal import Principal
 from app.clock import OSLO
@@ -142,7 +142,7 @@ def sections_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategySe
             scoped(StrategySection, ws.id)
             .where(StrategySection.document_id == doc_id)
             .order_by(StrategySection.position, StrategySection.id)
-            .options(selectinload(StrategySection.updated_by))
+            .options(joinedload(StrategySection.updated_by))
         )
     )
 
@@ -246,7 +246,7 @@ def versions_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategyVe
             scoped(StrategyVersion, ws.id)
             .where(StrategyVersion.document_id == doc_id)
             .order_by(StrategyVersion.number.desc())
-            .options(selectinload(StrategyVersion.published_by))
+            .options(joinedload(StrategyVersion.published_by))
         )
     )
 
@@ -398,7 +398,7 @@ def rounds_of(session: Session, ws: Workspace, doc_id: int) -> list[Consultation
             scoped(ConsultationRound, ws.id)
             .where(ConsultationRound.document_id == doc_id)
             .order_by(ConsultationRound.starts_on.desc())
-            .options(selectinload(ConsultationRound.version))
+            .options(joinedload(ConsultationRound.version))
         )
     )
 

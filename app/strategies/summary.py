@@ -57,6 +57,10 @@ class Summary:
     unanswered: int
     by_answer: dict[str, int]
 
+    @property
+    def pdf_in_background(self) -> bool:
+        return made_in_background(self)
+
 
 def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summary:
     """From the round page's data: a fixed number of queries whatever the size."""
@@ -94,3 +98,10 @@ def build(session: Session, ws: Workspace, p: Principal, round_id: int) -> Summa
         unanswered=page.unanswered,
         by_answer=by_answer,
     )
+
+
+def made_in_background(s: Summary) -> bool:
+    """Whether this summary's PDF is made by the worker (``summary_pdf_background_from``)."""
+    from app.config import get_settings
+
+    return s.comments + s.amendments > get_settings().summary_pdf_background_from

@@ -15,8 +15,7 @@ from app.errors import NotFound
 from app.forms import FormData, submit
 from app.i18n import _
 from app.strategies import measures, search, service
-from app.strategies.consultation import access, notices
-from app.strategies.consultation.schemas import DigestForm
+from app.strategies.consultation import access
 from app.strategies.deps import DraftReader, Editor, Reader
 from app.strategies.models import KINDS, StrategySection, StrategyVersion
 from app.strategies.render import download, page, query_number
@@ -52,7 +51,6 @@ def index(request: Request, session: DbSession, ctx: Reader) -> Response:
         rounds=access.visible_rounds(session, ctx.workspace, p),
         actor=p,
         today=today(),
-        digest=notices.digest_preference(session, ctx.workspace, ctx.user.id),
         figures=measures.figures(session, ctx.workspace) if drafts else None,
     )
 
@@ -66,28 +64,6 @@ def search_page(
 ) -> Response:
     hits = search.search(session, ctx.workspace, q or "") if q else []
     return page(request, "strategies/search.html", q=q or "", hits=hits)
-
-
-@router.post("/{workspace_slug}/strategier/varsler")
-def set_digest(request: Request, session: DbSession, data: FormData, ctx: Reader) -> Response:
-    def act(form: DigestForm) -> bool:
-        notices.set_digest(session, ctx.workspace, ctx.user.id, form.digest)
-        return form.digest
-
-    return submit(
-        request,
-        session,
-        data,
-        act,
-        schema=DigestForm,
-        done=f"{_base(ctx)}/strategier",
-        flash=lambda digest: (
-            _("Du får ett sammendrag om dagen.")
-            if digest
-            else _("Du får en e-post for hvert varsel.")
-        ),
-        again=lambda errors: index(request, session, ctx),
-    )
 
 
 @router.get("/{workspace_slug}/strategier/ny")

@@ -58,7 +58,9 @@ def _record(row: JobRun, started: datetime, seconds: float, error: str | None) -
         row.failures += 1
 
 
-def _call(name: str, job: Job, factory: sessionmaker[Session]) -> tuple[float, str | None]:
+def _call(
+    name: str, job: Job, factory: sessionmaker[Session], every: float
+) -> tuple[float, str | None]:
     start = time.perf_counter()
     try:
         result = job(factory)
@@ -66,7 +68,9 @@ def _call(name: str, job: Job, factory: sessionmaker[Session]) -> tuple[float, s
         log.exception("job %s failed", name)
         return time.perf_counter() - start, f"{type(exc).__name__}: {exc}"[:500]
     seconds = time.perf_counter() - start
-    log.info("job %s done in %.2f s: %s", name, seconds, result)
+    # A frequent job that found nothing to do is not worth a line at INFO every few seconds.
+    quiet = every < 60 and not result
+    (log.debug if quiet else log.info)("job %s done in %.2f s: %s", name, seconds, result)
     return seconds, None
 
 
@@ -86,7 +90,7 @@ def run_one(factory: sessionmaker[Session], job: Job, every: float) -> bool:
                 )
                 if row is None:
                     return False
-                seconds, error = _call(name, job, factory)
+                seconds, error = _call(name, job, factory, every)
                 _record(row, now, seconds, error)
                 row.next_due_at = now + timedelta(seconds=every)
             return True
@@ -98,7 +102,7 @@ def run_one(factory: sessionmaker[Session], job: Job, every: float) -> bool:
             )
         if not getattr(claimed, "rowcount", 0):
             return False
-        seconds, error = _call(name, job, factory)
+        seconds, error = _call(name, job, factory, every)
         with session.begin():
             row = session.get(JobRun, name)
             if row is not None:

@@ -95,3 +95,44 @@ def test_the_demo_webinar_series_archive_has_recordings_and_a_search(
     shown = archive.locator(".request-card__title").all_inner_texts()
     assert [t.split(":")[0] for t in shown] == ["Digitaliseringswebinar 3"]
     _strict_axe(page)
+
+
+@pytest.mark.parametrize("width", WIDTH_PARAMS)
+def test_the_attendance_form_is_one_card_per_municipality_on_a_phone(
+    new_context: Any, admin_state: dict[str, Any], width: int
+) -> None:
+    """On a phone each invited municipality is a card (no header row, no sideways scroll) and
+    its status select is wide enough for the longest choice; on a desktop it is a table."""
+    page = new_context(width, storage_state=admin_state).new_page()
+    page.goto("/trondelag/moter?tid=tidligere")
+    href = page.locator("main").get_by_role("link", name=COUNCIL).first.get_attribute("href")
+    assert href
+    page.goto(href)
+    selects = page.locator(".attendance-table select")
+    assert selects.count() >= 3
+    thead = page.locator(".attendance-table thead th").first
+    if width == 360:
+        assert thead.bounding_box()["width"] <= 1  # type: ignore[index]  # only for screen readers
+    else:
+        assert thead.is_visible() and thead.bounding_box()["width"] > 50  # type: ignore[index]
+    # Each select: inside the page, and wider than its longest choice's text (with room for
+    # its padding and arrow), so no choice is cut to "T…".
+    measured = page.evaluate(
+        """() => {
+          const ctx = document.createElement("canvas").getContext("2d");
+          return [...document.querySelectorAll(".attendance-table select")].map((s) => {
+            ctx.font = getComputedStyle(s).font;
+            const longest = Math.max(...[...s.options].map((o) => ctx.measureText(o.text).width));
+            const r = s.getBoundingClientRect();
+            return {longest, width: s.clientWidth, right: r.right, scroll: s.scrollWidth};
+          });
+        }"""
+    )
+    viewport = page.evaluate("window.innerWidth")
+    for m in measured:
+        assert m["scroll"] <= m["width"], m
+        assert m["right"] <= viewport, m
+        assert m["width"] >= m["longest"] + 32, m
+    page.locator(".attendance-table").scroll_into_view_if_needed()
+    check_page(page, "mote-oppmote", width)
+    _strict_axe(page)

@@ -53,9 +53,9 @@ def test_downgrade_upgrade_roundtrip_postgres():
                 .scalars()
                 .all()
             )
-        # Every tenant-owned table, and the outbox (its workspace_id may be empty: mail of no
-        # workspace), and only those.
-        assert set(forced) == tenant_tables() | {"outbox_message"}
+        # Every tenant-owned table, and the outbox with its attachments (their workspace_id may
+        # be empty: mail of no workspace), and only those.
+        assert set(forced) == tenant_tables() | {"outbox_message", "outbox_attachment"}
     finally:
         engine.dispose()
         with admin.connect() as conn:

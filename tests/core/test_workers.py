@@ -114,8 +114,12 @@ def test_two_workers_send_each_message_once_and_run_each_job_once(
     assert sum(sent_by) == MESSAGES and all(n > 0 for n in sent_by), sent_by
     # Every periodic job (the house's and each module's) ran exactly once, although both
     # workers started at once.
+    # (A job due every few seconds, such as making waiting PDFs, runs again and again within
+    # the test; it must have run, and is claimed the same way.)
     expected = {jobs.job_name(job) for job, _every in periodic_jobs()}
-    assert set(runs) == expected
-    assert all(n == 1 for n in runs.values()), runs
+    once = {jobs.job_name(job) for job, every in periodic_jobs() if every >= 300}
+    assert set(runs) == expected and once
+    assert all(runs[name] == 1 for name in once), runs
+    assert all(runs[name] >= 1 for name in expected - once), runs
     done = Counter(name for text in output for name in re.findall(r"job (\S+) done in", text))
-    assert done == Counter(dict.fromkeys(expected, 1)), done
+    assert {name: done[name] for name in once} == dict.fromkeys(once, 1), done

@@ -11,7 +11,7 @@ import pytest
 
 from app.clock import today
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.innovations import benefits
+from app.innovations import benefits, benefits_status
 from app.innovations.benefits_schemas import BenefitForm, CopyForm, MeasurementForm, PlanForm
 from app.innovations.models import Benefit, BenefitPlan, Measurement
 from app.tenancy import scoped
@@ -214,7 +214,7 @@ def test_another_county_scales_a_shared_innovations_common_plan_for_its_own(db, 
                 b.id,
                 MeasurementForm(measured_on=today(), value=1),
             )
-        view = benefits.overview(db, vestland, COORD, inn.id)
+        view = benefits_status.overview(db, vestland, COORD, inn.id)
         assert view.common is not None and view.common.id == common.id and not view.own
         assert view.plans == []
         assert [c[0] for c in view.candidates] == ["4601"]
@@ -226,11 +226,13 @@ def test_another_county_scales_a_shared_innovations_common_plan_for_its_own(db, 
         assert bergen.scale == Decimal("1.36")  # 291 940 / 214 565
         calls = min(bergen.benefits, key=lambda x: x.id)
         assert calls.baseline == Decimal("1360.00") and calls.workspace_id == vestland.id
-        assert [p.plan.id for p in benefits.overview(db, vestland, COORD, inn.id).plans] == [
+        assert [p.plan.id for p in benefits_status.overview(db, vestland, COORD, inn.id).plans] == [
             bergen.id
         ]
     with in_workspace(db, ws):
-        assert [p.plan.id for p in benefits.overview(db, ws, COORD, inn.id).plans] == [osen.id]
+        assert [p.plan.id for p in benefits_status.overview(db, ws, COORD, inn.id).plans] == [
+            osen.id
+        ]
         with pytest.raises(NotFound):
             benefits.get_plan(db, ws, inn.id, bergen.id)
 
@@ -242,7 +244,7 @@ def test_an_unshared_innovations_plans_are_not_found_in_another_county(db, ws, v
         with pytest.raises(NotFound):
             benefits.get_plan(db, vestland, inn.id, common.id)
         with pytest.raises(NotFound):
-            benefits.overview(db, vestland, COORD, inn.id)
+            benefits_status.overview(db, vestland, COORD, inn.id)
 
 
 def test_bad_input_is_refused_and_nothing_is_stored(db, ws):
@@ -305,11 +307,14 @@ def test_bad_input_is_refused_and_nothing_is_stored(db, ws):
 
 
 def test_due_dates_and_what_covers_them():
-    assert benefits.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
-    assert benefits.add_months(date(2026, 1, 15), 12) == date(2027, 1, 15)
-    assert benefits.due_dates(date(2026, 1, 15), []) == [date(2026, 7, 15), date(2027, 1, 15)]
+    assert benefits_status.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert benefits_status.add_months(date(2026, 1, 15), 12) == date(2027, 1, 15)
+    assert benefits_status.due_dates(date(2026, 1, 15), []) == [
+        date(2026, 7, 15),
+        date(2027, 1, 15),
+    ]
     due = [date(2026, 7, 15), date(2027, 1, 15)]
-    assert benefits.open_due(due, [date(2026, 7, 1)]) == [date(2027, 1, 15)]
-    assert benefits.open_due(due, [date(2027, 2, 1)]) == []
+    assert benefits_status.open_due(due, [date(2026, 7, 1)]) == [date(2027, 1, 15)]
+    assert benefits_status.open_due(due, [date(2027, 2, 1)]) == []
     assert benefits.round_scale(Decimal("238.93")) == Decimal("239")
     assert benefits.round_scale(Decimal("0.0041852")) == Decimal("0.0042")

@@ -102,7 +102,8 @@ def test_mail_that_fails_every_retry_is_kept_shown_and_sent_when_retried(client,
     row = db.get(OutboxMessage, message.id)
     assert row.failed_at is None and row.attempts == 0
     assert deliver() >= 1
-    assert [m["To"] for m in smtp.messages] == ["borte@kommune.no"]
+    # The server answers again: the other workspace's mail, waiting since the outage, goes too.
+    assert sorted(m["To"] for m in smtp.messages) == ["borte@kommune.no", "x@y.no"]
     assert db.get(OutboxMessage, message.id).sent_at is not None
     sent_page = client.get(f"/{ws.slug}/e-post?status=sent")
     assert "borte@kommune.no" in sent_page.text

@@ -287,3 +287,25 @@ def test_the_list_costs_the_same_queries_for_few_and_many(client, db, ws, count_
 def test_signed_out_people_have_no_bell_and_no_list(client):
     assert 'href="/varsler"' not in client.get("/logg-inn").text
     assert client.get("/varsler").status_code in (303, 401)
+
+
+def test_the_preference_matrix_posts_with_its_own_csrf_token(client, db, ws):
+    """The page's form carries the token itself (a browser sends no header for a plain form):
+    posted as the page has it, one row's choice is stored and shown checked in its row."""
+    import re
+
+    user = create_member(db, ws, "helper")
+    login(client, user)
+    page = client.get("/varsler/innstillinger")
+    assert page.text.count('<fieldset class="ds-fieldset pref-row"') == len(kinds.KINDS)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token and token.group(1) == client.cookies.get("samspill_csrf")
+    data = {kind: "email" for kind in kinds.KINDS}
+    data[kinds.MEETING_INVITATION] = "app"
+    data["csrf_token"] = token.group(1)
+    r = client.post("/varsler/innstillinger", data=data)
+    assert r.status_code == 303
+    db.expire_all()
+    assert notifications.preferences(db, user.id)[kinds.MEETING_INVITATION] == "app"
+    again = client.get("/varsler/innstillinger").text
+    assert 'name="meeting_invitation" value="app" checked' in again

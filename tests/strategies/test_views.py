@@ -8,10 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text as sa_text
 
 from app.accounts import principal as principals
 from app.accounts.principal import Principal
-from app.clock import today
+from app.clock import today, utcnow
+from app.notifications import kinds
 from app.strategies import service, text
 from app.strategies.consultation import comments as comment_service
 from app.strategies.consultation import invitees, rounds
@@ -496,7 +498,11 @@ def test_staff_get_notices_or_a_daily_digest(client, db, ws, smtp, deliver):
     add_member(db, ws, osen, "municipal", municipality="5020")
     db.commit()
     login(client, per)
-    assert post(client, f"/{ws.slug}/strategier/varsler", {"digest": "1"}).status_code == 303
+    # the one setting: the notification preference per kind (no per-workspace switch any more)
+    assert post(client, f"/{ws.slug}/strategier/varsler", {"digest": "1"}).status_code in (404, 405)
+    choices = {kind: "email" for kind in kinds.KINDS}
+    choices[kinds.COMMENT] = "digest"
+    assert post(client, "/varsler/innstillinger", choices).status_code == 303
     client.cookies.clear()
     login(client, kari)
     doc_id = _document(client, ws)
@@ -523,16 +529,21 @@ def test_staff_get_notices_or_a_daily_digest(client, db, ws, smtp, deliver):
     to = [m["To"] for m in smtp.messages]
     assert to.count(kari.email) == 3 and per.email not in to  # one each; Per waits for the digest
 
-    from app.strategies import jobs
+    from app.notifications import service as notifications
 
     smtp.messages.clear()
-    _scope(db, ws)
-    sent = jobs.send_digests(db, ws, force=True)
+    tomorrow = utcnow() + timedelta(days=1)
+    sent = notifications.send_digests(db, now=tomorrow)
+    again = notifications.send_digests(db, now=tomorrow + timedelta(hours=1))
+    db.info.pop("tenant_scope_exempt", None)
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(sa_text("SELECT set_config('app.system', '', true)"))
+    set_db_scope(db, workspace_id=None, user_id=None)
     deliver()
-    assert sent == 1
+    assert sent == 1 and again == 0  # sent once
     digest = [m for m in smtp.messages if m["To"] == per.email]
     assert len(digest) == 1 and digest[0].get_content().count("kommenterte") == 3
-    assert jobs.send_digests(db, ws, force=True) == 0  # sent once
+    assert not [m for m in smtp.messages if m["To"] == kari.email]  # Kari had hers at once
 
 
 def test_invitations_when_the_round_opens_and_reminders_before_the_deadline(

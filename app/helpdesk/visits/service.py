@@ -3,16 +3,14 @@ download, and as a feed a calendar program subscribes to with a secret address."
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.accounts import service as accounts_service
+from app import feeds
 from app.accounts.models import User
-from app.accounts.permissions import allowed
 from app.accounts.principal import Principal
 from app.clock import OSLO
 from app.config import get_settings
@@ -27,7 +25,7 @@ from app.helpdesk.triage import eligible_helpers
 from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _, lazy
 from app.notifications import kinds
-from app.tenancy import scoped, set_db_scope
+from app.tenancy import scoped
 
 FEED_PREFIX = "cal"
 
@@ -143,12 +141,13 @@ def clashes(
     )
     if except_visit_id is not None:
         query = query.where(Visit.id != except_visit_id)
+    # The helpers join into the same statement (one query; unique() folds the rows).
     found = session.scalars(
         query.order_by(Visit.starts_at, Visit.id).options(
-            selectinload(Visit.request),
-            selectinload(Visit.helpers).selectinload(VisitHelper.user),
+            joinedload(Visit.request),
+            joinedload(Visit.helpers).joinedload(VisitHelper.user),
         )
-    )
+    ).unique()
     return [
         Clash(visit=v, helper=h.user) for v in found for h in v.helpers if h.user_id in helper_ids
     ]
@@ -205,8 +204,8 @@ def visits_of(session: Session, ws: Workspace, request_id: int) -> list[Visit]:
             scoped(Visit, ws.id)
             .where(Visit.request_id == request_id)
             .order_by(Visit.starts_at)
-            .options(selectinload(Visit.helpers).selectinload(VisitHelper.user))
-        )
+            .options(joinedload(Visit.helpers).joinedload(VisitHelper.user))
+        ).unique()
     )
 
 
@@ -225,8 +224,8 @@ def agenda(
     return list(
         session.scalars(
             query.order_by(Visit.starts_at).options(
-                selectinload(Visit.request).selectinload(HelpRequest.municipality),
-                selectinload(Visit.helpers).selectinload(VisitHelper.user),
+                joinedload(Visit.request).joinedload(HelpRequest.municipality),
+                selectinload(Visit.helpers).joinedload(VisitHelper.user),
             )
         )
     )
@@ -275,41 +274,13 @@ def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:
 
 def new_feed(session: Session, ws: Workspace, user: User) -> str:
     """A fresh secret feed address for this user in this workspace; the old one stops working."""
-    for old in session.scalars(scoped(CalendarFeed, ws.id).where(CalendarFeed.user_id == user.id)):
-        session.delete(old)
-    session.flush()
-    token = f"{FEED_PREFIX}_{ws.id}_{secrets.token_urlsafe(24)}"
-    session.add(
-        CalendarFeed(
-            workspace_id=ws.id, user_id=user.id, token_hash=accounts_service.hash_token(token)
-        )
-    )
-    session.flush()
-    return token
+    return feeds.create(session, CalendarFeed, FEED_PREFIX, ws, user.id)
 
 
 def feed(session: Session, token: str) -> tuple[Workspace, list[Visit], str] | None:
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or not parts[1].isdecimal():
-        return None
-    workspace = session.get(Workspace, int(parts[1]))
-    if workspace is None:
-        return None
-    set_db_scope(
-        session, workspace_id=workspace.id, user_id=None, county_number=workspace.county_number
-    )
-    row = session.scalar(
-        scoped(CalendarFeed, workspace.id).where(
-            CalendarFeed.token_hash == accounts_service.hash_token(token)
-        )
-    )
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
     # The address works only while its owner may still work requests in this workspace.
-    membership = accounts_service.get_membership(session, workspace.id, user.id)
-    if membership is None or not allowed(membership.roles, "helpdesk.work"):
+    found = feeds.owner(session, CalendarFeed, FEED_PREFIX, token, "helpdesk.work")
+    if found is None:
         return None
+    workspace, user = found.workspace, found.user
     return workspace, agenda(session, workspace, user.id), user.name

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import or_
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, or_
+from sqlalchemy.orm import Session, joinedload
 
 from app import clock
 from app.accounts.models import User
@@ -116,24 +116,28 @@ class Linked:
 
 
 def links_of(session: Session, ws: Workspace, p: Principal, req: HelpRequest) -> list[Linked]:
-    """Related requests ``p`` may see (a municipality sees links to its own only)."""
-    rows = list(
-        session.scalars(
-            scoped(RequestLink, ws.id).where(
-                or_(RequestLink.first_id == req.id, RequestLink.second_id == req.id)
-            )
+    """Related requests ``p`` may see (a municipality sees links to its own only): one query,
+    the links joined to the requests at their other end."""
+    links = (
+        scoped(RequestLink, ws.id)
+        .where(or_(RequestLink.first_id == req.id, RequestLink.second_id == req.id))
+        .with_only_columns(
+            RequestLink.id,
+            case(
+                (RequestLink.first_id == req.id, RequestLink.second_id),
+                else_=RequestLink.first_id,
+            ).label("other_id"),
         )
+        .subquery()
     )
-    if not rows:
-        return []
-    other = {(r.second_id if r.first_id == req.id else r.first_id): r.id for r in rows}
-    found = session.scalars(
+    rows = session.execute(
         visible(ws, p)
-        .where(HelpRequest.id.in_(list(other)))
-        .options(selectinload(HelpRequest.municipality))
+        .join(links, links.c.other_id == HelpRequest.id)
+        .add_columns(links.c.id)
+        .options(joinedload(HelpRequest.municipality))
         .order_by(HelpRequest.number)
-    )
-    return [Linked(link_id=other[r.id], request=r) for r in found]
+    ).all()
+    return [Linked(link_id=link_id, request=r) for r, link_id in rows]
 
 
 def parse_number(raw: str) -> int | None:
@@ -203,7 +207,7 @@ def time_of(session: Session, ws: Workspace, request_id: int) -> TimeSummary:
             scoped(TimeEntry, ws.id)
             .where(TimeEntry.request_id == request_id)
             .order_by(TimeEntry.worked_on.desc(), TimeEntry.id.desc())
-            .options(selectinload(TimeEntry.user))
+            .options(joinedload(TimeEntry.user))
         )
     )
     per: dict[int, int] = defaultdict(int)

@@ -1,7 +1,6 @@
 """Notices: the county's staff hear of new comments, amendments and formal responses, and a
 person hears when someone replies to them — a notification in their own language, with a mail
-at once or in the daily digest as they chose (app.notifications), or a line in this workspace's
-consultation digest (:func:`app.strategies.jobs.send_digests`) for those who chose that."""
+at once or in the daily digest as they chose for that kind of event (app.notifications)."""
 
 from __future__ import annotations
 
@@ -14,13 +13,11 @@ from app.accounts.models import Membership
 from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
-from app.errors import NotFound
-from app.i18n import _, speaking
+from app.i18n import _
 from app.mail import service as mail
 from app.notifications import kinds
 from app.notifications import service as notifications
-from app.notifications.kinds import APP
-from app.strategies.models import ConsultationComment, ConsultationRound, StrategyNotice
+from app.strategies.models import ConsultationComment, ConsultationRound
 
 
 def page_url(ws: Workspace, path: str) -> str:
@@ -42,19 +39,9 @@ def notice(
     line: Callable[[], str],
 ) -> None:
     """Tell each member (``m.user`` loaded) in their own language: a notification, with a mail
-    now or in a digest as they chose. One who asked for this workspace's consultation digest
-    gets the line in tomorrow morning's digest instead of a mail."""
-    people = [m for m in members if m.user.is_active]
-    legacy = [m for m in people if m.strategy_digest]
-    for m in legacy:
-        with speaking(notifications.language_of(m.user)):
-            text = f"{line()}\n  {page_url(ws, path)}"
-        session.add(StrategyNotice(workspace_id=ws.id, user_id=m.user_id, text=text))
-    render = lambda: (line(), "")  # noqa: E731
-    if legacy:
-        notifications.notify(session, ws, [m.user for m in legacy], kind, path, render, channel=APP)
-    others = [m.user for m in people if not m.strategy_digest]
-    notifications.notify(session, ws, others, kind, path, render)
+    now or in the daily digest as they chose for this kind (app.notifications)."""
+    people = [m.user for m in members if m.user.is_active]
+    notifications.notify(session, ws, people, kind, path, lambda: (line(), ""))
 
 
 def comment_made(
@@ -117,16 +104,3 @@ def response_submitted(
         )
 
     notice(session, ws, staff(session, ws), kinds.COMMENT, f"/hoeringer/{r.id}", line)
-
-
-def set_digest(session: Session, ws: Workspace, user_id: int, digest: bool) -> None:
-    m = accounts_service.get_membership(session, ws.id, user_id)
-    if m is None:
-        raise NotFound()
-    m.strategy_digest = digest
-    session.flush()
-
-
-def digest_preference(session: Session, ws: Workspace, user_id: int) -> bool:
-    m = accounts_service.get_membership(session, ws.id, user_id)
-    return bool(m and m.strategy_digest)

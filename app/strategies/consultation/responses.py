@@ -4,7 +4,6 @@ confirmation and then locked. A draft may carry files (a signed letter), kept wi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -208,14 +207,10 @@ def _add_files(
         row = ResponseFile(
             workspace_id=ws.id,
             response_id=response.id,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            storage_key=attachments.write_bytes(upload.content),
             uploaded_by_id=p.user_id,
             uploaded_by_name=p.name,
             created_at=utcnow(),
+            **attachments.stored(upload),
         )
         session.add(row)
         rows.append(row)

@@ -238,17 +238,6 @@ class ResponseSendForm(Form):
         return value is True or value in ("yes", "on", "1")
 
 
-class DigestForm(Form):
-    """Notices one by one (``0``) or as a daily digest (``1``)."""
-
-    digest: bool = False
-
-    @field_validator("digest", mode="before")
-    @classmethod
-    def _digest(cls, value: Any) -> bool:
-        return value is True or value == "1"
-
-
 # --- read ----------------------------------------------------------------------------------
 
 

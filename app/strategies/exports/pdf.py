@@ -1,0 +1,77 @@
+"""The consultation summary as an A4 PDF (PDF/A-2u, tagged) made by WeasyPrint from the print
+document ``templates/strategies/summary_print.html``."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from app.documents import PDF_OPTIONS
+from app.strategies import text
+from app.strategies.exports.common import (
+    _author,
+    _diff_legend,
+    _entries,
+    _facts,
+    _figures,
+    _language,
+    _paragraphs,
+    _silent,
+    _title,
+)
+from app.strategies.summary import Summary
+from app.web import templates
+
+
+def summary_html(summary: Summary) -> str:
+    """The print document the PDF is made from (also handy to look at while changing it)."""
+    return templates.get_template("strategies/summary_print.html").render(
+        s=summary,
+        title=_title(summary),
+        facts=_facts(summary),
+        figures=_figures(summary),
+        sections=_entries(summary.sections),
+        diff_legend=_diff_legend(),
+        author=_author,
+        paragraphs=_paragraphs,
+        markdown=text.render_markdown,
+        diff=text.diff_html,
+        lang=_language(),
+        css=css_string,
+        silent=lambda name: _silent(summary, name),
+    )
+
+
+def css_string(value: str) -> Markup:
+    """A quoted CSS string for ``content:`` in the template's style sheet. Inside <style> no
+    HTML escaping applies, so everything but letters, digits and spaces is a CSS escape: no
+    quote, backslash or "</style>" can end the string or the sheet."""
+    body = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in str(value))
+    return Markup(f'"{body}"')  # noqa: S704 - every character but letters and digits escaped
+
+
+def summary_pdf(summary: Summary) -> bytes:
+    """The consultation summary as an A4 PDF, made in this process."""
+    return html_to_pdf(summary_html(summary))
+
+
+def summary_pdf_in_child(summary: Summary) -> bytes:
+    """The same PDF, laid out in a child process (spawned, so it shares nothing): WeasyPrint
+    grows the process that lays out a long document by hundreds of megabytes and never gives
+    them back; the child takes them with it when it ends. The print document is made here, in
+    the caller's language."""
+    import multiprocessing
+
+    html = summary_html(summary)
+    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        return bytes(pool.apply(html_to_pdf, (html,)))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The print document as PDF/A. Nothing is fetched while rendering: the template has no
+    URLs, there is no base URL, and a fetcher that allows no protocol at all refuses anything
+    that might still ask (a link in the text is printed, never loaded)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=()))
+    return bytes(document.write_pdf(**PDF_OPTIONS))
