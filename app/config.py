@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     # `samspill purge` removes sent mail older than this.
     purge_sent_mail_days: int = 30
+    # ... and finished summary exports (their rows and files) older than this.
+    purge_exports_days: int = 7
 
     # OpenID Connect (Ansattporten, ID-porten, Entra ID, Keycloak, ...). Enabled when issuer is set.
     oidc_issuer: str | None = None

@@ -6,10 +6,12 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, func, text
 from sqlalchemy.exc import OperationalError
@@ -275,13 +277,34 @@ def write_aside(bind: Engine, statement: Executable, wait_seconds: float = 0.1) 
                 raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on error."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: commit on success, roll back on error.
+
+    An ``async`` dependency, though the session is sync: making a session touches no database,
+    so it is made here on the event loop, and only its end (commit or rollback, and close) goes
+    to a worker thread — one trip to the thread pool per request instead of two. The end is
+    shielded: a client that goes away cannot leave the transaction open. It runs outside the
+    shared thread pool's limit (a limiter of its own, as FastAPI does for a dependency's exit):
+    when every shared thread waits for a pooled connection, the requests holding connections
+    can still give them back."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     session = session_for(factory, request.method)
     try:
         yield session
-        session.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, False, limiter=anyio.CapacityLimiter(1))
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_end, session, True, limiter=anyio.CapacityLimiter(1))
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import app.models  # noqa: F401  (every table, and the audit hook)
@@ -17,6 +17,7 @@ from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
 from app.accounts import reset_views as accounts_reset_views
 from app.accounts import service_token_views as accounts_service_token_views
+from app.accounts import token_views as accounts_token_views
 from app.accounts import views as accounts_views
 from app.api_docs import router as api_docs_router
 from app.audit import views as audit_views
@@ -36,6 +37,7 @@ from app.overview import views as overview_views
 from app.ratelimit import install as install_rate_limits
 from app.ratelimit import limit_requests
 from app.registry import Module
+from app.routing import split_by_prefix
 from app.security import RequestContextMiddleware, verify_csrf
 
 log = logging.getLogger("samspill")
@@ -116,33 +118,36 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf), Depends(limit_requests)])
-    api.include_router(accounts_api.router)
-    api.include_router(counties_api.router)
-    for module in modules:
-        for router in module.api:
-            api.include_router(router)
-    app.include_router(api)
-
-    pages = APIRouter(
-        dependencies=[Depends(verify_csrf), Depends(limit_requests)], include_in_schema=False
-    )
-    pages.include_router(health.router)  # /healthz, /readyz
-    pages.include_router(metrics.router)  # /metrics (allowed addresses or a token)
-    pages.include_router(accounts_oidc.router)
-    pages.include_router(accounts_views.router)
-    pages.include_router(accounts_reset_views.router)
-    pages.include_router(accounts_service_token_views.router)  # "Tjenestenøkler"
-    pages.include_router(audit_views.router)
-    pages.include_router(mail_views.router)
-    pages.include_router(notifications_views.router)  # /varsler: the person's own, not a module's
-    if settings.mail_to_mailbox:
-        pages.include_router(mail_views.dev_router)  # /dev/post, development only
-    for module in modules:
-        for router in module.pages:
-            pages.include_router(router)
-    pages.include_router(api_docs_router)  # /api/docs
-    pages.include_router(overview_views.router)  # last: /{workspace_slug} catches the rest
-    app.include_router(pages)
+    # Every router is included into the app itself, with the shared checks (and the API's
+    # prefix) given at the include, not through intermediate "api" and "pages" routers: FastAPI
+    # matches a request against each level of nested routers anew, and once more to handle it.
+    # It tries the routes in order, each in turn: the pages come first, as most requests are
+    # theirs, and the API's 135 routes after them — no page route can match an /api/v1/ path
+    # (tests/core/test_route_order.py), so the order changes no answer.
+    checks = [Depends(verify_csrf), Depends(limit_requests)]
+    for router in (
+        health.router,  # /healthz, /readyz
+        metrics.router,  # /metrics (allowed addresses or a token)
+        accounts_oidc.router,
+        accounts_views.router,
+        accounts_token_views.router,  # API-nøkler
+        accounts_reset_views.router,
+        accounts_service_token_views.router,  # "Tjenestenøkler"
+        audit_views.router,
+        mail_views.router,
+        notifications_views.router,  # /varsler: the person's own, not a module's
+        *([mail_views.dev_router] if settings.mail_to_mailbox else []),  # /dev/post
+        *(router for module in modules for router in module.pages),
+        api_docs_router,  # /api/docs
+        overview_views.router,  # last of the pages: /{workspace_slug} catches the rest
+    ):
+        app.include_router(router, dependencies=checks, include_in_schema=False)
+    for router in (
+        accounts_api.router,
+        counties_api.router,
+        *(router for module in modules for router in module.api),
+    ):
+        app.include_router(router, prefix="/api/v1", dependencies=checks)
+    split_by_prefix(app.router)  # an /api/v1/ path is matched against the API's routes only
     install_openapi(app)  # bearer scheme, the error model on every error status
     return app

@@ -34,6 +34,7 @@ from limits.strategies import (
     SlidingWindowCounterRateLimiter,
 )
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import SESSION_COOKIE, DbSession, optional_user
 from app.accounts.service import hash_token
@@ -140,14 +141,21 @@ def _who(request: Request, session: Session) -> str | None:
     return f"user:{user.id}" if user is not None else None
 
 
-def limit_requests(request: Request, session: DbSession) -> None:
-    """Dependency of every router (after the CSRF check): count the request, or refuse it."""
+async def limit_requests(request: Request, session: DbSession) -> None:
+    """Dependency of every router (after the CSRF check): count the request, or refuse it.
+    ``async``: reading a page costs it nothing, not even a trip to the thread pool; what it
+    counts (the storage, the user's session) it counts in one."""
     limiter: Limiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None or not limiter.enabled:
         return
     method, path = request.method, request.url.path
     if method in SAFE_METHODS and not path.startswith("/api/"):
         return  # reading pages is not limited: no query for the user
+    await run_in_threadpool(_count, limiter, request, session)
+
+
+def _count(limiter: Limiter, request: Request, session: Session) -> None:
+    method, path = request.method, request.url.path
     address = request.client.host if request.client else "unknown"
     checks = limiter.checks(method, path, _who(request, session), address)
     numbers = limiter.hit(checks)

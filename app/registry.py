@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
+from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -59,6 +60,17 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class FigureQuery:
+    """A module's key figures, read in the county overview's one statement: ``query`` selects
+    exactly one row (aggregates without GROUP BY, or scalar subqueries) through the scoped
+    helpers, and ``done`` makes the contribution of that row. The overview joins every module's
+    query into a single SELECT, so the figures of all modules cost one round trip."""
+
+    query: Select[Any]
+    done: Callable[[Sequence[Any]], Contribution | None]
+
+
+@dataclass(frozen=True)
 class NavLink:
     """An entry of the main menu, shown to those whose role may do ``action``."""
 
@@ -88,7 +100,9 @@ class Module:
     api: Sequence[APIRouter] = ()
     pages: Sequence[APIRouter] = ()
     nav: Sequence[NavLink] = ()
-    overview: Callable[[Session, Context], Contribution | None] | None = None
+    # the module's part of the county overview: a contribution, or a query of its figures that
+    # the overview runs together with the other modules' (FigureQuery)
+    overview: Callable[[Session, Context], Contribution | FigureQuery | None] | None = None
     # what waits for the person in ``ctx`` on their start page ("Til deg"): cheap, bounded
     # queries (no figures); called once per workspace the person is a member of, with the
     # database scope set to that workspace

@@ -12,8 +12,23 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Delete, ForeignKey, Integer, Select, delete, event, select, text
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy import (
+    Delete,
+    ForeignKey,
+    FromClause,
+    Integer,
+    Select,
+    Text,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, declared_attr, mapped_column
 
 T = TypeVar("T", bound="TenantOwned")
 
@@ -148,23 +163,111 @@ def set_db_scope(
         session.flush()
     session.info["workspace_id"] = workspace_id
     session.info["county_number"] = county_number
+    session.info[_DB_SCOPE] = (workspace_id, user_id, county_number)
     if user_id is not None:
         session.info["actor_id"] = user_id
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    values = _scope_values(workspace_id, user_id, county_number)
+    if session.info.get(_SCOPE_SET) == values:
+        return  # set already in this transaction, by a query that set it on its way
     session.execute(
         text(
             "SELECT set_config('app.workspace_id', :ws, true), "
             "set_config('app.user_id', :uid, true), "
             "set_config('app.county_number', :county, true)"
         ),
-        {
-            "ws": "" if workspace_id is None else str(workspace_id),
-            "uid": "" if user_id is None else str(user_id),
-            "county": county_number or "",
-        },
+        {"ws": values[0], "uid": values[1], "county": values[2]},
     )
+    session.info[_SCOPE_SET] = values
+
+
+# PostgreSQL only: the scope (as set_config values) the session's current transaction has set.
+# It lets a query that sets the scope on its way (the session lookup, the memberships) spare
+# ``set_db_scope`` its own round trip. Forgotten whenever a transaction or a savepoint ends,
+# because what ``set_config(…, true)`` set ends (or is rolled back) with it.
+_SCOPE_SET = "samspill_db_scope_set"
+
+
+def _scope_values(
+    workspace_id: int | None, user_id: int | None, county_number: str | None
+) -> tuple[str, str, str]:
+    return (
+        "" if workspace_id is None else str(workspace_id),
+        "" if user_id is None else str(user_id),
+        county_number or "",
+    )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_scope_set(session: Session, _transaction: Any) -> None:
+    session.info.pop(_SCOPE_SET, None)
+
+
+def user_scope_columns(session: Session, user_id: Any) -> list[Any]:
+    """On PostgreSQL, columns to add to the query that finds the signed-in user, so that the
+    same statement sets the scope :func:`set_db_scope` would set for them (no workspace yet):
+    one round trip less on every request. ``user_id`` is that query's user id column. Empty
+    on SQLite. Call :func:`note_db_scope` once the row is found."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return [
+        func.set_config("app.workspace_id", "", True),
+        func.set_config("app.user_id", cast(user_id, Text), True),
+        func.set_config("app.county_number", "", True),
+    ]
+
+
+def workspace_scope_columns(session: Session, slug: str, workspace: Any) -> list[Any]:
+    """On PostgreSQL, columns to add to the query of a user's memberships (joined to
+    ``workspace``, the Workspace entity) so that the same statement moves the scope to the
+    workspace whose slug is ``slug``, if the user is a member of it: one round trip less on
+    every workspace page. Each row sets the settings again, to its workspace's values on the
+    row of ``slug`` and to what they hold on the others, so the order of the rows does not
+    matter. The rows the query returns do not change with it: they are the user's own
+    (``user_id`` in its WHERE clause), seen through their own policy. Empty on SQLite. Call
+    :func:`note_db_scope` with the workspace found."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+
+    def moved(name: str, value: Any) -> Any:
+        kept = func.coalesce(func.current_setting(name, True), "")
+        return func.set_config(
+            name, case((workspace.slug == slug, func.coalesce(value, "")), else_=kept), True
+        )
+
+    return [
+        moved("app.workspace_id", cast(workspace.id, Text)),
+        moved("app.county_number", workspace.county_number),
+    ]
+
+
+def note_db_scope(
+    session: Session,
+    *,
+    workspace_id: int | None,
+    user_id: int | None,
+    county_number: str | None = None,
+) -> None:
+    """Record that a query of this transaction set the scope (with the columns above), so that
+    :func:`set_db_scope` with the same values does not set it again."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.info[_SCOPE_SET] = _scope_values(workspace_id, user_id, county_number)
+
+
+_DB_SCOPE = "samspill_db_scope"  # session info: what set_db_scope last told the database
+
+
+def restore_db_scope(session: Session) -> None:
+    """Tell the database again what ``set_db_scope`` last told it, after the transaction it was
+    told in has ended (``app.db.end_transaction``): the next one begins with the same scope."""
+    scope = session.info.get(_DB_SCOPE)
+    if scope is not None:
+        workspace_id, user_id, county_number = scope
+        set_db_scope(
+            session, workspace_id=workspace_id, user_id=user_id, county_number=county_number
+        )
 
 
 def set_system_scope(session: Session) -> None:
@@ -209,12 +312,40 @@ def _enforce_scope(state: ORMExecuteState) -> None:
     tables = tenant_tables()
     statement: Any = state.statement
     if state.is_select:
-        names = _table_names(statement.get_final_froms())
+        found = _select_froms(statement)
+        names = _table_names(found if found is not None else statement.get_final_froms())
     else:  # bulk UPDATE / DELETE
         names = _table_names([statement.table])
     for name in names:
         if name in tables:
             raise TenantScopeError(f"query of tenant-owned {name!r} without app.tenancy.scoped()")
+
+
+def _select_froms(statement: Any) -> list[Any] | None:
+    """The FROM elements of a plain ``SELECT`` at its top level, read off the statement: its
+    columns, its WHERE clause, ``select_from()`` and ``join()`` — what ``get_final_froms()``
+    reports, without compiling the statement (which that method does, uncached, for every ORM
+    query: it cost more than the query itself on the session lookup of every request). ``None``
+    where the statement has more than that (loader options that may add eager joins, a join to
+    something other than a mapped class or a table): the caller then asks SQLAlchemy."""
+    if not isinstance(statement, Select) or statement._with_options:
+        return None
+    froms: list[Any] = []
+    for column in statement._raw_columns:
+        froms.extend(column._from_objects)
+    for criterion in statement._where_criteria:
+        froms.extend(criterion._from_objects)
+    froms.extend(statement._from_obj)
+    for join in statement._setup_joins:
+        target = join[0]
+        if isinstance(target, FromClause):
+            froms.append(target)
+            continue
+        mapper = inspect(target, raiseerr=False)
+        if not isinstance(mapper, Mapper):
+            return None
+        froms.extend(mapper.tables)
+    return froms
 
 
 def _table_names(froms: Any) -> list[str]:

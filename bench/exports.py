@@ -1,6 +1,7 @@
 """Benchmark: the consultation summary PDF (and DOCX) of a typical and of the largest round.
 
     .venv/bin/python bench/exports.py [--sizes 100,500,4000] [--rounds 3] [--docx] [--profile N]
+        [--phases N]
 
 For each size (top-level comments in the round) it builds a summary in memory, as
 ``app.strategies.summary.build`` gives it, with Norwegian texts of the lengths a county sees
@@ -13,7 +14,9 @@ memory would keep. It prints the median and worst wall time and the median CPU t
 machine may be shared: CPU time is what the rendering itself costs) per format and size, the
 PDF's pages and bytes. ``--offloaded`` also makes each size as the worker does (the layout in a
 spawned child) and prints how long that took and how much the calling process grew.
-``--profile N`` prints the 25 costliest functions of one PDF of N comments.
+``--profile N`` prints the 25 costliest functions of one PDF of N comments; ``--phases N``
+splits the CPU time of one PDF of N comments into its steps: the print document (Jinja), HTML
+parsing, the style cascade, boxes, layout, painting, the tag tree, and writing the file.
 
 Figures, not assertions. No database is needed: the summary is made of unsaved model objects.
 """
@@ -309,18 +312,85 @@ def profile(size: int) -> None:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
+def phases(size: int) -> None:
+    """CPU seconds of each step of one PDF, best of two. The steps inside WeasyPrint are timed
+    by wrapping its own functions here, in this benchmark only."""
+    import weasyprint.document as wd
+    import weasyprint.pdf as wp
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    from app.documents import PDF_OPTIONS, tag_tree_in_linear_time
+    from app.i18n import speaking
+    from app.strategies.exports.pdf import summary_html
+
+    spent: dict[str, float] = {}
+
+    def timed(module: Any, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - start
+
+        setattr(module, name, wrapper)
+
+    timed(wd, "get_all_computed_styles", "style cascade")
+    timed(wd, "build_formatting_structure", "boxes")
+    timed(wd, "layout_document", "layout")
+    timed(wd, "draw_page", "paint")
+    timed(wp, "add_tags", "tag tree")
+    tag_tree_in_linear_time()
+    with speaking("nb"):
+        summary_html(build_summary(5))
+        s = build_summary(size)
+        best: dict[str, float] = {}
+        for _ in range(2):
+            spent.clear()
+            start = time.process_time()
+            html = summary_html(s)
+            spent["print document (Jinja)"] = time.process_time() - start
+            start = time.process_time()
+            document = HTML(
+                string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=())
+            )
+            spent["HTML parsing"] = time.process_time() - start
+            start = time.process_time()
+            rendered = document.render(pdf_tags=True)
+            # layout_document is a generator: its time is spent while _render lists the pages
+            spent["layout"] = time.process_time() - start - spent["style cascade"] - spent["boxes"]
+            start = time.process_time()
+            rendered.write_pdf(**PDF_OPTIONS)
+            spent["writing the file"] = (
+                time.process_time() - start - spent["paint"] - spent["tag tree"]
+            )
+            if not best or sum(spent.values()) < sum(best.values()):
+                best = dict(spent)
+    total = sum(best.values())
+    print(f"{size} comments, {len(rendered.pages)} pages, {total:.2f} s CPU")
+    for label, seconds in best.items():
+        print(f"  {label:<24} {seconds:6.3f} s {seconds / total:6.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,500,4000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--docx", action="store_true", help="time the DOCX too")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--phases", type=int, default=0)
     parser.add_argument(
         "--offloaded", action="store_true", help="also time it as the worker makes it"
     )
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
+        return
+    if args.phases:
+        phases(args.phases)
         return
     ctx = multiprocessing.get_context("spawn")
     print(

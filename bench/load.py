@@ -6,7 +6,7 @@
 
 For each backend it makes a fresh database with the demo loaded (SQLite: a file in a temporary
 folder; PostgreSQL: a throw-away database migrated as the owner, served as the ordinary role
-samspill_bench_app, as bench/helpdesk.py does), and for each worker count it starts
+samspill_bench_app, with bench/common.py's helpers), and for each worker count it starts
 
 - the real server, ``samspill serve --workers N`` (rate limits off, a storage folder of its own),
 - the ceiling app (bench/ceiling.py: one session lookup, one 50-row query, a 50-row Jinja table)
@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from common import LOGIN, OWNER_URL, create_database, drop_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -62,8 +63,6 @@ from app.migrate import migrate
 
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-OWNER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-LOGIN = "koordinator@trondelag.demo"
 PAGES = {
     "start page": "/trondelag",
     "queue": "/trondelag/hjelp",
@@ -120,9 +119,6 @@ def database(backend: str, owner_url: str) -> Iterator[Database]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    sys.path.insert(0, str(BENCH))
-    from helpdesk import create_database, drop_database  # bench/helpdesk.py
-
     name = f"samspill_bench_load_{uuid.uuid4().hex[:8]}"
     try:
         owner, app_url = create_database(owner_url, name)

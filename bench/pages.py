@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+from common import LOGIN, OWNER_URL, create_database, drop_database
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -31,8 +31,6 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import migrate
 
-BENCH = Path(__file__).resolve().parent
-OWNER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # The pages issue 16 holds to at most 10 queries and 8 ms (the coordinator's view).
 MAIN = [
     "/trondelag",
@@ -123,7 +121,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--database-url", help="a migrated database with the demo loaded")
     parser.add_argument("--owner-url", default=OWNER_URL, help="a PostgreSQL superuser URL")
-    parser.add_argument("--login", default="koordinator@trondelag.demo")
+    parser.add_argument("--login", default=LOGIN)
     parser.add_argument("--statements", action="store_true", help="list each main page's SQL")
     parser.add_argument("--main-only", action="store_true", help="only the six main pages")
     args = parser.parse_args()
@@ -137,9 +135,6 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if args.backend in ("postgresql", "both"):
-        sys.path.insert(0, str(BENCH))
-        from helpdesk import create_database, drop_database  # bench/helpdesk.py
-
         name = f"samspill_bench_pages_{uuid.uuid4().hex[:8]}"
         try:
             _owner, app_url = create_database(args.owner_url, name)

@@ -45,7 +45,7 @@ largest size, run again as the app's role in the same workspace scope. --keep ke
 databases (their names are printed) for digging further with psql.
 
 The helpers that create and drop the databases, log in and record SQL are those of
-bench/helpdesk.py (same owner URL, same app role samspill_bench_app).
+bench/common.py (same owner URL, same app role samspill_bench_app).
 """
 
 from __future__ import annotations
@@ -63,8 +63,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from fastapi.testclient import TestClient
-from helpdesk import (
+from common import (
     LOGIN,
     OWNER_URL,
     WORKSPACE,
@@ -76,6 +75,7 @@ from helpdesk import (
     explain_slowest,
     login,
 )
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 
 from app.clock import OSLO, today
@@ -1189,7 +1189,7 @@ def measure(
 
 def explain_search(results: list[RouteResult], engine: Engine) -> None:
     """EXPLAIN ANALYZE the slowest statement of each search's last request. The search is one
-    statement that starts with WITH, which helpdesk's explain_slowest passes over (it takes
+    statement that starts with WITH, which common's explain_slowest passes over (it takes
     SELECTs only), so it goes in wrapped as a subquery: the plan is the same."""
     for r in results:
         if not r.route.startswith("search"):

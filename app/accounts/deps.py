@@ -5,7 +5,7 @@ user is not a member of answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -24,7 +24,7 @@ from app.counties.models import Workspace
 from app.db import get_session
 from app.errors import Forbidden, NotAuthenticated, NotFound
 from app.i18n import lazy
-from app.tenancy import scoped_by_user, set_db_scope
+from app.tenancy import note_db_scope, scoped_by_user, set_db_scope, workspace_scope_columns
 
 SESSION_COOKIE = "samspill_session"
 
@@ -112,7 +112,6 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     request.state.user = user
     request.state.viewer = Viewer(id=user.id, name=user.name, email=user.email)
     set_db_scope(session, workspace_id=None, user_id=user.id)
-    session.info[_SCOPE_USER] = user.id
     logs.bind(user_id=user.id)
     return user
 
@@ -120,7 +119,8 @@ def optional_user(request: Request, session: DbSession) -> User | None:
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> User:
+async def current_user(user: OptionalUser) -> User:
+    # async: no database, no trip to the thread pool (as for the role checks below)
     if user is None:
         raise NotAuthenticated()
     return user
@@ -129,35 +129,44 @@ def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-_SCOPE_USER = "samspill_scope_user"  # session info: the user the database scope was set for
-
-
-def member_workspaces(session: Session, user: User) -> list[tuple[Membership, Workspace]]:
+def member_workspaces(
+    session: Session, user: User, *, scope_to: str | None = None
+) -> list[tuple[Membership, Workspace]]:
     """Each membership of ``user`` with its workspace (and the municipality or organisation its
     role binds), by workspace name: one query, which serves the workspace check, the
-    membership, the switcher and the start page alike."""
-    if session.info.get(_SCOPE_USER) != user.id:  # an API token set a workspace scope only
-        set_db_scope(session, workspace_id=None, user_id=user.id)
-        session.info[_SCOPE_USER] = user.id
+    membership, the switcher and the start page alike. With ``scope_to`` (a workspace slug),
+    on PostgreSQL the same query moves the row-level security scope to that workspace when the
+    user is a member of it (``app.tenancy.workspace_scope_columns``)."""
+    # The user's scope for row-level security: no round trip when this transaction has it
+    # already (the session lookup set it); set again after an API token's workspace scope or a
+    # transaction that ended in between.
+    set_db_scope(session, workspace_id=None, user_id=user.id)
+    scope = workspace_scope_columns(session, scope_to, Workspace) if scope_to else []
     rows = session.execute(
         scoped_by_user(Membership, user.id)
         .join(Workspace, Workspace.id == Membership.workspace_id)
-        .add_columns(Workspace)
+        .add_columns(Workspace, *scope)
         .options(joinedload(Membership.municipality), joinedload(Membership.organisation))
         .order_by(Workspace.name)
     ).all()
-    return [(membership, workspace) for membership, workspace in rows]
+    return [(row[0], row[1]) for row in rows]
 
 
 def _load_context(session: Session, user: User, slug: str) -> Context:
     """The context of ``user`` in the workspace ``slug``: 404 for a workspace that does not
-    exist and for one the user is not a member of alike. On PostgreSQL, two round trips after
-    the session lookup: the memberships, then the scope for row-level security."""
-    rows = member_workspaces(session, user)
+    exist and for one the user is not a member of alike. On PostgreSQL, one round trip after
+    the session lookup: the memberships, which set the scope for row-level security too."""
+    rows = member_workspaces(session, user, scope_to=slug)
     here = next(((m, w) for m, w in rows if w.slug == slug), None)
     if here is None:
         raise NotFound()
     membership, workspace = here
+    note_db_scope(
+        session,
+        workspace_id=workspace.id,
+        user_id=user.id,
+        county_number=workspace.county_number,
+    )
     set_db_scope(
         session,
         workspace_id=workspace.id,
@@ -181,11 +190,11 @@ def workspace_context(
     return ctx
 
 
-def require(action: str) -> Callable[..., Context]:
+def require(action: str) -> Callable[..., Awaitable[Context]]:
     """Dependency: the workspace context, if the user's role may do ``action`` there."""
     allowed("county_admin", action)  # fail at import time on a misspelt action
 
-    def dependency(ctx: Annotated[Context, Depends(workspace_context)]) -> Context:
+    async def dependency(ctx: Annotated[Context, Depends(workspace_context)]) -> Context:
         if not ctx.can(action):
             raise Forbidden()
         return ctx
@@ -231,10 +240,10 @@ def api_workspace_context(workspace_slug: str, session: DbSession, caller: ApiCa
     return ctx
 
 
-def api_require(action: str) -> Callable[..., Context]:
+def api_require(action: str) -> Callable[..., Awaitable[Context]]:
     allowed("county_admin", action)
 
-    def dependency(ctx: Annotated[Context, Depends(api_workspace_context)]) -> Context:
+    async def dependency(ctx: Annotated[Context, Depends(api_workspace_context)]) -> Context:
         if not ctx.can(action):
             raise Forbidden()
         return ctx

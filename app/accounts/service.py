@@ -46,7 +46,7 @@ from app.config import Settings
 from app.counties.models import Workspace
 from app.db import utcnow, write_aside
 from app.errors import Conflict, TooManyAttempts
-from app.tenancy import scoped, set_db_scope
+from app.tenancy import note_db_scope, scoped, set_db_scope, user_scope_columns
 
 # Argon2id at argon2-cffi's recommended cost (m=64 MiB, t=3, p=4). An encoded hash carries
 # its own parameters, so a hash made at any cost verifies with any argon2 hasher.
@@ -271,22 +271,28 @@ def resolve_session(
     """The session and user for a cookie, or None when missing, expired or idle too long."""
     if not token:
         return None
+    # On PostgreSQL the same statement sets the row-level security scope for the user it finds
+    # (app.tenancy.user_scope_columns): no round trip of its own for it.
     row = session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == hash_token(token))
+        .add_columns(*user_scope_columns(session, UserSession.user_id))
     ).first()
     if row is None:
         return None
-    user_session, user = row
+    user_session, user = row[0], row[1]
     now = utcnow()
     idle_limit = user_session.last_seen_at + timedelta(hours=settings.session_idle_hours)
     expired = user_session.expires_at <= now or idle_limit <= now
     # A service account acts through its token only: a session of one is never honoured.
     if expired or not user.is_active or user.is_service:
+        if len(row) > 2:  # the scope was set for them: nobody is signed in after all
+            set_db_scope(session, workspace_id=None, user_id=None)
         session.delete(user_session)
         session.flush()
         return None
+    note_db_scope(session, workspace_id=None, user_id=user.id)
     # Touch at most once a minute, so that a page of requests costs one write, and in a short
     # transaction of its own: the request stays a reader (app.db.write_aside).
     if now - user_session.last_seen_at > timedelta(minutes=1):

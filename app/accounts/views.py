@@ -1,5 +1,6 @@
-"""HTML pages of accounts: login and logout, workspace picker, language, invitations, users,
-API tokens. The password-reset pages are in ``reset_views``."""
+"""HTML pages of accounts: login and logout, workspace picker, language, invitations, users.
+The password-reset pages are in ``reset_views``, a person's API tokens in ``token_views`` and
+the service tokens in ``service_token_views``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.accounts import invitations, service, service_tokens, tokens
+from app.accounts import invitations, service, service_tokens
 from app.accounts.deps import (
     SESSION_COOKIE,
     Context,
@@ -33,7 +34,6 @@ from app.accounts.schemas import (
     InviteForm,
     LoginForm,
     RoleForm,
-    TokenForm,
 )
 from app.config import get_settings
 from app.counties import service as counties_service
@@ -52,7 +52,6 @@ router = APIRouter()
 Inviter = Annotated[Context, Depends(require("invitations.manage"))]
 UserManager = Annotated[Context, Depends(require("users.manage"))]
 RoleGiver = Annotated[Context, Depends(require("users.extra_roles"))]
-TokenOwner = Annotated[Context, Depends(require("tokens.manage_own"))]
 
 
 def safe_next(value: str | None) -> str | None:
@@ -539,81 +538,4 @@ def remove_member(
         request,
         f"/{ctx.workspace.slug}/brukere",
         flash=_("Brukeren er fjernet fra arbeidsområdet."),
-    )
-
-
-# --- API tokens --------------------------------------------------------------------------
-
-
-@router.get("/{workspace_slug}/api-nokler")
-def tokens_page(request: Request, session: DbSession, ctx: TokenOwner) -> Response:
-    return _tokens_page(request, session, ctx)
-
-
-def _tokens_page(
-    request: Request,
-    session: DbSession,
-    ctx: Context,
-    *,
-    new_token: str | None = None,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "accounts/tokens.html",
-        {
-            "tokens": tokens.list_api_tokens(session, ctx.workspace.id, ctx.user.id),
-            "new_token": new_token,
-            "now": utcnow(),
-            "errors": errors or {},
-            "values": values or {},
-        },
-        status_code=status_code,
-    )
-
-
-@router.post("/{workspace_slug}/api-nokler")
-def create_token(
-    request: Request,
-    session: DbSession,
-    data: FormData,
-    ctx: TokenOwner,
-) -> Response:
-    form, errors = parse(TokenForm, data)
-    new_token = None
-    status = 422
-    if form is not None:
-        _row, new_token = tokens.create_api_token(
-            session,
-            ctx.workspace.id,
-            ctx.user,
-            form.name,
-            expires_on=form.expires_on,
-            read_only=form.read_only,
-        )
-        status = 201
-    # The token is shown once, on this response, and never again.
-    return _tokens_page(
-        request,
-        session,
-        ctx,
-        new_token=new_token,
-        errors=errors,
-        values=data if form is None else None,
-        status_code=status,
-    )
-
-
-@router.post("/{workspace_slug}/api-nokler/{token_id}/trekk-tilbake")
-def revoke_token(
-    request: Request,
-    token_id: int,
-    session: DbSession,
-    ctx: TokenOwner,
-) -> Response:
-    tokens.revoke_api_token(session, ctx.workspace.id, ctx.user.id, token_id)
-    return redirect(
-        request, f"/{ctx.workspace.slug}/api-nokler", flash=_("API-nøkkelen er trukket tilbake.")
     )

@@ -221,7 +221,7 @@ def upload_attachments(
     """Attach files to the request (`internal`: only the help corps sees them)."""
     p = ctx.principal
     get_request(session, ctx.workspace, p, number)  # another's: 404 before 403
-    uploads = attachments.read_form_files(list(files), "files")
+    uploads = attachments.keep(session, attachments.read_form_files(list(files), "files"))
     rows = lifecycle.attach(session, ctx.workspace, p, number, uploads, internal=internal)
     return [_attachment(ctx, number, a) for a in rows]
 
@@ -247,4 +247,4 @@ def download_attachment(
     row, key = attachments.find(
         session, ctx.workspace, req.id, attachment_id, internal=ctx.can("helpdesk.note")
     )
-    return attachments.download(row, key)
+    return attachments.download(session, row, key)

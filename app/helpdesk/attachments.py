@@ -3,27 +3,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import logging
 import os
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, SessionTransaction
 from starlette.datastructures import UploadFile
 
 from app.config import get_settings
 from app.counties.models import Workspace
-from app.db import utcnow
+from app.db import end_transaction, utcnow
 from app.errors import InvalidInput, NotFound
 from app.helpdesk.models import HelpRequest, RequestAttachment
 from app.i18n import _, lazy
 from app.storage import get_storage
-from app.tenancy import scoped
+from app.tenancy import restore_db_scope, scoped
+
+log = logging.getLogger("samspill.attachments")
 
 # Kind → (content type, extension, name shown to people).
 KINDS: dict[str, tuple[str, str, str]] = {
@@ -185,32 +191,180 @@ def storage_key(key: str) -> str:
     return f"attachments/{key[:2]}/{key}"
 
 
-def write_bytes(content: bytes) -> str:
-    """Keep ``content`` in the storage (all or nothing) under a new key, and return the key.
-    Other modules' files (an innovation's) are kept the same way."""
-    key = secrets.token_hex(24)
-    get_storage().put(storage_key(key), content)
-    return key
+# --- keeping the bytes: never inside a database transaction ------------------------------------
+#
+# A request's files are written to the storage (perhaps a bucket across the network) with no
+# database transaction open, and only then does the service add their rows, in a transaction of
+# its own: a slow storage holds no lock (SQLite: not the write lock) and no connection
+# (PostgreSQL: none idle in transaction). A file whose row does not get committed — the service
+# refused (403, 404, 409, 422), the form came back, the transaction failed — is deleted again
+# once that transaction has ended. Read and check first (``read_form_files``), then ``keep``,
+# then the service; downloads check access, end the transaction, then read (``file_response``).
 
 
-def stored(upload: Upload) -> dict[str, object]:
-    """Keep an upload's bytes in the storage (``write_bytes``) and give the columns every file
-    table shares: filename, content type, size, SHA-256 and storage key."""
-    return {
-        "filename": upload.filename,
-        "content_type": upload.content_type,
-        "size": len(upload.content),
-        "sha256": hashlib.sha256(upload.content).hexdigest(),
-        "storage_key": write_bytes(upload.content),
-    }
+@dataclass(frozen=True)
+class StoredUpload:
+    """A checked upload whose bytes are in the storage: the columns every file table shares."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+
+    def columns(self) -> dict[str, object]:
+        """filename, content type, size, SHA-256 and storage key, for the file's row."""
+        return dataclasses.asdict(self)
 
 
-def file_response(key: str, filename: str, content_type: str) -> StreamingResponse:
+def write(uploads: Sequence[Upload]) -> list[StoredUpload]:
+    """Keep each upload's bytes in the storage under a new key, all or none (a failure deletes
+    the ones already written). Call it with no transaction open: in a request through
+    :func:`keep`; a script or a test that sets up data may call it directly."""
+    storage = get_storage()
+    done: list[StoredUpload] = []
+    try:
+        for upload in uploads:
+            key = secrets.token_hex(24)
+            storage.put(storage_key(key), upload.content)
+            done.append(
+                StoredUpload(
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    size=len(upload.content),
+                    sha256=hashlib.sha256(upload.content).hexdigest(),
+                    storage_key=key,
+                )
+            )
+    except BaseException:
+        _delete(s.storage_key for s in done)
+        raise
+    return done
+
+
+def keep(session: Session, uploads: Sequence[Upload]) -> list[StoredUpload]:
+    """Keep a request's checked uploads in the storage, outside the request's transaction: the
+    transaction is ended first (``app.db.end_transaction``: what was done so far is committed),
+    the bytes are written, and the next transaction begins with the same scope. The files are
+    the session's until its next transaction ends: each is deleted again then unless that
+    transaction committed with a row that names it. Call it outside any savepoint (before
+    ``app.forms.submit`` or ``begin_nested``), once per request, right before the service."""
+    if not uploads:
+        return []
+    if session.in_nested_transaction() or session.info.get(_PENDING):
+        raise RuntimeError("attachments.keep(): once per request, and outside any savepoint")
+    end_transaction(session)
+    stored = write(uploads)
+    pending: dict[str, object | None] = session.info.setdefault(_PENDING, {})
+    pending.update({s.storage_key: None for s in stored})
+    if not session.in_transaction():
+        session.begin()  # so that its end settles the files, even if no statement follows
+    restore_db_scope(session)
+    return stored
+
+
+@dataclass
+class FormFiles:
+    """The files of a form that goes through the one form cycle (``app.forms.submit``): read,
+    checked and kept in the storage before the cycle's savepoint. A refused file is given to
+    the service's call (``get()`` raises it), so that the form comes back with its message in
+    its place as before (413 for a file too large)."""
+
+    stored: list[StoredUpload]
+    refused: InvalidInput | None = None
+
+    def get(self) -> list[StoredUpload]:
+        if self.refused is not None:
+            raise self.refused
+        return self.stored
+
+
+def form_files(session: Session, files: list[UploadFile], field: str) -> FormFiles:
+    """``read_form_files`` then ``keep``, for a form whose service runs in ``app.forms.submit``."""
+    try:
+        uploads = read_form_files(files, field)
+    except InvalidInput as exc:
+        return FormFiles([], exc)
+    return FormFiles(keep(session, uploads))
+
+
+_PENDING = "samspill_pending_files"  # session info: storage key → its row once flushed
+_COMMITTED = "samspill_pending_committed"  # session info: the transaction that ends committed
+_COMMITTING = "samspill_pending_committing"  # session info: its COMMIT has begun
+
+
+@event.listens_for(Session, "after_flush")
+def _rows_of_pending_files(session: Session, _context: Any) -> None:
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    for obj in session.new:
+        key = inspect(obj).dict.get("storage_key")
+        if isinstance(key, str) and key in pending:
+            pending[key] = obj  # held here: the identity map would let it go
+
+
+@event.listens_for(Session, "before_commit")
+def _pending_files_committing(session: Session) -> None:
+    # The whole transaction is being committed: if it ends without "after_commit" the outcome
+    # is unknown (a connection lost during COMMIT may have committed), so its files stay.
+    if session.info.get(_PENDING) and not session.in_nested_transaction():
+        session.info[_COMMITTING] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _pending_files_committed(session: Session) -> None:
+    # Not a savepoint's release: only the whole transaction's commit keeps its rows.
+    if session.info.get(_PENDING) and not session.in_nested_transaction():
+        session.info[_COMMITTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _settle_pending_files(session: Session, transaction: SessionTransaction) -> None:
+    """When the transaction after ``keep`` ends (its connection given back), delete the files
+    that no committed row names: a savepoint rolled back (a refused form) dropped its rows, and
+    a rolled back or abandoned transaction all of them."""
+    if transaction.parent is not None or not session.info.get(_PENDING):
+        return
+    pending: dict[str, object | None] = session.info.pop(_PENDING)
+    committed = session.info.pop(_COMMITTED, False)
+    committing = session.info.pop(_COMMITTING, False)
+    if committing and not committed:
+        # The COMMIT failed: it may still have taken effect, so a row may name these files.
+        # Keep every file a row was flushed for (at worst an unused file, never a row without
+        # its file); those no row was written for go.
+        kept = [key for key, row in pending.items() if row is not None]
+        if kept:
+            log.warning("commit outcome unknown; kept files that may be unused: %s", kept)
+        _delete(key for key, row in pending.items() if row is None)
+        return
+    _delete(
+        key
+        for key, row in pending.items()
+        if not (committed and row is not None and inspect(row).persistent)
+    )
+
+
+def _delete(keys: Any) -> None:
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(storage_key(key))
+        except Exception:  # an orphan is logged, never the request's failure
+            log.warning("could not delete the unreferenced file %s", key, exc_info=True)
+
+
+def file_response(
+    session: Session, key: str, filename: str, content_type: str
+) -> StreamingResponse:
     """The stored file of ``key``, always as a download and never cached, streamed in chunks;
     NotFound when its bytes are missing. For the page and the API alike, and other modules'
-    files."""
+    files. Call it once access is checked: the request's transaction is ended before the
+    storage is asked, so that no lock or connection is held while the bytes are read."""
+    end_transaction(session)
     opened = get_storage().open(storage_key(key))
     if opened is None:
+        restore_db_scope(session)  # the error page may still read
         raise NotFound()
     headers = {
         "Content-Disposition": disposition(filename),
@@ -224,14 +378,13 @@ def store(
     session: Session,
     ws: Workspace,
     req: HelpRequest,
-    uploads: list[Upload],
+    uploads: Sequence[StoredUpload],
     *,
     user_id: int | None,
     message_id: int | None = None,
     internal: bool = False,
 ) -> list[RequestAttachment]:
-    """Store the files (each all or nothing), then add their rows. If the transaction later
-    rolls back a file stays unreferenced in the storage, never the other way round."""
+    """Add the rows of files already kept in the storage (``keep``)."""
     rows = []
     for upload in uploads:
         row = RequestAttachment(
@@ -241,7 +394,7 @@ def store(
             uploaded_by_id=user_id,
             internal=internal,
             created_at=utcnow(),
-            **stored(upload),
+            **upload.columns(),
         )
         session.add(row)
         rows.append(row)
@@ -272,9 +425,9 @@ def find(
     return row, row.storage_key
 
 
-def download(row: RequestAttachment, key: str) -> StreamingResponse:
+def download(session: Session, row: RequestAttachment, key: str) -> StreamingResponse:
     """The attachment's file as a download (NotFound when its bytes are missing)."""
-    return file_response(key, row.filename, row.content_type)
+    return file_response(session, key, row.filename, row.content_type)
 
 
 def disposition(filename: str) -> str:

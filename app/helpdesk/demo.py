@@ -246,14 +246,15 @@ def _work_on(
     """Help that runs for weeks: a plan, time spent, a file, a link and a visit ahead."""
     today = clock.today()
     as_helper = _acting(session, ws, helper)
-    upload = attachments.Upload("Budsjettmal.txt", "txt", BUDGET.encode())
+    # The demo's one small file, written in its set-up transaction (a command, not a request).
+    upload = attachments.write([attachments.Upload("Budsjettmal.txt", "txt", BUDGET.encode())])
     lifecycle.reply(
         session,
         ws,
         staff,
         req.number,
         ReplyForm(body="Her er en budsjettmal dere kan ta utgangspunkt i. (demo)"),
-        [upload],
+        upload,
     )
     plan = [
         ("Avklare hvilke nabokommuner som blir med", today - timedelta(days=7), True),

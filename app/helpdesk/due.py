@@ -5,6 +5,7 @@ request changes or the levels do, and the one rule for what is overdue."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,11 +25,12 @@ def service_levels(
     session: Session,
     ws: Workspace,
     requests: list[HelpRequest],
-    history: list[RequestEvent] | None = None,
+    history: Sequence[Any] | None = None,
 ) -> dict[int, sla.Due]:
     """Due times for first response and resolution, in working hours, per request id. One
     query for the waiting periods of all the requests given — none when ``history``, the
-    whole history of the one request given (its page has it), is at hand."""
+    whole history of the one request given (its page has it: events, or rows with their
+    ``request_id``, ``kind``, ``from_state``, ``to_state`` and ``at``), is at hand."""
     if not requests:
         return {}
     waits: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
@@ -142,8 +144,9 @@ def refresh_all_due(session: Session, ws: Workspace) -> int:
     return len(open_requests)
 
 
-def is_overdue(req: HelpRequest, now: datetime) -> bool:
-    """The same rule as ``overdue_clause``, for a request already loaded."""
+def is_overdue(req: Any, now: datetime) -> bool:
+    """The same rule as ``overdue_clause``, for a request already loaded (a ``HelpRequest`` or
+    a row with its ``state`` and due times, such as ``queue.QueueRow``)."""
     if req.state not in OPEN_STATES:
         return False
     first_due = req.first_response_due_at

@@ -77,7 +77,7 @@ def file_request(
     ws: Workspace,
     p: Principal,
     data: RequestForm,
-    uploads: list[attachments.Upload] | None = None,
+    uploads: list[attachments.StoredUpload] | None = None,
 ) -> HelpRequest:
     """A municipality asks for help. A municipal user files for their own municipality."""
     user_id = acting_user(p)
@@ -223,7 +223,7 @@ def reply(
     p: Principal,
     number: int,
     data: ReplyForm,
-    uploads: list[attachments.Upload] | None = None,
+    uploads: list[attachments.StoredUpload] | None = None,
 ) -> RequestMessage:
     """A reply (mailed to the others involved) or an internal note. The help corps' first
     public reply is the first response; the municipality's reply ends its waiting."""
@@ -325,7 +325,7 @@ def attach(
     ws: Workspace,
     p: Principal,
     number: int,
-    uploads: list[attachments.Upload],
+    uploads: list[attachments.StoredUpload],
     *,
     internal: bool,
 ) -> list[RequestAttachment]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,47 +14,54 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.accounts.deps import Context
 from app.clock import local_date
-from app.helpdesk import service
+from app.helpdesk import figures
 from app.helpdesk.due import is_overdue
-from app.helpdesk.figures import duration, freshness
 from app.helpdesk.labels import STATE_LABELS
 from app.helpdesk.models import HelpRequest
 from app.helpdesk.queue import QueueFilter, queue_query
 from app.helpdesk.visits import service as visits_service
 from app.i18n import _
-from app.registry import Contribution, Figure, NeedsYou
+from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 from app.tenancy import scoped
 from app.web import decimal
 
 
-def contribution(session: Session, ctx: Context) -> Contribution | None:
-    """Open, unassigned and overdue requests now; time to first response, requests open more
-    than four weeks and the municipalities' rating over the last 12 months."""
+def contribution(session: Session, ctx: Context) -> FigureQuery | None:
+    """Open, unassigned and overdue requests now, and those open more than four weeks; time to
+    first response and the municipalities' rating over the last 12 months (kept for a while,
+    see ``app.helpdesk.figures``; read in the same row when none are kept)."""
     if not ctx.can("helpdesk.see_all"):
         return None
-    now = service.overview_figures(session, ctx.workspace)
-    year = service.key_figures(session, ctx.workspace)
-    figures = [
-        Figure(str(now.open), _("åpne forespørsler til hjelpekorpset"), "/hjelp?visning=alle"),
-        Figure(str(now.unassigned), _("ikke tildelt"), "/hjelp?visning=ufordelt"),
-        Figure(
-            str(now.overdue), _("forsinket"), "/hjelp?visning=forsinket", alert=bool(now.overdue)
-        ),
+    ws = ctx.workspace
+    kept = figures.kept_year(session, ws)
+
+    def done(row: Sequence[Any]) -> Contribution:
+        year = kept or figures.keep_year(session, ws, row[4], row[5])
+        return Contribution(figures=_figures(row[0], row[1], row[2], row[3], year))
+
+    return FigureQuery(figures.overview_query(ws, year=kept is None), done)
+
+
+def _figures(
+    open_: int, unassigned: int, overdue: int, old: int, year: figures.Year
+) -> list[Figure]:
+    out = [
+        Figure(str(open_), _("åpne forespørsler til hjelpekorpset"), "/hjelp?visning=alle"),
+        Figure(str(unassigned), _("ikke tildelt"), "/hjelp?visning=ufordelt"),
+        Figure(str(overdue), _("forsinket"), "/hjelp?visning=forsinket", alert=bool(overdue)),
     ]
     # The twelve-month figures are kept for a while (app.helpdesk.figures): say how fresh.
-    updated = freshness(year)
-    first = duration(year.median_first_response_minutes)
+    updated = figures.freshness(year)
+    first = figures.duration(year.median_first_response_minutes)
     if first is not None:
         label = _("til første svar (median, siste 12 måneder)")
-        figures.append(Figure(first, f"{label}, {updated}" if updated else label, "/hjelp/tall"))
-    figures.append(
-        Figure(str(year.open_over_four_weeks), _("åpne i mer enn 4 uker"), "/hjelp/tall#by-age")
-    )
+        out.append(Figure(first, f"{label}, {updated}" if updated else label, "/hjelp/tall"))
+    out.append(Figure(str(old), _("åpne i mer enn 4 uker"), "/hjelp/tall#by-age"))
     if year.average_rating is not None:
-        figures.append(
+        out.append(
             Figure(decimal(year.average_rating), _("av 5 i snitt fra kommunene"), "/hjelp/tall")
         )
-    return Contribution(figures=figures)
+    return out
 
 
 # --- the person's start page ---------------------------------------------------------------

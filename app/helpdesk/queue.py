@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import clock
+from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.counties import service as counties_service
 from app.counties.models import Municipality, Workspace
@@ -129,9 +130,28 @@ class QueueFilter:
     updated_since: datetime | None = None
 
 
+@dataclass(slots=True)
+class QueueRow:
+    """A request as a row of the queue shows it: plain values, no ORM object (read only)."""
+
+    id: int
+    number: int
+    title: str
+    state: str
+    category: str
+    priority: str
+    on_site: bool
+    created_at: datetime
+    first_response_at: datetime | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    municipality_name: str
+    helpers: str = ""  # the assignees' names, "Kari, Ola"
+
+
 @dataclass
 class QueuePage:
-    rows: list[HelpRequest]
+    rows: list[QueueRow]
     next_before: int | None
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -147,20 +167,52 @@ def _assigned_to(ws: Workspace, user_id: int | None) -> Any:
 def queue(
     session: Session, ws: Workspace, p: Principal, f: QueueFilter, limit: int = 50
 ) -> QueuePage:
-    """A page of requests, newest first, with keyset pagination on id."""
+    """A page of requests, newest first, with keyset pagination on id: the rows with their
+    municipality in one statement, their assignees' names in another."""
     query = queue_query(ws, p, f)
     if f.before_id:
         query = query.where(HelpRequest.id < f.before_id)
-    rows = list(
-        session.scalars(
-            query.order_by(HelpRequest.id.desc()).limit(limit + 1).options(*QUEUE_LOADS)
+    rows = [
+        QueueRow(*row)  # type: ignore[call-arg]  # the columns below, in order
+        for row in session.execute(
+            query.join(Municipality, Municipality.number == HelpRequest.municipality_number)
+            .with_only_columns(
+                HelpRequest.id,
+                HelpRequest.number,
+                HelpRequest.title,
+                HelpRequest.state,
+                HelpRequest.category,
+                HelpRequest.priority,
+                HelpRequest.on_site,
+                HelpRequest.created_at,
+                HelpRequest.first_response_at,
+                HelpRequest.first_response_due_at,
+                HelpRequest.resolution_due_at,
+                Municipality.name,
+            )
+            .order_by(HelpRequest.id.desc())
+            .limit(limit + 1)
         )
-    )
+    ]
     next_before = rows[limit - 1].id if len(rows) > limit else None
-    return QueuePage(rows=rows[:limit], next_before=next_before)
+    rows = rows[:limit]
+    if rows:
+        names: dict[int, list[str]] = {}
+        for request_id, name in session.execute(
+            scoped(RequestAssignee, ws.id)
+            .join(User, User.id == RequestAssignee.user_id)
+            .where(RequestAssignee.request_id.in_([r.id for r in rows]))
+            .order_by(RequestAssignee.id)
+            .with_only_columns(RequestAssignee.request_id, User.name)
+        ):
+            names.setdefault(request_id, []).append(name)
+        for r in rows:
+            if r.id in names:
+                r.helpers = ", ".join(names[r.id])
+    return QueuePage(rows=rows, next_before=next_before)
 
 
-# What a row of the queue shows, loaded with it.
+# What a row of the queue shows, loaded with it (the JSON list of requests).
 QUEUE_LOADS = (
     joinedload(HelpRequest.municipality),
     selectinload(HelpRequest.assignees).joinedload(RequestAssignee.user),

@@ -18,15 +18,25 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.accounts.deps import Context, DbSession, require
 from app.forms import MultiFormData, submit
-from app.helpdesk import attachments
+from app.helpdesk import attachments, record
 from app.helpdesk.due import service_levels
 from app.helpdesk.labels import LABELS
-from app.helpdesk.models import OPEN_STATES
-from app.helpdesk.queue import can_work, detail
+from app.helpdesk.models import OPEN_STATES, HelpRequest
+from app.helpdesk.queue import allowed_moves, can_work, get_request
 from app.helpdesk.triage import eligible_helpers, suggest_helpers
-from app.helpdesk.visits import service as visits
-from app.helpdesk.work import service as work
 from app.web import is_htmx, render
+
+
+@dataclass
+class Shown:
+    """The request as its page shows it (``queue.RequestDetail``'s shape, with the record's
+    plain rows)."""
+
+    request: HelpRequest
+    messages: list[record.Message]
+    events: list[record.Event]
+    allowed: tuple[str, ...]
+
 
 # The section a form without JavaScript comes back to (its anchor), by the part it updates.
 ANCHORS = {"meldinger": "samtale", "svar": "samtale", "sak": "", "ta": ""}
@@ -49,22 +59,25 @@ def render_request(
     ``parts`` and for an HTMX request, only those parts, to be swapped in place (with
     ``notice``, what the action did, in the first of them)."""
     p = ctx.principal
-    d = detail(session, ctx.workspace, p, number)
+    req = get_request(session, ctx.workspace, p, number)
     works = p.can("helpdesk.work")
+    # The history, conversation, plan, time and links in one statement, as plain rows.
+    rec = record.record_of(session, ctx.workspace, p, req, with_time=works)
+    d = Shown(req, rec.messages, rec.events, allowed_moves(p, req))
     extra: dict[str, Any] = {}
     helpers = eligible_helpers(session, ctx.workspace) if works else []
-    if p.can("helpdesk.triage") and d.request.state not in ("resolved", "closed"):
+    if p.can("helpdesk.triage") and req.state not in ("resolved", "closed"):
         # Only the triage form shows them, and it is not there once the request is resolved.
         extra["suggestions"] = suggest_helpers(
-            session, ctx.workspace, d.request, helpers if works else None
+            session, ctx.workspace, req, helpers if works else None
         )
     if works:
-        extra["time"] = work.time_of(session, ctx.workspace, d.request.id)
+        extra["time"] = rec.time
     files_by_message: dict[int | None, list[Any]] = {}
     notes = p.can("helpdesk.note")
-    for a in attachments.of_request(session, ctx.workspace, d.request.id, internal=notes):
+    for a in attachments.of_request(session, ctx.workspace, req.id, internal=notes):
         files_by_message.setdefault(a.message_id, []).append(a)
-    planned = visits.visits_of(session, ctx.workspace, d.request.id)
+    planned, clashes = record.visits_and_clashes(session, ctx.workspace, req.id, with_clashes=works)
     update = parts if parts and is_htmx(request) else ()
     return render(
         request,
@@ -74,7 +87,7 @@ def render_request(
             "d": d,
             "req": d.request,
             "here": f"/{ctx.workspace.slug}/hjelp/{d.request.number}",
-            "due": service_levels(session, ctx.workspace, [d.request], d.events)[d.request.id],
+            "due": service_levels(session, ctx.workspace, [req], d.events)[req.id],
             "principal": p,
             "errors": errors or {},
             "values": values or {},
@@ -85,11 +98,11 @@ def render_request(
             # control offers the other moves, so that each state has one place to be set.
             "moves": [s for s in d.allowed if s not in ("triaged", "assigned")],
             "visits": planned,
-            "clashes": visits.clashes_of(session, ctx.workspace, planned) if works else {},
+            "clashes": clashes,
             "clash_lines": clash_lines or [],
             "helpers": helpers,
-            "steps": work.steps_of(session, ctx.workspace, d.request.id),
-            "links": work.links_of(session, ctx.workspace, p, d.request),
+            "steps": rec.steps,
+            "links": rec.links,
             "files": files_by_message,
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),

@@ -9,13 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import JSON, Integer, String, cast, func, null, union_all
+from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Membership, User
 from app.accounts.principal import Principal
-from app.counties.models import Workspace
+from app.counties.models import Municipality, Workspace
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.helpdesk import notifications
@@ -88,6 +88,10 @@ class Suggestion:
     score: tuple[int, int, int]
     reasons: list[str]
 
+    @property
+    def reasons_text(self) -> str:
+        return ", ".join(self.reasons)
+
 
 def _councils_by_municipality(session: Session, ws: Workspace) -> dict[str, set[int]]:
     """The regional councils each municipality is in today, shared councils included."""
@@ -105,22 +109,15 @@ def suggest_helpers(
     same regional council). ``members``: :func:`eligible_helpers`, when the caller has them."""
     if members is None:
         members = eligible_helpers(session, ws)
-    profiles = {
-        p.user_id: p
-        for p in session.scalars(
-            scoped(HelperProfile, ws.id).options(joinedload(HelperProfile.home_municipality))
-        )
-    }
-    loads = open_loads(session, ws)
+    profiles, loads = _profiles_and_loads(session, ws)
     councils_of = _councils_by_municipality(session, ws)
     target_councils = councils_of.get(req.municipality_number, set())
+    category = _(CATEGORY_LABELS[req.category]).lower()
     out = []
     for m in members:
-        profile = profiles.get(m.user_id)
-        competences = set(profile.competences if profile else [])
+        competences, home, home_name = profiles.get(m.user_id, ((), None, None))
         match = 1 if req.category in competences else 0
         load = loads.get(m.user_id, 0)
-        home = profile.home_municipality_number if profile else None
         near = (
             1
             if home
@@ -129,19 +126,53 @@ def suggest_helpers(
         )
         reasons = []
         if match:
-            reasons.append(
-                _("kan {category}").format(category=_(CATEGORY_LABELS[req.category]).lower())
-            )
+            reasons.append(_("kan {category}").format(category=category))
         reasons.append(load_text(load))
-        if near and profile and profile.home_municipality:
-            reasons.append(
-                _("hører til {place}, i samme regionråd").format(
-                    place=profile.home_municipality.name
-                )
-            )
+        if near and home_name:
+            reasons.append(_("hører til {place}, i samme regionråd").format(place=home_name))
         out.append(Suggestion(user=m.user, score=(-match, load, -near), reasons=reasons))
     out.sort(key=lambda s: (s.score, s.user.name))
     return out
+
+
+def _profiles_and_loads(
+    session: Session, ws: Workspace
+) -> tuple[dict[int, tuple[Any, str | None, str | None]], dict[int, int]]:
+    """Each helper's competences, home municipality (number and name), and each assigned
+    user's open requests (as :func:`open_loads`): one statement, the profiles and the loads
+    as the two halves of a ``UNION ALL``."""
+    profiles = (
+        scoped(HelperProfile, ws.id)
+        .outerjoin(Municipality, Municipality.number == HelperProfile.home_municipality_number)
+        .with_only_columns(
+            HelperProfile.user_id,
+            HelperProfile.competences,
+            HelperProfile.home_municipality_number,
+            Municipality.name,
+            cast(null(), Integer),
+        )
+    )
+    loads = (
+        scoped(RequestAssignee, ws.id)
+        .where(RequestAssignee.request_open)
+        .with_only_columns(
+            RequestAssignee.user_id,
+            cast(null(), JSON),
+            cast(null(), String),
+            cast(null(), String),
+            func.count(),
+        )
+        .group_by(RequestAssignee.user_id)
+    )
+    query = union_all(profiles, loads).execution_options(**profiles.get_execution_options())
+    found: dict[int, tuple[Any, str | None, str | None]] = {}
+    counts: dict[int, int] = {}
+    for user_id, competences, home, home_name, n in session.execute(query):
+        if n is None:
+            found[user_id] = (competences or (), home, home_name)
+        else:
+            counts[user_id] = n
+    return found, counts
 
 
 def open_loads(session: Session, ws: Workspace) -> dict[int, int]:

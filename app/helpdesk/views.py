@@ -155,10 +155,12 @@ def file_request(
 ) -> Response:
     data["on_site"] = data.get("on_site") == "on"
     data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
+    # Stored before the form's savepoint, outside the transaction; a refused file comes back
+    # to the form, and the files of a refused form are deleted again.
+    uploads = attachments.form_files(session, files, "attachments")
 
     def act(form: RequestForm) -> Any:
-        uploads = attachments.read_form_files(files, "attachments")
-        return lifecycle.file_request(session, ctx.workspace, ctx.principal, form, uploads)
+        return lifecycle.file_request(session, ctx.workspace, ctx.principal, form, uploads.get())
 
     return submit(
         request,
@@ -184,13 +186,14 @@ def request_page(request: Request, number: int, session: DbSession, ctx: Reader)
 def reply(page: OnRequestPage, files: Files) -> Response:
     page.data["internal"] = page.data.get("internal") == "on"
     page.data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
+    # Stored before the form's savepoint, outside the transaction; a file refused (413 for one
+    # too large) comes back to the page, and the files of a refused reply are deleted again.
+    uploads = attachments.form_files(page.session, files, "attachments")
 
     def reply_with_files(
         session: Session, ws: Workspace, p: Principal, number: int, form: ReplyForm
     ) -> RequestMessage:
-        # Read in the form's savepoint, so that a file too large comes back to the page (413).
-        uploads = attachments.read_form_files(files, "attachments")
-        return lifecycle.reply(session, ws, p, number, form, uploads)
+        return lifecycle.reply(session, ws, p, number, form, uploads.get())
 
     return page.submit(
         reply_with_files,
@@ -208,7 +211,7 @@ def download(number: int, attachment_id: int, session: DbSession, ctx: Reader) -
     row, path = attachments.find(
         session, ctx.workspace, req.id, attachment_id, internal=p.can("helpdesk.note")
     )
-    return attachments.download(row, path)
+    return attachments.download(session, row, path)
 
 
 # What a change of state changes on the page besides the status (the message goes in the

@@ -44,7 +44,7 @@ def add_files(
     ws: Workspace,
     p: Principal,
     innovation_id: int,
-    uploads: list[attachments.Upload],
+    uploads: list[attachments.StoredUpload],
 ) -> list[InnovationFile]:
     inn = service.own_innovation(session, ws, innovation_id)
     if not uploads:
@@ -61,7 +61,7 @@ def add_files(
             innovation_id=inn.id,
             uploaded_by_id=p.user_id,
             created_at=utcnow(),
-            **attachments.stored(upload),
+            **upload.columns(),
         )
         session.add(row)
         rows.append(row)
@@ -94,7 +94,7 @@ def download(innovation_id: int, file_id: int, session: DbSession, ctx: Reader) 
     )
     if row is None:
         raise NotFound()
-    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+    return attachments.file_response(session, row.storage_key, row.filename, row.content_type)
 
 
 @router.post("/{workspace_slug}/innovasjoner/{innovation_id:int}/filer/{file_id:int}/slett")

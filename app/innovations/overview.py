@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
@@ -10,25 +13,31 @@ from app.i18n import _, ngettext
 from app.innovations import service
 from app.innovations.models import Innovation
 from app.networks import service as networks_service
-from app.registry import Contribution, Figure, NeedsYou
+from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 
 
-def contribution(session: Session, ctx: Context) -> Contribution | None:
+def contribution(session: Session, ctx: Context) -> FigureQuery | None:
     """How many innovations the county has, how many other counties share, and how many
-    places the county's own are in use beyond where they were made."""
+    places the county's own are in use beyond where they were made (one row, read with the
+    other modules' figures)."""
     if not ctx.can("innovations.read"):
         return None
     ws = ctx.workspace
     query, spread = service.with_spread(
         ws, service.visible_innovations(ws).where(Innovation.archived_at.is_(None))
     )
-    own, others, in_use = session.execute(
-        query.with_only_columns(
+    return FigureQuery(
+        query.with_only_columns(  # type: ignore[arg-type]
             func.count(Innovation.id).filter(Innovation.workspace_id == ws.id),
             func.count(Innovation.id).filter(Innovation.workspace_id != ws.id),
             func.coalesce(func.sum(spread).filter(Innovation.workspace_id == ws.id), 0),
-        )
-    ).one()
+        ),
+        _figures,
+    )
+
+
+def _figures(row: Sequence[Any]) -> Contribution:
+    own, others, in_use = row
     return Contribution(
         figures=[
             Figure(str(own), _("innovasjoner i fylket"), "/innovasjoner"),

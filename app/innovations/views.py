@@ -424,8 +424,9 @@ def upload_files(
 ) -> Response:
     service.get_innovation(session, ctx.workspace, innovation_id)  # 404 before the files
     try:
+        # Read and checked, then stored outside the transaction (deleted again if refused).
+        uploads = attachments.keep(session, attachments.read_form_files(files, "attachments"))
         with session.begin_nested():
-            uploads = attachments.read_form_files(files, "attachments")
             added = innovation_files.add_files(
                 session, ctx.workspace, ctx.principal, innovation_id, uploads
             )

@@ -201,7 +201,7 @@ def upload_papers(
     item's files. Bad or too large files answer 422/413 and nothing is stored."""
     ws, p = ctx.workspace, ctx.principal
     papers.check_item(session, ws, p, meeting_id, item_id)
-    uploads = attachments.read_form_files(list(files), "files")
+    uploads = attachments.keep(session, attachments.read_form_files(list(files), "files"))
     papers.add_papers(session, ws, p, meeting_id, item_id, uploads)
     _m, rows = papers.item_papers(session, ws, p, meeting_id, item_id)
     return _paper_page(ctx, rows)
@@ -227,7 +227,7 @@ def download_paper(
     row = papers.readable_paper(
         session, ctx.workspace, ctx.principal, meeting_id, item_id, paper_id
     )
-    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+    return attachments.file_response(session, row.storage_key, row.filename, row.content_type)
 
 
 @router.delete(PAPERS + "/{paper_id:int}", status_code=204)

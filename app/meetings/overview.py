@@ -3,12 +3,15 @@ on the person's own ("Til deg"), the decisions they are responsible for followin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
 from app.i18n import _
 from app.meetings import agenda, service
-from app.registry import Contribution, Figure, NeedsYou
+from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 
 
 def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
@@ -30,9 +33,17 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
     ]
 
 
-def contribution(session: Session, ctx: Context) -> Contribution | None:
+def contribution(session: Session, ctx: Context) -> Contribution | FigureQuery | None:
     if not ctx.can("meetings.read"):
         return None
     # The person's decisions to follow up are on their own start page (for_you), not here.
-    count = service.upcoming_count(session, ctx.workspace, ctx.principal)
+    if not ctx.can("meetings.see_all"):
+        count = service.upcoming_count(session, ctx.workspace, ctx.principal)
+        return Contribution(figures=[Figure(count, _("kommende møter"), "/moter")])
+    return FigureQuery(service.upcoming_count_query(ctx.workspace), _figures)
+
+
+def _figures(row: Sequence[Any]) -> Contribution:
+    found, cap = row[0] or 0, service.UPCOMING_CAP
+    count = f"{cap}+" if found > cap else str(found)
     return Contribution(figures=[Figure(count, _("kommende møter"), "/moter")])

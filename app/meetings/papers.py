@@ -71,11 +71,10 @@ def add_papers(
     p: Principal,
     meeting_id: int,
     item_id: int,
-    uploads: Sequence[attachments.Upload],
+    uploads: Sequence[attachments.StoredUpload],
 ) -> list[MeetingPaper]:
-    """Attach the files (already read and checked by ``attachments.read_form_files``) to the
-    item. Each file is stored before its row is added: a rollback leaves an unreferenced file
-    in the storage, never a row without its bytes."""
+    """Attach the files (read, checked and kept in the storage by ``attachments.keep``) to the
+    item. A refusal here, or a rollback, has the files deleted again (``attachments.keep``)."""
     meeting, item = _writable_item(session, ws, p, meeting_id, item_id)
     if not uploads:
         raise InvalidInput({"files": lazy("Velg minst én fil.")})
@@ -91,7 +90,7 @@ def add_papers(
             uploaded_by_id=p.user_id,
             uploaded_by_name=p.name,
             created_at=utcnow(),
-            **attachments.stored(upload),
+            **upload.columns(),
         )
         session.add(row)
         rows.append(row)

@@ -33,8 +33,9 @@ def upload(
     ws, p = ctx.workspace, ctx.principal
     papers.check_item(session, ws, p, meeting_id, item_id)  # 404 before the files are read
     try:
+        # Read and checked, then stored outside the transaction (deleted again if refused).
+        uploads = attachments.keep(session, attachments.read_form_files(files, "files"))
         with session.begin_nested():
-            uploads = attachments.read_form_files(files, "files")
             added = papers.add_papers(session, ws, p, meeting_id, item_id, uploads)
     except InvalidInput as exc:
         key = f"files-{item_id}"
@@ -63,7 +64,7 @@ def download(
     row = papers.readable_paper(
         session, ctx.workspace, ctx.principal, meeting_id, item_id, paper_id
     )
-    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+    return attachments.file_response(session, row.storage_key, row.filename, row.content_type)
 
 
 @router.post(ITEM + "/{paper_id:int}/slett")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, or_
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.principal import Principal
@@ -158,15 +158,31 @@ def list_meetings(
     ], more
 
 
-def upcoming_count(session: Session, ws: Workspace, p: Principal, cap: int = 20) -> str:
+UPCOMING_CAP = 20
+
+
+def _upcoming(query: Select[Any]) -> Select[Any]:
+    now = utcnow()
+    return query.where(Meeting.ends_at >= now, Meeting.starts_at >= now - LONGEST)
+
+
+def upcoming_count(session: Session, ws: Workspace, p: Principal, cap: int = UPCOMING_CAP) -> str:
     """How many meetings the person may read are still to come, for a key figure: "3", or
     "20+" past ``cap`` (counting stops there, so it costs the same at any size)."""
-    now = utcnow()
-    query = visible_to(session, ws, p).where(
-        Meeting.ends_at >= now, Meeting.starts_at >= now - LONGEST
-    )
+    query = _upcoming(visible_to(session, ws, p))
     found_ = len(session.scalars(query.with_only_columns(Meeting.id).limit(cap + 1)).all())
     return f"{cap}+" if found_ > cap else str(found_)
+
+
+def upcoming_count_query(ws: Workspace) -> Select[Any]:
+    """One row, for those who see all the meetings (``meetings.see_all``): how many are still to
+    come, counted up to ``UPCOMING_CAP + 1`` — the workspace's and those of the bodies other
+    counties share, with the shared bodies in a sub-select (for a statement that reads other
+    figures too)."""
+    shared = networks_service.shared_body_ids(ws)
+    query = _upcoming(scoped_shared(Meeting, ws.id, Meeting.body_id, shared))
+    ids = query.with_only_columns(Meeting.id).limit(UPCOMING_CAP + 1).subquery("upcoming")
+    return select(func.count()).select_from(ids)
 
 
 def body_names(session: Session, ws: Workspace) -> dict[int, str]:

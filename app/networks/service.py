@@ -501,17 +501,27 @@ class BodyDetail:
 
 
 def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
-    body = get_body(session, ws, body_id)
-    memberships = list(
-        session.scalars(
-            visible_memberships(ws)
-            .where(BodyMembership.body_id == body.id)
-            .options(
-                joinedload(BodyMembership.municipality),
-                joinedload(BodyMembership.organisation),
-            )
+    """A body the workspace sees (else 404) with its memberships (one query), the bodies
+    above and below it (one query), and for its own body the representatives (one query)."""
+    rows = session.execute(
+        visible_bodies(ws)
+        .where(Body.id == body_id)
+        .outerjoin(
+            BodyMembership,
+            # a body's memberships are its workspace's (visible where the body is)
+            and_(
+                BodyMembership.body_id == Body.id,
+                BodyMembership.workspace_id == Body.workspace_id,
+            ),
         )
-    )
+        .add_columns(BodyMembership)
+        .options(
+            joinedload(BodyMembership.municipality),
+            joinedload(BodyMembership.organisation),
+        )
+    ).all()
+    body = found(rows[0][0] if rows else None)
+    memberships = [m for _body, m in rows if m is not None]
     on = today()
 
     def key(m: BodyMembership) -> str:
@@ -526,24 +536,19 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
         key=lambda m: m.end_date or date.min,
         reverse=True,
     )
-    children = list(
-        session.scalars(visible_bodies(ws).where(Body.parent_id == body.id).order_by(Body.name))
-    )
-    parent = (
-        session.scalar(visible_bodies(ws).where(Body.id == body.parent_id))
-        if body.parent_id
-        else None
-    )
+    near = visible_bodies(ws).where(Body.parent_id == body.id)
+    if body.parent_id:
+        near = visible_bodies(ws).where(or_(Body.parent_id == body.id, Body.id == body.parent_id))
+    around = list(session.scalars(near.order_by(Body.name)))
+    children = [b for b in around if b.parent_id == body.id]
+    parent = next((b for b in around if b.id == body.parent_id), None)
     owned = body.workspace_id == ws.id
     representatives = (
         list(
             session.scalars(
                 scoped(Representative, ws.id)
                 .where(Representative.body_id == body.id)
-                .options(
-                    selectinload(Representative.person).selectinload(Person.municipality),
-                    selectinload(Representative.person).selectinload(Person.responsibilities),
-                )
+                .options(joinedload(Representative.person).joinedload(Person.municipality))
             )
         )
         if owned

@@ -1,8 +1,10 @@
 """Operator commands for upkeep:
 
     samspill purge      remove what is no longer needed: ended sessions, old login attempts,
-                        unfinished OIDC logins, expired password-reset links, and sent mail
-                        older than SAMSPILL_PURGE_SENT_MAIL_DAYS (unsent mail always stays)
+                        unfinished OIDC logins, expired password-reset links, sent mail
+                        older than SAMSPILL_PURGE_SENT_MAIL_DAYS (unsent mail always stays),
+                        and finished summary exports (the job and its file) older than
+                        SAMSPILL_PURGE_EXPORTS_DAYS (waiting or working ones always stay)
     samspill check      are the settings, the database, SMTP and the storage usable? One line
                         each; exit code 1 when any is not
 
@@ -20,13 +22,15 @@ from app.config import Settings, get_settings
 
 
 def purge() -> None:
-    """Remove ended sessions, old login attempts, expired links and old sent mail."""
+    """Remove ended sessions, old login attempts, expired links, old sent mail and old exports."""
     from sqlalchemy.orm import Session
 
     import app.models  # noqa: F401  (every table)
+    from app import storage
     from app.accounts import purge as accounts_purge
     from app.db import make_engine, utcnow
     from app.mail import service as mail
+    from app.strategies.exports import background as exports
     from app.tenancy import set_system_scope
 
     settings = get_settings()
@@ -39,8 +43,18 @@ def purge() -> None:
             removed["sent mail"] = mail.purge_sent(
                 session, now - timedelta(days=settings.purge_sent_mail_days)
             )
+            removed["finished exports"], files = exports.purge_finished(
+                session, now - timedelta(days=settings.purge_exports_days)
+            )
     finally:
         engine.dispose()
+    # the rows are gone (committed): now their files
+    stored = storage.get_storage()
+    for key in files:
+        try:
+            stored.delete(key)
+        except Exception as exc:  # one refused delete leaves that file, not the others
+            typer.echo(f"Could not remove the stored file {key}: {exc}", err=True)
     typer.echo("Removed: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
 
 

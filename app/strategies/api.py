@@ -288,10 +288,10 @@ def search_strategies(
     q: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> Page[SearchHitRead]:
     """Documents, draft sections and comments of the workspace, best match first (the best
-    hits, on one page)."""
-    return whole(
-        [
-            read(SearchHitRead, h, snippet_html=str(h.snippet))
-            for h in search.search(session, ctx.workspace, q)
-        ]
-    )
+    hits, on one page). ``total`` is null when more matched than were ranked (only the newest
+    are): more words narrow the search."""
+    hits = search.search(session, ctx.workspace, q)
+    found = whole([read(SearchHitRead, h, snippet_html=str(h.snippet)) for h in hits])
+    if hits.capped:
+        found.total = None
+    return found

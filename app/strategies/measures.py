@@ -3,10 +3,12 @@ implement; overdue ones; the workspace figures."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
 from app.clock import today
@@ -113,17 +115,27 @@ class Figures:
     overdue: int
 
 
-def figures(session: Session, ws: Workspace, doc_id: int | None = None) -> Figures:
-    """Measures by status and how many are overdue, for one document or the workspace."""
-    query = scoped(Measure, ws.id).with_only_columns(Measure.status, func.count())
-    overdue = (
-        scoped(Measure, ws.id)
-        .with_only_columns(func.count())
-        .where(Measure.status.in_(OPEN_STATUSES), Measure.deadline < today())
+def figures_query(ws: Workspace, doc_id: int | None = None) -> Select[Any]:
+    """One row: the measures by status (in the order of ``MEASURE_STATUSES``), then how many are
+    overdue — for one document or the workspace; see :func:`figures_of`."""
+    query: Select[Any] = scoped(Measure, ws.id).with_only_columns(  # type: ignore[assignment]
+        *(func.count(Measure.id).filter(Measure.status == s) for s in MEASURE_STATUSES),
+        func.count(Measure.id).filter(
+            Measure.status.in_(OPEN_STATUSES), Measure.deadline < today()
+        ),
     )
     if doc_id is not None:
         query = query.where(Measure.document_id == doc_id)
-        overdue = overdue.where(Measure.document_id == doc_id)
-    by_status = {s: 0 for s in MEASURE_STATUSES}
-    by_status.update(dict(session.execute(query.group_by(Measure.status)).all()))
-    return Figures(sum(by_status.values()), by_status, session.scalar(overdue) or 0)
+    return query
+
+
+def figures_of(row: Sequence[Any]) -> Figures:
+    """The figures of a row of :func:`figures_query`."""
+    by_status = {s: int(n or 0) for s, n in zip(MEASURE_STATUSES, row, strict=False)}
+    return Figures(sum(by_status.values()), by_status, int(row[len(MEASURE_STATUSES)] or 0))
+
+
+def figures(session: Session, ws: Workspace, doc_id: int | None = None) -> Figures:
+    """Measures by status and how many are overdue, for one document or the workspace (one
+    query)."""
+    return figures_of(session.execute(figures_query(ws, doc_id)).one())

@@ -3,27 +3,37 @@ to take part in or to answer, measures behind plan)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
 from app.clock import local_date, today
 from app.i18n import _
-from app.registry import Contribution, Figure, NeedsYou
+from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 from app.strategies import measures
 from app.strategies.consultation import access, responses
 from app.strategies.consultation import rounds as consultation_rounds
 from app.strategies.models import Invitee
 
 
-def contribution(session: Session, ctx: Context) -> Contribution | None:
-    """Open consultation rounds; measures under way and overdue in the action plans."""
+def contribution(session: Session, ctx: Context) -> FigureQuery | None:
+    """Open consultation rounds; measures under way and overdue in the action plans (one row,
+    read with the other modules' figures)."""
     if not ctx.can("strategies.read_drafts"):
         return None
-    rounds = consultation_rounds.open_rounds(session, ctx.workspace)
-    figures = [Figure(str(rounds), _("åpne høringer"), "/strategier#rounds-h")]
-    plan = measures.figures(session, ctx.workspace)
+    ws = ctx.workspace
+    rounds = consultation_rounds.open_rounds_query(ws).scalar_subquery()
+    plan = measures.figures_query(ws).subquery("plan")
+    return FigureQuery(select(rounds.label("open_rounds"), *plan.c), _figures)
+
+
+def _figures(row: Sequence[Any]) -> Contribution:
+    figures = [Figure(str(row[0] or 0), _("åpne høringer"), "/strategier#rounds-h")]
+    plan = measures.figures_of(row[1:])
     if plan.total:
         figures += [
             Figure(

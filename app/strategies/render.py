@@ -3,10 +3,12 @@ download."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from app.strategies import measures, service, text
 from app.strategies.consultation.answers import ANSWER_LABELS
@@ -26,8 +28,23 @@ LABELS = {
     "statuses": measures.STATUS_LABELS,
     "status_order": MEASURE_STATUSES,
 }
+
+
+@lru_cache(maxsize=512)
+def _markdown_of(source: str) -> Markup:
+    return text.render_markdown(source)
+
+
+def markdown(source: str) -> Markup:
+    """A section's Markdown as safe HTML, rendered once per text in this process (a document's
+    sections are read far more often than they change; rendering was a third of its page)."""
+    if len(source or "") > 20_000:  # a long text is not kept
+        return text.render_markdown(source)
+    return _markdown_of(source or "")
+
+
 HELPERS = {
-    "markdown": text.render_markdown,
+    "markdown": markdown,
     "diff_html": text.diff_html,
     "fingerprint": text.fingerprint,
     "quote_found": text.quote_found,

@@ -4,7 +4,11 @@ PostgreSQL: the 'norwegian' text-search configuration over expression indexes (s
 "kommunene" finds "kommune"), ranked with ts_rank, highlighted with ts_headline.
 SQLite: the FTS5 table the migration keeps with triggers, ranked with bm25, every word
 matched as a prefix. Both highlight with control characters that are swapped for <mark> after
-the text has been escaped, so nothing a user wrote is ever taken as markup."""
+the text has been escaped, so nothing a user wrote is ever taken as markup.
+
+A word in most rows must not rank them all: only the newest CANDIDATES matches are ranked
+(PostgreSQL: of each kind; SQLite: of all kinds together, the FTS5 table holds them in one
+rowid order), and the result says when it was capped, so the page can ask for more words."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from app.strategies.models import (
 from app.tenancy import scoped
 
 LIMIT = 50
+CANDIDATES = 200  # the newest matches, the only ones ranked (see the module docstring)
 START, STOP = "\x02", "\x03"
 
 
@@ -41,6 +46,18 @@ class Hit:
     url: str
 
 
+class Hits(list[Hit]):
+    """The best hits, best first. ``capped``: there were more than CANDIDATES matches, so only
+    the newest were ranked (more words narrow the search)."""
+
+    capped: bool = False
+    candidates = CANDIDATES
+
+    def __init__(self, hits: Sequence[Hit] = (), *, capped: bool = False) -> None:
+        super().__init__(hits)
+        self.capped = capped
+
+
 def _mark(raw: str | None) -> Markup:
     escaped = str(escape(raw or ""))
     return Markup(  # noqa: S704 - the text is escaped; only our own markers become <mark>
@@ -49,47 +66,85 @@ def _mark(raw: str | None) -> Markup:
 
 
 _HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10"
-# Each branch matches on the stored vector (see the migration) with the query written out in
-# the condition, ``search_vector @@ websearch_to_tsquery('norwegian', :q)``: a constant the GIN
-# index can take (a query from a CTE joined in is a join filter the index never sees, so every
-# row of the workspace was read and tested). Only the best LIMIT rows get a headline, which is
-# the expensive part.
+# Each kind's candidates are its newest CANDIDATES + 1 matches, taken in the order of an index
+# the table already has (comments: newest round first, through ix_consultation_comment_round;
+# sections: newest document first, through ix_strategy_section_document; documents: newest
+# first), so a word in most rows stops after a few hundred of them instead of ranking them all.
+# A rare word is still found through the GIN index and sorted (the planner chooses, from the
+# word's frequency). The match is written out in each condition,
+# ``search_vector @@ websearch_to_tsquery('norwegian', :q)``: a constant the GIN index can take
+# (a query from a CTE joined in is a join filter the index never sees). Only CANDIDATES of each
+# kind are ranked (the extra one only says that there were more), and only the best LIMIT rows
+# get a headline, which is the expensive part.
 _TSQ = "websearch_to_tsquery('norwegian', :q)"
 _PG = f"""
+WITH documents AS MATERIALIZED (
+  SELECT d.id, d.title, d.summary, d.search_vector
+  FROM strategy_document d
+  WHERE d.workspace_id = :ws AND d.search_vector @@ {_TSQ}
+  ORDER BY d.id DESC
+  LIMIT :candidates + 1
+), sections AS MATERIALIZED (
+  SELECT s.id, s.document_id, s.position, s.heading, s.body, s.search_vector
+  FROM strategy_section s
+  WHERE s.workspace_id = :ws AND s.search_vector @@ {_TSQ}
+  ORDER BY s.document_id DESC, s.position DESC
+  LIMIT :candidates + 1
+), comments AS MATERIALIZED (
+  SELECT c.id, c.round_id, c.section_key, c.author_name, c.author_org, c.body, c.proposed_text,
+         c.search_vector
+  FROM consultation_comment c
+  WHERE c.workspace_id = :ws AND c.search_vector @@ {_TSQ}
+  ORDER BY c.round_id DESC, c.section_key DESC, c.id DESC
+  LIMIT :candidates + 1
+)
 SELECT kind, id, document_id, document_title, title,
        ts_headline('norwegian', content, {_TSQ}, '{_HEADLINE}') AS snippet,
-       rank, round_id
+       rank, round_id,
+       (SELECT count(*) FROM documents) > :candidates
+         OR (SELECT count(*) FROM sections) > :candidates
+         OR (SELECT count(*) FROM comments) > :candidates AS capped
 FROM (
   SELECT 'document' AS kind, d.id, d.id AS document_id, d.title AS document_title,
          d.title AS title, coalesce(d.title, '') || ' ' || coalesce(d.summary, '') AS content,
          ts_rank(d.search_vector, {_TSQ}) AS rank, NULL::integer AS round_id
-  FROM strategy_document d
-  WHERE d.workspace_id = :ws AND d.search_vector @@ {_TSQ}
+  FROM (SELECT * FROM documents ORDER BY id DESC LIMIT :candidates) d
   UNION ALL
   SELECT 'section', s.id, s.document_id, d.title, s.heading,
          coalesce(s.heading, '') || ' ' || coalesce(s.body, ''),
          ts_rank(s.search_vector, {_TSQ}), NULL::integer
-  FROM strategy_section s JOIN strategy_document d ON d.id = s.document_id
-  WHERE s.workspace_id = :ws AND s.search_vector @@ {_TSQ}
+  FROM (SELECT * FROM sections ORDER BY document_id DESC, position DESC LIMIT :candidates) s
+    JOIN strategy_document d ON d.id = s.document_id
   UNION ALL
   SELECT 'comment', c.id, r.document_id, d.title, c.author_name || ', ' || c.author_org,
          coalesce(c.body, '') || ' ' || coalesce(c.proposed_text, ''),
          ts_rank(c.search_vector, {_TSQ}), r.id
-  FROM consultation_comment c
+  FROM (
+    SELECT * FROM comments ORDER BY round_id DESC, section_key DESC, id DESC LIMIT :candidates
+  ) c
     JOIN consultation_round r ON r.id = c.round_id
     JOIN strategy_document d ON d.id = r.document_id
-  WHERE c.workspace_id = :ws AND c.search_vector @@ {_TSQ}
   ORDER BY rank DESC, kind, id
   LIMIT :limit
 ) hits
 ORDER BY rank DESC, kind, id
 """
 
+# SQLite: the workspace and the kind are UNINDEXED columns of the FTS5 table, read from its
+# content row per match, so only the rowid (the order rows were written in: newest last) bounds
+# the work. The floor is the rowid of the (CANDIDATES + 1)-th newest match of the workspace; the
+# ranking then takes only the matches above it (FTS5 takes the rowid range itself).
+_SQLITE_FLOOR = """
+SELECT s.rowid FROM strategy_search s
+WHERE strategy_search MATCH :q AND s.workspace_id = :ws
+ORDER BY s.rowid DESC
+LIMIT 1 OFFSET :candidates
+"""
 _SQLITE = f"""
 SELECT s.kind, s.ref_id, s.title, snippet(strategy_search, 4, '{START}', '{STOP}', '…', 24),
        highlight(strategy_search, 3, '{START}', '{STOP}')
 FROM strategy_search s
-WHERE strategy_search MATCH :q AND s.workspace_id = :ws
+WHERE strategy_search MATCH :q AND s.workspace_id = :ws AND s.rowid > :floor
 ORDER BY bm25(strategy_search, 0, 0, 0, 4.0, 1.0)
 LIMIT :limit
 """
@@ -103,33 +158,42 @@ def fts5_query(q: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def search(session: Session, ws: Workspace, q: str) -> list[Hit]:
+def search(session: Session, ws: Workspace, q: str) -> Hits:
     q = q.strip()[:200]
     if not q:
-        return []
+        return Hits()
     slug = ws.slug
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(text(_PG), {"q": q, "ws": ws.id, "limit": LIMIT}).all()
-        return [
-            Hit(
-                kind,
-                id_,
-                doc_id,
-                doc_title,
-                title,
-                _mark(snippet),
-                _url(slug, kind, id_, doc_id, round_id),
-            )
-            for kind, id_, doc_id, doc_title, title, snippet, _rank, round_id in rows
-        ]
+        rows = session.execute(
+            text(_PG), {"q": q, "ws": ws.id, "limit": LIMIT, "candidates": CANDIDATES}
+        ).all()
+        return Hits(
+            [
+                Hit(
+                    kind,
+                    id_,
+                    doc_id,
+                    doc_title,
+                    title,
+                    _mark(snippet),
+                    _url(slug, kind, id_, doc_id, round_id),
+                )
+                for kind, id_, doc_id, doc_title, title, snippet, _rank, round_id, _capped in rows
+            ],
+            capped=bool(rows and rows[0].capped),
+        )
     match = fts5_query(q)
     if not match:
-        return []
-    found = session.execute(text(_SQLITE), {"q": match, "ws": ws.id, "limit": LIMIT}).all()
-    return _resolve(session, ws, found)
+        return Hits()
+    params = {"q": match, "ws": ws.id}
+    floor = session.scalar(text(_SQLITE_FLOOR), {**params, "candidates": CANDIDATES})
+    found = session.execute(text(_SQLITE), {**params, "floor": floor or 0, "limit": LIMIT}).all()
+    hits = _resolve(session, ws, found)
+    hits.capped = floor is not None
+    return hits
 
 
-def _resolve(session: Session, ws: Workspace, found: Sequence[Any]) -> list[Hit]:
+def _resolve(session: Session, ws: Workspace, found: Sequence[Any]) -> Hits:
     """SQLite: the FTS rows name their source row; fetch titles and links through the
     scoped helper (the FTS table itself is not a model, so it is filtered by hand)."""
     sections = [r[1] for r in found if r[0] == "section"]
@@ -167,7 +231,7 @@ def _resolve(session: Session, ws: Workspace, found: Sequence[Any]) -> list[Hit]
             .where(ConsultationComment.id.in_(comments))
         ):
             where[("comment", c_id)] = (doc_id, titles.get(doc_id, ""), r_id, f"{name}, {org}")
-    hits: list[Hit] = []
+    hits = Hits()
     for kind, ref_id, _title, snippet, title_marked in found:
         place = where.get((kind, ref_id))
         if place is None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from servers import served
 
 from app.accounts import oidc
 from app.config import get_settings
@@ -85,8 +86,6 @@ def provider() -> Iterator[SlowProvider]:
 
 @pytest.fixture
 def live(tmp_path: Path, provider: SlowProvider, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    import uvicorn
-
     path = tmp_path / "oidc.db"
     url = f"sqlite:///{path}"
     migrate(url)
@@ -99,20 +98,13 @@ def live(tmp_path: Path, provider: SlowProvider, monkeypatch: pytest.MonkeyPatch
     oidc._metadata_cache.clear()
     engine = make_engine(url)
     application = create_app(get_settings(), engine=engine)
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=0, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield path, f"http://127.0.0.1:{port}"
+        with served(application, name="oidc-server") as base:
+            try:
+                yield path, base
+            finally:
+                provider.release.set()  # before the server stops: no request left hanging
     finally:
-        provider.release.set()
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
         oidc._metadata_cache.clear()
         get_settings.cache_clear()

@@ -195,10 +195,12 @@ def _seed(install: Install) -> None:
                 s,
                 ws,
                 req,
-                [
-                    attachments.Upload("Søknad.pdf", "pdf", PDF),
-                    attachments.Upload("notat.txt", "txt", TXT),
-                ],
+                attachments.write(
+                    [
+                        attachments.Upload("Søknad.pdf", "pdf", PDF),
+                        attachments.Upload("notat.txt", "txt", TXT),
+                    ]
+                ),
                 user_id=kari.id,
             )
         s.commit()

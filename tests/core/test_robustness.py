@@ -13,7 +13,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from servers import served
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -164,26 +164,6 @@ def test_not_ready_while_another_connection_holds_the_write_lock(sqlite_place: P
         finally:
             other.close()
         assert client.get("/readyz").status_code == 200  # the probe left nothing behind
-
-
-@contextmanager
-def served(application: Any) -> Iterator[str]:
-    """``application`` served by a real uvicorn in a thread; yields its base URL."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=0, log_config=None))
-    thread = threading.Thread(target=server.run, name="robust-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_an_unexpected_error_is_logged_once_and_keeps_the_connection(

@@ -10,7 +10,6 @@ database-wide write lock, so these tests use no `database` fixture and run once.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from servers import served
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
@@ -72,8 +72,6 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    import uvicorn
-
     from app.config import get_settings
     from app.db import make_engine
     from app.main import create_app
@@ -130,22 +128,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     get_settings.cache_clear()
     server_engine = make_engine(url)
     application = create_app(get_settings(), engine=server_engine)
-    config = uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="locking-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    found.url = f"http://127.0.0.1:{port}"
     try:
-        yield found
+        with served(application, name="locking-server", log_level="warning") as base:
+            found.url = base
+            yield found
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         server_engine.dispose()
         engine.dispose()
         env.undo()

@@ -244,6 +244,39 @@ def test_htmx_queue_fragment_and_keyset_pages(client, db, ws):
     )
 
 
+def test_queue_rows_name_their_helpers(client, db, ws):
+    """A queue row shows the request's municipality and its helpers' names, in the order they
+    were assigned; a row without helpers names none."""
+    coordinator = create_member(db, ws, "coordinator", name="Kari Koordinator")
+    create_member(db, ws, "helper", name="Åse Hjelper")
+    create_member(db, ws, "helper", name="Bjørn Hjelper")
+    login(client, coordinator)
+    taken = file(client, ws, title="Med hjelpere", municipality_number="5020")
+    alone = file(client, ws, title="Uten hjelpere", municipality_number="5020")
+    page = client.get(f"/{ws.slug}/hjelp/{taken}").text
+    ids = dict(
+        (name, uid)
+        for uid, name in re.findall(r'value="(\d+)" [^>]*><label[^>]*>([^<]+?) <span', page)
+    )
+    r = post(
+        client,
+        f"/{ws.slug}/hjelp/{taken}/vurdering",
+        {
+            "category": "funding",
+            "priority": "normal",
+            "assignees": [ids["Bjørn Hjelper"], ids["Åse Hjelper"]],
+        },
+    )
+    assert r.status_code == 303, r.text[:400]
+    queue = client.get(f"/{ws.slug}/hjelp?visning=alle").text
+    cards = {
+        m.group(1): m.group(2) for m in re.finditer(r"HK-(\d+):.*?</p>(.*?)</li>", queue, re.S)
+    }
+    assert "Hjelper: Åse Hjelper, Bjørn Hjelper" in cards[str(taken)]  # as assigned
+    assert "Hjelper:" not in cards[str(alone)]
+    assert "Osen" in cards[str(taken)] and "Osen" in cards[str(alone)]
+
+
 def test_overdue_requests_are_surfaced(client, db, ws):
     from datetime import timedelta
 

@@ -166,7 +166,8 @@ def test_papers_of_another_workspace_or_a_hidden_meeting_are_404(client, db, ws)
         from app.meetings import papers
 
         upload = attachments.Upload(filename="Hemmelig.pdf", kind="pdf", content=PDF)
-        [row] = papers.add_papers(db, other, staff_principal(), meeting.id, item.id, [upload])
+        stored = attachments.write([upload])
+        [row] = papers.add_papers(db, other, staff_principal(), meeting.id, item.id, stored)
     outsider = create_user(db)
     add_member(db, other, outsider, "municipal", municipality="4601")
     headers = bearer(db, ws, create_member(db, ws, "coordinator"))
@@ -203,7 +204,8 @@ def test_a_shared_body_s_papers_download_in_the_other_county_but_never_change(cl
             db, buskerud, staff_principal(), meeting.id, AgendaItemForm(title="Samarbeid")
         )
         upload = attachments.Upload(filename="Avtale.pdf", kind="pdf", content=PDF)
-        [row] = papers.add_papers(db, buskerud, staff_principal(), meeting.id, item.id, [upload])
+        stored = attachments.write([upload])
+        [row] = papers.add_papers(db, buskerud, staff_principal(), meeting.id, item.id, stored)
     accept_shares(db, telemark)
     login(client, create_member(db, telemark, "coordinator"))
     base = f"/{telemark.slug}/moter/{meeting.id}/saker/{item.id}/filer"

@@ -153,31 +153,6 @@ def clashes(
     ]
 
 
-def clashes_of(session: Session, ws: Workspace, visits: list[Visit]) -> dict[int, list[Clash]]:
-    """For the visits of one request (helpers loaded), the other visits that overlap them for
-    one of their helpers — upcoming visits only, in a fixed number of queries."""
-    now = utcnow()
-    upcoming = [v for v in visits if v.ends_at > now]
-    if not upcoming:
-        return {}
-    ids = {h.user_id for v in upcoming for h in v.helpers}
-    starts = min(v.starts_at for v in upcoming)
-    ends = max(v.ends_at for v in upcoming)
-    around = clashes(session, ws, ids, starts, ends)
-    out: dict[int, list[Clash]] = {}
-    for v in upcoming:
-        mine = {h.user_id for h in v.helpers}
-        for c in around:
-            if (
-                c.visit.id != v.id
-                and c.helper.id in mine
-                and c.visit.starts_at < v.ends_at
-                and c.visit.ends_at > v.starts_at
-            ):
-                out.setdefault(v.id, []).append(c)
-    return out
-
-
 def report_visit(
     session: Session, ws: Workspace, p: Principal, number: int, visit_id: int, form: VisitReportForm
 ) -> Visit:

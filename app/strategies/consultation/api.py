@@ -329,7 +329,7 @@ def attach_response_files(
 ) -> ResponseRead:
     """Attach files (a signed letter) to the draft of the formal response; they are kept when
     it is submitted. Bad or too large files answer 422/413 and nothing is stored."""
-    uploads = attachments.read_form_files(list(files), "files")
+    uploads = attachments.keep(session, attachments.read_form_files(list(files), "files"))
     response = responses.attach_files(
         session, ctx.workspace, ctx.principal, round_id, invitee_id, uploads
     )
@@ -355,7 +355,7 @@ def download_response_file(
     """A file of a formal response the caller may read (their own draft, or a submitted one in
     a round they see); 404 otherwise."""
     row = responses.find_file(session, ctx.workspace, ctx.principal, round_id, invitee_id, file_id)
-    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+    return attachments.file_response(session, row.storage_key, row.filename, row.content_type)
 
 
 # --- summary -------------------------------------------------------------------------------

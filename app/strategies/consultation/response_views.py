@@ -35,12 +35,13 @@ def _respond(
     """Save the draft (with the files chosen), then back to the round — or on to the preview,
     where it is sent. Nothing is sent from here."""
     data["_dropped"] = attachments.chosen(files)  # named again if the form comes back
+    # Stored before the form's savepoint, outside the transaction; a file refused (413 for one
+    # too large) comes back to the page, and the files of a refused draft are deleted again.
+    uploads = attachments.form_files(session, files, "attachments")
 
     def act(form: ResponsePageForm) -> ResponsePageForm:
-        # Read in the form's savepoint, so that a file too large comes back to the page (413).
-        uploads = attachments.read_form_files(files, "attachments")
         args = (session, place.ws, place.principal, place.round_id, form.invitee_id)
-        responses.save_response(*args, form, uploads)
+        responses.save_response(*args, form, uploads.get())
         return form
 
     def again(errors: dict[str, str]) -> Response:
@@ -157,7 +158,7 @@ def _response_file(session: DbSession, place: Place, invitee_id: int, file_id: i
     row = responses.find_file(
         session, place.ws, place.principal, place.round_id, invitee_id, file_id
     )
-    return attachments.file_response(row.storage_key, row.filename, row.content_type)
+    return attachments.file_response(session, row.storage_key, row.filename, row.content_type)
 
 
 @router.post("/{workspace_slug}/hoeringer/{round_id}/svar")

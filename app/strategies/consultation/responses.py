@@ -85,7 +85,7 @@ def save_response(
     round_id: int,
     invitee_id: int,
     form: ResponseForm,
-    uploads: Sequence[attachments.Upload] = (),
+    uploads: Sequence[attachments.StoredUpload] = (),
 ) -> FormalResponse:
     """Save the draft, written against ``form.revision``: a colleague's save since then is a
     :class:`ResponseConflict` (unless the text is the same). ``uploads`` are attached to it."""
@@ -193,7 +193,7 @@ def _add_files(
     ws: Workspace,
     p: Principal,
     response: FormalResponse,
-    uploads: Sequence[attachments.Upload],
+    uploads: Sequence[attachments.StoredUpload],
 ) -> list[ResponseFile]:
     have = len(files_of(session, ws, [response.id])[response.id])
     if have + len(uploads) > MAX_FILES:
@@ -210,7 +210,7 @@ def _add_files(
             uploaded_by_id=p.user_id,
             uploaded_by_name=p.name,
             created_at=utcnow(),
-            **attachments.stored(upload),
+            **upload.columns(),
         )
         session.add(row)
         rows.append(row)
@@ -224,7 +224,7 @@ def attach_files(
     p: Principal,
     round_id: int,
     invitee_id: int,
-    uploads: Sequence[attachments.Upload],
+    uploads: Sequence[attachments.StoredUpload],
 ) -> FormalResponse:
     """Attach files to the draft as it is saved now (a draft is started if there is none)."""
     if not uploads:

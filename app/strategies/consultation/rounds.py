@@ -4,8 +4,9 @@ state on a given day and its deadlines."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Select, func, or_
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
@@ -126,21 +127,23 @@ def update_round(
     return r
 
 
-def open_rounds(session: Session, ws: Workspace) -> int:
-    """How many rounds are open today (for the workspace overview)."""
+def open_rounds_query(ws: Workspace) -> Select[Any]:
+    """One row: how many rounds are open today."""
     on = today()
     return (
-        session.scalar(
-            scoped(ConsultationRound, ws.id)
-            .with_only_columns(func.count())
-            .where(
-                ConsultationRound.starts_on <= on,
-                ConsultationRound.ends_on >= on,
-                ConsultationRound.closed_at.is_(None),
-            )
+        scoped(ConsultationRound, ws.id)
+        .with_only_columns(func.count())
+        .where(
+            ConsultationRound.starts_on <= on,
+            ConsultationRound.ends_on >= on,
+            ConsultationRound.closed_at.is_(None),
         )
-        or 0
     )
+
+
+def open_rounds(session: Session, ws: Workspace) -> int:
+    """How many rounds are open today (for the workspace overview)."""
+    return session.scalar(open_rounds_query(ws)) or 0
 
 
 def rounds_to_follow(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +24,7 @@ from app.accounts import service as accounts_service
 from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.counties.models import Workspace
-from app.db import utcnow
+from app.db import end_transaction, utcnow
 from app.errors import NotFound, found
 from app.i18n import get_locale, speaking
 from app.storage import Opened, get_storage
@@ -32,7 +32,7 @@ from app.strategies import summary
 from app.strategies.exports.models import ExportJob
 from app.strategies.exports.pdf import summary_pdf_in_child
 from app.strategies.summary import Summary
-from app.tenancy import scoped, scoped_system, set_db_scope, set_system_scope
+from app.tenancy import restore_db_scope, scoped, scoped_system, set_db_scope, set_system_scope
 
 log = logging.getLogger("samspill.strategies.exports")
 STALE = timedelta(minutes=15)  # a job "working" this long lost its worker: it is taken again
@@ -80,11 +80,19 @@ def get_job(session: Session, ws: Workspace, p: Principal, round_id: int, job_id
     )
 
 
-def open_file(job: ExportJob) -> Opened:
-    """The finished file for reading in chunks; a 404 while there is none."""
+def open_file(session: Session, job: ExportJob) -> Opened:
+    """The finished file for reading in chunks; a 404 while there is none. The request's
+    transaction is ended first: the storage may be a bucket across the network, and no network
+    call is made inside a database transaction."""
     if job.status != "done" or not job.storage_key:
         raise NotFound()
-    return found(get_storage().open(job.storage_key))
+    key = job.storage_key
+    end_transaction(session)
+    opened = get_storage().open(key)
+    if opened is None:
+        restore_db_scope(session)  # the error page reads under the workspace's scope
+        raise NotFound()
+    return opened
 
 
 # --- in the worker ---------------------------------------------------------------------------
@@ -186,3 +194,33 @@ def make(factory: sessionmaker[Session], workspace_id: int, job_id: int) -> bool
         else:
             job.status, job.error = "failed", error
     return error is None
+
+
+# --- `samspill purge` -------------------------------------------------------------------------
+
+
+def purge_finished(session: Session, before: datetime) -> tuple[int, list[str]]:
+    """Remove the jobs finished (done or failed) before ``before``; waiting and working ones
+    stay. Returns how many, and the storage keys of their files for the caller to delete once
+    the removal is committed (a file gone under a job that stayed would be a broken link). The
+    jobs are found in system scope and removed in each one's own workspace scope (on PostgreSQL
+    the system may only read them)."""
+    set_system_scope(session)
+    found = session.execute(
+        scoped_system(ExportJob)
+        .with_only_columns(ExportJob.workspace_id, ExportJob.id)
+        .where(ExportJob.status.in_(("done", "failed")), ExportJob.finished_at < before)
+    ).all()
+    by_workspace: dict[int, list[int]] = {}
+    for workspace_id, job_id in found:
+        by_workspace.setdefault(workspace_id, []).append(job_id)
+    keys: list[str] = []
+    for workspace_id, ids in by_workspace.items():
+        set_db_scope(session, workspace_id=workspace_id, user_id=None)
+        for job in session.scalars(scoped(ExportJob, workspace_id).where(ExportJob.id.in_(ids))):
+            if job.storage_key:
+                keys.append(job.storage_key)
+            session.delete(job)
+        session.flush()
+    set_system_scope(session)
+    return len(found), keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from app.documents import PDF_OPTIONS
+from app.documents import html_to_pdf
 from app.strategies import text
 from app.strategies.exports.common import (
     _author,
@@ -64,14 +64,3 @@ def summary_pdf_in_child(summary: Summary) -> bytes:
     html = summary_html(summary)
     with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
         return bytes(pool.apply(html_to_pdf, (html,)))
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The print document as PDF/A. Nothing is fetched while rendering: the template has no
-    URLs, there is no base URL, and a fetcher that allows no protocol at all refuses anything
-    that might still ask (a link in the text is printed, never loaded)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=()))
-    return bytes(document.write_pdf(**PDF_OPTIONS))

@@ -55,7 +55,7 @@ def summary_pdf_status(
 @router.get("/{workspace_slug}/hoeringer/{round_id}/oppsummering/pdf/{job_id}/fil")
 def summary_pdf_file(round_id: int, job_id: int, session: DbSession, ctx: DraftReader) -> Response:
     job = background.get_job(session, ctx.workspace, ctx.principal, round_id, job_id)
-    opened = background.open_file(job)
+    opened = background.open_file(session, job)
     return StreamingResponse(
         iter(opened),
         media_type=PDF_TYPE,
