@@ -180,10 +180,13 @@ def server_env(db: Database, folder: Path) -> dict[str, str]:
     env.update(
         SAMSPILL_DATABASE_URL=db.url,
         SAMSPILL_MIGRATION_DATABASE_URL=db.owner_url,
-        SAMSPILL_ENVIRONMENT="development",
+        # Served as an operator runs it (templates compiled once, no file checks per render),
+        # not as `make run` does; "test" is production's behaviour without Secure cookies,
+        # which the plain-HTTP loopback needs. Mail stays in the database.
+        SAMSPILL_ENVIRONMENT="test",
         SAMSPILL_RATE_LIMITS_ENABLED="false",
         SAMSPILL_STORAGE_DIR=str(folder / "storage"),
-        SAMSPILL_MAIL_TO_MAILBOX="true",
+        SAMSPILL_MAIL_TRANSPORT="mailbox",
         CEILING_DATABASE_URL=db.url,
     )
     return env
