@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -288,15 +290,55 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     when every shared thread waits for a pooled connection, the requests holding connections
     can still give them back."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = session_for(factory, request.method)
+    slots = _session_slots(factory)
+    await slots.acquire()
     try:
-        yield session
-    except BaseException:
+        session = session_for(factory, request.method)
+        try:
+            yield session
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(
+                    _end, session, False, limiter=anyio.CapacityLimiter(1)
+                )
+            raise
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, False, limiter=anyio.CapacityLimiter(1))
-        raise
-    with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_end, session, True, limiter=anyio.CapacityLimiter(1))
+            await anyio.to_thread.run_sync(_end, session, True, limiter=anyio.CapacityLimiter(1))
+    finally:
+        slots.release()
+
+
+# Requests with a session open at once, per event loop (a worker process has one; the tests'
+# clients one each): a request takes a slot on the event loop before its session is made and
+# gives it back when the session has ended. Without it, more requests than the pool has
+# connections would each take a connection in one thread-pool trip and wait for a thread for
+# the next, while every thread waits for a connection: nothing moves until the pool's
+# 30-second timeout. Half the pool's connections, so that each request can also take a second
+# one for a moment ("last seen", ``write_aside``). Requests beyond it wait on the event loop,
+# holding nothing.
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def session_slots(engine: Engine) -> int:
+    """How many requests of one worker process may have a session open at once."""
+    pool: Any = engine.pool
+    try:
+        capacity = int(pool.size()) + max(0, int(pool._max_overflow))
+    except (AttributeError, TypeError):  # a pool without a size (SQLite in memory)
+        return 8
+    return max(1, capacity // 2)
+
+
+def _session_slots(factory: sessionmaker[Session]) -> asyncio.Semaphore:
+    bind = factory.kw.get("bind")
+    by_engine = _SLOTS.setdefault(asyncio.get_running_loop(), {})
+    slots = by_engine.get(id(bind))
+    if slots is None:
+        slots = asyncio.Semaphore(session_slots(bind) if isinstance(bind, Engine) else 8)
+        by_engine[id(bind)] = slots
+    return slots
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -25,7 +25,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401
+from app.accounts.models import User
 from app.config import Settings, get_settings
+from app.counties.models import Workspace
 from app.db import make_engine, make_sessionmaker
 from app.mail import service as mail
 from app.mail.models import OutboxMessage
@@ -330,3 +332,53 @@ def test_not_ready_when_the_database_accepts_only_reads(live_postgres: Live) -> 
         _cut_connections(live)  # new connections take the setting
         answer = client.get("/readyz")
         assert answer.status_code == 503 and answer.json()["failed"] == ["database"]
+
+
+class FewThreads:
+    """The app with the worker threads of its event loop limited to ``n`` (a busy server's
+    state: every thread taken), set on the server's own loop at the first request."""
+
+    def __init__(self, application: Any, n: int) -> None:
+        self.application, self.n, self.set = application, n, False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not self.set and scope["type"] == "http":
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.n
+            self.set = True
+        await self.application(scope, receive, send)
+
+
+def test_more_requests_than_connections_and_threads_do_not_lock_the_server(
+    sqlite_place: Place,
+) -> None:
+    """Twelve API calls at once against a pool of two connections and two worker threads:
+    without the session slots (app.db.get_session), the first two calls would hold both
+    connections waiting for a thread while both threads wait for a connection, until the
+    pool's timeout. Every call is answered."""
+    place = sqlite_place
+    engine = make_engine(place.url, pool_size=2, max_overflow=0, pool_timeout=20)
+    with Session(engine) as db:
+        ws = db.get(Workspace, place.workspace_id)
+        kari = db.scalar(select(User).where(User.email == place.coordinator))
+        assert ws is not None and kari is not None
+        headers = bearer(db, ws, kari)
+        db.commit()
+    application = FewThreads(create_app(_settings(place.url), engine=engine), n=2)
+    answers: list[Any] = []
+
+    def call(url: str) -> None:
+        try:
+            answers.append(httpx.get(f"{url}/api/v1/me", headers=headers, timeout=15).status_code)
+        except httpx.HTTPError as exc:  # a call the locked server never answered
+            answers.append(type(exc).__name__)
+
+    with served(application) as url:
+        callers = [threading.Thread(target=call, args=(url,)) for _ in range(12)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(timeout=30)
+    engine.dispose()
+    assert answers == [200] * 12
