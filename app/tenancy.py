@@ -27,6 +27,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, declared_attr, mapped_column
 
@@ -287,6 +288,31 @@ def _tenant_tables() -> set[str]:
         for m in Base.registry.mappers
         if issubclass(m.class_, TenantOwned)
     }
+
+
+def require_scoped(statement: Any) -> Any:
+    """``statement`` (a part of a combined query) unchanged, if it comes through the scoped
+    helpers above or reads no tenant-owned table at its top level; else a
+    :class:`TenantScopeError`. The session's check looks only at the top of a statement and
+    trusts a statement marked as scoped: a query made of parts (a union, one-row subqueries
+    side by side) is marked by whoever combines them, so each part is checked here first."""
+    if statement.get_execution_options().get(SCOPE_OPTION) is not None:
+        return statement
+    found = _select_froms(statement)
+    names = _table_names(found if found is not None else statement.get_final_froms())
+    for name in names:
+        if name in tenant_tables():
+            raise TenantScopeError(f"part of a query reads {name!r} without app.tenancy.scoped()")
+    return statement
+
+
+def scoped_union(*parts: Any) -> Any:
+    """``UNION ALL`` of ``parts``, each checked with :func:`require_scoped`, marked with the
+    first part's scope (the parts share one, the workspace's)."""
+    first = require_scoped(parts[0])
+    for part in parts[1:]:
+        require_scoped(part)
+    return union_all(*parts).execution_options(**first.get_execution_options())
 
 
 _TENANT_TABLES: set[str] | None = None

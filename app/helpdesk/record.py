@@ -23,7 +23,6 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
-    union_all,
 )
 from sqlalchemy.orm import Session, joinedload
 
@@ -43,7 +42,7 @@ from app.helpdesk.models import (
 )
 from app.helpdesk.queue import visible
 from app.helpdesk.visits.service import Clash
-from app.tenancy import scoped
+from app.tenancy import scoped, scoped_union
 
 
 @dataclass(slots=True)
@@ -266,7 +265,7 @@ def record_of(
         )
     )
     # Every part is scoped to the workspace; the union runs under the same scope.
-    query = union_all(*parts).execution_options(**parts[0].get_execution_options())
+    query = scoped_union(*parts)
     out = Record()
     entries: list[Entry] = []
     people: dict[int, Person] = {}

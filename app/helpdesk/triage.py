@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, cast, func, null, union_all
+from sqlalchemy import JSON, Integer, String, cast, func, null
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -27,7 +27,7 @@ from app.helpdesk.queue import acting_user, get_request
 from app.helpdesk.schemas import TriageForm
 from app.i18n import _, lazy, ngettext
 from app.networks import service as networks_service
-from app.tenancy import scoped
+from app.tenancy import scoped, scoped_union
 
 
 def eligible_helpers(session: Session, ws: Workspace) -> list[Membership]:
@@ -164,7 +164,7 @@ def _profiles_and_loads(
         )
         .group_by(RequestAssignee.user_id)
     )
-    query = union_all(profiles, loads).execution_options(**profiles.get_execution_options())
+    query = scoped_union(profiles, loads)
     found: dict[int, tuple[Any, str | None, str | None]] = {}
     counts: dict[int, int] = {}
     for user_id, competences, home, home_name, n in session.execute(query):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, null, select, union_all
+from sqlalchemy import Integer, String, cast, null, select
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
@@ -14,7 +14,7 @@ from app.i18n import _
 from app.networks.models import Body, BodyMembership
 from app.networks.service import held_on, visible_bodies, visible_memberships
 from app.registry import Contribution, Figure
-from app.tenancy import SCOPE_OPTION
+from app.tenancy import SCOPE_OPTION, scoped_union
 
 
 def contribution(session: Session, ctx: Context) -> Contribution | None:
@@ -74,7 +74,7 @@ def _rows(ws: Workspace) -> Any:
         .outerjoin(held, held.c.municipality_number == Municipality.number)
         .where(Municipality.county_number == ws.county_number)
     )
-    both = union_all(bodies, members).subquery("coverage")
+    both = scoped_union(bodies, members).subquery("coverage")
     # both parts come through the scoped helpers (app.tenancy)
     return select(*both.c).execution_options(**{SCOPE_OPTION: ("shared", ws.id)})
 

@@ -17,7 +17,7 @@ from app.forms import FormData, submit
 from app.i18n import _, lazy
 from app.overview import personal
 from app.registry import Contribution, FigureQuery, Module
-from app.tenancy import SCOPE_OPTION
+from app.tenancy import SCOPE_OPTION, require_scoped
 from app.web import redirect, render, render_fragment
 
 router = APIRouter()
@@ -42,7 +42,7 @@ def contributions(request: Request, session: DbSession, ctx: Context) -> list[Co
                 parts.append(part)
     pending = [p for p in parts if isinstance(p, FigureQuery)]
     if pending:
-        rows = [p.query.subquery(f"figures_{i}") for i, p in enumerate(pending)]
+        rows = [require_scoped(p.query).subquery(f"figures_{i}") for i, p in enumerate(pending)]
         query = select(*(c for sub in rows for c in sub.c)).select_from(rows[0])
         for sub in rows[1:]:
             query = query.join(sub, true())

@@ -221,3 +221,21 @@ def test_the_outbox_shows_each_workspace_only_its_own_mail(db, backend):
     # The worker's system scope sees all of it.
     set_system_scope(db)
     assert recipients() == ["a@kommune.no", "b@kommune.no", "c@kommune.no"]
+
+
+def test_each_part_of_a_combined_query_must_be_scoped(db):
+    """A union or a join of one-row subqueries is marked as scoped by whoever combines it, and
+    the session's check trusts the mark: so each part is checked when the query is made."""
+    from app.tenancy import require_scoped, scoped_union
+
+    ws = create_workspace(db)
+    mine = scoped(ApiToken, ws.id).with_only_columns(ApiToken.id)
+    loose = select(ApiToken.id)
+    union = scoped_union(mine, mine)
+    assert union.get_execution_options() == mine.get_execution_options()
+    assert db.execute(union).all() == []
+    with pytest.raises(TenantScopeError, match="api_token"):
+        scoped_union(mine, loose)
+    with pytest.raises(TenantScopeError, match="api_token"):
+        require_scoped(loose)
+    assert require_scoped(select(func.count()).select_from(mine.subquery())) is not None
