@@ -12,7 +12,7 @@ from app.accounts.deps import Context, DbSession, api_require
 from app.counties.models import Municipality
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import lazy
-from app.networks import contacts, service
+from app.networks import body_detail, contacts, service
 from app.networks import coverage as networks_coverage
 from app.networks.models import BODY_KINDS, Body, BodyMembership, Person
 from app.networks.schemas import (
@@ -131,7 +131,7 @@ def list_bodies(
 @router.get("/{workspace_slug}/bodies/{body_id}", response_model=BodyRead)
 def read_body(session: DbSession, ctx: NetworksReader, body_id: int) -> BodyRead:
     """One body this workspace owns or that is shared with its county."""
-    detail = service.body_detail(session, ctx.workspace, body_id)
+    detail = body_detail.body_detail(session, ctx.workspace, body_id)
     return _body_read(detail.body, owned=detail.owned, owner=detail.owner)
 
 
@@ -234,7 +234,7 @@ def add_membership(
     """Add a municipality or organisation to a body this workspace owns, for a period."""
     membership = service.add_membership(session, ctx.workspace, body_id, data)
     # Reload through the service so that the member's name comes with it.
-    detail = service.body_detail(session, ctx.workspace, body_id)
+    detail = body_detail.body_detail(session, ctx.workspace, body_id)
     for m in (*detail.current, *detail.upcoming, *detail.past):
         if m.id == membership.id:
             return _membership_read(m)

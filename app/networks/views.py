@@ -15,7 +15,7 @@ from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
 from app.forms import MultiFormData, submit
 from app.i18n import _, lazy
-from app.networks import contacts, coverage, service
+from app.networks import body_detail, contacts, coverage, service
 from app.networks.labels import LABELS
 from app.networks.models import BODY_KINDS, Body, Person
 from app.networks.schemas import BodyForm, EndMembershipForm, MembershipForm, PersonForm
@@ -152,7 +152,7 @@ def _body_page(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    detail = service.body_detail(session, ctx.workspace, body_id)
+    detail = body_detail.body_detail(session, ctx.workspace, body_id)
     can_edit = detail.owned and ctx.can("networks.manage")
     extra: dict[str, Any] = {}
     if can_edit:

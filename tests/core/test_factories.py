@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.helpdesk import queue
 from app.networks import contacts
-from app.networks import service as networks
+from app.networks.body_detail import body_detail
 from app.strategies import service as strategies
 from app.strategies.consultation import invitees
 from app.strategies.models import ConsultationComment
@@ -43,7 +43,7 @@ def test_network_factories(db, ws):
     add_body_member(db, ws, council, "5020")
     kari = create_person(db, ws, "Kari Nordmann", "5020", ["school"])
     with in_workspace(db, ws):
-        detail = networks.body_detail(db, ws, council.id)
+        detail = body_detail(db, ws, council.id)
         person = contacts.get_person(db, ws, kari.id)
     assert detail.body.name == "Namdal regionråd"
     assert [c.name for c in detail.children] == ["Styret"]
