@@ -224,7 +224,8 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Default: SAMSPILL_WORKERS, else one per core on PostgreSQL and one on SQLite"
+            help="Default: SAMSPILL_WORKERS, else one per core (one in production while the "
+            "rate limits are counted in memory)"
         ),
     ] = None,
 ) -> None:

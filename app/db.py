@@ -251,13 +251,37 @@ def end_transaction(session: Session) -> None:
     session.commit()
 
 
-def write_aside(bind: Engine, statement: Executable, wait_seconds: float = 0.1) -> bool:
+def holds_write_lock(session: Session) -> bool:
+    """Whether ``session``'s transaction already holds SQLite's write lock: it began IMMEDIATE
+    (a request that changes something) or has written. False on PostgreSQL, and for a session
+    that has not begun."""
+    transaction = session.get_transaction()
+    if transaction is None or session.get_bind().dialect.name != "sqlite":
+        return False
+    info = session.connection().info
+    return _READING in info and not info[_READING]
+
+
+def write_aside(
+    bind: Engine,
+    statement: Executable,
+    wait_seconds: float = 0.1,
+    *,
+    session: Session | None = None,
+) -> bool:
     """Run one small bookkeeping write (a session's "last seen") at once, in a short transaction
     of its own on another connection, so that the request's own transaction stays a reader: on
     SQLite a page view then holds no write lock for the rest of the request, on PostgreSQL no
     row lock that the same person's other requests would queue behind. When the lock cannot be
     had within ``wait_seconds`` the write is skipped (False): it is bookkeeping, and the next
-    request tries again."""
+    request tries again.
+
+    On SQLite, when ``session`` (the request's) already holds the write lock, the write is made
+    in its transaction instead: another connection would only wait for the lock this request
+    holds, ``wait_seconds`` long, holding up every other writer meanwhile, and then skip."""
+    if session is not None and holds_write_lock(session):
+        session.execute(statement)
+        return True
     sqlite = bind.dialect.name == "sqlite"
     engine = bind.execution_options(**{SQLITE_DEFERRED: False}) if sqlite else bind
     with engine.connect() as conn:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -74,6 +75,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.threads > 0:  # the shared thread pool of this event loop (app.config)
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         _prepare_storage()
         stop = threading.Event()
         worker = None

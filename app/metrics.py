@@ -14,6 +14,7 @@ with ``Authorization: Bearer <SAMSPILL_METRICS_TOKEN>``; anyone else gets 404.""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import logging
@@ -57,9 +58,22 @@ DURATION = Histogram(
 def observe(method: str, route: str | None, status: int, seconds: float) -> None:
     """Count one answered request. Paths that matched no route share one label, so a scan of
     random addresses cannot grow the series without bound."""
-    template = route or "unmatched"
-    REQUESTS.labels(method, template, str(status)).inc()
-    DURATION.labels(method, template).observe(seconds)
+    if method not in _METHODS:
+        method = "other"  # any token a client sends would be a series of its own
+    counter, duration = _series(method, route or "unmatched", status)
+    counter.inc()
+    duration.observe(seconds)
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _series(method: str, template: str, status: int) -> tuple[Any, Any]:
+    """The two series of a request's labels, looked up once: ``labels()`` takes a lock and
+    builds its key on every call. The labels are bounded (route templates, methods, statuses),
+    and a series once made lives as long as the process in prometheus_client too."""
+    return REQUESTS.labels(method, template, str(status)), DURATION.labels(method, template)
 
 
 class _StateCollector(Collector):

@@ -133,7 +133,7 @@ def _who(request: Request, session: Session) -> str | None:
     """Whose limit: the API token (its hash: the same token, the same count), else the signed-in
     user, else nobody (the address alone counts)."""
     header = request.headers.get("authorization", "")
-    if request.url.path.startswith("/api/") and header.lower().startswith("bearer "):
+    if request.scope["path"].startswith("/api/") and header.lower().startswith("bearer "):
         return "token:" + hash_token(header[7:].strip())
     if not request.cookies.get(SESSION_COOKIE):
         return None
@@ -148,14 +148,14 @@ async def limit_requests(request: Request, session: DbSession) -> None:
     limiter: Limiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None or not limiter.enabled:
         return
-    method, path = request.method, request.url.path
+    method, path = request.method, request.scope["path"]
     if method in SAFE_METHODS and not path.startswith("/api/"):
         return  # reading pages is not limited: no query for the user
     await run_in_threadpool(_count, limiter, request, session)
 
 
 def _count(limiter: Limiter, request: Request, session: Session) -> None:
-    method, path = request.method, request.url.path
+    method, path = request.method, request.scope["path"]
     address = request.client.host if request.client else "unknown"
     checks = limiter.checks(method, path, _who(request, session), address)
     numbers = limiter.hit(checks)

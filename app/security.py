@@ -45,7 +45,8 @@ CSP = "; ".join(
 def pick_locale(request: Request) -> str:
     """Bokmål unless the person chose otherwise with the language switcher — or, for the API,
     asked for another of our languages with ``Accept-Language``."""
-    if request.url.path.startswith("/api/v1/"):  # the JSON API, not its HTML docs page
+    # The path as sent (``request.url`` would build the whole URL first, on every request).
+    if request.scope["path"].startswith("/api/v1/"):  # the JSON API, not its HTML docs page
         asked = from_accept_language(request.headers.get("accept-language"))
         if asked:
             return asked
@@ -118,6 +119,7 @@ class RequestContextMiddleware:
             token = secrets.token_urlsafe(32)
         request.state.csrf_token = token
         request.state.flash = read_flash(request)
+        path = scope["path"]
         settings = get_settings()
         limit = settings.max_request_bytes
         length = request.headers.get("content-length", "")
@@ -146,11 +148,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                if fresh and not request.url.path.startswith("/api/"):
+                if fresh and not path.startswith("/api/"):
                     headers.append(
                         "set-cookie", _csrf_cookie(token, secure=settings.secure_cookies)
                     )
-                _set_headers(headers, request.url.path, locale, secure=settings.secure_cookies)
+                _set_headers(headers, path, locale, secure=settings.secure_cookies)
                 rate = scope.get("state", {}).get("rate_limit")  # set by app.ratelimit
                 if rate is not None:
                     headers.setdefault("RateLimit-Limit", str(rate[0]))
@@ -277,7 +279,7 @@ async def verify_csrf(request: Request) -> None:
     await refuse_nul(request)
     if request.method in SAFE_METHODS:
         return
-    if request.url.path.startswith("/api/") and request.headers.get(
+    if request.scope["path"].startswith("/api/") and request.headers.get(
         "authorization", ""
     ).lower().startswith("bearer "):
         return

@@ -12,11 +12,15 @@ are that size's alone: the process's resident memory before, after and at its pe
 of the growth it keeps after ``gc.collect()`` — what a web process rendering it in its own
 memory would keep. It prints the median and worst wall time and the median CPU time (the
 machine may be shared: CPU time is what the rendering itself costs) per format and size, the
-PDF's pages and bytes. ``--offloaded`` also makes each size as the worker does (the layout in a
-spawned child) and prints how long that took and how much the calling process grew.
+PDF's pages and bytes; "summary" is the resident memory once the summary is built, before any
+PDF of it; the peak is the process's VmHWM. ``--engine`` picks the direct writer
+(``app.pdfwriter``, what the app uses; the default), WeasyPrint (the former way, from the print
+document) or both, interleaved per size. ``--offloaded`` also makes each size as the worker
+does and prints how long that took and how much the calling process grew.
 ``--profile N`` prints the 25 costliest functions of one PDF of N comments; ``--phases N``
-splits the CPU time of one PDF of N comments into its steps: the print document (Jinja), HTML
-parsing, the style cascade, boxes, layout, painting, the tag tree, and writing the file.
+splits the CPU time of one WeasyPrint PDF (the former way) of N comments into its steps: the
+print document (Jinja), HTML parsing, the style cascade, boxes, layout, painting, the tag
+tree, and writing the file.
 
 Figures, not assertions. No database is needed: the summary is made of unsaved model objects.
 """
@@ -234,24 +238,42 @@ def _rss() -> float:
 
 
 def _peak() -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
-def run_size(size: int, rounds: int, docx: bool) -> dict[str, Any]:
+def _maker(engine: str) -> Any:
+    from app.strategies import exports
+    from app.strategies.exports.pdf import summary_pdf_weasyprint
+
+    return summary_pdf_weasyprint if engine == "weasyprint" else exports.summary_pdf
+
+
+def run_size(size: int, rounds: int, docx: bool, engine: str = "direct") -> dict[str, Any]:
     from app.i18n import speaking
     from app.strategies import exports
 
+    make = _maker(engine)
     out: dict[str, Any] = {"size": size}
     with speaking("nb"):
-        exports.summary_pdf(build_summary(5))  # imports and fonts, as a warm web process has
+        make(build_summary(5))  # imports and fonts, as a warm web process has
         gc.collect()
         out["rss_before"] = _rss()
         s = build_summary(size)
+        gc.collect()
+        out["rss_summary"] = _rss()  # with the summary built, before any PDF of it
         times, cpu = [], []
         data = b""
         for _ in range(rounds):
             start, start_cpu = time.perf_counter(), time.process_time()
-            data = exports.summary_pdf(s)
+            data = make(s)
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
         out["pdf"], out["cpu"] = times, cpu
@@ -273,23 +295,23 @@ def run_size(size: int, rounds: int, docx: bool) -> dict[str, Any]:
     return out
 
 
-def _child(size: int, rounds: int, docx: bool, queue: Any) -> None:
-    queue.put(run_size(size, rounds, docx))
+def _child(size: int, rounds: int, docx: bool, queue: Any, engine: str = "direct") -> None:
+    queue.put(run_size(size, rounds, docx, engine))
 
 
 def _child_offloaded(size: int, queue: Any) -> None:
-    """As the worker makes a large PDF: the print document here, the layout in a child of its
-    own (``summary_pdf_in_child``). How long, and how much this process grew meanwhile."""
+    """As the worker makes a large PDF (``summary_pdf``, the direct writer, in the
+    worker's own process). How long, and how much this process grew meanwhile."""
     from app.i18n import speaking
-    from app.strategies.exports.pdf import summary_html, summary_pdf_in_child
+    from app.strategies.exports.pdf import summary_pdf
 
     with speaking("nb"):
-        summary_html(build_summary(5))
+        summary_pdf(build_summary(5))
         s = build_summary(size)
         gc.collect()
         before = _rss()
         start = time.perf_counter()
-        summary_pdf_in_child(s)
+        summary_pdf(s)
         seconds = time.perf_counter() - start
         gc.collect()
         queue.put({"seconds": seconds, "growth": _rss() - before})
@@ -381,7 +403,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--docx", action="store_true", help="time the DOCX too")
     parser.add_argument("--profile", type=int, default=0)
-    parser.add_argument("--phases", type=int, default=0)
+    parser.add_argument("--phases", type=int, default=0, help="WeasyPrint's steps (former way)")
+    parser.add_argument(
+        "--engine",
+        choices=("direct", "weasyprint", "both"),
+        default="direct",
+        help="the direct writer (what the app uses), WeasyPrint (the former way), or both",
+    )
     parser.add_argument(
         "--offloaded", action="store_true", help="also time it as the worker makes it"
     )
@@ -393,22 +421,24 @@ def main() -> None:
         phases(args.phases)
         return
     ctx = multiprocessing.get_context("spawn")
+    engines = ("direct", "weasyprint") if args.engine == "both" else (args.engine,)
     print(
-        f"{'comments':>8} {'pages':>6} {'MB':>6} {'median s':>9} {'max s':>7} {'CPU s':>6} "
-        f"{'RSS before':>11} {'after':>7} {'kept':>7} {'peak':>7}"
+        f"{'engine':>10} {'comments':>8} {'pages':>6} {'MB':>6} {'median s':>9} {'max s':>7} "
+        f"{'CPU s':>6} {'RSS before':>11} {'summary':>8} {'after':>7} {'kept':>7} {'peak':>7}"
         + (f" {'DOCX s':>7}" if args.docx else "")
     )
-    for size in (int(x) for x in args.sizes.split(",")):
+    for size, engine in ((int(x), e) for x in args.sizes.split(",") for e in engines):
         queue = ctx.Queue()
-        child = ctx.Process(target=_child, args=(size, args.rounds, args.docx, queue))
+        child = ctx.Process(target=_child, args=(size, args.rounds, args.docx, queue, engine))
         child.start()
         r = queue.get()
         child.join()
         line = (
-            f"{size:>8} {r['pages']:>6} {r['pdf_bytes'] / 1e6:>6.2f} "
+            f"{engine:>10} {size:>8} {r['pages']:>6} {r['pdf_bytes'] / 1e6:>6.2f} "
             f"{statistics.median(r['pdf']):>9.2f} {max(r['pdf']):>7.2f} "
             f"{statistics.median(r['cpu']):>6.2f} "
-            f"{r['rss_before']:>9.0f}MB {r['rss_after']:>5.0f}MB {r['rss_kept']:>5.0f}MB "
+            f"{r['rss_before']:>9.0f}MB {r['rss_summary']:>6.0f}MB "
+            f"{r['rss_after']:>5.0f}MB {r['rss_kept']:>5.0f}MB "
             f"{r['peak']:>5.0f}MB"
         )
         if args.docx:

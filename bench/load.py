@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/load.py [--seconds 4] [--rounds 3] [--backend sqlite|postgresql|both]
         [--workers 1,2] [--connections 16] [--mixed-seconds 15] [--clients 50]
-        [--owner-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--owner-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--threads N]
 
 For each backend it makes a fresh database with the demo loaded (SQLite: a file in a temporary
 folder; PostgreSQL: a throw-away database migrated as the owner, served as the ordinary role
 samspill_bench_app, with bench/common.py's helpers), and for each worker count it starts
 
-- the real server, ``samspill serve --workers N`` (rate limits off, a storage folder of its own),
+- the real server, ``samspill serve --workers N`` (rate limits off, a storage folder of its own;
+  --threads sets its SAMSPILL_THREADS, the worker threads of each process, see app/config.py),
 - the ceiling app (bench/ceiling.py: one session lookup, one 50-row query, a 50-row Jinja table)
   under uvicorn with the same number of workers, on the same database,
 
@@ -175,7 +176,7 @@ def serve(command: list[str], env: dict[str, str], port: int, log: Path) -> Iter
             proc.wait()
 
 
-def server_env(db: Database, folder: Path) -> dict[str, str]:
+def server_env(db: Database, folder: Path, threads: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMSPILL_")}
     env.update(
         SAMSPILL_DATABASE_URL=db.url,
@@ -189,6 +190,8 @@ def server_env(db: Database, folder: Path) -> dict[str, str]:
         SAMSPILL_MAIL_TRANSPORT="mailbox",
         CEILING_DATABASE_URL=db.url,
     )
+    if threads is not None:
+        env["SAMSPILL_THREADS"] = str(threads)
     return env
 
 
@@ -423,6 +426,9 @@ def main() -> None:
     parser.add_argument("--mixed-seconds", type=float, default=15, help="0: no mixed run")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--owner-url", default=OWNER_URL)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="the app's SAMSPILL_THREADS (default: its own)"
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     counts = sorted({int(w) for w in args.workers.split(",")})
@@ -436,7 +442,7 @@ def main() -> None:
         with database(backend, args.owner_url) as db:
             for workers in counts:
                 folder = Path(tempfile.mkdtemp(prefix="samspill-load-run-"))
-                env = server_env(db, folder)
+                env = server_env(db, folder, args.threads)
                 port, ceiling_port = free_port(), free_port()
                 app_cmd = [str(BIN / "samspill"), "serve", "--port", str(port)]
                 app_cmd += ["--workers", str(workers)]

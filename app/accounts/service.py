@@ -306,6 +306,7 @@ def resolve_session(
                     UserSession.last_seen_at < now - timedelta(minutes=1),
                 )
                 .values(last_seen_at=now),
+                session=session,  # a request that holds SQLite's write lock writes it itself
             )
             set_committed_value(user_session, "last_seen_at", now)
         else:  # a session bound to one connection (a test's): in its own transaction

@@ -7,9 +7,11 @@ links only to requests the person may see."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from typing import cast as cast_to
 
 from sqlalchemy import (
     JSON,
@@ -19,12 +21,13 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     cast,
     literal_column,
     null,
     or_,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
@@ -42,7 +45,7 @@ from app.helpdesk.models import (
 )
 from app.helpdesk.queue import visible
 from app.helpdesk.visits.service import Clash
-from app.tenancy import scoped, scoped_union
+from app.tenancy import SCOPE_OPTION, scoped, scoped_union
 
 
 @dataclass(slots=True)
@@ -326,54 +329,136 @@ def record_of(
     return out
 
 
-def visits_and_clashes(
-    session: Session, ws: Workspace, request_id: int, *, with_clashes: bool
-) -> tuple[list[Visit], dict[int, list[Clash]]]:
-    """The request's visits (helpers loaded), and with ``with_clashes``, for each upcoming one,
-    the other visits (of any request) that overlap it for one of its helpers, by time, as
-    ``visits.clashes`` names them when a visit is planned: one statement."""
-    query = scoped(Visit, ws.id)
-    now = utcnow()
+@dataclass(frozen=True, slots=True)
+class HelperName:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnVisit:
+    """A helper on a visit (``VisitHelper``'s shape: ``user_id``, ``user.name``)."""
+
+    user_id: int
+    user: HelperName
+
+
+@dataclass(frozen=True, slots=True)
+class RequestName:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    """A visit as the request's page shows it (``Visit``'s shape, read as plain rows)."""
+
+    id: int
+    request_id: int
+    request: RequestName
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    report: str
+    helpers: list[OnVisit]
+
+
+@functools.cache
+def _visits_query(with_clashes: bool) -> Any:
+    """The statement of :func:`visits_and_clashes`, made once per process with its values as
+    parameters (``ws``, ``request_id``, ``now``): building it cost more than running it."""
+    ws: Any = bindparam("ws", type_=Integer())
+    request_id: Any = bindparam("request_id", type_=Integer())
+    query = (
+        scoped(Visit, ws)
+        .join(HelpRequest, HelpRequest.id == Visit.request_id)
+        .outerjoin(
+            VisitHelper,
+            and_(VisitHelper.visit_id == Visit.id, VisitHelper.workspace_id == ws),
+        )
+        .outerjoin(User, User.id == VisitHelper.user_id)
+        .with_only_columns(
+            Visit.id,
+            Visit.request_id,
+            HelpRequest.number,
+            HelpRequest.title,
+            Visit.starts_at,
+            Visit.ends_at,
+            Visit.place,
+            Visit.report,
+            VisitHelper.user_id,
+            User.name,
+        )
+    )
     if with_clashes:
         # Visits that share a helper with an upcoming visit of this request and overlap it.
+        mine, other = aliased(VisitHelper, name="mine"), aliased(Visit, name="other")
         upcoming = (
-            scoped(VisitHelper, ws.id)
+            scoped(VisitHelper, ws)
             .join(Visit, Visit.id == VisitHelper.visit_id)
-            .where(Visit.request_id == request_id, Visit.ends_at > now)
+            .where(Visit.request_id == request_id, Visit.ends_at > bindparam("now"))
             .with_only_columns(VisitHelper.user_id, Visit.starts_at, Visit.ends_at)
             .subquery("upcoming")
         )
         overlapping = (
-            scoped(VisitHelper, ws.id)
-            .join(upcoming, upcoming.c.user_id == VisitHelper.user_id)
-            .join(Visit, and_(Visit.id == VisitHelper.visit_id, Visit.workspace_id == ws.id))
-            .where(Visit.starts_at < upcoming.c.ends_at, Visit.ends_at > upcoming.c.starts_at)
-            .with_only_columns(VisitHelper.visit_id)
+            scoped(mine, ws)
+            .join(upcoming, upcoming.c.user_id == mine.user_id)
+            .join(other, and_(other.id == mine.visit_id, other.workspace_id == ws))
+            .where(other.starts_at < upcoming.c.ends_at, other.ends_at > upcoming.c.starts_at)
+            .with_only_columns(mine.visit_id)
         )
         query = query.where(or_(Visit.request_id == request_id, Visit.id.in_(overlapping)))
     else:
         query = query.where(Visit.request_id == request_id)
-    found = list(
-        session.scalars(
-            query.order_by(Visit.starts_at, Visit.id).options(
-                joinedload(Visit.request),
-                joinedload(Visit.helpers).joinedload(VisitHelper.user),
-            )
-        ).unique()
+    return query.order_by(Visit.starts_at, Visit.id, VisitHelper.id)
+
+
+def visits_and_clashes(
+    session: Session, ws: Workspace, request_id: int, *, with_clashes: bool
+) -> tuple[list[PlannedVisit], dict[int, list[Clash]]]:
+    """The request's visits with their helpers, and with ``with_clashes``, for each upcoming
+    one, the other visits (of any request) that overlap it for one of its helpers, by time, as
+    ``visits.clashes`` names them when a visit is planned: one statement, of plain rows (a row
+    per visit and helper), which costs a fraction of loading the visits, their requests, helpers
+    and users as objects."""
+    now = utcnow()
+    rows = session.execute(
+        _visits_query(with_clashes),
+        {"ws": ws.id, "request_id": request_id, "now": now},
+        # the statement's scope, with this workspace's id (it was made with a parameter)
+        execution_options={SCOPE_OPTION: ("workspace", ws.id)},
     )
-    own = [v for v in found if v.request_id == request_id]
+    found: dict[int, PlannedVisit] = {}
+    for row in rows:
+        v = found.get(row[0])
+        if v is None:
+            v = found[row[0]] = PlannedVisit(
+                id=row[0],
+                request_id=row[1],
+                request=RequestName(row[2], row[3]),
+                starts_at=row[4],
+                ends_at=row[5],
+                place=row[6],
+                report=row[7],
+                helpers=[],
+            )
+        if row[8] is not None:
+            v.helpers.append(OnVisit(row[8], HelperName(row[8], row[9])))
+    own = [v for v in found.values() if v.request_id == request_id]
     clashes: dict[int, list[Clash]] = {}
     if with_clashes:
         for v in own:
             if v.ends_at <= now:
                 continue
-            mine = {h.user_id for h in v.helpers}
-            for other in found:
-                if other.id == v.id or not (
-                    other.starts_at < v.ends_at and other.ends_at > v.starts_at
-                ):
+            ours = {h.user_id for h in v.helpers}
+            for o in found.values():
+                if o.id == v.id or not (o.starts_at < v.ends_at and o.ends_at > v.starts_at):
                     continue
-                for h in other.helpers:
-                    if h.user_id in mine:
-                        clashes.setdefault(v.id, []).append(Clash(visit=other, helper=h.user))
+                for h in o.helpers:
+                    if h.user_id in ours:
+                        # Clash reads what these carry: the visit's times, place and request's
+                        # number and title, and the helper's name.
+                        clashes.setdefault(v.id, []).append(
+                            Clash(visit=cast_to(Visit, o), helper=cast_to(User, h.user))
+                        )
     return own, clashes

@@ -152,14 +152,20 @@ def _body_page(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    detail = body_detail.body_detail(session, ctx.workspace, body_id)
+    detail = body_detail.body_page(session, ctx.workspace, body_id)
     can_edit = detail.owned and ctx.can("networks.manage")
     extra: dict[str, Any] = {}
     if can_edit:
-        extra["municipalities"] = counties_service.municipalities_of_county(
-            session, ctx.workspace.county_number
-        )
-        extra["organisations"] = counties_service.list_organisations(session)
+        # the choices of the form's two lists, as (value, label)
+        extra["mun_options"] = [
+            (mu.number, mu.name)
+            for mu in counties_service.municipalities_of_county(
+                session, ctx.workspace.county_number
+            )
+        ]
+        extra["org_options"] = [
+            (o.id, o.name) for o in counties_service.list_organisations(session)
+        ]
         extra["persons"] = contacts.persons_to_choose(session, ctx.workspace)
     return render(
         request,

@@ -157,6 +157,12 @@ def test_metrics_show_a_request_just_made_the_outbox_and_the_jobs(own_database, 
     text = _scrape(app, **local)
     assert _value(text, series) == before + 1
     assert 'samspill_http_request_duration_seconds_count{method="GET",route="/logg-inn"}' in text
+    # a method no browser sends is counted as "other": clients cannot make series at will
+    with TestClient(app) as browser:
+        browser.request("BREW", "/logg-inn")
+    text = _scrape(app, **local)
+    assert 'method="BREW"' not in text
+    assert 'samspill_http_requests_total{method="other",route="/logg-inn"' in text
     assert _value(text, 'samspill_mail_outbox_messages{state="failed"}') == 1.0
     assert _value(text, 'samspill_mail_outbox_messages{state="queued"}') == 1.0
     name = jobs.job_name(nightly)

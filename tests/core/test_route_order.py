@@ -65,3 +65,62 @@ def test_api_paths_are_matched_against_the_api_routes_only_and_answer_as_before(
         return {"ok": "ja"}
 
     assert client.get("/api/v1/lagt-til-etterpaa").json() == {"ok": "ja"}
+
+
+def _samples(app):
+    """A path for every route of the app, its parameters filled in, with its methods."""
+    for route in _routes(app):
+        path = getattr(route, "path", None)
+        if not path or ":path}" in path:
+            continue
+        sample = "/".join("1" if s.startswith("{") else s for s in path.split("/"))
+        yield sample, sorted(getattr(route, "methods", None) or {"GET"})
+
+
+def test_the_index_tries_only_entries_that_can_match_and_finds_the_same_route():
+    """app/routing.py tries a request only against the entries of the app's routes whose paths
+    can match it: for every route's path and method, the entry found first is the one that
+    trying every entry in order finds, and a path with another method still finds its route
+    (405)."""
+    from starlette.routing import Match
+
+    from app.routing import API_PREFIX, _Index, _is_api, _Part
+
+    app = create_app(get_settings())
+    api = _Index(_Part(routes=[r for r in app.router.routes if _is_api(r)]))
+    rest = _Index(_Part(routes=[r for r in app.router.routes if not _is_api(r)]))
+    narrowed = 0
+    checked = 0
+    for sample, methods in _samples(app):
+        index = api if sample.startswith(API_PREFIX) else rest
+        candidates = index.candidates(sample)
+        narrowed += len(candidates) < len(index.part.routes)
+        for method in [*methods, "PATCH"]:
+            scope = {"type": "http", "method": method, "path": sample, "root_path": ""}
+            scope |= {"headers": [], "query_string": b"", "app": app}
+
+            def first(routes, scope=scope):
+                found = [(r, r.matches(scope)[0]) for r in routes]
+                full = [r for r, m in found if m is Match.FULL]
+                partial = [r for r, m in found if m is Match.PARTIAL]
+                return (full or partial or [None])[0]
+
+            expected = first(index.part.routes)  # None: "1" does not fit a parameter's type
+            assert first(candidates) is expected, (method, sample)
+            checked += expected is not None
+    assert checked > 300
+    assert narrowed > 100  # most paths are tried against a few entries, not all of them
+
+
+def test_answers_that_no_route_gives_stay_the_routers():
+    """A path no route has (404), another method on a known path (405) and a path that differs
+    only by a trailing slash (redirect) are answered as Starlette's router answers them."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(get_settings()))
+    assert client.get("/finnes/ikke").status_code == 404
+    assert client.get("/api/v1/finnes/ikke").status_code == 404
+    assert client.put("/api/v1/me").status_code == 405
+    assert client.put("/logg-inn").status_code == 405
+    slash = client.get("/logg-inn/", follow_redirects=False)
+    assert slash.status_code == 307 and slash.headers["location"].endswith("/logg-inn")

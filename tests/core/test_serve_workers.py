@@ -1,6 +1,7 @@
 """How many worker processes `samspill serve` starts by default, and the database pool each
-keeps: one per core on PostgreSQL, one on SQLite (one write lock for the whole file; a second
-process would only queue for it), one in production while rate limits are counted in memory."""
+keeps: one per core, on PostgreSQL and on SQLite alike (WAL: every process reads at once, only
+the short write transactions take turns; bench/sqlite_concurrency.py), one in production while
+rate limits are counted in memory."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.db import make_engine, pool_size
 from app.main import create_app
 
 PG = "postgresql+psycopg://samspill_app@127.0.0.1:5432/samspill"
+SQLITE = "sqlite:///var/x.db"
 PRODUCTION = {
     "environment": "production",
     "base_url": "https://samspill.example.no",
@@ -23,18 +25,27 @@ def settings(**values: object) -> Settings:
     return Settings(**values, _env_file=None)  # type: ignore[arg-type]
 
 
-def test_postgresql_serves_with_one_worker_per_core_and_sqlite_with_one() -> None:
-    assert settings(database_url=PG).worker_count == (os.cpu_count() or 1)
-    assert settings(database_url="sqlite:///var/x.db").worker_count == 1
-    assert settings(database_url="sqlite:///var/x.db", workers=3).worker_count == 3  # asked for
+def test_postgresql_and_sqlite_serve_with_one_worker_per_core() -> None:
+    cores = os.cpu_count() or 1
+    assert settings(database_url=PG).worker_count == cores
+    assert settings(database_url=SQLITE).worker_count == cores
+    assert settings(database_url=SQLITE, workers=3).worker_count == 3  # asked for
+    assert settings(database_url=PG, workers=1).worker_count == 1
 
 
 def test_production_with_rate_limits_in_memory_defaults_to_one_worker() -> None:
-    counted_alone = settings(database_url=PG, **PRODUCTION)
-    assert counted_alone.worker_count == 1
-    assert production_problems(counted_alone) == []  # starts, rather than refusing
-    shared = settings(database_url=PG, rate_limit_storage="redis://redis:6379/0", **PRODUCTION)
-    assert shared.worker_count == (os.cpu_count() or 1)
+    for url, allowed in ((PG, {}), (SQLITE, {"allow_sqlite_in_production": True})):
+        counted_alone = settings(database_url=url, **PRODUCTION, **allowed)
+        assert counted_alone.worker_count == 1
+        assert production_problems(counted_alone) == []  # starts, rather than refusing
+        shared = settings(
+            database_url=url, rate_limit_storage="redis://redis:6379/0", **PRODUCTION, **allowed
+        )
+        assert shared.worker_count == (os.cpu_count() or 1)
+        assert production_problems(shared) == []
+        # asked for more than one with the counts in memory: refused, with what to set
+        many = settings(database_url=url, workers=2, **PRODUCTION, **allowed)
+        assert any("SAMSPILL_RATE_LIMIT_STORAGE" in p for p in production_problems(many))
 
 
 def test_the_pool_is_shared_out_between_the_workers() -> None:

@@ -295,6 +295,21 @@ def test_a_change_while_the_database_stays_busy_answers_503_and_saves_nothing(
         assert last_seen(world, world.partner) > seen_before  # written, now the lock is free
 
 
+def test_a_change_due_for_last_seen_writes_it_in_its_own_transaction(world: World) -> None:
+    """A request that changes something holds the write lock from its start: its "last seen"
+    goes into its own transaction. Written aside on another connection it would wait for the
+    lock the request itself holds, keep every other writer waiting meanwhile, and be skipped."""
+    base = f"/{world.slug}"
+    title = "Strategi fra en som var borte en stund"
+    with signed_in(world, world.colleague) as ola:
+        csrf(ola)
+        seen_before = due_for_touch(world, world.colleague)
+        page = post(ola, f"{base}/strategier/ny", {"title": title, "kind": "innovation_strategy"})
+        assert page.status_code == 303, page.text[:500]
+        assert documents_titled(world, title) == 1
+        assert last_seen(world, world.colleague) > seen_before
+
+
 def test_others_can_save_while_a_long_consultation_renders_as_pdf(world: World) -> None:
     base = f"/{world.slug}"
     pdf_path = f"{base}/hoeringer/{world.round_id}/oppsummering.pdf"

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pdfs import struct_tags
 from sqlalchemy.orm import Session
 
 from app.accounts import principal as principals
@@ -375,6 +376,90 @@ def test_an_answer_never_starts_a_page_alone(db: Session, consulted: Consultatio
         starts.append(text.removeprefix("Oppsummering: " + header).strip()[:40])
     assert len(starts) > 7
     assert [s for s in starts if s.startswith("Svar fra")] == []
+
+
+def test_a_comment_in_arabic_still_makes_a_pdf_with_its_text(
+    db: Session, consulted: Consultation
+) -> None:
+    """The direct writer cannot order right-to-left text or join Arabic letters; such a
+    summary is laid out by WeasyPrint instead, and the comment is in it."""
+    from pypdf import PdfReader
+
+    ws, r = consulted.ws, consulted.summary.round
+    r.ends_on = today() + timedelta(days=1)
+    db.flush()
+    body = "Vi takker for høringen. شكرا جزيلا"
+    comments.add_comment(
+        db,
+        ws,
+        consulted.partner,
+        r.id,
+        CommentCreate(section_key=consulted.sections[0].key, body=body),
+    )
+    built = summary.build(db, ws, consulted.coordinator, r.id)
+
+    reader = PdfReader(io.BytesIO(exports.summary_pdf(built)))
+    assert reader.metadata is not None and "WeasyPrint" in str(reader.metadata.producer)
+    content = _flat(" ".join(page.extract_text() for page in reader.pages))
+    assert "Vi takker for høringen." in content
+    assert "KS støtter strategien i hovedsak." in content
+
+
+def _shown(page: Any) -> list[tuple[str, str]]:
+    """(text, font name) of everything a page shows."""
+    shown: list[tuple[str, str]] = []
+
+    def visit(value: str, cm: Any, tm: Any, font_dict: Any, size: float) -> None:
+        if value.strip() and font_dict:
+            shown.append((value, str(font_dict["/BaseFont"])))
+
+    page.extract_text(visitor_text=visit)
+    return shown
+
+
+def test_summary_pdf_has_every_text_in_order_and_bold_authors(consulted: Consultation) -> None:
+    """The direct writer: each comment, reply and answer reads in the order of the summary,
+    with its Norwegian letters, the author lines in bold, and a heading per comment in the
+    tag tree."""
+    from pypdf import PdfReader
+
+    from app.strategies.exports.common import _author
+
+    s = consulted.summary
+    reader = PdfReader(io.BytesIO(exports.summary_pdf(s)))
+    content = _flat(" ".join(page.extract_text() for page in reader.pages))
+
+    expected: list[str] = []
+    for section in s.sections:
+        expected.append(f"{section.section.position}. {section.section.heading}")
+        for item in section.items:
+            c = item.comment
+            expected += [_author(c), c.body.split(" <img")[0]]
+            expected += [_author(reply) for reply in item.replies]
+            expected += [reply.body for reply in item.replies]
+            expected.append(c.answer_reason or "Besvart")
+    at = 0
+    for value in expected:
+        found = content.find(_flat(value), at)
+        assert found >= 0, f"{value!r} missing or out of order"
+        at = found
+    for name in ("Per Ås", "Siri Bråten", "Ola Sæther", "Statsforvalteren i Trøndelag"):
+        assert name in content
+    assert "bredbånd på øyene og i fjellbygdene" in content
+
+    # "Fra:" and the answer's verdict in bold, the comment text not
+    shown = [pair for page in reader.pages for pair in _shown(page)]
+    fonts = {value.strip(): name for value, name in shown}
+    assert "Bold" in fonts["Fra:"]
+    assert any("Bold" in name for value, name in shown if value.startswith("Svar fra"))
+    assert any("Bold" not in name for value, name in shown if value.startswith("Kommunene må få"))
+
+    tags = struct_tags(reader.trailer["/Root"])
+    entries = sum(len(section.items) for section in s.sections)
+    assert tags.count("/H1") == 1
+    assert tags.count("/H2") == 5  # instances, figures, responses, comments, appendix
+    assert tags.count("/H4") == entries
+    assert {"/Table", "/TR", "/TH", "/TD", "/L", "/LI"} <= set(tags)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
-"""The consultation summary as an A4 PDF (PDF/A-2u, tagged) made by WeasyPrint from the print
-document ``templates/strategies/summary_print.html``."""
+"""The consultation summary as an A4 PDF (PDF/A-2u, tagged), written directly by
+:mod:`app.strategies.exports.pdf_direct`. The print document
+``templates/strategies/summary_print.html`` (the same content as HTML) stays for looking at and
+for ``summary_pdf_weasyprint``, the former way, kept for comparison in the benchmark."""
 
 from __future__ import annotations
 
@@ -50,17 +52,19 @@ def css_string(value: str) -> Markup:
 
 
 def summary_pdf(summary: Summary) -> bytes:
-    """The consultation summary as an A4 PDF, made in this process."""
+    """The consultation summary as an A4 PDF, made in this process: written directly, or, when
+    the text has a script the direct writer cannot set (right-to-left, joined letters), laid
+    out by WeasyPrint, which is many times slower but shapes and orders such text."""
+    from app.pdfwriter import NeedsShaping
+    from app.strategies.exports.pdf_direct import summary_pdf_direct
+
+    try:
+        return summary_pdf_direct(summary)
+    except NeedsShaping:
+        return summary_pdf_weasyprint(summary)
+
+
+def summary_pdf_weasyprint(summary: Summary) -> bytes:
+    """The former way: the print document laid out by WeasyPrint (slow: 97 s CPU for 4,000
+    comments). For comparison in ``bench/exports.py``."""
     return html_to_pdf(summary_html(summary))
-
-
-def summary_pdf_in_child(summary: Summary) -> bytes:
-    """The same PDF, laid out in a child process (spawned, so it shares nothing): WeasyPrint
-    grows the process that lays out a long document by hundreds of megabytes and never gives
-    them back; the child takes them with it when it ends. The print document is made here, in
-    the caller's language."""
-    import multiprocessing
-
-    html = summary_html(summary)
-    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
-        return bytes(pool.apply(html_to_pdf, (html,)))
