@@ -103,10 +103,14 @@ class Module:
     # the module's part of the county overview: a contribution, or a query of its figures that
     # the overview runs together with the other modules' (FigureQuery)
     overview: Callable[[Session, Context], Contribution | FigureQuery | None] | None = None
-    # what waits for the person in ``ctx`` on their start page ("Til deg"): cheap, bounded
-    # queries (no figures); called once per workspace the person is a member of, with the
-    # database scope set to that workspace
-    for_you: Callable[[Session, Context], Sequence[NeedsYou]] | None = None
+    # what waits for the person on their start page ("Til deg") in each of their workspaces:
+    # called once with every workspace's context (``ctxs``, the current one first; the
+    # person's role may differ between them), it returns the items by workspace id. Cheap,
+    # bounded queries (no figures), and as many statements in one workspace as in ten: read the
+    # workspaces together (``app.tenancy.scoped_in``, or a ``scoped_union`` of one part per
+    # workspace). On PostgreSQL the scope lets them read the person's workspaces meanwhile
+    # (``set_db_scope(read_also=...)``, set by the start page).
+    for_you: Callable[[Session, Sequence[Context]], Mapping[int, Sequence[NeedsYou]]] | None = None
     settings: SettingsSection | None = None
     demo: Callable[[Session, Mapping[str, Workspace]], None] | None = None
     # national reference data the module ships (loaded by `samspill migrate` / `setup`):

@@ -10,6 +10,8 @@ loudly in tests and in production alike. On PostgreSQL, row-level security polic
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -59,6 +61,19 @@ def scoped(model: type[T], workspace_id: int) -> Select[T]:
         select(model)
         .where(model.workspace_id == workspace_id)
         .execution_options(**{SCOPE_OPTION: ("workspace", workspace_id)})
+    )
+
+
+def scoped_in(model: type[T], workspace_ids: Sequence[int]) -> Select[T]:
+    """Rows of several workspaces: ``SELECT model WHERE model.workspace_id IN (...)``. Only for
+    the workspaces the person looking is a member of, read together on their start page ("Til
+    deg"). On PostgreSQL the rows of the workspaces other than the current one are readable only
+    while :func:`set_db_scope` lists them in ``read_also``."""
+    ids = tuple(workspace_ids)
+    return (
+        select(model)
+        .where(model.workspace_id.in_(ids))
+        .execution_options(**{SCOPE_OPTION: ("workspaces", ids)})
     )
 
 
@@ -154,8 +169,16 @@ def set_db_scope(
     workspace_id: int | None,
     user_id: int | None,
     county_number: str | None = None,
+    read_also: Sequence[int] = (),
 ) -> None:
     """Tell PostgreSQL's row-level security who and where we are, for this transaction.
+
+    ``read_also``: other workspaces whose rows statements may read (not write) until the scope is
+    set again without them — the person's other workspaces, for the statements of their start
+    page (policy ``member_read``, see ``app.rls``). Only ever the workspaces the user is a member
+    of; set it again without them as soon as those statements have run, and open no savepoint
+    meanwhile (rolling one back would bring back in the database what was set before it, while
+    the session believes otherwise).
 
     Pending changes are flushed first, under the scope they were made in: otherwise the
     autoflush of our own statement would write them (and their audit events) under the new one.
@@ -165,21 +188,23 @@ def set_db_scope(
     session.info["workspace_id"] = workspace_id
     session.info["county_number"] = county_number
     session.info[_DB_SCOPE] = (workspace_id, user_id, county_number)
+    session.info[_READ_ALSO] = tuple(read_also)
     if user_id is not None:
         session.info["actor_id"] = user_id
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    values = _scope_values(workspace_id, user_id, county_number)
+    values = _scope_values(workspace_id, user_id, county_number, read_also)
     if session.info.get(_SCOPE_SET) == values:
         return  # set already in this transaction, by a query that set it on its way
     session.execute(
         text(
             "SELECT set_config('app.workspace_id', :ws, true), "
             "set_config('app.user_id', :uid, true), "
-            "set_config('app.county_number', :county, true)"
+            "set_config('app.county_number', :county, true), "
+            "set_config('app.read_also', :also, true)"
         ),
-        {"ws": values[0], "uid": values[1], "county": values[2]},
+        {"ws": values[0], "uid": values[1], "county": values[2], "also": values[3]},
     )
     session.info[_SCOPE_SET] = values
 
@@ -192,12 +217,16 @@ _SCOPE_SET = "samspill_db_scope_set"
 
 
 def _scope_values(
-    workspace_id: int | None, user_id: int | None, county_number: str | None
-) -> tuple[str, str, str]:
+    workspace_id: int | None,
+    user_id: int | None,
+    county_number: str | None,
+    read_also: Sequence[int] = (),
+) -> tuple[str, str, str, str]:
     return (
         "" if workspace_id is None else str(workspace_id),
         "" if user_id is None else str(user_id),
         county_number or "",
+        "{" + ",".join(str(int(i)) for i in read_also) + "}" if read_also else "",
     )
 
 
@@ -217,6 +246,7 @@ def user_scope_columns(session: Session, user_id: Any) -> list[Any]:
         func.set_config("app.workspace_id", "", True),
         func.set_config("app.user_id", cast(user_id, Text), True),
         func.set_config("app.county_number", "", True),
+        func.set_config("app.read_also", "", True),
     ]
 
 
@@ -241,6 +271,7 @@ def workspace_scope_columns(session: Session, slug: str, workspace: Any) -> list
     return [
         moved("app.workspace_id", cast(workspace.id, Text)),
         moved("app.county_number", workspace.county_number),
+        func.set_config("app.read_also", "", True),
     ]
 
 
@@ -258,6 +289,46 @@ def note_db_scope(
 
 
 _DB_SCOPE = "samspill_db_scope"  # session info: what set_db_scope last told the database
+_READ_ALSO = "samspill_read_also"  # and the other workspaces it let statements read
+
+
+@contextmanager
+def scope_kept(session: Session) -> Iterator[None]:
+    """Set the scope to other workspaces inside, one after the other (``set_db_scope``); on
+    leaving, the scope is what it was on entering, ``read_also`` included. For the rare
+    statement of the start page that must run under another workspace's own scope (a table whose
+    policy depends on ``app.county_number``)."""
+    before = session.info.get(_DB_SCOPE)
+    read_also = session.info.get(_READ_ALSO, ())
+
+    def restore() -> None:
+        if before is not None:
+            workspace_id, user_id, county_number = before
+            set_db_scope(
+                session,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                county_number=county_number,
+                read_also=read_also,
+            )
+
+    with restoring(restore):
+        yield
+
+
+@contextmanager
+def restoring(restore: Callable[[], None]) -> Iterator[None]:
+    """Run ``restore`` (a ``set_db_scope``) on leaving, also when the block raised. Then a
+    failure of ``restore`` itself (on PostgreSQL an aborted transaction refuses every
+    statement) does not hide the block's error; the transaction is rolled back on its way out,
+    and what ``set_config(…, true)`` set goes with it."""
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            restore()
+        raise
+    restore()
 
 
 def restore_db_scope(session: Session) -> None:

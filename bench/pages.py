@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages.py [--rounds 200] [--backend sqlite|postgresql|both]
                                     [--database-url URL] [--statements] [--main-only]
+                                    [--login EMAIL] [--routes /a,/b]
 
 Prints the median and 95th percentile per route, the process's CPU time per request (the
 TestClient's thread and the app's together: steadier than the wall clock on a busy machine) and
@@ -93,7 +94,8 @@ def run(url: str, args: argparse.Namespace) -> None:
             f"{'route':47} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}"
             f"  ({args.rounds} rounds, {backend}, {args.login})"
         )
-        for route in MAIN + ([] if args.main_only else MORE):
+        routes = args.routes.split(",") if args.routes else MAIN + ([] if args.main_only else MORE)
+        for route in routes:
             response = client.get(route)  # warm: caches, compiled templates, pool
             if response.status_code in (403, 404) and route not in MAIN:
                 continue  # a workspace or page this user may not see (Vestland, the log)
@@ -129,6 +131,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="a migrated database with the demo loaded")
     parser.add_argument("--owner-url", default=OWNER_URL, help="a PostgreSQL superuser URL")
     parser.add_argument("--login", default=LOGIN)
+    parser.add_argument(
+        "--routes",
+        default="",
+        help="these routes only, comma-separated (e.g. the start page of a person of three "
+        "workspaces: --login radgiver@ks.demo --routes /trondelag)",
+    )
     parser.add_argument("--statements", action="store_true", help="list each main page's SQL")
     parser.add_argument("--main-only", action="store_true", help="only the six main pages")
     args = parser.parse_args()

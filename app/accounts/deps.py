@@ -5,11 +5,13 @@ user is not a member of answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, joinedload
 
@@ -17,16 +19,23 @@ from app import logs
 from app.accounts import principal as principals
 from app.accounts import service, tokens
 from app.accounts.models import Membership, User
-from app.accounts.permissions import actions_for_roles, allowed, describe_roles
+from app.accounts.permissions import (
+    actions_for_roles,
+    allowed,
+    describe_roles,
+    unpack_extra_roles,
+)
 from app.accounts.principal import Principal
 from app.config import get_settings
 from app.counties.models import Workspace
 from app.db import get_session
 from app.errors import Forbidden, NotAuthenticated, NotFound
 from app.i18n import lazy
+from app.notifications import service as notifications
 from app.tenancy import note_db_scope, scoped_by_user, set_db_scope, workspace_scope_columns
 
 SESSION_COOKIE = "samspill_session"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # scope="function": the transaction is committed as soon as the route returns, before the
 # response is sent. A browser that follows a redirect never outruns the commit, and nothing is
@@ -53,6 +62,8 @@ class Context:
     # Every workspace the user is a member of, with that membership, by workspace name: read
     # once per request with the context (the switcher and the start page use them).
     member_of: list[tuple[Membership, Workspace]] = field(default_factory=list)
+    # The header bell's count of unread notifications, when the set-up read it (a full page).
+    unread: int | None = None
 
     @property
     def role(self) -> str:
@@ -65,7 +76,10 @@ class Context:
         return self.membership.roles
 
     def can(self, action: str) -> bool:
-        return allowed(self.roles, action)
+        # Asked some twenty times a page (the menu, the buttons): the answer for a pair of role
+        # and extra roles is the same for every request, so it is worked out once per process.
+        m = self.membership
+        return _can(m.role, m.extra_roles, action)
 
     @property
     def roles_label(self) -> str:
@@ -92,6 +106,13 @@ class Context:
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _can(role: str, extra_roles: str, action: str) -> bool:
+    """:func:`app.accounts.permissions.allowed` for a membership's main role and its extra roles
+    as stored (a KeyError for an unknown action, never kept)."""
+    return allowed((role, *unpack_extra_roles(extra_roles)), action)
+
+
 def bound_name(membership: Membership) -> str | None:
     """The name of the municipality or organisation the main role binds, when loaded."""
     unloaded = inspect(membership).unloaded
@@ -101,7 +122,9 @@ def bound_name(membership: Membership) -> str | None:
     return None
 
 
-def optional_user(request: Request, session: DbSession) -> User | None:
+def optional_user(request: Request, session: Session) -> User | None:
+    """The signed-in user of ``request`` (its session cookie), or None; found once per request
+    (``request.state.user``). Sync: called inside a trip to the thread pool."""
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -116,7 +139,23 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     return user
 
 
-OptionalUser = Annotated[User | None, Depends(optional_user)]
+def _needs_lookup(request: Request) -> bool:
+    """Whether finding the user takes the database: not when it is known already, nor when
+    there is no session cookie (nobody is signed in)."""
+    return getattr(request.state, "user", None) is None and bool(
+        request.cookies.get(SESSION_COOKIE)
+    )
+
+
+async def signed_in_user(request: Request, session: DbSession) -> User | None:
+    """Dependency: :func:`optional_user`, in one trip to the thread pool only when the database
+    is needed (``async``: a dependency that is a plain ``def`` costs a trip every time)."""
+    if not _needs_lookup(request):
+        return getattr(request.state, "user", None)
+    return await run_in_threadpool(optional_user, request, session)
+
+
+OptionalUser = Annotated[User | None, Depends(signed_in_user)]
 
 
 async def current_user(user: OptionalUser) -> User:
@@ -137,26 +176,39 @@ def member_workspaces(
     membership, the switcher and the start page alike. With ``scope_to`` (a workspace slug),
     on PostgreSQL the same query moves the row-level security scope to that workspace when the
     user is a member of it (``app.tenancy.workspace_scope_columns``)."""
+    rows, _unread = _memberships(session, user, scope_to=scope_to, bell=False)
+    return rows
+
+
+def _memberships(
+    session: Session, user: User, *, scope_to: str | None, bell: bool
+) -> tuple[list[tuple[Membership, Workspace]], int | None]:
+    """:func:`member_workspaces`, and with ``bell`` the person's unread notifications for the
+    header's bell, counted in the same statement (``notifications.unread_count_column``): a
+    full page then asks nothing more for its header."""
     # The user's scope for row-level security: no round trip when this transaction has it
     # already (the session lookup set it); set again after an API token's workspace scope or a
     # transaction that ended in between.
     set_db_scope(session, workspace_id=None, user_id=user.id)
     scope = workspace_scope_columns(session, scope_to, Workspace) if scope_to else []
+    unread = [notifications.unread_count_column(user.id)] if bell else []
     rows = session.execute(
         scoped_by_user(Membership, user.id)
         .join(Workspace, Workspace.id == Membership.workspace_id)
-        .add_columns(Workspace, *scope)
+        .add_columns(Workspace, *unread, *scope)
         .options(joinedload(Membership.municipality), joinedload(Membership.organisation))
         .order_by(Workspace.name)
     ).all()
-    return [(row[0], row[1]) for row in rows]
+    count = int(rows[0][2] or 0) if bell and rows else None
+    return [(row[0], row[1]) for row in rows], count
 
 
-def _load_context(session: Session, user: User, slug: str) -> Context:
+def _load_context(session: Session, user: User, slug: str, *, bell: bool = False) -> Context:
     """The context of ``user`` in the workspace ``slug``: 404 for a workspace that does not
     exist and for one the user is not a member of alike. On PostgreSQL, one round trip after
-    the session lookup: the memberships, which set the scope for row-level security too."""
-    rows = member_workspaces(session, user, scope_to=slug)
+    the session lookup: the memberships, which set the scope for row-level security too. With
+    ``bell``, the context's ``unread`` is the bell's count, from the same statement."""
+    rows, unread = _memberships(session, user, scope_to=slug, bell=bell)
     here = next(((m, w) for m, w in rows if w.slug == slug), None)
     if here is None:
         raise NotFound()
@@ -174,13 +226,24 @@ def _load_context(session: Session, user: User, slug: str) -> Context:
         county_number=workspace.county_number,
     )
     logs.bind(user_id=user.id, workspace_id=workspace.id)
-    return Context(user=user, workspace=workspace, membership=membership, member_of=rows)
+    return Context(
+        user=user, workspace=workspace, membership=membership, member_of=rows, unread=unread
+    )
 
 
-def workspace_context(
-    request: Request, workspace_slug: str, session: DbSession, user: CurrentUser
-) -> Context:
-    ctx = _load_context(session, user, workspace_slug)
+def page_context(request: Request, session: Session, workspace_slug: str) -> Context:
+    """The signed-in user (401 when nobody is) and their context in ``workspace_slug`` (404
+    when they are no member there), for a page: sync, the whole set-up of a page request in
+    one trip to the thread pool."""
+    user = optional_user(request, session)
+    if user is None:
+        raise NotAuthenticated()
+    # A full page (not an htmx fragment, not a form post) shows the bell: its count comes
+    # with the memberships, in the same statement.
+    full_page = request.method in READ_METHODS and request.headers.get("HX-Request") != "true"
+    ctx = _load_context(session, user, workspace_slug, bell=full_page)
+    if ctx.unread is not None:
+        request.state.unread_notifications = ctx.unread
     ctx.choices = [
         service.WorkspaceChoice(slug=w.slug, name=w.name, role=m.role, extras=m.extras)
         for m, w in ctx.member_of
@@ -188,6 +251,14 @@ def workspace_context(
     service.remember_workspace(user, ctx.workspace.id)
     request.state.ctx = ctx
     return ctx
+
+
+async def workspace_context(request: Request, workspace_slug: str, session: DbSession) -> Context:
+    """Dependency: :func:`page_context`. ``async``, calling the sync set-up itself: chained
+    sync dependencies (the user, then the context) cost a trip to the thread pool each."""
+    if not _needs_lookup(request) and getattr(request.state, "user", None) is None:
+        raise NotAuthenticated()  # no session cookie: nobody to look up
+    return await run_in_threadpool(page_context, request, session, workspace_slug)
 
 
 def require(action: str) -> Callable[..., Awaitable[Context]]:
@@ -204,12 +275,12 @@ def require(action: str) -> Callable[..., Awaitable[Context]]:
 
 # --- API ---------------------------------------------------------------------------------
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = lazy("API-nøkkelen gir bare lesetilgang og kan ikke brukes til å endre noe.")
 
 
-def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
-    """The API caller: a bearer token (bound to one workspace) or a session cookie.
+def api_caller(request: Request, session: Session) -> tuple[User, int | None]:
+    """The API caller: a bearer token (bound to one workspace) or a session cookie, with the
+    token's workspace (None for a session). Sync: called inside a trip to the thread pool.
 
     The one place a token's scope is enforced: a read-only token is refused every write
     (403 ``read_only_token``) before any route runs, so nothing changes."""
@@ -228,16 +299,49 @@ def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
     return session_user, None
 
 
-ApiCaller = Annotated[tuple[User, int | None], Depends(api_user)]
-
-
-def api_workspace_context(workspace_slug: str, session: DbSession, caller: ApiCaller) -> Context:
-    user, token_workspace_id = caller
+def api_context(request: Request, session: Session, workspace_slug: str) -> Context:
+    """The caller (:func:`api_caller`) and their context in ``workspace_slug``: 404 for a
+    workspace they are no member of, and for any other than a token's own. Sync: the whole
+    set-up of an API request in one trip to the thread pool."""
+    user, token_workspace_id = api_caller(request, session)
     ctx = _load_context(session, user, workspace_slug)
     if token_workspace_id is not None and token_workspace_id != ctx.workspace.id:
         raise NotFound()  # a token of another workspace sees nothing here
     ctx.via_token = token_workspace_id is not None
     return ctx
+
+
+_API_CONTEXT = "api_context"  # request.state: the context api_user found with the caller
+
+
+async def api_user(request: Request, session: DbSession) -> tuple[User, int | None]:
+    """Dependency: the caller (:func:`api_caller`), the one every API route passes. Under
+    ``/api/v1/{workspace_slug}/`` (every such route takes the workspace context) the context
+    is found in the same trip to the thread pool (:func:`api_context`), not in one of its own;
+    :func:`api_workspace_context` takes it from there."""
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if not bearer and not _needs_lookup(request) and getattr(request.state, "user", None) is None:
+        raise NotAuthenticated()  # no token, no session cookie: nobody to look up
+    slug = request.path_params.get("workspace_slug")
+    if not isinstance(slug, str):
+        return await run_in_threadpool(api_caller, request, session)
+    ctx = await run_in_threadpool(api_context, request, session, slug)
+    setattr(request.state, _API_CONTEXT, ctx)
+    # The token's workspace is the context's own (another one answered 404 above).
+    return ctx.user, ctx.workspace.id if ctx.via_token else None
+
+
+ApiCaller = Annotated[tuple[User, int | None], Depends(api_user)]
+
+
+async def api_workspace_context(
+    request: Request, workspace_slug: str, session: DbSession, caller: ApiCaller
+) -> Context:
+    """Dependency: the caller's context in ``workspace_slug``, found by :func:`api_user`."""
+    ctx = getattr(request.state, _API_CONTEXT, None)
+    if isinstance(ctx, Context) and ctx.workspace.slug == workspace_slug:
+        return ctx
+    return await run_in_threadpool(api_context, request, session, workspace_slug)
 
 
 def api_require(action: str) -> Callable[..., Awaitable[Context]]:

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, literal, select, union_all
+from sqlalchemy import Integer, case, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -17,12 +17,12 @@ from app.clock import local_date
 from app.helpdesk import figures
 from app.helpdesk.due import is_overdue
 from app.helpdesk.labels import STATE_LABELS
-from app.helpdesk.models import HelpRequest
+from app.helpdesk.models import HelpRequest, Visit
 from app.helpdesk.queue import QueueFilter, queue_query
 from app.helpdesk.visits import service as visits_service
 from app.i18n import _
 from app.registry import Contribution, Figure, FigureQuery, NeedsYou
-from app.tenancy import scoped
+from app.tenancy import scoped_in
 from app.web import decimal
 
 
@@ -66,14 +66,15 @@ def _figures(
 
 # --- the person's start page ---------------------------------------------------------------
 
-SHOWN = 6  # of each kind; a link to the queue says there is more
+SHOWN = 6  # of each kind, in each workspace; a link to the queue says there is more
 
 
 @dataclass(frozen=True)
 class _Part:
-    """One list of the start page: which requests, in which order (in SQL, and the same in
-    Python to put the rows of one query back in order)."""
+    """One list of the start page in one workspace: which requests, in which order (in SQL,
+    and the same in Python to put the rows of one query back in order)."""
 
+    ctx: Context
     f: QueueFilter
     order: tuple[Any, ...]
     key: Callable[[HelpRequest], Any]
@@ -92,33 +93,67 @@ def _waiting_first(req: HelpRequest) -> Any:
     return (req.state != "waiting_for_municipality", -req.id)
 
 
-def _requests(session: Session, ctx: Context, parts: list[_Part]) -> list[list[HelpRequest]]:
-    """The first ``SHOWN + 1`` requests of each part, in one query whatever the number of parts
-    (a UNION ALL of each part's ids, joined to the requests)."""
-    if not parts:
-        return []
+@dataclass(frozen=True)
+class _Visit:
+    place: str
+    starts_at: datetime
+    request_number: int
+    request_title: str
+
+
+def _read(
+    session: Session, parts: list[_Part], visitors: list[Context]
+) -> tuple[list[list[HelpRequest]], dict[int, list[_Visit]]]:
+    """The first ``SHOWN + 1`` requests of each part, and the first ``SHOWN`` visits this week
+    of the person in each workspace of ``visitors``, in one query whatever the number of parts
+    and of workspaces: a UNION ALL of each part's ids (a request, and for a visit its id too),
+    joined to the requests and the visits."""
+    if not parts and not visitors:
+        return [], {}
+    today = clock.today()
+    start, end = clock.at(today), clock.at(today + timedelta(days=7 - today.weekday()))
+    no_visit = cast(null(), Integer).label("visit_id")
     chosen = union_all(
         *(
-            select(ids.c.id, literal(k).label("part"))
+            select(ids.c.id, literal(k).label("part"), no_visit)
             for k, part in enumerate(parts)
             for ids in [
-                queue_query(ctx.workspace, ctx.principal, part.f)
+                queue_query(part.ctx.workspace, part.ctx.principal, part.f)
                 .with_only_columns(HelpRequest.id)
                 .order_by(*part.order)
                 .limit(SHOWN + 1)
                 .subquery()
             ]
-        )
+        ),
+        *(
+            select(ids.c.request_id, literal(len(parts)).label("part"), ids.c.id)
+            for c in visitors
+            for ids in [
+                visits_service.visits_between_query(c.workspace, c.user.id, start, end, limit=SHOWN)
+                .with_only_columns(Visit.request_id, Visit.id)
+                .subquery()
+            ]
+        ),
     ).subquery()
+    workspaces = {part.ctx.workspace.id for part in parts} | {c.workspace.id for c in visitors}
     rows = session.execute(
-        scoped(HelpRequest, ctx.workspace.id)
+        scoped_in(HelpRequest, sorted(workspaces))
         .join(chosen, chosen.c.id == HelpRequest.id)
-        .add_columns(chosen.c.part)
+        .outerjoin(Visit, Visit.id == chosen.c.visit_id)
+        .add_columns(chosen.c.part, Visit.id, Visit.starts_at, Visit.place)
     ).all()
-    out: list[list[HelpRequest]] = [[] for _part in parts]
-    for req, k in rows:
-        out[k].append(req)
-    return [sorted(found, key=part.key) for found, part in zip(out, parts, strict=True)]
+    found: list[list[HelpRequest]] = [[] for _part in parts]
+    seen: list[tuple[Any, ...]] = []
+    for req, k, visit_id, starts_at, place in rows:
+        if k < len(parts):
+            found[k].append(req)
+        else:
+            seen.append((starts_at, visit_id, req.workspace_id, place, req))
+    visits: dict[int, list[_Visit]] = {}
+    for starts_at, _visit_id, workspace_id, place, req in sorted(seen, key=lambda v: v[:2]):
+        visits.setdefault(workspace_id, []).append(_Visit(place, starts_at, req.number, req.title))
+    lists = [sorted(rs, key=part.key) for rs, part in zip(found, parts, strict=True)]
+    return lists, visits
 
 
 def _label(req: HelpRequest) -> str:
@@ -132,10 +167,48 @@ def _more(items: list[NeedsYou], rows: list[HelpRequest], path: str, group: str)
         items.append(NeedsYou(title=_("Se alle i køen"), path=path, group=group))
 
 
-def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
-    """A municipal user: their municipality's open requests, those waiting for an answer from
-    them first. Those who work requests: the ones assigned to them (overdue first) and their
-    visits this week. Those who triage: the requests nobody has taken yet, and the overdue."""
+def _parts(ctx: Context) -> list[_Part]:
+    """The lists of one workspace: a municipal user's open requests of their municipality,
+    those waiting for an answer from them first; the requests assigned to those who work them
+    (overdue first); and for those who triage, the requests nobody has taken yet and the
+    overdue."""
+    p = ctx.principal
+    if not p.can("helpdesk.read"):
+        return []
+    parts: list[_Part] = []
+    if not p.can("helpdesk.see_all") and p.municipality_number is not None:
+        waiting = HelpRequest.state == "waiting_for_municipality"
+        parts.append(
+            _Part(
+                ctx,
+                QueueFilter(open_only=True),
+                (case((waiting, 0), else_=1), HelpRequest.id.desc()),
+                _waiting_first,
+            )
+        )
+    if p.can("helpdesk.work"):
+        parts.append(
+            _Part(
+                ctx,
+                QueueFilter(view="mine", open_only=True),
+                (
+                    HelpRequest.resolution_due_at.is_(None),
+                    HelpRequest.resolution_due_at,
+                    HelpRequest.id,
+                ),
+                _by_resolution_due,
+            )
+        )
+    if p.can("helpdesk.triage"):
+        parts.append(_Part(ctx, QueueFilter(view="unassigned"), (HelpRequest.id,), _by_id))
+        parts.append(_Part(ctx, QueueFilter(view="overdue"), (HelpRequest.id,), _by_id))
+    return parts
+
+
+def _items(
+    ctx: Context, lists: Iterator[list[HelpRequest]], visits: list[_Visit]
+) -> list[NeedsYou]:
+    """One workspace's items, from its lists (in the order :func:`_parts` made them)."""
     p = ctx.principal
     items: list[NeedsYou] = []
     if not p.can("helpdesk.read"):
@@ -143,18 +216,7 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
     now = clock.utcnow()
     if not p.can("helpdesk.see_all") and p.municipality_number is not None:
         group = _("Forespørsler til hjelpekorpset")
-        waiting = HelpRequest.state == "waiting_for_municipality"
-        (rows,) = _requests(
-            session,
-            ctx,
-            [
-                _Part(
-                    QueueFilter(open_only=True),
-                    (case((waiting, 0), else_=1), HelpRequest.id.desc()),
-                    _waiting_first,
-                )
-            ],
-        )
+        rows = next(lists)
         for req in rows[:SHOWN]:
             asks = req.state == "waiting_for_municipality"
             items.append(
@@ -168,24 +230,6 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
                 )
             )
         _more(items, rows, "/hjelp", group)
-    # The lists of those who work and triage requests, in one query.
-    parts: list[_Part] = []
-    if p.can("helpdesk.work"):
-        parts.append(
-            _Part(
-                QueueFilter(view="mine", open_only=True),
-                (
-                    HelpRequest.resolution_due_at.is_(None),
-                    HelpRequest.resolution_due_at,
-                    HelpRequest.id,
-                ),
-                _by_resolution_due,
-            )
-        )
-    if p.can("helpdesk.triage"):
-        parts.append(_Part(QueueFilter(view="unassigned"), (HelpRequest.id,), _by_id))
-        parts.append(_Part(QueueFilter(view="overdue"), (HelpRequest.id,), _by_id))
-    lists = iter(_requests(session, ctx, parts))
     if p.can("helpdesk.work"):
         group = _("Tildelt deg")
         rows = next(lists)
@@ -202,7 +246,7 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
                 )
             )
         _more(items, rows, "/hjelp?visning=mine", group)
-        items += _visits_this_week(session, ctx)
+        items += [_visit_item(v) for v in visits]
     if p.can("helpdesk.triage"):
         group = _("Til vurdering")
         rows = next(lists)
@@ -234,23 +278,25 @@ def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
     return items
 
 
-def _visits_this_week(session: Session, ctx: Context) -> list[NeedsYou]:
-    """The person's visits from today to the end of the week (Sunday), soonest first."""
-    today = clock.today()
-    end = clock.at(today + timedelta(days=7 - today.weekday()))
-    visits = visits_service.visits_between(
-        session, ctx.workspace, ctx.user.id, clock.at(today), end, limit=SHOWN
+def _visit_item(v: _Visit) -> NeedsYou:
+    return NeedsYou(
+        title=_("Besøk: {place}").format(place=v.place),
+        path=f"/hjelp/{v.request_number}",
+        detail=_("{day} kl. {time} · {request}").format(
+            day=clock.local(v.starts_at).strftime("%d.%m."),
+            time=clock.local(v.starts_at).strftime("%H.%M"),
+            request=v.request_title,
+        ),
+        group=_("Besøk denne uka"),
     )
-    return [
-        NeedsYou(
-            title=_("Besøk: {place}").format(place=v.place),
-            path=f"/hjelp/{v.request.number}",
-            detail=_("{day} kl. {time} · {request}").format(
-                day=clock.local(v.starts_at).strftime("%d.%m."),
-                time=clock.local(v.starts_at).strftime("%H.%M"),
-                request=v.request.title,
-            ),
-            group=_("Besøk denne uka"),
-        )
-        for v in visits
-    ]
+
+
+def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYou]]:
+    """What waits for the person in each of their workspaces (see :func:`_parts`) and their
+    visits this week where they work requests: one query whatever the number of workspaces,
+    none when no role there needs one."""
+    parts = [part for c in ctxs for part in _parts(c)]
+    visitors = [c for c in ctxs if c.can("helpdesk.read") and c.can("helpdesk.work")]
+    lists, visits = _read(session, parts, visitors)
+    rest = iter(lists)
+    return {c.workspace.id: _items(c, rest, visits.get(c.workspace.id, [])) for c in ctxs}

@@ -37,14 +37,28 @@ def acting_user(p: Principal) -> int:
     return p.user_id
 
 
+def only_municipality(p: Principal) -> str | None:
+    """The municipality whose requests alone ``p`` may see; ``None`` for one who sees them all.
+    Forbidden for anyone else: no one else reads the hjelpekorps."""
+    if p.can("helpdesk.see_all"):
+        return None
+    if p.municipality_number is None:
+        raise Forbidden()
+    return p.municipality_number
+
+
+def visible_in(ws_id: Any, municipality: Any = None) -> Any:
+    """The requests of a workspace, or of one ``municipality`` of it (see
+    :func:`only_municipality`). The values may be bind parameters, for a statement made once."""
+    query = scoped(HelpRequest, ws_id)
+    if municipality is not None:
+        query = query.where(HelpRequest.municipality_number == municipality)
+    return query
+
+
 def visible(ws: Workspace, p: Principal) -> Any:
     """The requests ``p`` may see: all of them, or a municipal user's own municipality's."""
-    query = scoped(HelpRequest, ws.id)
-    if not p.can("helpdesk.see_all"):
-        if p.municipality_number is None:
-            raise Forbidden()
-        query = query.where(HelpRequest.municipality_number == p.municipality_number)
-    return query
+    return visible_in(ws.id, only_municipality(p))
 
 
 def get_request(

@@ -43,7 +43,7 @@ from app.helpdesk.models import (
     Visit,
     VisitHelper,
 )
-from app.helpdesk.queue import visible
+from app.helpdesk.queue import only_municipality, visible_in
 from app.helpdesk.visits.service import Clash
 from app.tenancy import SCOPE_OPTION, scoped, scoped_union
 
@@ -167,14 +167,15 @@ def _row(part: int, row_id: Any, **values: Any) -> list[Any]:
     return out
 
 
-def record_of(
-    session: Session, ws: Workspace, p: Principal, req: HelpRequest, *, with_time: bool
-) -> Record:
-    """The request's history, conversation (internal notes for those who may write them),
-    plan, time (``with_time``) and links to requests ``p`` may see: one statement."""
-    rid = req.id
+@functools.cache
+def _record_query(notes: bool, with_time: bool, see_all: bool) -> Any:
+    """The statement of :func:`record_of`, made once per process for each kind of reader, with
+    its values as parameters (``ws``, ``rid``, and ``municipality`` for a reader who sees only
+    one municipality's requests): building the union cost more than running it."""
+    ws: Any = bindparam("ws", type_=Integer())
+    rid: Any = bindparam("rid", type_=Integer())
     parts = [
-        scoped(RequestEvent, ws.id)
+        scoped(RequestEvent, ws)
         .outerjoin(User, User.id == RequestEvent.actor_id)
         .where(RequestEvent.request_id == rid)
         .with_only_columns(
@@ -192,11 +193,11 @@ def record_of(
         )
     ]
     messages = (
-        scoped(RequestMessage, ws.id)
+        scoped(RequestMessage, ws)
         .outerjoin(User, User.id == RequestMessage.author_id)
         .where(RequestMessage.request_id == rid)
     )
-    if not p.can("helpdesk.note"):
+    if not notes:
         messages = messages.where(RequestMessage.internal.is_(False))
     parts.append(
         messages.with_only_columns(
@@ -212,7 +213,7 @@ def record_of(
         )
     )
     parts.append(
-        scoped(RequestStep, ws.id)
+        scoped(RequestStep, ws)
         .where(RequestStep.request_id == rid)
         .with_only_columns(
             *_row(
@@ -227,7 +228,7 @@ def record_of(
     )
     if with_time:
         parts.append(
-            scoped(TimeEntry, ws.id)
+            scoped(TimeEntry, ws)
             .join(User, User.id == TimeEntry.user_id)
             .where(TimeEntry.request_id == rid)
             .with_only_columns(
@@ -242,13 +243,14 @@ def record_of(
                 )
             )
         )
-    # Links: the request at the other end, if ``p`` may see it (``visible``).
+    # Links: the request at the other end, if the reader may see it (``queue.visible``: every
+    # request, or only those of the reader's municipality).
+    linked = visible_in(ws, None if see_all else bindparam("municipality", type_=String()))
     parts.append(
-        visible(ws, p)
-        .join(
+        linked.join(
             RequestLink,
             and_(
-                RequestLink.workspace_id == ws.id,
+                RequestLink.workspace_id == ws,
                 or_(
                     and_(RequestLink.first_id == rid, RequestLink.second_id == HelpRequest.id),
                     and_(RequestLink.second_id == rid, RequestLink.first_id == HelpRequest.id),
@@ -268,7 +270,26 @@ def record_of(
         )
     )
     # Every part is scoped to the workspace; the union runs under the same scope.
-    query = scoped_union(*parts)
+    return scoped_union(*parts)
+
+
+def record_of(
+    session: Session, ws: Workspace, p: Principal, req: HelpRequest, *, with_time: bool
+) -> Record:
+    """The request's history, conversation (internal notes for those who may write them),
+    plan, time (``with_time``) and links to requests ``p`` may see: one statement."""
+    rid = req.id
+    municipality = only_municipality(p)  # None: every request
+    see_all = municipality is None
+    params: dict[str, Any] = {"ws": ws.id, "rid": rid}
+    if not see_all:
+        params["municipality"] = municipality
+    rows = session.execute(
+        _record_query(p.can("helpdesk.note"), with_time, see_all),
+        params,
+        # the statement's scope, with this workspace's id (it was made with a parameter)
+        execution_options={SCOPE_OPTION: ("workspace", ws.id)},
+    )
     out = Record()
     entries: list[Entry] = []
     people: dict[int, Person] = {}
@@ -294,7 +315,7 @@ def record_of(
         day,
         flag,
         detail,
-    ) in session.execute(query):
+    ) in rows:
         if part == EVENT:
             out.events.append(
                 Event(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -20,10 +22,12 @@ from app.accounts.deps import Context, DbSession, require
 from app.forms import MultiFormData, submit
 from app.helpdesk import attachments, record
 from app.helpdesk.due import service_levels
-from app.helpdesk.labels import LABELS
-from app.helpdesk.models import OPEN_STATES, HelpRequest
+from app.helpdesk.labels import CATEGORY_LABELS, LABELS, PRIORITY_LABELS, STATE_LABELS
+from app.helpdesk.models import CATEGORIES, OPEN_STATES, URGENCIES, HelpRequest
 from app.helpdesk.queue import allowed_moves, can_work, get_request
 from app.helpdesk.triage import eligible_helpers, suggest_helpers
+from app.helpdesk.visits.service import Clash
+from app.i18n import _, lazy
 from app.web import is_htmx, render
 
 
@@ -36,6 +40,165 @@ class Shown:
     messages: list[record.Message]
     events: list[record.Event]
     allowed: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class HistoryLine:
+    """A line of the request's history as the page shows it, its text made once here rather
+    than by the template, a branch and a translation per line."""
+
+    at: str  # ISO 8601, for <time datetime>
+    when: str  # local time as people read it
+    who: str | Markup
+    what: Markup | str
+
+
+def _html(translated: str) -> Markup:
+    """A translation (``_()``'s) as the templates' ``_()`` gives it: taken as HTML (they
+    autoescape) and as a %-format (newstyle gettext), so that a line reads exactly as the
+    template drew it."""
+    return Markup(translated) % {}  # noqa: S704 - our own message catalogue
+
+
+def _state(state: str | None) -> Markup | str:
+    """A state's label as the history prints it; nothing for none, or for a state this version
+    does not know (a row from a later one)."""
+    label = STATE_LABELS.get(state or "")
+    return _html(_(label)) if label else ""
+
+
+_STEP_ACTIONS = {
+    "added": lazy("la til steget «{title}»"),
+    "done": lazy("merket steget «{title}» som gjort"),
+    "undone": lazy("merket steget «{title}» som ikke gjort"),
+    "removed": lazy("fjernet steget «{title}»"),
+}
+
+
+def _what(e: record.Event) -> Markup | str:
+    """What an event did, in words."""
+    kind = e.kind
+    if kind == "transition":
+        return Markup("{} → {}").format(_state(e.from_state), _state(e.to_state))
+    if kind == "filed":
+        return _html(_("meldt inn"))
+    if kind == "triage":
+        return _html(_("vurdert og tildelt"))
+    if kind == "rating":
+        return _html(_("vurderte hjelpen"))
+    if kind == "follow_up":
+        if e.detail.get("on"):
+            return _html(_("satte dato for oppfølging"))
+        return _html(_("fjernet dato for oppfølging"))
+    if kind == "step":
+        action = _STEP_ACTIONS.get(e.detail.get("action", ""))
+        return _html(_(action)).format(title=e.detail.get("title", "")) if action else ""
+    if kind == "link":
+        return _html(_("lenket til HK-{n}")).format(n=e.detail.get("other"))
+    if kind == "unlink":
+        return _html(_("fjernet en lenke"))
+    if kind == "visit":
+        return _html(_("planla besøk"))
+    if kind == "taken":
+        return _html(_("tok saken"))
+    return ""
+
+
+def history(events: list[record.Event]) -> list[HistoryLine]:
+    """The request's history, newest first, as its lines read."""
+    system = _html(_("systemet"))
+    return [
+        HistoryLine(
+            e.at.isoformat(),
+            clock.local(e.at).strftime("%d.%m.%Y %H:%M"),  # the |localtime filter's form
+            e.actor.name if e.actor else system,
+            _what(e),
+        )
+        for e in reversed(events)
+    ]
+
+
+@dataclass(slots=True)
+class PlanStep:
+    """A step of the plan as the page shows it, its words made here once."""
+
+    id: int
+    title: str
+    done: bool
+    due: Markup | None  # "innen 12.01.2027"
+    overdue: bool
+    toggle_label: Markup | None  # the buttons' names, for those who may change the plan
+    remove_label: Markup | None
+
+
+def plan_steps(steps: list[record.Step], *, editable: bool, today: date) -> list[PlanStep]:
+    """The plan's steps as the page shows them; ``editable``: with the names of the buttons
+    that mark a step done (or not) and remove it."""
+    due_by = _html(_("innen {date}"))
+    done_label, undone_label = (
+        _html(_("Merk «{title}» som ikke gjort")),
+        _html(_("Merk «{title}» som gjort")),
+    )
+    remove = _html(_("Fjern steget «{title}»"))
+    out = []
+    for st in steps:
+        done = st.done
+        out.append(
+            PlanStep(
+                st.id,
+                st.title,
+                done,
+                due_by.format(date=st.due_on.strftime("%d.%m.%Y")) if st.due_on else None,
+                bool(st.due_on and not done and st.due_on < today),
+                (done_label if done else undone_label).format(title=st.title) if editable else None,
+                remove.format(title=st.title) if editable else None,
+            )
+        )
+    return out
+
+
+@dataclass(slots=True)
+class VisitLine:
+    """A visit as the request's page shows it: its times as people read them, its helpers by
+    name, the visits it clashes with (request number, text), and whether the person looking may
+    write its report."""
+
+    id: int
+    starts_at: str  # ISO 8601, for <time datetime>
+    when: str
+    until: str
+    place: str
+    helper_names: str
+    report: str
+    may_report: bool
+    clashes: list[tuple[int, str]]
+
+
+def visit_lines(
+    visits: list[record.PlannedVisit],
+    clashes: dict[int, list[Clash]],
+    *,
+    user_id: int | None,
+    works_here: bool,
+) -> list[VisitLine]:
+    """The request's visits as its page shows them."""
+    out = []
+    for v in visits:
+        starts = clock.local(v.starts_at)
+        out.append(
+            VisitLine(
+                v.id,
+                v.starts_at.isoformat(),
+                starts.strftime("%d.%m.%Y %H:%M"),
+                clock.local(v.ends_at).strftime("%H:%M"),
+                v.place,
+                ", ".join(h.user.name for h in v.helpers),
+                v.report,
+                works_here or any(h.user_id == user_id for h in v.helpers),
+                [(c.visit.request.number, c.text()) for c in clashes.get(v.id, ())],
+            )
+        )
+    return out
 
 
 # The section a form without JavaScript comes back to (its anchor), by the part it updates.
@@ -71,6 +234,8 @@ def render_request(
         extra["suggestions"] = suggest_helpers(
             session, ctx.workspace, req, helpers if works else None
         )
+        extra["category_options"] = [(c, _html(_(CATEGORY_LABELS[c]))) for c in CATEGORIES]
+        extra["priority_options"] = [(u, _html(_(PRIORITY_LABELS[u]))) for u in URGENCIES]
     if works:
         extra["time"] = rec.time
     files_by_message: dict[int | None, list[Any]] = {}
@@ -79,6 +244,8 @@ def render_request(
         files_by_message.setdefault(a.message_id, []).append(a)
     planned, clashes = record.visits_and_clashes(session, ctx.workspace, req.id, with_clashes=works)
     update = parts if parts and is_htmx(request) else ()
+    works_here = can_work(p, req)
+    today = clock.today()
     return render(
         request,
         "helpdesk/_request_parts.html" if update else "helpdesk/request.html",
@@ -92,21 +259,25 @@ def render_request(
             "errors": errors or {},
             "values": values or {},
             "assigned_ids": [a.user_id for a in d.request.assignees],
-            "works_here": can_work(p, d.request),
+            "works_here": works_here,
             "may_take": works and not d.request.assignees and d.request.state in OPEN_STATES,
             # Triage and assignment move a request to "triaged" and "assigned": the status
             # control offers the other moves, so that each state has one place to be set.
             "moves": [s for s in d.allowed if s not in ("triaged", "assigned")],
-            "visits": planned,
-            "clashes": clashes,
+            "visits": visit_lines(planned, clashes, user_id=p.user_id, works_here=works_here),
             "clash_lines": clash_lines or [],
             "helpers": helpers,
-            "steps": rec.steps,
+            "steps": plan_steps(
+                rec.steps, editable=works_here and req.state != "closed", today=today
+            ),
+            "steps_done": sum(1 for st in rec.steps if st.done),
+            # Only those who work requests see the history.
+            "history": history(d.events) if works else [],
             "links": rec.links,
             "files": files_by_message,
             "accept": attachments.ACCEPT,
             "limit_text": attachments.limit_text(),
-            "today": clock.today().isoformat(),
+            "today": today.isoformat(),
             "update_parts": update,
             "notice": notice,
             "notice_part": update[0] if update else None,

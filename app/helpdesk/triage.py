@@ -5,11 +5,12 @@ shared with this county from another. Flushes, never commits."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, cast, func, null
+from sqlalchemy import JSON, Integer, String, bindparam, cast, func, null
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -27,7 +28,7 @@ from app.helpdesk.queue import acting_user, get_request
 from app.helpdesk.schemas import TriageForm
 from app.i18n import _, lazy, ngettext
 from app.networks import service as networks_service
-from app.tenancy import scoped, scoped_union
+from app.tenancy import SCOPE_OPTION, scoped, scoped_union
 
 
 def eligible_helpers(session: Session, ws: Workspace) -> list[Membership]:
@@ -135,14 +136,13 @@ def suggest_helpers(
     return out
 
 
-def _profiles_and_loads(
-    session: Session, ws: Workspace
-) -> tuple[dict[int, tuple[Any, str | None, str | None]], dict[int, int]]:
-    """Each helper's competences, home municipality (number and name), and each assigned
-    user's open requests (as :func:`open_loads`): one statement, the profiles and the loads
-    as the two halves of a ``UNION ALL``."""
+@functools.cache
+def _profiles_and_loads_query() -> Any:
+    """The statement of :func:`_profiles_and_loads`, made once per process with the workspace
+    as a parameter (``ws``): building the union cost more than running it."""
+    ws: Any = bindparam("ws", type_=Integer())
     profiles = (
-        scoped(HelperProfile, ws.id)
+        scoped(HelperProfile, ws)
         .outerjoin(Municipality, Municipality.number == HelperProfile.home_municipality_number)
         .with_only_columns(
             HelperProfile.user_id,
@@ -153,7 +153,7 @@ def _profiles_and_loads(
         )
     )
     loads = (
-        scoped(RequestAssignee, ws.id)
+        scoped(RequestAssignee, ws)
         .where(RequestAssignee.request_open)
         .with_only_columns(
             RequestAssignee.user_id,
@@ -164,10 +164,24 @@ def _profiles_and_loads(
         )
         .group_by(RequestAssignee.user_id)
     )
-    query = scoped_union(profiles, loads)
+    return scoped_union(profiles, loads)
+
+
+def _profiles_and_loads(
+    session: Session, ws: Workspace
+) -> tuple[dict[int, tuple[Any, str | None, str | None]], dict[int, int]]:
+    """Each helper's competences, home municipality (number and name), and each assigned
+    user's open requests (as :func:`open_loads`): one statement, the profiles and the loads
+    as the two halves of a ``UNION ALL``."""
+    rows = session.execute(
+        _profiles_and_loads_query(),
+        {"ws": ws.id},
+        # the statement's scope, with this workspace's id (it was made with a parameter)
+        execution_options={SCOPE_OPTION: ("workspace", ws.id)},
+    )
     found: dict[int, tuple[Any, str | None, str | None]] = {}
     counts: dict[int, int] = {}
-    for user_id, competences, home, home_name, n in session.execute(query):
+    for user_id, competences, home, home_name, n in rows:
         if n is None:
             found[user_id] = (competences or (), home, home_name)
         else:

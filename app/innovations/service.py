@@ -11,10 +11,11 @@ count) in `app.innovations.visibility`; both are re-exported here, where callers
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
@@ -46,7 +47,7 @@ from app.innovations.visibility import visible_innovations as visible_innovation
 from app.innovations.visibility import visible_tallies as visible_tallies
 from app.innovations.visibility import with_spread as with_spread
 from app.innovations.visibility import workspace_names
-from app.tenancy import scoped, scoped_or_shared
+from app.tenancy import SCOPE_OPTION, require_scoped, scoped, scoped_or_shared
 
 # --- one innovation ----------------------------------------------------------------------------
 
@@ -394,3 +395,72 @@ def remove_target(session: Session, ws: Workspace, target_id: int) -> int:
     session.delete(row)
     session.flush()
     return innovation_id
+
+
+# --- in use among the neighbours (each person's start page) --------------------------------------
+
+
+@dataclass(frozen=True)
+class InUseNear:
+    """An innovation in use among a municipality's neighbours (plain values, read only)."""
+
+    innovation_id: int
+    title: str
+    used: int  # how many of the neighbours use it
+
+
+def in_use_near_query(ws: Workspace, own: str, neighbours: Any, limit: int) -> Select[Any]:
+    """What :func:`in_use_near` finds in ``ws``, as one select of (id, title, how many use it),
+    most used first: innovations (own or shared, not archived) in use in some of
+    ``neighbours`` (a list, or a select of municipality numbers) and not yet taken up in
+    ``own``. The adoptions are counted first and only the ``2 * limit`` most used are looked
+    up, as ``in_use_near`` does."""
+    taken_up = visible_adoptions(ws).where(Adoption.municipality_number == own)
+    in_use = func.count(func.distinct(Adoption.municipality_number))
+    counted = (
+        visible_adoptions(ws)
+        .where(
+            Adoption.status == IN_USE,
+            Adoption.municipality_number.in_(neighbours),
+            Adoption.innovation_id.not_in(taken_up.with_only_columns(Adoption.innovation_id)),
+        )
+        .group_by(Adoption.innovation_id)
+        .with_only_columns(Adoption.innovation_id.label("innovation_id"), in_use.label("used"))
+        .order_by(in_use.desc(), Adoption.innovation_id)
+        .limit(limit * 2)  # some may be archived or no longer visible
+        .subquery()
+    )
+    return (
+        visible_innovations(ws)
+        .join(counted, counted.c.innovation_id == Innovation.id)
+        .where(Innovation.archived_at.is_(None))
+        .with_only_columns(Innovation.id, Innovation.title, counted.c.used)
+        .order_by(counted.c.used.desc(), Innovation.id)
+        .limit(limit)
+    )
+
+
+def in_use_near_in(
+    session: Session, wanted: Sequence[tuple[Workspace, str, Any]], limit: int = 5
+) -> dict[int, list[InUseNear]]:
+    """:func:`in_use_near` in each of several workspaces — ``wanted`` holds (workspace, own
+    municipality, neighbours) — by workspace id, in one query whatever their number (a UNION
+    ALL of one limited part per workspace; each person's start page reads all their
+    workspaces at once)."""
+    parts = []
+    for ws, own, near in wanted:
+        one = require_scoped(in_use_near_query(ws, own, near, limit)).subquery()
+        parts.append(select(one.c.id, one.c.title, one.c.used, literal(ws.id).label("ws")))
+    if not parts:
+        return {}
+    both = union_all(*parts).subquery()
+    out: dict[int, list[InUseNear]] = {ws.id: [] for ws, _own, _near in wanted}
+    query = (
+        select(both.c.id, both.c.title, both.c.used, both.c.ws)
+        .order_by(both.c.ws, both.c.used.desc(), both.c.id)
+        # each part was checked above: the workspaces' own rows and what every county shares
+        .execution_options(**{SCOPE_OPTION: ("workspaces", tuple(out))})
+    )
+    for innovation_id, title, used, ws_id in session.execute(query):
+        out[ws_id].append(InUseNear(innovation_id, title, used))
+    return out

@@ -4,11 +4,12 @@ never commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -22,7 +23,7 @@ from app.meetings import service
 from app.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from app.meetings.schemas import AgendaItemForm, AttendanceForm, DecisionForm, MinutesForm
 from app.networks import service as networks_service
-from app.tenancy import scoped
+from app.tenancy import scoped, scoped_in
 
 # --- the agenda ----------------------------------------------------------------------------
 
@@ -259,6 +260,31 @@ def decisions(
         meetings = meetings.where(Meeting.body_id == body_id)
         body = networks_service.get_body(session, ws, body_id)
         owner = body.workspace_id
+    query = _decisions_query(
+        owner,
+        meetings,
+        responsible_id=responsible_id,
+        open_only=open_only,
+        limit=limit,
+    )
+    rows = session.execute(query).all()
+    names = _names(session, {d.responsible_id for d, *_ in rows if d.responsible_id})
+    return [
+        DecisionRow(d, names.get(d.responsible_id or 0, ""), d.meeting_id, title, body)
+        for d, title, body in rows
+    ]
+
+
+def _decisions_query(
+    owner: int,
+    meetings: Select[Any],
+    *,
+    responsible_id: int | None = None,
+    open_only: bool = False,
+    limit: int = 200,
+) -> Select[Any]:
+    """The decisions of ``owner``'s workspace in ``meetings`` (a select of meetings), with
+    their meeting's title and body, open first by due date: the query of :func:`decisions`."""
     query = (
         scoped(Decision, owner)
         .join(Meeting, Meeting.id == Decision.meeting_id)
@@ -269,18 +295,17 @@ def decisions(
         query = query.where(Decision.responsible_id == responsible_id)
     if open_only:
         query = query.where(Decision.done_at.is_(None))
-    query = query.order_by(
+    return query.order_by(
         Decision.done_at.is_not(None),
         Decision.due_on.is_(None),
         Decision.due_on,
         Decision.id,
     ).limit(limit)
-    rows = session.execute(query).all()
-    names = _names(session, {d.responsible_id for d, *_ in rows if d.responsible_id})
-    return [
-        DecisionRow(d, names.get(d.responsible_id or 0, ""), d.meeting_id, title, body)
-        for d, title, body in rows
-    ]
+
+
+def _decision_order(d: Decision) -> Any:
+    """:func:`_decisions_query`'s order, in Python."""
+    return (d.done_at is not None, d.due_on is None, d.due_on or date.min, d.id)
 
 
 def decisions_by_item(rows: list[DecisionRow]) -> dict[int, list[DecisionRow]]:
@@ -411,11 +436,73 @@ def presence(session: Session, ws: Workspace, body_id: int, small_below: int) ->
     return sorted(out, key=lambda r: (r.share, r.name))
 
 
+MY_OPEN_SHOWN = 20  # of each workspace
+
+
 def my_open_decisions(session: Session, ws: Workspace, p: Principal) -> list[DecisionRow]:
     """The decisions the person is responsible for that are not done yet."""
-    if p.user_id is None:
-        return []
-    return decisions(session, ws, p, responsible_id=p.user_id, open_only=True, limit=20)
+    return my_open_decisions_in(session, [(ws, p)]).get(ws.id, [])
+
+
+def _own_meetings_visible_to(ws: Workspace, p: Principal) -> Select[Any] | None:
+    """The meetings of the workspace itself that ``p`` may read (as
+    ``service.visible_to``), built without a query of its own first; ``None``: none. A decision
+    belongs to its meeting's workspace, and a workspace's meetings to its own bodies (a shared
+    body's meetings are its owner's), so the meetings of bodies other counties share, which
+    ``visible_to`` adds, hold no decision of this workspace."""
+    query = scoped(Meeting, ws.id)
+    if p.can("meetings.see_all"):
+        return query
+    return service.narrowed_to(
+        query,
+        ws,
+        p,
+        lambda role: networks_service.member_body_ids(
+            ws,
+            municipality_number=p.municipality_number or None,
+            organisation_id=None if p.municipality_number else p.organisation_id,
+            role=role,
+        ),
+    )
+
+
+def my_open_decisions_in(
+    session: Session, wanted: Sequence[tuple[Workspace, Principal]]
+) -> dict[int, list[DecisionRow]]:
+    """:func:`my_open_decisions` in each of several workspaces (by workspace id), the first
+    ``MY_OPEN_SHOWN`` of each, in one query whatever their number: a UNION ALL of one limited
+    part per workspace, joined to the decisions (each person's start page reads all their
+    workspaces at once)."""
+    parts = []
+    people: dict[int, Principal] = {}
+    for ws, p in wanted:
+        meetings = _own_meetings_visible_to(ws, p)
+        if p.user_id is None or meetings is None:
+            continue
+        people[ws.id] = p
+        ids = (
+            _decisions_query(
+                ws.id, meetings, responsible_id=p.user_id, open_only=True, limit=MY_OPEN_SHOWN
+            )
+            .with_only_columns(Decision.id)
+            .subquery()
+        )
+        parts.append(select(ids.c.id))
+    if not parts:
+        return {}
+    chosen = union_all(*parts).subquery()
+    rows = session.execute(
+        scoped_in(Decision, list(people))
+        .join(chosen, chosen.c.id == Decision.id)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .add_columns(Meeting.title, Meeting.body_id)
+    ).all()
+    out: dict[int, list[DecisionRow]] = {}
+    for d, title, body in sorted(rows, key=lambda row: _decision_order(row[0])):
+        # the person is the one responsible: their name needs no query
+        name = people[d.workspace_id].name
+        out.setdefault(d.workspace_id, []).append(DecisionRow(d, name, d.meeting_id, title, body))
+    return out
 
 
 def due_soon(rows: list[DecisionRow], within_days: int = 14) -> list[DecisionRow]:

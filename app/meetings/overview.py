@@ -14,23 +14,28 @@ from app.meetings import agenda, service
 from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 
 
-def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
-    """The person's open decisions, the overdue marked urgent, the soonest due first."""
-    if not ctx.can("meetings.read"):
-        return []
+def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYou]]:
+    """The person's open decisions in each of their workspaces, the overdue marked urgent, the
+    soonest due first: one query for all of them."""
+    found = agenda.my_open_decisions_in(
+        session, [(c.workspace, c.principal) for c in ctxs if c.can("meetings.read")]
+    )
     group = str(_("Vedtak å følge opp"))
-    return [
-        NeedsYou(
-            title=r.decision.text[:120],
-            path=f"/moter/{r.meeting_id}#vedtak-{r.decision.id}",
-            detail=r.meeting_title + (" · " + str(_("forfalt")) if r.overdue else ""),
-            due=r.decision.due_on,
-            group=group,
-            action=str(_("Følg opp vedtaket")),
-            urgent=r.overdue,
-        )
-        for r in agenda.my_open_decisions(session, ctx.workspace, ctx.principal)
-    ]
+    return {
+        workspace_id: [
+            NeedsYou(
+                title=r.decision.text[:120],
+                path=f"/moter/{r.meeting_id}#vedtak-{r.decision.id}",
+                detail=r.meeting_title + (" · " + str(_("forfalt")) if r.overdue else ""),
+                due=r.decision.due_on,
+                group=group,
+                action=str(_("Følg opp vedtaket")),
+                urgent=r.overdue,
+            )
+            for r in rows
+        ]
+        for workspace_id, rows in found.items()
+    }
 
 
 def contribution(session: Session, ctx: Context) -> Contribution | FigureQuery | None:

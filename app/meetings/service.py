@@ -4,6 +4,7 @@ invitees, and creating and changing one. The agenda, minutes, attendance and dec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,15 +63,28 @@ def visible_to(session: Session, ws: Workspace, p: Principal) -> Select[Any]:
     if p.can("meetings.see_all"):
         return query
     bodies = _member_bodies(session, ws, p)
+    narrowed = narrowed_to(
+        query, ws, p, lambda role: [b for b, r in bodies.items() if role is None or r == role]
+    )
+    return query.where(false()) if narrowed is None else narrowed
+
+
+def narrowed_to(
+    query: Select[Any], ws: Workspace, p: Principal, bodies: Callable[[str | None], Any]
+) -> Select[Any] | None:
+    """``query`` of meetings narrowed to those a municipal user or partner may read: those
+    their municipality or organisation is invited to, and those of the bodies their
+    municipality is in (``bodies(None)``) or whose secretariat their organisation is
+    (``bodies("secretariat")``): a list of body ids or a subquery. ``None``: none at all."""
     invited = scoped(MeetingInvitee, ws.id).with_only_columns(MeetingInvitee.meeting_id)
     if p.municipality_number:
         invited = invited.where(MeetingInvitee.municipality_number == p.municipality_number)
-        ids = list(bodies)
+        ids = bodies(None)
     elif p.organisation_id:
         invited = invited.where(MeetingInvitee.organisation_id == p.organisation_id)
-        ids = [b for b, role in bodies.items() if role == "secretariat"]
+        ids = bodies("secretariat")
     else:
-        return query.where(false())
+        return None
     return query.where(or_(Meeting.id.in_(invited), Meeting.body_id.in_(ids)))
 
 

@@ -5,11 +5,11 @@ commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import Select, func, or_
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.clock import today
@@ -20,9 +20,28 @@ from app.networks.models import AREAS, Body, BodyMembership, Person, Representat
 from app.networks.schemas import PersonForm
 from app.networks.service import get_own_body, is_current, visible_memberships
 from app.reads import Key, keyset
-from app.tenancy import scoped
+from app.tenancy import scoped, scoped_union
 
 # --- contacts ------------------------------------------------------------------------------
+
+
+def areas_query(ws: Workspace, municipality_number: str, email: str) -> Select[int, str]:
+    """The select of :func:`areas_of` (``email`` not empty): one row per area, with its
+    workspace id first — for a start page that unites one per workspace."""
+    return (
+        scoped(Responsibility, ws.id)
+        .where(
+            Responsibility.person_id.in_(
+                scoped(Person, ws.id)
+                .where(
+                    Person.municipality_number == municipality_number,
+                    func.lower(Person.email) == email.strip().lower(),
+                )
+                .with_only_columns(Person.id)
+            )
+        )
+        .with_only_columns(Responsibility.workspace_id, Responsibility.area)
+    )
 
 
 def areas_of(session: Session, ws: Workspace, municipality_number: str, email: str) -> set[str]:
@@ -31,22 +50,22 @@ def areas_of(session: Session, ws: Workspace, municipality_number: str, email: s
     deadlines concern a municipal user. Empty when they are not in the address book."""
     if not email:
         return set()
-    return set(
-        session.scalars(
-            scoped(Responsibility, ws.id)
-            .where(
-                Responsibility.person_id.in_(
-                    scoped(Person, ws.id)
-                    .where(
-                        Person.municipality_number == municipality_number,
-                        func.lower(Person.email) == email.strip().lower(),
-                    )
-                    .with_only_columns(Person.id)
-                )
-            )
-            .with_only_columns(Responsibility.area)
-        )
-    )
+    return {area for _ws, area in session.execute(areas_query(ws, municipality_number, email))}
+
+
+def areas_in(
+    session: Session, wanted: Sequence[tuple[Workspace, str]], email: str
+) -> dict[int, set[str]]:
+    """:func:`areas_of` in several workspaces (each with the person's municipality there), by
+    workspace id, in one statement; a workspace where they answer for none is left out. On
+    PostgreSQL the other workspaces must be readable (``set_db_scope(read_also=...)``)."""
+    if not email or not wanted:
+        return {}
+    out: dict[int, set[str]] = {}
+    rows = session.execute(scoped_union(*(areas_query(ws, n, email) for ws, n in wanted)))
+    for ws_id, area in rows:
+        out.setdefault(ws_id, set()).add(area)
+    return out
 
 
 def may_edit_contacts(

@@ -128,29 +128,50 @@ def current_members(
     return [CurrentMember(*row) for row in session.execute(query).all()]
 
 
+def member_body_ids(
+    ws: Workspace,
+    *,
+    municipality_number: str | None = None,
+    organisation_id: int | None = None,
+    role: str | None = None,
+    on: date | None = None,
+) -> Any:
+    """A subquery of the ids of the bodies this workspace sees (its own and those shared with
+    its county) that ``municipality_number`` (or ``organisation_id``) is a member of on ``on``
+    (today in Norway by default), in ``role`` if given — for another module's query that must
+    not run one of its own first (each person's start page reads all their workspaces at once).
+    """
+    query = visible_memberships(ws).where(held_on(on or today()))
+    if municipality_number is not None:
+        query = query.where(BodyMembership.municipality_number == municipality_number)
+    if organisation_id is not None:
+        query = query.where(BodyMembership.organisation_id == organisation_id)
+    if role is not None:
+        query = query.where(BodyMembership.role == role)
+    return query.with_only_columns(BodyMembership.body_id)
+
+
+def fellow_members_query(ws: Workspace, municipality_number: str) -> Any:
+    """A subquery of what :func:`fellow_members` lists (a number may come more than once), for
+    another module's query that must not run one of its own first."""
+    on = today()
+    bodies = member_body_ids(ws, municipality_number=municipality_number, on=on)
+    return (
+        visible_memberships(ws)
+        .where(
+            held_on(on),
+            BodyMembership.body_id.in_(bodies),
+            BodyMembership.municipality_number.is_not(None),
+            BodyMembership.municipality_number != municipality_number,
+        )
+        .with_only_columns(BodyMembership.municipality_number)
+    )
+
+
 def fellow_members(session: Session, ws: Workspace, municipality_number: str) -> list[str]:
     """The other municipalities in the bodies (councils, networks) ``municipality_number`` is a
     member of today — its neighbours in the county's arenas — in one query."""
-    on = today()
-    bodies = (
-        visible_memberships(ws)
-        .where(held_on(on), BodyMembership.municipality_number == municipality_number)
-        .with_only_columns(BodyMembership.body_id)
-    )
-    return sorted(
-        set(
-            session.scalars(
-                visible_memberships(ws)
-                .where(
-                    held_on(on),
-                    BodyMembership.body_id.in_(bodies),
-                    BodyMembership.municipality_number.is_not(None),
-                    BodyMembership.municipality_number != municipality_number,
-                )
-                .with_only_columns(BodyMembership.municipality_number)
-            )
-        )
-    )
+    return sorted(set(session.scalars(fellow_members_query(ws, municipality_number))))
 
 
 def get_body(session: Session, ws: Workspace, body_id: int) -> Body:

@@ -25,7 +25,7 @@ from app.mail import service as mail
 from app.mail.attachments import Attachment
 from app.notifications.kinds import APP, CHANNELS, DEFAULT_CHANNEL, DIGEST, EMAIL, KINDS
 from app.notifications.models import Notification, NotificationPreference
-from app.tenancy import scoped, scoped_by_user, set_system_scope
+from app.tenancy import require_scoped, scoped, scoped_by_user, set_system_scope
 
 Render = Callable[[], tuple[str, str]]
 """Called once per recipient, in the recipient's language: the title (one line) and the text."""
@@ -160,6 +160,18 @@ def unread_count(session: Session, user_id: int) -> int:
         )
         or 0
     )
+
+
+def unread_count_column(user_id: int) -> Any:
+    """:func:`unread_count` as a column of another statement about the same person (the
+    request's set-up reads their memberships): the header bell then costs no query of its own.
+    Counted under the same rule as the bell's own query (their own notifications; on
+    PostgreSQL the ``own_rows`` policy on ``app.user_id``)."""
+    return require_scoped(
+        scoped_by_user(Notification, user_id)
+        .with_only_columns(func.count(), maintain_column_froms=True)
+        .where(Notification.read_at.is_(None))
+    ).scalar_subquery()
 
 
 def listing(

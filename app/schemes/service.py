@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.principal import Principal
@@ -303,6 +303,23 @@ def soon_end(days: int = SOON_DAYS) -> datetime:
     return at(today() + timedelta(days=days + 1))
 
 
+def deadlines_query(
+    ws: Workspace,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int | None = None,
+) -> Select[SchemeCall]:
+    """The select of :func:`deadlines` before the areas are chosen (for one workspace; the
+    start page unites one per workspace)."""
+    query = scoped(SchemeCall, ws.id).where(SchemeCall.deadline >= (start or utcnow()))
+    if end is not None:
+        query = query.where(SchemeCall.deadline < end)
+    if limit is not None:
+        query = query.order_by(SchemeCall.deadline).limit(limit)
+    return query
+
+
 def deadlines(
     session: Session,
     ws: Workspace,
@@ -315,11 +332,7 @@ def deadlines(
     """Calls whose deadline falls between ``start`` (default now) and ``end``, soonest first,
     with their scheme; only schemes in ``areas`` when given; at most ``limit`` (before the
     areas are chosen)."""
-    query = scoped(SchemeCall, ws.id).where(SchemeCall.deadline >= (start or utcnow()))
-    if end is not None:
-        query = query.where(SchemeCall.deadline < end)
-    if limit is not None:
-        query = query.order_by(SchemeCall.deadline).limit(limit)
+    query = deadlines_query(ws, start=start, end=end, limit=limit)
     calls = list(
         session.scalars(
             query.order_by(SchemeCall.deadline).options(selectinload(SchemeCall.scheme))

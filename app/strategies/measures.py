@@ -96,16 +96,20 @@ def delete(session: Session, ws: Workspace, doc_id: int, measure_id: int) -> Non
     session.flush()
 
 
+def overdue_query(ws: Workspace, *, limit: int) -> Select[Any]:
+    """The select of :func:`overdue` (for one workspace; the start page unites one per
+    workspace)."""
+    return (
+        scoped(Measure, ws.id)
+        .where(Measure.status.in_(OPEN_STATUSES), Measure.deadline < today())
+        .order_by(Measure.deadline, Measure.id)
+        .limit(limit)
+    )
+
+
 def overdue(session: Session, ws: Workspace, *, limit: int) -> list[Measure]:
     """Measures behind plan (open, past their deadline), the longest overdue first."""
-    return list(
-        session.scalars(
-            scoped(Measure, ws.id)
-            .where(Measure.status.in_(OPEN_STATUSES), Measure.deadline < today())
-            .order_by(Measure.deadline, Measure.id)
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(overdue_query(ws, limit=limit)))
 
 
 @dataclass

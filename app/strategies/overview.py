@@ -3,11 +3,11 @@ to take part in or to answer, measures behind plan)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
@@ -15,9 +15,10 @@ from app.clock import local_date, today
 from app.i18n import _
 from app.registry import Contribution, Figure, FigureQuery, NeedsYou
 from app.strategies import measures
-from app.strategies.consultation import access, responses
+from app.strategies.consultation import access
 from app.strategies.consultation import rounds as consultation_rounds
-from app.strategies.models import Invitee
+from app.strategies.models import ConsultationRound, Measure
+from app.tenancy import require_scoped, scope_kept, scoped_in, set_db_scope
 
 
 def contribution(session: Session, ctx: Context) -> FigureQuery | None:
@@ -51,87 +52,177 @@ def _figures(row: Sequence[Any]) -> Contribution:
 # --- the person's start page ---------------------------------------------------------------
 
 SHOWN = 6
+ROUNDS_LOOKED_AT = 50  # the rounds one may take part in, per workspace, whose invitees are read
 SOON_DAYS = 14  # a round "closing soon" for the coordinators
 URGENT_DAYS = 7  # a formal response not sent this close to its deadline is marked
 
 
-def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
-    """A municipal or partner user: the open rounds their municipality or organisation is
-    invited to, with their deadline and the state of their formal response. Those who run
-    consultations: rounds closing within two weeks, or closed and waiting for answers. Those
-    who edit the plans: measures behind plan."""
-    p = ctx.principal
-    items: list[NeedsYou] = []
-    if p.can("strategies.respond"):
-        items += _invited(session, ctx)
-    if p.can("strategies.consult"):
-        on = today()
-        for r in consultation_rounds.rounds_to_follow(
-            session, ctx.workspace, soon=SOON_DAYS, limit=SHOWN
-        ):
-            ended = consultation_rounds.state_of(r, on) == "closed"
-            items.append(
-                NeedsYou(
-                    title=r.title,
-                    path=f"/hoeringer/{r.id}",
-                    detail=(
-                        _("Avsluttet {date}: innspillene venter på svar").format(
-                            date=consultation_rounds.ended_on(r).strftime("%d.%m.%Y")
-                        )
-                        if ended
-                        else _("Avsluttes snart")
-                    ),
-                    due=None if ended else r.ends_on,
-                    group=_("Høringer"),
-                    action=_("Svar på innspillene") if ended else "",
-                )
+def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYou]]:
+    """In each of the person's workspaces (``ctxs``, the current one first): a municipal or
+    partner user, the open rounds their municipality or organisation is invited to, with their
+    deadline and the state of their formal response. Those who run consultations: rounds
+    closing within two weeks, or closed and waiting for answers. Those who edit the plans:
+    measures behind plan. One statement for each of these three, whatever the number of
+    workspaces (the respondents' bodies aside, see :func:`_member_bodies`)."""
+    out: dict[int, list[NeedsYou]] = {c.workspace.id: [] for c in ctxs}
+    respond = [c for c in ctxs if c.principal.can("strategies.respond")]
+    consult = [c for c in ctxs if c.principal.can("strategies.consult")]
+    edit = [c for c in ctxs if c.principal.can("strategies.edit")]
+    if respond:
+        for ws_id, items in _invited(session, ctxs, respond).items():
+            out[ws_id] += items
+    on = today()
+    following = _first_of_each(
+        session,
+        ConsultationRound,
+        {
+            c.workspace.id: consultation_rounds.rounds_to_follow_query(
+                c.workspace, soon=SOON_DAYS, limit=SHOWN
             )
-    if p.can("strategies.edit"):
-        for m in measures.overdue(session, ctx.workspace, limit=SHOWN):
-            items.append(
-                NeedsYou(
-                    title=m.title,
-                    path=f"/strategier/{m.document_id}/tiltak",
-                    detail=_("{status} · ansvarlig: {owner}").format(
-                        status=_(measures.STATUS_LABELS[m.status]), owner=m.owner
-                    ),
-                    due=m.deadline,
-                    group=_("Tiltak bak planen"),
-                    urgent=True,
-                )
+            for c in consult
+        },
+        (ConsultationRound.ends_on, ConsultationRound.id),
+    )
+    for r in following:
+        ended = consultation_rounds.state_of(r, on) == "closed"
+        out[r.workspace_id].append(
+            NeedsYou(
+                title=r.title,
+                path=f"/hoeringer/{r.id}",
+                detail=(
+                    _("Avsluttet {date}: innspillene venter på svar").format(
+                        date=consultation_rounds.ended_on(r).strftime("%d.%m.%Y")
+                    )
+                    if ended
+                    else _("Avsluttes snart")
+                ),
+                due=None if ended else r.ends_on,
+                group=_("Høringer"),
+                action=_("Svar på innspillene") if ended else "",
             )
-    return items
+        )
+    behind = _first_of_each(
+        session,
+        Measure,
+        {c.workspace.id: measures.overdue_query(c.workspace, limit=SHOWN) for c in edit},
+        (Measure.deadline, Measure.id),
+    )
+    for m in behind:
+        out[m.workspace_id].append(
+            NeedsYou(
+                title=m.title,
+                path=f"/strategier/{m.document_id}/tiltak",
+                detail=_("{status} · ansvarlig: {owner}").format(
+                    status=_(measures.STATUS_LABELS[m.status]), owner=m.owner
+                ),
+                due=m.deadline,
+                group=_("Tiltak bak planen"),
+                urgent=True,
+            )
+        )
+    return out
 
 
-def _invited(session: Session, ctx: Context) -> list[NeedsYou]:
-    ws, p, on = ctx.workspace, ctx.principal, today()
-    rounds = {r.id: r for r in consultation_rounds.open_to_take_part(session, ws, limit=50)}
-    if not rounds:
+M = TypeVar("M", ConsultationRound, Measure)
+
+
+def _first_of_each(
+    session: Session, model: type[M], parts: Mapping[int, Select[Any]], order: Sequence[Any]
+) -> list[M]:
+    """The rows of ``parts`` (by workspace id, each that workspace's ordered, limited select of
+    ``model``) in one statement: a UNION ALL of each part's ids (each a subquery, as SQLite
+    wants a part with LIMIT), the rows in ``order`` (each part's own); one part is run as it is.
+    """
+    if not parts:
         return []
-    mine = [
-        inv
-        for inv in access.my_invitees(session, ws, p, sorted(rounds))
-        if consultation_rounds.deadline_of(inv, rounds[inv.round_id]) >= on
-    ]
-    sent_or_draft = {
-        resp.invitee_id: resp
-        for resp in responses.responses_for(session, ws, [inv.id for inv in mine])
+    if len(parts) == 1:  # one workspace: its own select
+        (part,) = parts.values()
+        return list(session.scalars(part))
+    ids = union_all(
+        *(
+            select(require_scoped(part).with_only_columns(model.id).subquery().c.id)
+            for part in parts.values()
+        )
+    ).subquery()
+    return list(
+        session.scalars(
+            scoped_in(model, sorted(parts)).where(model.id.in_(select(ids.c.id))).order_by(*order)
+        )
+    )
+
+
+def _invited(
+    session: Session, ctxs: Sequence[Context], respond: Sequence[Context]
+) -> dict[int, list[NeedsYou]]:
+    """The rounds each of ``respond`` (the person as a municipal or partner user) takes part
+    in: the rounds, their invitees and the formal responses in one statement."""
+    on = today()
+    found: dict[int, list[access.Invitation]] = {}
+    for inv in access.invitations(
+        session, [(c.workspace, c.principal) for c in respond], rounds=ROUNDS_LOOKED_AT
+    ):
+        if inv.deadline >= on:
+            found.setdefault(inv.workspace_id, []).append(inv)
+    bodies = _member_bodies(
+        session,
+        ctxs,
+        [c for c in respond if any(not inv.own for inv in found.get(c.workspace.id, ()))],
+    )
+    return {
+        ws_id: _invited_items(
+            [inv for inv in invs if inv.own or inv.body_id in bodies.get(ws_id, ())], on
+        )
+        for ws_id, invs in found.items()
     }
-    # One line per round: the invitee with the most left to do (not started, draft, sent).
-    best: dict[int, tuple[int, Invitee]] = {}
+
+
+def _member_bodies(
+    session: Session, ctxs: Sequence[Context], need: Sequence[Context]
+) -> dict[int, set[int]]:
+    """The bodies the person's municipality or organisation is a member of, in the workspaces
+    of ``need`` (those where a body is invited to an open round). A body may be shared with a
+    workspace's county by another county; on PostgreSQL its memberships are readable only with
+    that county in the scope, and the start page's scope holds the current workspace's county.
+    So on PostgreSQL each workspace of another county is read under its own scope: one
+    statement and one scope change for each such workspace, and one to set the start page's
+    scope back (a municipal or partner user in several counties whose bodies are invited). The
+    others, and all on SQLite, are one statement together."""
+    current = ctxs[0]
+    apart = []
+    if session.get_bind().dialect.name == "postgresql":
+        county = current.workspace.county_number
+        apart = [c for c in need if c is not current and c.workspace.county_number != county]
+    out = access.member_bodies_in(
+        session, [(c.workspace, c.principal) for c in need if c not in apart]
+    )
+    others = apart
+    if not others:
+        return out
+    with scope_kept(session):  # the start page's scope again after
+        for c in others:
+            set_db_scope(
+                session,
+                workspace_id=c.workspace.id,
+                user_id=c.user.id,
+                county_number=c.workspace.county_number,
+            )
+            out[c.workspace.id] = set(access.member_bodies(session, c.workspace, c.principal))
+    return out
+
+
+def _invited_items(mine: Sequence[access.Invitation], on: date) -> list[NeedsYou]:
+    """One line per round: the invitee with the most left to do (not started, draft, sent);
+    the rounds in the order of their first invitee."""
+    best: dict[int, tuple[int, access.Invitation]] = {}
     for inv in mine:
-        resp = sent_or_draft.get(inv.id)
-        rank = 0 if resp is None else 1 if resp.submitted_at is None else 2
+        rank = 0 if inv.response_id is None else 1 if inv.submitted_at is None else 2
         if inv.round_id not in best or rank < best[inv.round_id][0]:
             best[inv.round_id] = (rank, inv)
     items = []
-    for round_id, (rank, inv) in best.items():
-        r = rounds[round_id]
-        deadline = consultation_rounds.deadline_of(inv, r)
-        resp = sent_or_draft.get(inv.id)
-        if rank == 2 and resp is not None and resp.submitted_at is not None:
+    for rank, inv in best.values():
+        if rank == 2 and inv.submitted_at is not None:
             detail = _("Høringssvaret er sendt {date}").format(
-                date=local_date(resp.submitted_at).strftime("%d.%m.%Y")
+                date=local_date(inv.submitted_at).strftime("%d.%m.%Y")
             )
         elif rank == 1:
             detail = _("Høringssvaret er et utkast")
@@ -139,12 +230,12 @@ def _invited(session: Session, ctx: Context) -> list[NeedsYou]:
             detail = _("Høringssvaret er ikke påbegynt")
         items.append(
             NeedsYou(
-                title=r.title,
-                path=f"/hoeringer/{r.id}",
+                title=inv.round_title,
+                path=f"/hoeringer/{inv.round_id}",
                 detail=detail,
-                due=deadline,
+                due=inv.deadline,
                 group=_("Høringer"),
-                urgent=rank < 2 and deadline <= on + timedelta(days=URGENT_DAYS),
+                urgent=rank < 2 and inv.deadline <= on + timedelta(days=URGENT_DAYS),
                 action=(
                     _("Skriv høringssvar")
                     if rank == 0

@@ -8,7 +8,7 @@ from app.accounts.models import ApiToken, Invitation, Membership
 from app.audit.models import AuditEvent
 from app.db import Base
 from app.tenancy import TenantOwned, TenantScopeError, scoped, set_db_scope, tenant_tables
-from factories import create_member, create_workspace
+from factories import add_member, create_member, create_workspace
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
@@ -141,6 +141,99 @@ def test_rls_refuses_writing_into_another_workspace(db, backend):
             {"ws": b.id, "u": user.id},
         )
     nested.rollback()
+
+
+@pytest.mark.postgres_only
+def test_read_also_lets_statements_read_the_listed_workspaces_but_write_none(db, backend):
+    """The start page reads the person's other workspaces in one statement per module
+    (``set_db_scope(read_also=...)``, policy ``member_read``): only the listed ones, reading
+    only, and only until the scope is set again without them."""
+    from sqlalchemy.exc import ProgrammingError
+
+    a = create_workspace(db)
+    b = create_workspace(db, county="46")
+    c = create_workspace(db, county="34")
+    user = create_member(db, a)
+    create_member(db, b)
+    create_member(db, b)
+    create_member(db, c)
+    count = text("SELECT workspace_id, count(*) FROM membership GROUP BY 1 ORDER BY 1")
+    set_db_scope(db, workspace_id=a.id, user_id=None, read_also=[b.id])
+    assert db.execute(count).all() == [(a.id, 1), (b.id, 2)]  # not c
+    changed = db.execute(
+        text("UPDATE membership SET role = 'viewer' WHERE workspace_id = :ws"), {"ws": b.id}
+    )
+    assert changed.rowcount == 0
+    gone = db.execute(text("DELETE FROM membership WHERE workspace_id = :ws"), {"ws": b.id})
+    assert gone.rowcount == 0
+    nested = db.begin_nested()
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        db.execute(
+            text(
+                "INSERT INTO membership (workspace_id, user_id, role, created_at, updated_at) "
+                "VALUES (:ws, :u, 'viewer', now(), now())"
+            ),
+            {"ws": b.id, "u": user.id},
+        )
+    nested.rollback()
+    set_db_scope(db, workspace_id=a.id, user_id=None, read_also=[b.id])
+    set_db_scope(db, workspace_id=a.id, user_id=None)
+    assert db.execute(count).all() == [(a.id, 1)]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_start_page_lets_its_modules_read_the_other_workspaces_then_empties_the_list(
+    db, backend, fails
+):
+    """While the modules' ``for_you`` run, ``app.read_also`` lists the person's other
+    workspaces; afterwards it is empty again, also when a module raised."""
+    from for_you import contexts
+
+    from app.overview import personal
+    from app.registry import Module
+
+    a = create_workspace(db)
+    b = create_workspace(db, county="46")
+    user = create_member(db, a)
+    add_member(db, b, user, "viewer")
+    ctxs = contexts(db, user, [a, b])
+    ctxs[0].member_of = [(c.membership, c.workspace) for c in ctxs]
+    seen = []
+
+    def for_you(session, given):
+        seen.append(session.execute(text("SELECT current_setting('app.read_also', true)")).scalar())
+        if fails:
+            raise RuntimeError("a module failed")
+        return {}
+
+    set_db_scope(db, workspace_id=a.id, user_id=user.id, county_number=a.county_number)
+    if fails:
+        with pytest.raises(RuntimeError, match="a module failed"):
+            personal.for_you(db, [Module(name="probe", for_you=for_you)], ctxs[0])
+    else:
+        personal.for_you(db, [Module(name="probe", for_you=for_you)], ctxs[0])
+    assert seen == ["{" + str(b.id) + "}"]
+    after = db.execute(text("SELECT current_setting('app.read_also', true)")).scalar()
+    assert after == ""
+    assert db.execute(text("SELECT current_setting('app.workspace_id', true)")).scalar() == str(
+        a.id
+    )
+
+
+@pytest.mark.postgres_only
+def test_every_isolated_table_has_the_read_only_member_policy(db, backend):
+    rows = db.execute(
+        text(
+            "SELECT tablename, policyname, cmd FROM pg_policies "
+            "WHERE schemaname = 'public' AND policyname IN ('tenant_isolation', 'member_read')"
+        )
+    ).all()
+    isolated = {t for t, name, _cmd in rows if name == "tenant_isolation"}
+    member_read = {t: cmd for t, name, cmd in rows if name == "member_read"}
+    assert len(isolated) > 20
+    assert set(member_read) == isolated
+    assert set(member_read.values()) == {"SELECT"}
 
 
 @pytest.mark.postgres_only

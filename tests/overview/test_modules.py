@@ -5,6 +5,7 @@ overview, the menu or main.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -37,15 +38,17 @@ def _extra_module() -> Module:
             needs_you=[NeedsYou("Svar på prøven", "/proeve", due=date(2027, 1, 15))],
         )
 
-    def for_you(session: Session, ctx: Context) -> list[NeedsYou]:
-        if not ctx.can("helpdesk.see_all"):
-            return []
-        return [
-            NeedsYou("Les prøven", "/proeve/1", group="Prøver", due=date(2027, 2, 1)),
-            NeedsYou(
-                "Godkjenn prøven", "/proeve/2", group="Prøver", urgent=True, action="Godkjenn"
-            ),
-        ]
+    def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYou]]:
+        return {
+            ctx.workspace.id: [
+                NeedsYou("Les prøven", "/proeve/1", group="Prøver", due=date(2027, 2, 1)),
+                NeedsYou(
+                    "Godkjenn prøven", "/proeve/2", group="Prøver", urgent=True, action="Godkjenn"
+                ),
+            ]
+            for ctx in ctxs
+            if ctx.can("helpdesk.see_all")
+        }
 
     return Module(
         name="proeve",

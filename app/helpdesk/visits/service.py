@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event
+from sqlalchemy import Select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import feeds
@@ -206,25 +208,32 @@ def agenda(
     )
 
 
-def visits_between(
-    session: Session, ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
-) -> list[Visit]:
-    """One helper's visits starting from ``start`` until ``end``, soonest first, with their
-    request (for the start page)."""
+def visits_between_query(
+    ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
+) -> Select[Any]:
+    """The select of :func:`visits_between` (the first ``limit`` visits of one helper starting
+    from ``start`` until ``end``, soonest first), for a query that reads several workspaces'
+    at once (each person's start page)."""
     mine = (
         scoped(VisitHelper, ws.id)
         .where(VisitHelper.user_id == user_id)
         .with_only_columns(VisitHelper.visit_id)
     )
-    return list(
-        session.scalars(
-            scoped(Visit, ws.id)
-            .where(Visit.id.in_(mine), Visit.starts_at >= start, Visit.starts_at < end)
-            .order_by(Visit.starts_at)
-            .limit(limit)
-            .options(selectinload(Visit.request))
-        )
+    return (
+        scoped(Visit, ws.id)
+        .where(Visit.id.in_(mine), Visit.starts_at >= start, Visit.starts_at < end)
+        .order_by(Visit.starts_at, Visit.id)
+        .limit(limit)
     )
+
+
+def visits_between(
+    session: Session, ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
+) -> list[Visit]:
+    """One helper's visits starting from ``start`` until ``end``, soonest first, with their
+    request."""
+    query = visits_between_query(ws, user_id, start, end, limit=limit)
+    return list(session.scalars(query.options(selectinload(Visit.request))))
 
 
 def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:

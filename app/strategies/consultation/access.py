@@ -5,10 +5,12 @@ round of their link, until its deadline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts import principal as principals
@@ -24,10 +26,11 @@ from app.strategies.consultation.rounds import (
     deadline_of,
     ended_on,
     get_round,
+    open_to_take_part_query,
     state_of,
 )
-from app.strategies.models import ConsultationRound, Invitee
-from app.tenancy import scoped
+from app.strategies.models import ConsultationRound, FormalResponse, Invitee
+from app.tenancy import require_scoped, scoped, scoped_in, scoped_union
 
 
 class GuestLinkExpired(AppError):
@@ -37,6 +40,51 @@ class GuestLinkExpired(AppError):
         "Lenken til høringen er utløpt fordi fristen er passert. Ta kontakt med "
         "fylkeskommunen hvis dere trenger mer tid."
     )
+
+
+def own_invitee(p: Principal) -> ColumnElement[bool] | None:
+    """The invitees that are ``p``'s own (their municipality or their organisation), as a
+    condition; None for one who takes part for neither."""
+    if p.municipality_number:
+        return Invitee.municipality_number == p.municipality_number
+    if p.organisation_id:
+        return Invitee.organisation_id == p.organisation_id
+    return None
+
+
+def member_bodies(session: Session, ws: Workspace, p: Principal) -> list[int]:
+    """The bodies (seen in ``ws``) ``p``'s municipality or organisation is a member of now."""
+    if p.municipality_number:
+        members = networks_service.current_members(
+            session, ws, municipality_number=p.municipality_number
+        )
+    elif p.organisation_id:
+        members = networks_service.current_members(session, ws, organisation_id=p.organisation_id)
+    else:
+        return []
+    return sorted({m.body_id for m in members})
+
+
+def member_bodies_in(
+    session: Session, wanted: Sequence[tuple[Workspace, Principal]]
+) -> dict[int, set[int]]:
+    """:func:`member_bodies` in each of several workspaces, by workspace id, in one statement.
+    On PostgreSQL only for workspaces whose shared bodies the scope shows: the current one's
+    county's (``app.county_number``)."""
+    out: dict[int, set[int]] = {ws.id: set() for ws, _p in wanted}
+    parts = []
+    for ws, p in wanted:
+        if p.municipality_number:
+            ids = networks_service.member_body_ids(ws, municipality_number=p.municipality_number)
+        elif p.organisation_id:
+            ids = networks_service.member_body_ids(ws, organisation_id=p.organisation_id)
+        else:
+            continue
+        parts.append(ids.add_columns(literal(ws.id)))
+    if parts:
+        for body_id, ws_id in session.execute(scoped_union(*parts)):
+            out[ws_id].add(body_id)
+    return out
 
 
 def my_invitees(
@@ -53,20 +101,88 @@ def my_invitees(
         return list(session.scalars(query.where(Invitee.id == p.guest_invitee_id)))
     if not p.can("strategies.respond"):
         return []
-    if p.municipality_number:
-        own = Invitee.municipality_number == p.municipality_number
-        member_of = networks_service.current_members(
-            session, ws, municipality_number=p.municipality_number
-        )
-    elif p.organisation_id:
-        own = Invitee.organisation_id == p.organisation_id
-        member_of = networks_service.current_members(session, ws, organisation_id=p.organisation_id)
-    else:
+    own = own_invitee(p)
+    if own is None:
         return []
-    bodies = sorted({m.body_id for m in member_of})
+    bodies = member_bodies(session, ws, p)
     return list(
         session.scalars(query.where(or_(own, Invitee.body_id.in_(bodies))).order_by(Invitee.id))
     )
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitee of an open round that may be the person's (see :func:`invitations`), with
+    its round and the state of its formal response."""
+
+    workspace_id: int
+    invitee_id: int
+    round_id: int
+    round_title: str
+    deadline: date  # the invitee's own, or the round's end
+    own: bool  # the person's municipality or organisation; else a body's (is it theirs?)
+    body_id: int | None
+    response_id: int | None
+    submitted_at: datetime | None
+
+
+def invitations(
+    session: Session, wanted: Sequence[tuple[Workspace, Principal]], *, rounds: int
+) -> list[Invitation]:
+    """For the start page, in one statement whatever the number of workspaces: in each
+    workspace of ``wanted``, of its first ``rounds`` rounds one may take part in
+    (:func:`rounds.open_to_take_part_query`), the invitees that are the principal's own and
+    every invitee that is a body (the caller keeps the bodies the principal is a member of, see
+    :func:`member_bodies`, as :func:`my_invitees` does), by workspace then invitee id, each with
+    its formal response (draft or sent) if any. On PostgreSQL the other workspaces must be
+    readable (``set_db_scope(read_also=...)``)."""
+    chosen: list[Any] = []
+    takes_part: list[ColumnElement[bool]] = []
+    owns: list[ColumnElement[bool]] = []
+    for ws, p in wanted:
+        own = own_invitee(p) if p.can("strategies.respond") else None
+        if own is None or p.guest_invitee_id is not None:
+            continue
+        part = require_scoped(open_to_take_part_query(ws, limit=rounds))
+        chosen.append(select(part.with_only_columns(ConsultationRound.id).subquery().c.id))
+        here = Invitee.workspace_id == ws.id
+        takes_part.append(and_(here, or_(own, Invitee.body_id.is_not(None))))
+        owns.append(and_(here, own))
+    if not chosen:
+        return []
+    ids = sorted({ws.id for ws, _p in wanted})
+    round_ids = union_all(*chosen).subquery()
+    rows = session.execute(
+        scoped_in(Invitee, ids)
+        .join(
+            ConsultationRound,
+            and_(
+                ConsultationRound.id == Invitee.round_id,
+                ConsultationRound.workspace_id == Invitee.workspace_id,
+            ),
+        )
+        .outerjoin(
+            FormalResponse,
+            and_(
+                FormalResponse.invitee_id == Invitee.id,
+                FormalResponse.workspace_id == Invitee.workspace_id,
+            ),
+        )
+        .where(Invitee.round_id.in_(select(round_ids.c.id)), or_(*takes_part))
+        .with_only_columns(
+            Invitee.workspace_id,
+            Invitee.id,
+            Invitee.round_id,
+            ConsultationRound.title,
+            func.coalesce(Invitee.deadline, ConsultationRound.ends_on),
+            or_(*owns).label("own"),
+            Invitee.body_id,
+            FormalResponse.id,
+            FormalResponse.submitted_at,
+        )
+        .order_by(Invitee.workspace_id, Invitee.id)
+    ).all()
+    return [Invitation(*row) for row in rows]
 
 
 def visible_rounds(session: Session, ws: Workspace, p: Principal) -> list[ConsultationRound]:

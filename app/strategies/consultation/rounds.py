@@ -146,41 +146,49 @@ def open_rounds(session: Session, ws: Workspace) -> int:
     return session.scalar(open_rounds_query(ws)) or 0
 
 
+def rounds_to_follow_query(ws: Workspace, *, soon: int, limit: int) -> Select[Any]:
+    """The select of :func:`rounds_to_follow` (for one workspace; the start page unites one per
+    workspace)."""
+    on = today()
+    ended = or_(ConsultationRound.closed_at.is_not(None), ConsultationRound.ends_on < on)
+    return (
+        scoped(ConsultationRound, ws.id)
+        .where(
+            ConsultationRound.answers_published_at.is_(None),
+            ConsultationRound.starts_on <= on,
+            or_(ended, ConsultationRound.ends_on <= on + timedelta(days=soon)),
+        )
+        .order_by(ConsultationRound.ends_on, ConsultationRound.id)
+        .limit(limit)
+    )
+
+
 def rounds_to_follow(
     session: Session, ws: Workspace, *, soon: int, limit: int
 ) -> list[ConsultationRound]:
     """For the coordinators' start page: rounds open now that close within ``soon`` days, and
     rounds that have closed whose answers are not published yet; the soonest deadline first."""
+    return list(session.scalars(rounds_to_follow_query(ws, soon=soon, limit=limit)))
+
+
+def open_to_take_part_query(ws: Workspace, *, limit: int) -> Select[Any]:
+    """The select of :func:`open_to_take_part` (for one workspace; the start page unites one per
+    workspace)."""
     on = today()
-    ended = or_(ConsultationRound.closed_at.is_not(None), ConsultationRound.ends_on < on)
-    return list(
-        session.scalars(
-            scoped(ConsultationRound, ws.id)
-            .where(
-                ConsultationRound.answers_published_at.is_(None),
-                ConsultationRound.starts_on <= on,
-                or_(ended, ConsultationRound.ends_on <= on + timedelta(days=soon)),
-            )
-            .order_by(ConsultationRound.ends_on, ConsultationRound.id)
-            .limit(limit)
+    return (
+        scoped(ConsultationRound, ws.id)
+        .where(
+            ConsultationRound.answers_published_at.is_(None),
+            ConsultationRound.closed_at.is_(None),
+            ConsultationRound.starts_on <= on,
+            ConsultationRound.ends_on >= on - timedelta(days=LATER_DEADLINE_DAYS),
         )
+        .order_by(ConsultationRound.ends_on, ConsultationRound.id)
+        .limit(limit)
     )
 
 
 def open_to_take_part(session: Session, ws: Workspace, *, limit: int) -> list[ConsultationRound]:
     """Rounds people may take part in today or could until recently (an invitee may have a
     later deadline of its own): started, not closed early, answers not published."""
-    on = today()
-    return list(
-        session.scalars(
-            scoped(ConsultationRound, ws.id)
-            .where(
-                ConsultationRound.answers_published_at.is_(None),
-                ConsultationRound.closed_at.is_(None),
-                ConsultationRound.starts_on <= on,
-                ConsultationRound.ends_on >= on - timedelta(days=LATER_DEADLINE_DAYS),
-            )
-            .order_by(ConsultationRound.ends_on, ConsultationRound.id)
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(open_to_take_part_query(ws, limit=limit)))
