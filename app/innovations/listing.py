@@ -193,41 +193,6 @@ def list_adoptions(
     return rows, total
 
 
-def in_use_near(
-    session: Session, ws: Workspace, own: str, neighbours: list[str], limit: int = 5
-) -> list[tuple[Innovation, int]]:
-    """Innovations (own or shared, not archived) in use in some of ``neighbours`` and not yet
-    taken up in ``own`` (no adoption of any status there), most used among them first — for a
-    municipal user's start page: what their councils already use. Two bounded queries."""
-    if not neighbours:
-        return []
-    taken_up = visible_adoptions(ws).where(Adoption.municipality_number == own)
-    in_use = func.count(func.distinct(Adoption.municipality_number))
-    counted = session.execute(
-        visible_adoptions(ws)
-        .where(
-            Adoption.status == "in_use",
-            Adoption.municipality_number.in_(neighbours),
-            Adoption.innovation_id.not_in(taken_up.with_only_columns(Adoption.innovation_id)),
-        )
-        .group_by(Adoption.innovation_id)
-        .with_only_columns(Adoption.innovation_id, in_use)
-        .order_by(in_use.desc(), Adoption.innovation_id)
-        .limit(limit * 2)  # some may be archived or no longer visible
-    ).all()
-    if not counted:
-        return []
-    found_ = {
-        i.id: i
-        for i in session.scalars(
-            visible_innovations(ws).where(
-                Innovation.id.in_([row[0] for row in counted]), Innovation.archived_at.is_(None)
-            )
-        )
-    }
-    return [(found_[i], n) for i, n in counted if i in found_][:limit]
-
-
 def to_spread_among(
     session: Session, ws: Workspace, municipality_numbers: list[str], limit: int = 20
 ) -> list[tuple[Innovation, int]]:

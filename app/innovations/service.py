@@ -26,7 +26,6 @@ from app.i18n import lazy
 from app.innovations import tally
 from app.innovations.listing import InnovationRow as InnovationRow
 from app.innovations.listing import RegistryFilter as RegistryFilter
-from app.innovations.listing import in_use_near as in_use_near
 from app.innovations.listing import list_adoptions as list_adoptions
 from app.innovations.listing import neighbours as neighbours
 from app.innovations.listing import registry as registry
@@ -410,11 +409,11 @@ class InUseNear:
 
 
 def in_use_near_query(ws: Workspace, own: str, neighbours: Any, limit: int) -> Select[Any]:
-    """What :func:`in_use_near` finds in ``ws``, as one select of (id, title, how many use it),
-    most used first: innovations (own or shared, not archived) in use in some of
-    ``neighbours`` (a list, or a select of municipality numbers) and not yet taken up in
-    ``own``. The adoptions are counted first and only the ``2 * limit`` most used are looked
-    up, as ``in_use_near`` does."""
+    """What a municipal user's start page shows of their neighbours' innovations, in ``ws``,
+    as one select of (id, title, how many use it), most used first: innovations (own or
+    shared, not archived) in use in some of ``neighbours`` (a list, or a select of municipality
+    numbers) and not yet taken up in ``own`` (no adoption of any status there). The adoptions
+    are counted first and only the ``2 * limit`` most used are looked up."""
     taken_up = visible_adoptions(ws).where(Adoption.municipality_number == own)
     in_use = func.count(func.distinct(Adoption.municipality_number))
     counted = (
@@ -443,7 +442,7 @@ def in_use_near_query(ws: Workspace, own: str, neighbours: Any, limit: int) -> S
 def in_use_near_in(
     session: Session, wanted: Sequence[tuple[Workspace, str, Any]], limit: int = 5
 ) -> dict[int, list[InUseNear]]:
-    """:func:`in_use_near` in each of several workspaces — ``wanted`` holds (workspace, own
+    """:func:`in_use_near_query` in each of several workspaces — ``wanted`` holds (workspace, own
     municipality, neighbours) — by workspace id, in one query whatever their number (a UNION
     ALL of one limited part per workspace; each person's start page reads all their
     workspaces at once)."""

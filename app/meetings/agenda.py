@@ -439,11 +439,6 @@ def presence(session: Session, ws: Workspace, body_id: int, small_below: int) ->
 MY_OPEN_SHOWN = 20  # of each workspace
 
 
-def my_open_decisions(session: Session, ws: Workspace, p: Principal) -> list[DecisionRow]:
-    """The decisions the person is responsible for that are not done yet."""
-    return my_open_decisions_in(session, [(ws, p)]).get(ws.id, [])
-
-
 def _own_meetings_visible_to(ws: Workspace, p: Principal) -> Select[Any] | None:
     """The meetings of the workspace itself that ``p`` may read (as
     ``service.visible_to``), built without a query of its own first; ``None``: none. A decision
@@ -469,7 +464,8 @@ def _own_meetings_visible_to(ws: Workspace, p: Principal) -> Select[Any] | None:
 def my_open_decisions_in(
     session: Session, wanted: Sequence[tuple[Workspace, Principal]]
 ) -> dict[int, list[DecisionRow]]:
-    """:func:`my_open_decisions` in each of several workspaces (by workspace id), the first
+    """The decisions the person is responsible for that are not done yet, in each of several
+    workspaces (by workspace id), the first
     ``MY_OPEN_SHOWN`` of each, in one query whatever their number: a UNION ALL of one limited
     part per workspace, joined to the decisions (each person's start page reads all their
     workspaces at once)."""

@@ -104,9 +104,8 @@ def current_members(
     workspace sees — its own and those shared with its county — narrowed to one body, one kind
     of body, one municipality or one organisation. Other modules ask this instead of reading
     the membership tables."""
-    on = on or today()
     query = (
-        visible_memberships(ws)
+        _held(ws, on, municipality_number, organisation_id)
         .join(Body, Body.id == BodyMembership.body_id)
         .with_only_columns(
             BodyMembership.body_id,
@@ -115,16 +114,11 @@ def current_members(
             BodyMembership.organisation_id,
             BodyMembership.role,
         )
-        .where(held_on(on))
     )
     if body_id is not None:
         query = query.where(BodyMembership.body_id == body_id)
     if kind is not None:
         query = query.where(Body.kind == kind)
-    if municipality_number is not None:
-        query = query.where(BodyMembership.municipality_number == municipality_number)
-    if organisation_id is not None:
-        query = query.where(BodyMembership.organisation_id == organisation_id)
     return [CurrentMember(*row) for row in session.execute(query).all()]
 
 
@@ -141,14 +135,23 @@ def member_body_ids(
     (today in Norway by default), in ``role`` if given — for another module's query that must
     not run one of its own first (each person's start page reads all their workspaces at once).
     """
+    query = _held(ws, on, municipality_number, organisation_id)
+    if role is not None:
+        query = query.where(BodyMembership.role == role)
+    return query.with_only_columns(BodyMembership.body_id)
+
+
+def _held(
+    ws: Workspace, on: date | None, municipality_number: str | None, organisation_id: int | None
+) -> Any:
+    """The memberships held on ``on`` (today in Norway by default) in the bodies ``ws`` sees,
+    of one municipality or one organisation when given."""
     query = visible_memberships(ws).where(held_on(on or today()))
     if municipality_number is not None:
         query = query.where(BodyMembership.municipality_number == municipality_number)
     if organisation_id is not None:
         query = query.where(BodyMembership.organisation_id == organisation_id)
-    if role is not None:
-        query = query.where(BodyMembership.role == role)
-    return query.with_only_columns(BodyMembership.body_id)
+    return query
 
 
 def fellow_members_query(ws: Workspace, municipality_number: str) -> Any:

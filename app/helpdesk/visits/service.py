@@ -211,9 +211,9 @@ def agenda(
 def visits_between_query(
     ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
 ) -> Select[Any]:
-    """The select of :func:`visits_between` (the first ``limit`` visits of one helper starting
-    from ``start`` until ``end``, soonest first), for a query that reads several workspaces'
-    at once (each person's start page)."""
+    """The first ``limit`` visits of one helper starting from ``start`` until ``end``, soonest
+    first, as a select, for a query that reads several workspaces' at once (each person's start
+    page)."""
     mine = (
         scoped(VisitHelper, ws.id)
         .where(VisitHelper.user_id == user_id)
@@ -225,15 +225,6 @@ def visits_between_query(
         .order_by(Visit.starts_at, Visit.id)
         .limit(limit)
     )
-
-
-def visits_between(
-    session: Session, ws: Workspace, user_id: int, start: datetime, end: datetime, *, limit: int
-) -> list[Visit]:
-    """One helper's visits starting from ``start`` until ``end``, soonest first, with their
-    request."""
-    query = visits_between_query(ws, user_id, start, end, limit=limit)
-    return list(session.scalars(query.options(selectinload(Visit.request))))
 
 
 def to_ical(ws: Workspace, visits: list[Visit], name: str) -> bytes:
