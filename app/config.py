@@ -35,11 +35,12 @@ class Settings(BaseSettings):
     # Database connections each worker process keeps open (PostgreSQL); unset, they are shared
     # out from about 40 for all workers together (see app.db.pool_size).
     database_pool_size: int | None = None
-    # Worker threads of each worker process for the sync parts of a request (the route itself,
-    # sync dependencies, the session's end): the size of anyio's shared thread limiter. 0 keeps
-    # anyio's 40, the default: with a few (4), requests waiting for SQLite's write lock hold
-    # every thread and the readers queue behind them (bench/load.py --threads 4, mixed run:
-    # 14 req/s, a 10 s p95 and 503s, against 49 req/s and no errors with 40).
+    # Worker threads of each worker process for the sync parts of a request (a request's one
+    # trip: its set-up, route and commit, app.accounts.one_trip): the size of anyio's shared
+    # thread limiter. 0 keeps anyio's 40, the default. Before a request made one trip, a few
+    # threads (2 or 4) stalled SQLite writes until the busy timeout (a write held the lock
+    # while waiting for a thread); now 4 run the mixed load without errors, but bring no clear
+    # gain over 40 (bench/load.py --threads 4, 2026-12-05).
     threads: int = 0
     # The help desk's twelve-month key figures on the start page (median time to a first
     # response, average rating) are computed at most this often per workspace and process;

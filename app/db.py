@@ -318,16 +318,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     await slots.acquire()
     try:
         session = session_for(factory, request.method)
+        session.info[ENDS_SESSION] = _end
         try:
             yield session
         except BaseException:
+            if not ended(session):
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(
+                        _end, session, False, limiter=anyio.CapacityLimiter(1)
+                    )
+            raise
+        if not ended(session):
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(
-                    _end, session, False, limiter=anyio.CapacityLimiter(1)
+                    _end, session, True, limiter=anyio.CapacityLimiter(1)
                 )
-            raise
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, True, limiter=anyio.CapacityLimiter(1))
     finally:
         slots.release()
 
@@ -363,6 +368,31 @@ def _session_slots(factory: sessionmaker[Session]) -> asyncio.Semaphore:
         slots = asyncio.Semaphore(session_slots(bind) if isinstance(bind, Engine) else 8)
         by_engine[id(bind)] = slots
     return slots
+
+
+# session.info: how the request's session ends (``_end``), for a route that ends it in its own
+# trip to the thread pool (app.accounts.one_trip); and that it did.
+ENDS_SESSION = "samspill.end"
+ENDED = "samspill.ended"
+
+
+def end_in_route(session: Session, commit: bool) -> bool:
+    """End the request's transaction (commit, or roll back) and close the session, from the
+    route's own trip to the thread pool, as :func:`get_session` would after it: True when done
+    so, False when the session is not one of :func:`get_session`'s (a test's own), which then
+    ends it itself."""
+    end = session.info.get(ENDS_SESSION)
+    if end is None:
+        return False
+    session.info[ENDED] = True
+    end(session, commit)
+    return True
+
+
+def ended(session: Session) -> bool:
+    """Whether the route ended the session (:func:`end_in_route`) and nothing began a new
+    transaction since (an error handler that read something): then there is nothing to end."""
+    return bool(session.info.get(ENDED)) and not session.in_transaction()
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -194,33 +194,46 @@ def error_response(
     return render_error(request, status, message, errors)
 
 
+def app_error_response(request: Request, exc: AppError) -> Response:
+    """The answer to one of the app's errors: a page (401 a redirect to the login) or JSON."""
+    errors = exc.messages() if isinstance(exc, InvalidInput) else None
+    message = _(exc.message)
+    if exc.extra:
+        message = message.format(**exc.extra)
+    if isinstance(exc, NotAuthenticated) and not wants_json(request):
+        from app.web import redirect
+
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return redirect(request, "/logg-inn?" + urlencode({"neste": target}))
+    response = error_response(request, exc.status_code, exc.code, message, errors)
+    headers = getattr(exc, "headers", None)
+    if headers:  # e.g. Retry-After of a rate limit
+        response.headers.update(headers)
+    if isinstance(exc, NotAuthenticated):
+        # RFC 6750: say how to authenticate, and whether the token given was the problem.
+        given = request.headers.get("authorization", "").lower().startswith("bearer ")
+        response.headers["WWW-Authenticate"] = (
+            'Bearer realm="samspill", error="invalid_token"' if given else 'Bearer realm="samspill"'
+        )
+    return response
+
+
+def validation_response(request: Request, exc: RequestValidationError) -> Response:
+    """422 with a message per field."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        field = ".".join(loc) or "body"
+        errors[field] = _validation_message(err)
+    return error_response(request, 422, "invalid_input", _(STATUS_TEXT[422]), errors)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     def _app_error(request: Request, exc: AppError) -> Response:
-        errors = exc.messages() if isinstance(exc, InvalidInput) else None
-        message = _(exc.message)
-        if exc.extra:
-            message = message.format(**exc.extra)
-        if isinstance(exc, NotAuthenticated) and not wants_json(request):
-            from app.web import redirect
-
-            target = request.url.path
-            if request.url.query:
-                target += "?" + request.url.query
-            return redirect(request, "/logg-inn?" + urlencode({"neste": target}))
-        response = error_response(request, exc.status_code, exc.code, message, errors)
-        headers = getattr(exc, "headers", None)
-        if headers:  # e.g. Retry-After of a rate limit
-            response.headers.update(headers)
-        if isinstance(exc, NotAuthenticated):
-            # RFC 6750: say how to authenticate, and whether the token given was the problem.
-            given = request.headers.get("authorization", "").lower().startswith("bearer ")
-            response.headers["WWW-Authenticate"] = (
-                'Bearer realm="samspill", error="invalid_token"'
-                if given
-                else 'Bearer realm="samspill"'
-            )
-        return response
+        return app_error_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -233,12 +246,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors: dict[str, str] = {}
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
-            field = ".".join(loc) or "body"
-            errors[field] = _validation_message(err)
-        return error_response(request, 422, "invalid_input", _(STATUS_TEXT[422]), errors)
+        return validation_response(request, exc)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -16,6 +16,7 @@ import app.models  # noqa: F401  (every table, and the audit hook)
 from app import PACKAGE_DIR, health, logs, metrics, web
 from app.accounts import api as accounts_api
 from app.accounts import oidc as accounts_oidc
+from app.accounts import one_trip
 from app.accounts import reset_views as accounts_reset_views
 from app.accounts import service_token_views as accounts_service_token_views
 from app.accounts import token_views as accounts_token_views
@@ -117,6 +118,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(logs.AccessLog)  # outermost: the request id is there for everything
     install_error_handlers(app)
+    one_trip.install(app)  # refusals before validation errors (after the handlers above)
     install_rate_limits(app, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

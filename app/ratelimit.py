@@ -36,7 +36,7 @@ from limits.strategies import (
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts.deps import SESSION_COOKIE, DbSession, optional_user
+from app.accounts.deps import SESSION_COOKIE, DbSession, deferred_setup, optional_user
 from app.accounts.service import hash_token
 from app.config import Settings
 from app.errors import TooManyRequests
@@ -151,10 +151,16 @@ async def limit_requests(request: Request, session: DbSession) -> None:
     method, path = request.method, request.scope["path"]
     if method in SAFE_METHODS and not path.startswith("/api/"):
         return  # reading pages is not limited: no query for the user
-    await run_in_threadpool(_count, limiter, request, session)
+    setup = deferred_setup(request)
+    if setup is not None:
+        # counted first in the route's own trip (app.accounts.one_trip)
+        setup.count, setup.session = limiter, session
+        return
+    await run_in_threadpool(count, limiter, request, session)
 
 
-def _count(limiter: Limiter, request: Request, session: Session) -> None:
+def count(limiter: Limiter, request: Request, session: Session) -> None:
+    """Count ``request`` (or refuse it, 429). Sync: inside a trip to the thread pool."""
     method, path = request.method, request.scope["path"]
     address = request.client.host if request.client else "unknown"
     checks = limiter.checks(method, path, _who(request, session), address)

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.accounts import service
 from app.accounts.deps import ApiCaller, Context, DbSession, api_require
 from app.accounts.models import Membership
+from app.accounts.one_trip import Router
 from app.accounts.schemas import ExtraRolesUpdate, MemberRead, MembershipRead, MeRead
 from app.errors import InvalidInput
 from app.i18n import lazy
 from app.reads import Cursor, Limit, Page, page_listed
 from app.tenancy import set_db_scope
 
-router = APIRouter(tags=["accounts"])
+router = Router(tags=["accounts"])
 
 
 @router.get("/me", response_model=MeRead)

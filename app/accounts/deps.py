@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -41,6 +41,66 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # response is sent. A browser that follows a redirect never outruns the commit, and nothing is
 # acknowledged that a failed commit could lose.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# --- the set-up in the route's own trip ---------------------------------------------------
+
+
+class Pending:
+    """What a dependency of this module answers in place of a value it would need the database
+    for, on a route of :class:`app.accounts.one_trip.OneTripRoute`: that route finds the value
+    in its own trip to the thread pool, just before it runs, and passes it on. ``kind`` says
+    which value: "page" (the workspace context of a page), "user" (the signed-in user, or
+    None), "caller" (an API caller) or "api" (the API caller's workspace context)."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Pending({self.kind!r})"
+
+
+@dataclass
+class Setup:
+    """What a request on a :class:`~app.accounts.one_trip.OneTripRoute` asked its dependencies
+    for and has not been found yet: filled in by the dependencies (on the event loop, no
+    database), found by :func:`app.accounts.one_trip.find` in the route's trip, in this order:
+    the rate limit's count, the API caller and context, the page's context, the user."""
+
+    count: Any = None  # the rate limiter (app.ratelimit.Limiter) when the request is counted
+    api: bool = False  # the API caller is wanted
+    api_slug: str | None = None  # ... under /api/v1/{workspace_slug}/: with its context
+    api_context_slug: str | None = None  # the API caller's context is wanted here
+    api_actions: list[str] = field(default_factory=list)  # ... if they may do these
+    page_slug: str | None = None  # the page's workspace context is wanted
+    page_actions: list[str] = field(default_factory=list)  # ... if they may do these
+    user: bool = False  # the signed-in user (or None) is wanted
+    user_required: bool = False  # ... and None is refused (401)
+    session: Any = None  # the request's session, which the dependencies were given
+    found: bool = False  # app.accounts.one_trip.find ran
+
+
+SETUP = "samspill.setup"  # the request's Setup, in its ASGI scope
+
+
+def deferred_setup(request: Request) -> Setup | None:
+    """The request's :class:`Setup`, made at the first call, when its route finds the set-up
+    in its own trip (``defers_setup``); else None: the dependency finds its value itself."""
+    setup = request.scope.get(SETUP)
+    if setup is None and getattr(request.scope.get("route"), "defers_setup", False):
+        setup = request.scope[SETUP] = Setup()
+    return setup  # type: ignore[no-any-return]
+
+
+def defers(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a dependency that answers a :class:`Pending` when the set-up is deferred, or takes
+    one and passes it on (or keeps it, and reads the context from ``request.state.ctx`` once
+    the route runs): :class:`~app.accounts.one_trip.OneTripRoute` defers a route's set-up
+    only when every dependency that takes such a value is marked so."""
+    function.defers_setup = True  # type: ignore[attr-defined]
+    return function
 
 
 @dataclass(frozen=True)
@@ -152,14 +212,30 @@ async def signed_in_user(request: Request, session: DbSession) -> User | None:
     is needed (``async``: a dependency that is a plain ``def`` costs a trip every time)."""
     if not _needs_lookup(request):
         return getattr(request.state, "user", None)
+    setup = deferred_setup(request)
+    if setup is not None:
+        setup.user, setup.session = True, session
+        return _pending("user")
     return await run_in_threadpool(optional_user, request, session)
 
 
+defers(signed_in_user)
 OptionalUser = Annotated[User | None, Depends(signed_in_user)]
 
 
-async def current_user(user: OptionalUser) -> User:
+def _pending(kind: str) -> Any:
+    """A :class:`Pending` where a dependency's value is declared (its route finds the value)."""
+    return Pending(kind)
+
+
+@defers
+async def current_user(request: Request, user: OptionalUser) -> User:
     # async: no database, no trip to the thread pool (as for the role checks below)
+    if isinstance(user, Pending):
+        setup = deferred_setup(request)
+        assert setup is not None
+        setup.user_required = True
+        return user  # type: ignore[unreachable]
     if user is None:
         raise NotAuthenticated()
     return user
@@ -258,19 +334,40 @@ async def workspace_context(request: Request, workspace_slug: str, session: DbSe
     sync dependencies (the user, then the context) cost a trip to the thread pool each."""
     if not _needs_lookup(request) and getattr(request.state, "user", None) is None:
         raise NotAuthenticated()  # no session cookie: nobody to look up
+    setup = deferred_setup(request)
+    if setup is not None:
+        setup.page_slug, setup.session = workspace_slug, session
+        return _pending("page")  # type: ignore[no-any-return]
     return await run_in_threadpool(page_context, request, session, workspace_slug)
+
+
+defers(workspace_context)
 
 
 def require(action: str) -> Callable[..., Awaitable[Context]]:
     """Dependency: the workspace context, if the user's role may do ``action`` there."""
     allowed("county_admin", action)  # fail at import time on a misspelt action
 
-    async def dependency(ctx: Annotated[Context, Depends(workspace_context)]) -> Context:
-        if not ctx.can(action):
-            raise Forbidden()
-        return ctx
+    @defers
+    async def dependency(
+        request: Request, ctx: Annotated[Context, Depends(workspace_context)]
+    ) -> Context:
+        return _checked(request, ctx, action, api=False)
 
     return dependency
+
+
+def _checked(request: Request, ctx: Context, action: str, *, api: bool) -> Context:
+    """``ctx`` if its role may do ``action`` (else 403); a context still to be found is
+    checked by the route once found (the action noted in the request's :class:`Setup`)."""
+    if isinstance(ctx, Pending):
+        setup = deferred_setup(request)
+        assert setup is not None
+        (setup.api_actions if api else setup.page_actions).append(action)
+        return ctx  # type: ignore[unreachable]
+    if not ctx.can(action):
+        raise Forbidden()
+    return ctx
 
 
 # --- API ---------------------------------------------------------------------------------
@@ -323,6 +420,11 @@ async def api_user(request: Request, session: DbSession) -> tuple[User, int | No
     if not bearer and not _needs_lookup(request) and getattr(request.state, "user", None) is None:
         raise NotAuthenticated()  # no token, no session cookie: nobody to look up
     slug = request.path_params.get("workspace_slug")
+    setup = deferred_setup(request)
+    if setup is not None:
+        setup.api, setup.session = True, session
+        setup.api_slug = slug if isinstance(slug, str) else None
+        return _pending("caller")  # type: ignore[no-any-return]
     if not isinstance(slug, str):
         return await run_in_threadpool(api_caller, request, session)
     ctx = await run_in_threadpool(api_context, request, session, slug)
@@ -331,6 +433,7 @@ async def api_user(request: Request, session: DbSession) -> tuple[User, int | No
     return ctx.user, ctx.workspace.id if ctx.via_token else None
 
 
+defers(api_user)
 ApiCaller = Annotated[tuple[User, int | None], Depends(api_user)]
 
 
@@ -338,18 +441,27 @@ async def api_workspace_context(
     request: Request, workspace_slug: str, session: DbSession, caller: ApiCaller
 ) -> Context:
     """Dependency: the caller's context in ``workspace_slug``, found by :func:`api_user`."""
+    if isinstance(caller, Pending):
+        setup = deferred_setup(request)
+        assert setup is not None
+        setup.api_context_slug = workspace_slug
+        return _pending("api")  # type: ignore[no-any-return]
     ctx = getattr(request.state, _API_CONTEXT, None)
     if isinstance(ctx, Context) and ctx.workspace.slug == workspace_slug:
         return ctx
     return await run_in_threadpool(api_context, request, session, workspace_slug)
 
 
+defers(api_workspace_context)
+
+
 def api_require(action: str) -> Callable[..., Awaitable[Context]]:
     allowed("county_admin", action)
 
-    async def dependency(ctx: Annotated[Context, Depends(api_workspace_context)]) -> Context:
-        if not ctx.can(action):
-            raise Forbidden()
-        return ctx
+    @defers
+    async def dependency(
+        request: Request, ctx: Annotated[Context, Depends(api_workspace_context)]
+    ) -> Context:
+        return _checked(request, ctx, action, api=True)
 
     return dependency

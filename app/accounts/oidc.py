@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -21,6 +21,7 @@ from joserfc.jwk import KeySet
 
 from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, DbSession
+from app.accounts.one_trip import Router
 from app.accounts.views import after_login, safe_next, set_session_cookie
 from app.config import Settings, get_settings
 from app.db import end_transaction
@@ -29,7 +30,7 @@ from app.i18n import _
 from app.web import render
 
 log = logging.getLogger("samspill.oidc")
-router = APIRouter()
+router = Router()
 
 STATE_COOKIE = "samspill_oidc"
 STATE_TTL = timedelta(minutes=10)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts import password_reset
 from app.accounts.deps import DbSession
 from app.accounts.models import User
+from app.accounts.one_trip import Router
 from app.accounts.schemas import ForgotPasswordForm, NewPasswordForm
 from app.config import get_settings
 from app.errors import InvalidInput
@@ -18,7 +19,7 @@ from app.forms import FormData, form_data, submit
 from app.i18n import _, get_locale, lazy
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 
 def _forgot_form(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts import service_tokens
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.schemas import ServiceTokenForm
 from app.accounts.views import users_context
 from app.errors import InvalidInput
@@ -17,7 +18,7 @@ from app.forms import FormData, parse
 from app.i18n import _
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 ServiceTokenAdmin = Annotated[Context, Depends(require("tokens.manage_service"))]
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts import tokens
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.schemas import TokenForm
 from app.db import utcnow
 from app.forms import FormData, parse
 from app.i18n import _
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 TokenOwner = Annotated[Context, Depends(require("tokens.manage_own"))]
 

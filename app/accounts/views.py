@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts import invitations, service, service_tokens
@@ -21,6 +21,7 @@ from app.accounts.deps import (
     require,
 )
 from app.accounts.models import Invitation, User
+from app.accounts.one_trip import Router
 from app.accounts.permissions import (
     EXTRA_ROLES,
     ROLE_LABELS,
@@ -47,7 +48,7 @@ from app.security import CSRF_COOKIE, LOCALE_COOKIE
 from app.tenancy import set_db_scope
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 Inviter = Annotated[Context, Depends(require("invitations.manage"))]
 UserManager = Annotated[Context, Depends(require("users.manage"))]

@@ -3,16 +3,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts_service
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.audit import service
 from app.db import Base
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 
 def object_labels() -> dict[str, str]:

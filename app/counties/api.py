@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.counties import service
 from app.counties.schemas import MunicipalityRead
 from app.reads import Cursor, Limit, Page, page_in_memory
 
-router = APIRouter(tags=["municipalities"])
+router = Router(tags=["municipalities"])
 
 
 @router.get("/{workspace_slug}/municipalities", response_model=Page[MunicipalityRead])

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import Depends, File, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.helpdesk import attachments, lifecycle
 from app.helpdesk.models import (
@@ -39,7 +40,7 @@ from app.helpdesk.triage import triage as assess
 from app.i18n import _
 from app.reads import Cursor, Key, Limit, Page, UpdatedSince, keyset, page, read, since, whole
 
-router = APIRouter(tags=["helpdesk"])
+router = Router(tags=["helpdesk"])
 
 Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 Filer = Annotated[Context, Depends(api_require("helpdesk.file"))]

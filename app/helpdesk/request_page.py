@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.accounts.deps import Context, DbSession, require
+from app.accounts.deps import Context, DbSession, Pending, defers, require
 from app.forms import MultiFormData, submit
 from app.helpdesk import attachments, record
 from app.helpdesk.due import service_levels
@@ -293,10 +293,16 @@ class RequestPageForm:
 
     request: Request
     session: Session
-    ctx: Context
+    given: Context | Pending  # Pending: found in the route's trip (app.accounts.one_trip)
     number: int
     data: dict[str, Any]
     clash_lines: list[str] = field(default_factory=list)
+
+    @property
+    def ctx(self) -> Context:
+        if isinstance(self.given, Pending):
+            return self.request.state.ctx  # type: ignore[no-any-return]  # page_context's
+        return self.given
 
     def submit(
         self,
@@ -366,13 +372,16 @@ class RequestPageForm:
         )
 
 
-def _posted_on_request(
+@defers
+async def _posted_on_request(
     request: Request,
     number: int,
     session: DbSession,
     data: MultiFormData,
     ctx: Annotated[Context, Depends(require("helpdesk.read"))],
 ) -> RequestPageForm:
+    # async: no database here, no trip of its own; the context may still be to be found
+    # (app.accounts.one_trip), and the form reads it when the route runs.
     return RequestPageForm(request, session, ctx, number, data)
 
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.forms import FormData, submit
 from app.helpdesk import service, sla
 from app.i18n import _
 from app.registry import SettingsSection
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Admin = Annotated[Context, Depends(require("workspace.settings"))]
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.principal import Principal
 from app.counties import service as counties_service
 from app.counties.models import Workspace
@@ -30,7 +31,7 @@ from app.helpdesk.triage import triage as assess
 from app.i18n import _
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("helpdesk.read"))]
 Filer = Annotated[Context, Depends(require("helpdesk.file"))]

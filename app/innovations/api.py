@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.i18n import lazy
 from app.innovations import service
@@ -25,7 +26,7 @@ from app.innovations.schemas import (
 )
 from app.reads import Cursor, Key, Limit, Page, UpdatedSince, page, read, since
 
-router = APIRouter(tags=["innovations"])
+router = Router(tags=["innovations"])
 
 Reader = Annotated[Context, Depends(api_require("innovations.read"))]
 Editor = Annotated[Context, Depends(api_require("innovations.edit"))]

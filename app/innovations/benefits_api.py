@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.errors import found
 from app.innovations import benefits, benefits_status
 from app.innovations.benefits_schemas import (
@@ -28,8 +29,8 @@ from app.innovations.benefits_schemas import (
 from app.innovations.models import BenefitPlan
 from app.reads import Page, read, whole
 
-router = APIRouter()
-api_router = APIRouter(tags=["innovations"])
+router = Router()
+api_router = Router(tags=["innovations"])
 
 Reader = Annotated[Context, Depends(api_require("innovations.read"))]
 BASE = "/{workspace_slug}/benefit-plans"

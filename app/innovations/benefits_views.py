@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.clock import today
 from app.errors import Forbidden, InvalidInput
 from app.forms import FormData, submit
@@ -30,7 +31,7 @@ from app.innovations.models import Benefit, BenefitPlan
 from app.strategies.render import download
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("innovations.read"))]
 BASE = "/{workspace_slug}/innovasjoner/{innovation_id:int}/gevinster"

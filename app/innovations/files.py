@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.principal import Principal
 from app.clock import utcnow
 from app.counties.models import Workspace
@@ -23,7 +24,7 @@ from app.innovations.models import InnovationFile
 from app.tenancy import scoped, scoped_or_shared
 from app.web import redirect
 
-router = APIRouter()
+router = Router()
 MAX_FILES = 20
 
 

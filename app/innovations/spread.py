@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require, require
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.helpdesk.dashboard import charts
 from app.i18n import _
@@ -23,8 +24,8 @@ from app.innovations.labels import LABELS
 from app.networks.svg import CELL, HEADER_H, LABEL_W, SCALE, Picture
 from app.web import is_htmx, render
 
-router = APIRouter()
-api_router = APIRouter(tags=["innovations"])
+router = Router()
+api_router = Router(tags=["innovations"])
 
 Reader = Annotated[Context, Depends(require("innovations.read"))]
 ApiReader = Annotated[Context, Depends(api_require("innovations.read"))]

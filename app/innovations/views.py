@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.counties import service as counties_service
 from app.errors import InvalidInput
 from app.forms import MultiFormData, submit, uploaded_files
@@ -32,7 +33,7 @@ from app.markdown import render_markdown
 from app.networks import service as networks_service
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("innovations.read"))]
 Editor = Annotated[Context, Depends(require("innovations.edit"))]

@@ -7,17 +7,18 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.errors import NotFound
 from app.i18n import _
 from app.mail import attachments, service
 from app.web import redirect, render
 
-router = APIRouter()
-dev_router = APIRouter()
+router = Router()
+dev_router = Router()
 
 
 def state_labels() -> dict[str, str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import Depends, File, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.helpdesk import attachments
 from app.meetings import agenda, papers, series, service
 from app.meetings.models import Meeting, MeetingPaper, WebinarSeries
@@ -31,7 +32,7 @@ from app.meetings.schemas import (
 )
 from app.reads import Cursor, Limit, Page, encode_cursor, read
 
-router = APIRouter(tags=["meetings"])
+router = Router(tags=["meetings"])
 
 Reader = Annotated[Context, Depends(api_require("meetings.read"))]
 

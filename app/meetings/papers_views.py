@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import DbSession
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.forms import uploaded_files
 from app.helpdesk import attachments
@@ -16,7 +17,7 @@ from app.i18n import _, ngettext
 from app.meetings import papers, views
 from app.web import redirect
 
-router = APIRouter()
+router = Router()
 Files = Annotated[list[UploadFile], Depends(uploaded_files)]
 ITEM = "/{workspace_slug}/moter/{meeting_id:int}/saker/{item_id:int}/filer"
 

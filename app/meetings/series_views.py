@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.forms import FormData, submit
 from app.i18n import _, ngettext
 from app.meetings import series, service
@@ -18,7 +19,7 @@ from app.meetings.series import ARCHIVE_KEY
 from app.reads import encode_cursor
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("meetings.read"))]
 PAGE_SIZE = 30

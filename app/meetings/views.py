@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.errors import Forbidden, NotFound
 from app.forms import FormData, submit
 from app.helpdesk import attachments
@@ -28,7 +29,7 @@ from app.meetings.schemas import (
 from app.reads import encode_cursor
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("meetings.read"))]
 PAGE_SIZE = 30

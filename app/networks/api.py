@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.counties.models import Municipality
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import lazy
@@ -38,7 +39,7 @@ from app.reads import (
     whole,
 )
 
-router = APIRouter(tags=["networks"])
+router = Router(tags=["networks"])
 
 NetworksReader = Annotated[Context, Depends(api_require("networks.read"))]
 NetworksManager = Annotated[Context, Depends(api_require("networks.manage"))]

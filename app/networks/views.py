@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.clock import today
 from app.counties import service as counties_service
 from app.errors import Forbidden, InvalidInput
@@ -22,7 +23,7 @@ from app.networks.schemas import BodyForm, EndMembershipForm, MembershipForm, Pe
 from app.networks.svg import coverage_matrix
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("networks.read"))]
 Manager = Annotated[Context, Depends(require("networks.manage"))]

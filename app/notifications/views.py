@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import object_session
 
 from app.accounts.deps import CurrentUser, DbSession
+from app.accounts.one_trip import Router
 from app.config import get_settings
 from app.forms import FormData, submit
 from app.i18n import LOCALES, _
@@ -20,7 +21,7 @@ from app.notifications.kinds import CHANNELS, KINDS
 from app.security import LOCALE_COOKIE
 from app.web import redirect, render, templates
 
-router = APIRouter()
+router = Router()
 
 
 def notification_count(request: Request) -> int | None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, field_validator
 from sqlalchemy import select, true
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.counties import service as counties_service
 from app.forms import FormData, submit
 from app.i18n import _, lazy
@@ -20,7 +21,7 @@ from app.registry import Contribution, FigureQuery, Module
 from app.tenancy import SCOPE_OPTION, require_scoped
 from app.web import redirect, render, render_fragment
 
-router = APIRouter()
+router = Router()
 
 SORTS = ("name", "-name", "number", "-number", "population", "-population")
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.i18n import lazy
@@ -34,7 +35,7 @@ from app.schemes.schemas import (
     SchemeRead,
 )
 
-router = APIRouter(tags=["schemes"])
+router = Router(tags=["schemes"])
 
 Reader = Annotated[Context, Depends(api_require("schemes.read"))]
 Manager = Annotated[Context, Depends(api_require("schemes.manage"))]

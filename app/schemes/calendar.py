@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app import feeds
 from app.accounts.deps import Context, DbSession, api_require, require
 from app.accounts.models import User
+from app.accounts.one_trip import Router
 from app.clock import at, local_date, utcnow
 from app.counties.models import Workspace
 from app.errors import InvalidInput, NotFound
@@ -152,9 +153,9 @@ def feed(session: Session, token: str) -> tuple[Workspace, list[SchemeCall]] | N
 
 # --- pages ---------------------------------------------------------------------------------
 
-router = APIRouter()
+router = Router()
 router.include_router(reminder_views.router)
-api_router = APIRouter(tags=["schemes"])
+api_router = Router(tags=["schemes"])
 
 Reader = Annotated[Context, Depends(require("schemes.read"))]
 ApiReader = Annotated[Context, Depends(api_require("schemes.read"))]

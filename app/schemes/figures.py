@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts.deps import Context, DbSession, api_require, require
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.helpdesk.dashboard import charts
 from app.i18n import _
@@ -23,8 +24,8 @@ from app.schemes import figures_xlsx
 from app.schemes.labels import LABELS, STATUS_LABELS
 from app.web import decimal, is_htmx, render
 
-router = APIRouter()
-api_router = APIRouter(tags=["schemes"])
+router = Router()
+api_router = Router(tags=["schemes"])
 
 Reader = Annotated[Context, Depends(require("schemes.read"))]
 ApiReader = Annotated[Context, Depends(api_require("schemes.read"))]

@@ -6,15 +6,16 @@ again. A link not made by us, or for another workspace, is a 404 that says why."
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.deps import DbSession
+from app.accounts.one_trip import Router
 from app.i18n import _
 from app.schemes import reminders
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 PATH = "/{workspace_slug}/virkemidler/avmelding/{token}"
 

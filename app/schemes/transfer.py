@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import Depends, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from app.accounts.deps import Context, DbSession, api_require, require
+from app.accounts.one_trip import Router
 from app.clock import today
 from app.errors import NotFound
 from app.i18n import _, ngettext
@@ -24,8 +25,8 @@ from app.schemes.transfer_columns import COLUMNS, FILE_ROLE, REQUIRED
 from app.schemes.transfer_import import ParticipationImport
 from app.web import redirect, render
 
-router = APIRouter()
-api_router = APIRouter(tags=["schemes"])
+router = Router()
+api_router = Router(tags=["schemes"])
 
 Reader = Annotated[Context, Depends(require("schemes.read"))]
 Editor = Annotated[Context, Depends(require("participation.edit"))]

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.clock import local, local_date, today, utcnow
 from app.counties import service as counties_service
 from app.errors import Forbidden
@@ -25,7 +26,7 @@ from app.schemes.models import LEVELS, PARTICIPATION_STATUSES, SCHEME_AREAS, Sch
 from app.schemes.schemas import CallForm, NoteForm, ParticipationForm, SchemeForm
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 Reader = Annotated[Context, Depends(require("schemes.read"))]
 Manager = Annotated[Context, Depends(require("schemes.manage"))]

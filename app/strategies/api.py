@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 
 from app.accounts.deps import Context, DbSession
+from app.accounts.one_trip import Router
 from app.errors import NotFound
 from app.reads import Cursor, Limit, Page, UpdatedSince, page_listed, read, since, whole
 from app.strategies import measures, search, service
@@ -44,7 +45,7 @@ from app.strategies.schemas import (
     VersionSectionRead,
 )
 
-router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
+router = Router(prefix="/{workspace_slug}/strategies", tags=["strategies"])
 
 
 # --- mapping -------------------------------------------------------------------------------

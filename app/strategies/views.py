@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession
+from app.accounts.one_trip import Router
 from app.clock import today
 from app.errors import NotFound
 from app.forms import FormData, submit
@@ -30,7 +31,7 @@ from app.strategies.schemas import (
 )
 from app.web import redirect
 
-router = APIRouter()
+router = Router()
 
 
 def _base(ctx: Context) -> str:

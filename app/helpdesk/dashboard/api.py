@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.helpdesk.dashboard import service as figures
 from app.helpdesk.schemas import ReadModel
 from app.i18n import _
 from app.reads import read
 
-router = APIRouter(tags=["helpdesk"])
+router = Router(tags=["helpdesk"])
 
 SeeAll = Annotated[Context, Depends(api_require("helpdesk.see_all"))]
 

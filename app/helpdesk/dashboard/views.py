@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.helpdesk.dashboard import charts
 from app.helpdesk.dashboard import service as figures
 from app.helpdesk.figures import duration
 from app.i18n import _, ngettext
 from app.web import decimal, render
 
-router = APIRouter()
+router = Router()
 
 SeeAll = Annotated[Context, Depends(require("helpdesk.see_all"))]
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.helpdesk.helpers import service as helpers
 from app.helpdesk.helpers.schemas import HelperProfileUpdate
 from app.helpdesk.schemas import UserRef
 from app.reads import read
 
-router = APIRouter(tags=["helpdesk"])
+router = Router(tags=["helpdesk"])
 
 Worker = Annotated[Context, Depends(api_require("helpdesk.work"))]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.permissions import ROLE_LABELS
 from app.forms import multi_form, submit
 from app.helpdesk.helpers import service as helpers
@@ -18,7 +19,7 @@ from app.helpdesk.triage import load_text
 from app.i18n import _
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Worker = Annotated[Context, Depends(require("helpdesk.work"))]
 FormData = Annotated[dict[str, Any], Depends(multi_form)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.errors import NotFound
 from app.helpdesk.models import Visit
 from app.helpdesk.queue import get_request
@@ -14,7 +15,7 @@ from app.helpdesk.visits import service as visits
 from app.helpdesk.visits.schemas import VisitForm, VisitRead, VisitReportForm
 from app.reads import Page, read, whole
 
-router = APIRouter(tags=["helpdesk"])
+router = Router(tags=["helpdesk"])
 
 Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 

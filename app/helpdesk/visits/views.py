@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.accounts.principal import Principal
 from app.counties.models import Workspace
 from app.errors import NotFound
@@ -20,7 +21,7 @@ from app.helpdesk.visits.schemas import VisitForm, VisitReportForm
 from app.i18n import _
 from app.web import render
 
-router = APIRouter()
+router = Router()
 
 Worker = Annotated[Context, Depends(require("helpdesk.work"))]
 

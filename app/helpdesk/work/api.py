@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, api_require
+from app.accounts.one_trip import Router
 from app.errors import Forbidden
 from app.helpdesk.queue import get_request
 from app.helpdesk.schemas import UserRef
@@ -24,7 +25,7 @@ from app.helpdesk.work.schemas import (
 )
 from app.reads import Page, read, whole
 
-router = APIRouter(tags=["helpdesk"])
+router = Router(tags=["helpdesk"])
 
 Reader = Annotated[Context, Depends(api_require("helpdesk.read"))]
 

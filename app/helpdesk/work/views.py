@@ -3,15 +3,15 @@ related requests, and time spent."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.accounts.one_trip import Router
 from app.helpdesk.request_page import OnRequestPage
 from app.helpdesk.work import service as work
 from app.helpdesk.work.schemas import LinkForm, StepForm, TimeForm
 from app.i18n import _
 
-router = APIRouter()
+router = Router()
 
 # The parts of the request's page each form updates (app/helpdesk/request_page.py).
 PLAN = ("plan", "historikk")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession, require
+from app.accounts.one_trip import Router
 from app.clock import today
 from app.errors import Forbidden, NotFound
 from app.i18n import _, lazy
@@ -16,7 +17,7 @@ from app.networks.transfer import columns, exporter, importer
 from app.networks.transfer.rows import ImportResult
 from app.web import redirect, render
 
-router = APIRouter()
+router = Router()
 
 DATASET_LABELS = {
     "organer": lazy("Organer"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.accounts.deps import Context, DbSession
+from app.accounts.one_trip import Router
 from app.errors import NotFound
 from app.helpdesk import attachments
 from app.reads import Cursor, Limit, Page, UpdatedSince, page_listed, read, since
@@ -52,7 +53,7 @@ from app.strategies.schemas import VersionInfo
 
 C = TypeVar("C", bound=CommentRead)
 
-router = APIRouter(prefix="/{workspace_slug}/strategies", tags=["strategies"])
+router = Router(prefix="/{workspace_slug}/strategies", tags=["strategies"])
 
 
 # --- mapping -------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.accounts.deps import DbSession
+from app.accounts.one_trip import Router
 from app.errors import InvalidInput
 from app.forms import FormData, submit, uploaded_files
 from app.helpdesk import attachments
@@ -21,7 +22,7 @@ from app.strategies.consultation.views import Place, guest_place, member_place, 
 from app.strategies.deps import Reader
 from app.strategies.render import page as render_page
 
-router = APIRouter()
+router = Router()
 Files = Annotated[list[UploadFile], Depends(uploaded_files)]
 
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Context, DbSession
+from app.accounts.one_trip import Router
 from app.accounts.principal import Principal
 from app.clock import today
 from app.counties import service as counties_service
@@ -38,7 +39,7 @@ from app.strategies.render import download
 from app.strategies.render import page as render_page
 from app.tenancy import set_db_scope
 
-router = APIRouter()
+router = Router()
 
 
 # --- a new round -----------------------------------------------------------------------------

@@ -4,10 +4,11 @@ the right to read drafts in the workspace, sees either; anything else is a 404."
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import DbSession
+from app.accounts.one_trip import Router
 from app.strategies.consultation.access import access
 from app.strategies.deps import DraftReader
 from app.strategies.exports import background
@@ -15,7 +16,7 @@ from app.strategies.exports.common import PDF_TYPE
 from app.strategies.render import page as render_page
 from app.web import redirect
 
-router = APIRouter()
+router = Router()
 REFRESH_SECONDS = 3
 
 
