@@ -235,12 +235,13 @@ def _forget_scope_set(session: Session, _transaction: Any) -> None:
     session.info.pop(_SCOPE_SET, None)
 
 
-def user_scope_columns(session: Session, user_id: Any) -> list[Any]:
-    """On PostgreSQL, columns to add to the query that finds the signed-in user, so that the
-    same statement sets the scope :func:`set_db_scope` would set for them (no workspace yet):
-    one round trip less on every request. ``user_id`` is that query's user id column. Empty
-    on SQLite. Call :func:`note_db_scope` once the row is found."""
-    if session.get_bind().dialect.name != "postgresql":
+def user_scope_columns(dialect: str, user_id: Any) -> list[Any]:
+    """On PostgreSQL (``dialect``, the database's dialect name), columns to add to the query
+    that finds the signed-in user, so that the same statement sets the scope
+    :func:`set_db_scope` would set for them (no workspace yet): one round trip less on every
+    request. ``user_id`` is that query's user id column. Empty on SQLite. Call
+    :func:`note_db_scope` once the row is found."""
+    if dialect != "postgresql":
         return []
     return [
         func.set_config("app.workspace_id", "", True),
@@ -250,16 +251,17 @@ def user_scope_columns(session: Session, user_id: Any) -> list[Any]:
     ]
 
 
-def workspace_scope_columns(session: Session, slug: str, workspace: Any) -> list[Any]:
-    """On PostgreSQL, columns to add to the query of a user's memberships (joined to
-    ``workspace``, the Workspace entity) so that the same statement moves the scope to the
-    workspace whose slug is ``slug``, if the user is a member of it: one round trip less on
-    every workspace page. Each row sets the settings again, to its workspace's values on the
-    row of ``slug`` and to what they hold on the others, so the order of the rows does not
-    matter. The rows the query returns do not change with it: they are the user's own
-    (``user_id`` in its WHERE clause), seen through their own policy. Empty on SQLite. Call
-    :func:`note_db_scope` with the workspace found."""
-    if session.get_bind().dialect.name != "postgresql":
+def workspace_scope_columns(dialect: str, slug: Any, workspace: Any) -> list[Any]:
+    """On PostgreSQL (``dialect``, the database's dialect name), columns to add to the query of
+    a user's memberships (joined to ``workspace``, the Workspace entity) so that the same
+    statement moves the scope to the workspace whose slug is ``slug`` (a value or a bound
+    parameter), if the user is a member of it: one round trip less on every workspace page.
+    Each row sets the settings again, to its workspace's values on the row of ``slug`` and to
+    what they hold on the others, so the order of the rows does not matter. The rows the query
+    returns do not change with it: they are the user's own (``user_id`` in its WHERE clause),
+    seen through their own policy. Empty on SQLite. Call :func:`note_db_scope` with the
+    workspace found."""
+    if dialect != "postgresql":
         return []
 
     def moved(name: str, value: Any) -> Any:

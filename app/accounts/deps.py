@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import inspect
+from sqlalchemy import Integer, String, bindparam, inspect
 from sqlalchemy.orm import Session, joinedload
 
 from app import logs
@@ -256,6 +256,28 @@ def member_workspaces(
     return rows
 
 
+@functools.cache
+def _memberships_query(dialect: str, bell: bool, scoped_to: bool) -> Any:
+    """The statement of :func:`_memberships`, made once per process for each kind of request
+    (database dialect, bell, workspace) with the person (``user_id``) and the workspace's slug
+    (``slug``) as parameters: it runs on every request, and making it anew cost as much as
+    running it."""
+    user_id: Any = bindparam("user_id", type_=Integer())
+    scope = (
+        workspace_scope_columns(dialect, bindparam("slug", type_=String()), Workspace)
+        if scoped_to
+        else []
+    )
+    unread = [notifications.unread_count_column(user_id)] if bell else []
+    return (
+        scoped_by_user(Membership, user_id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .add_columns(Workspace, *unread, *scope)
+        .options(joinedload(Membership.municipality), joinedload(Membership.organisation))
+        .order_by(Workspace.name)
+    )
+
+
 def _memberships(
     session: Session, user: User, *, scope_to: str | None, bell: bool
 ) -> tuple[list[tuple[Membership, Workspace]], int | None]:
@@ -266,15 +288,11 @@ def _memberships(
     # already (the session lookup set it); set again after an API token's workspace scope or a
     # transaction that ended in between.
     set_db_scope(session, workspace_id=None, user_id=user.id)
-    scope = workspace_scope_columns(session, scope_to, Workspace) if scope_to else []
-    unread = [notifications.unread_count_column(user.id)] if bell else []
-    rows = session.execute(
-        scoped_by_user(Membership, user.id)
-        .join(Workspace, Workspace.id == Membership.workspace_id)
-        .add_columns(Workspace, *unread, *scope)
-        .options(joinedload(Membership.municipality), joinedload(Membership.organisation))
-        .order_by(Workspace.name)
-    ).all()
+    query = _memberships_query(session.get_bind().dialect.name, bell, scope_to is not None)
+    values: dict[str, Any] = {"user_id": user.id}
+    if scope_to is not None:
+        values["slug"] = scope_to
+    rows = session.execute(query, values).all()
     count = int(rows[0][2] or 0) if bell and rows else None
     return [(row[0], row[1]) for row in rows], count
 

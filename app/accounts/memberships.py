@@ -4,9 +4,11 @@ the end of a membership. Re-exported by ``app.accounts.service``, where callers 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, Integer, bindparam, func, or_
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.accounts.models import ApiToken, Membership, User
@@ -140,17 +142,7 @@ def members_with(
     ``municipality_numbers`` / ``organisation_ids`` keep the members bound to those
     municipalities or organisations (given both, a member bound to either); ``user_ids`` keeps
     those people. This is how other modules find whom to notify or suggest."""
-    query = (
-        scoped(Membership, workspace_id)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            may_do(action),
-            User.is_active.is_(True),
-            User.is_service.is_(False),  # a service token's account is no one to notify
-        )
-        .order_by(User.name, Membership.id)
-        .options(contains_eager(Membership.user))  # the user is joined already: one statement
-    )
+    query = _members_query(action)
     if municipality_numbers is not None or organisation_ids is not None:
         query = query.where(
             or_(
@@ -160,7 +152,43 @@ def members_with(
         )
     if user_ids is not None:
         query = query.where(Membership.user_id.in_(user_ids))
-    return list(session.scalars(query))
+    return list(session.scalars(query, {"ws": workspace_id}))
+
+
+def _active_with(action: str) -> Any:
+    """The active members of the workspace (parameter ``ws``) whose roles may do ``action``,
+    joined to their users, by name."""
+    ws: Any = bindparam("ws", type_=Integer())
+    return (
+        scoped(Membership, ws)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            may_do(action),
+            User.is_active.is_(True),
+            User.is_service.is_(False),  # a service token's account is no one to notify
+        )
+        .order_by(User.name, Membership.id)
+    )
+
+
+@functools.cache
+def _members_query(action: str) -> Any:
+    """The statement of :func:`members_with` (before its filters), made once per process for
+    each action, with the workspace as a parameter (``ws``)."""
+    return _active_with(action).options(contains_eager(Membership.user))  # one statement
+
+
+@functools.cache
+def _names_query(action: str) -> Any:
+    """The statement of :func:`member_names_with`, made once per process for each action."""
+    return _active_with(action).with_only_columns(Membership.user_id, User.name)
+
+
+def member_names_with(session: Session, workspace_id: int, action: str) -> list[Any]:
+    """The people of :func:`members_with` (no other filter) as plain rows of ``user_id`` and
+    ``name``, by name: for a page's list to choose from (the help queue's helper filter), which
+    needs no ORM object and is shown on every view."""
+    return list(session.execute(_names_query(action), {"ws": workspace_id}).all())
 
 
 def may_do(action: str) -> ColumnElement[bool]:

@@ -4,6 +4,7 @@ have files of their own). Flushes, never commits."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, String, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +25,7 @@ from app.accounts.memberships import get_membership as get_membership
 from app.accounts.memberships import last_workspace_slug as last_workspace_slug
 from app.accounts.memberships import list_members as list_members
 from app.accounts.memberships import may_do as may_do
+from app.accounts.memberships import member_names_with as member_names_with
 from app.accounts.memberships import members_with as members_with
 from app.accounts.memberships import memberships_of as memberships_of
 from app.accounts.memberships import remember_workspace as remember_workspace
@@ -265,19 +267,29 @@ def start_session(
     return token
 
 
+@functools.cache
+def _session_query(dialect: str) -> Any:
+    """The statement of :func:`resolve_session`, made once per process and dialect with the
+    cookie's hash as a parameter (``token_hash``): it runs on every request, and making it
+    cost as much as running it. On PostgreSQL the same statement sets the row-level security
+    scope for the user it finds (``app.tenancy.user_scope_columns``): no round trip of its
+    own for it."""
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == bindparam("token_hash", type_=String()))
+        .add_columns(*user_scope_columns(dialect, UserSession.user_id))
+    )
+
+
 def resolve_session(
     session: Session, token: str | None, settings: Settings
 ) -> tuple[UserSession, User] | None:
     """The session and user for a cookie, or None when missing, expired or idle too long."""
     if not token:
         return None
-    # On PostgreSQL the same statement sets the row-level security scope for the user it finds
-    # (app.tenancy.user_scope_columns): no round trip of its own for it.
     row = session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-        .add_columns(*user_scope_columns(session, UserSession.user_id))
+        _session_query(session.get_bind().dialect.name), {"token_hash": hash_token(token)}
     ).first()
     if row is None:
         return None

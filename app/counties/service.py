@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app import PACKAGE_DIR
@@ -191,6 +192,14 @@ def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+_ORGANISATION_CHOICES = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+
+
+def organisation_choices(session: Session) -> list[Any]:
+    """The partner organisations to choose from in a form, as (id, name) rows, by name."""
+    return list(session.execute(_ORGANISATION_CHOICES).all())
+
+
 # --- workspaces --------------------------------------------------------------------------
 
 
@@ -365,6 +374,22 @@ def list_municipalities(
         counts=counts,
         population_total=sum(everything),
     )
+
+
+@functools.cache
+def _choices_query() -> Any:
+    return (
+        select(Municipality.number, Municipality.name)
+        .where(Municipality.county_number == bindparam("county", type_=String()))
+        .order_by(Municipality.name)
+    )
+
+
+def municipality_choices(session: Session, county_number: str) -> list[Any]:
+    """The county's municipalities to choose from (a list page's filter): plain rows of
+    ``number`` and ``name``, by name, from a statement made once per process — no ORM objects
+    for a list shown on every view."""
+    return list(session.execute(_choices_query(), {"county": county_number}).all())
 
 
 def municipalities_of_county(session: Session, county_number: str) -> list[Municipality]:

@@ -36,6 +36,12 @@ def eligible_helpers(session: Session, ws: Workspace) -> list[Membership]:
     return accounts_service.members_with(session, ws.id, "helpdesk.work")
 
 
+def helper_choices(session: Session, ws: Workspace) -> list[Any]:
+    """:func:`eligible_helpers` as plain rows of ``user_id`` and ``name``, by name: the queue's
+    helper filter."""
+    return accounts_service.member_names_with(session, ws.id, "helpdesk.work")
+
+
 def triage(
     session: Session, ws: Workspace, p: Principal, number: int, data: TriageForm
 ) -> HelpRequest:

@@ -26,7 +26,7 @@ from app.helpdesk.models import CATEGORIES, STATES, URGENCIES, HelpRequest, Requ
 from app.helpdesk.queue import QueueFilter, get_request, queue
 from app.helpdesk.request_page import OnRequestPage, render_request
 from app.helpdesk.schemas import FollowUpForm, RatingForm, ReplyForm, RequestForm, TriageForm
-from app.helpdesk.triage import eligible_helpers
+from app.helpdesk.triage import helper_choices
 from app.helpdesk.triage import triage as assess
 from app.i18n import _
 from app.web import render
@@ -68,7 +68,7 @@ def queue_page(
         views.append("oppfolging")
     view = visning if visning in views else views[0]
     classes = counties_service.size_classes(counties_service.settings_of(ctx.workspace))
-    staff = eligible_helpers(session, ctx.workspace) if sees_all else []
+    staff = helper_choices(session, ctx.workspace) if sees_all else []
     size_class = int(klasse) if klasse and klasse.isdecimal() else None
     helper_id = int(hjelper) if hjelper and hjelper.isdecimal() else None
     f = QueueFilter(
@@ -106,7 +106,7 @@ def queue_page(
             "more_query": urlencode({"visning": view, **{k: v for k, v in filters.items() if v}}),
             "classes": classes if sees_all else [],
             "staff": staff,
-            "municipalities": counties_service.municipalities_of_county(
+            "municipalities": counties_service.municipality_choices(
                 session, ctx.workspace.county_number
             )
             if sees_all

@@ -5,12 +5,13 @@ bodies above and below it and, for its own body, the representatives — in thre
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, String, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.clock import today
@@ -19,8 +20,8 @@ from app.errors import found
 from app.i18n import _
 from app.networks.labels import ROLE_LABELS
 from app.networks.models import Body, BodyMembership, Person, Representative
-from app.networks.service import visible_bodies, visible_memberships
-from app.tenancy import scoped
+from app.networks.service import shared_with_county, visible_bodies, visible_memberships
+from app.tenancy import scoped, scoped_shared
 
 
 @dataclass
@@ -114,21 +115,18 @@ def _memberships(ws: Workspace, body: Body) -> Any:
     )
 
 
-def _rest(session: Session, ws: Workspace, body: Body, around: list[Body]) -> dict[str, Any]:
+def _rest(
+    session: Session, ws: Workspace, body: Body, around: list[Body], prepared: Any = None
+) -> dict[str, Any]:
     """The owner, the bodies above and below, and for its own body the representatives (one
-    query; one more for another workspace's name)."""
+    query; one more for another workspace's name). ``prepared``: the representatives'
+    statement made once (parameters ``ws`` and ``body``), else it is made here."""
     owned = body.workspace_id == ws.id
-    representatives = (
-        list(
-            session.scalars(
-                scoped(Representative, ws.id)
-                .where(Representative.body_id == body.id)
-                .options(joinedload(Representative.person).joinedload(Person.municipality))
-            )
-        )
-        if owned
-        else []
-    )
+    if prepared is None:
+        query, values = _representatives_query(ws.id, body.id), {}
+    else:
+        query, values = prepared, {"ws": ws.id, "body": body.id}
+    representatives = list(session.scalars(query, values)) if owned else []
     representatives.sort(key=lambda r: (r.person.municipality.name, r.person.name))
     owner = (
         ws.name
@@ -174,14 +172,40 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
     )
 
 
-def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
-    """:func:`body_detail` as the body's page shows it, in as many queries: the memberships
-    read as plain rows and made into the page's rows here, once, rather than loaded as objects
-    and printed through a macro per row, with a translation and two date formats each (that
-    cost more than reading them)."""
-    body, around = _body_and_around(session, ws, body_id)
-    rows = session.execute(
-        _memberships(ws, body)
+@dataclass(frozen=True)
+class _PageQueries:
+    around: Any
+    members: Any
+    representatives: Any
+
+
+@functools.cache
+def _page_queries() -> _PageQueries:
+    """The statements of :func:`body_page`, made once per process with their values as
+    parameters (``ws``, ``county``: the workspace; ``body``; ``owner``: the body's
+    workspace): making them anew cost more than running them (the neighbours and the members
+    each carry the shared bodies' subquery)."""
+    ws: Any = bindparam("ws", type_=Integer())
+    county: Any = bindparam("county", type_=String())
+    body_id: Any = bindparam("body", type_=Integer())
+    shared = shared_with_county(ws, county)
+    parent_id = (
+        scoped_shared(Body, ws, Body.id, shared)
+        .where(Body.id == body_id)
+        .with_only_columns(Body.parent_id)
+        .scalar_subquery()
+    )
+    around = (
+        scoped_shared(Body, ws, Body.id, shared)
+        .where(or_(Body.id == body_id, Body.parent_id == body_id, Body.id == parent_id))
+        .order_by(Body.name)
+    )
+    members = (
+        scoped_shared(BodyMembership, ws, BodyMembership.body_id, shared)
+        .where(
+            BodyMembership.body_id == body_id,
+            BodyMembership.workspace_id == bindparam("owner", type_=Integer()),
+        )
         .outerjoin(Municipality, Municipality.number == BodyMembership.municipality_number)
         .outerjoin(Organisation, Organisation.id == BodyMembership.organisation_id)
         .with_only_columns(
@@ -194,6 +218,33 @@ def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
             Municipality.county_number,
             Organisation.name,
         )
+    )
+    return _PageQueries(around, members, _representatives_query(ws, body_id))
+
+
+def _representatives_query(ws: Any, body_id: Any) -> Any:
+    return (
+        scoped(Representative, ws)
+        .where(Representative.body_id == body_id)
+        .options(joinedload(Representative.person).joinedload(Person.municipality))
+    )
+
+
+def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
+    """:func:`body_detail` as the body's page shows it, in as many queries: the memberships
+    read as plain rows and made into the page's rows here, once, rather than loaded as objects
+    and printed through a macro per row, with a translation and two date formats each (that
+    cost more than reading them)."""
+    around = list(
+        session.scalars(
+            _page_queries().around,
+            {"ws": ws.id, "county": ws.county_number, "body": body_id},
+        )
+    )
+    body = found(next((b for b in around if b.id == body_id), None))
+    rows = session.execute(
+        _page_queries().members,
+        {"ws": ws.id, "county": ws.county_number, "body": body.id, "owner": body.workspace_id},
     )
     roles: dict[str, str] = {}
     lines = []
@@ -220,5 +271,5 @@ def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
         current=current,
         upcoming=upcoming,
         past=past,
-        **_rest(session, ws, body, around),
+        **_rest(session, ws, body, around, _page_queries().representatives),
     )

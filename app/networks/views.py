@@ -160,13 +160,9 @@ def _body_page(
         # the choices of the form's two lists, as (value, label)
         extra["mun_options"] = [
             (mu.number, mu.name)
-            for mu in counties_service.municipalities_of_county(
-                session, ctx.workspace.county_number
-            )
+            for mu in counties_service.municipality_choices(session, ctx.workspace.county_number)
         ]
-        extra["org_options"] = [
-            (o.id, o.name) for o in counties_service.list_organisations(session)
-        ]
+        extra["org_options"] = counties_service.organisation_choices(session)
         extra["persons"] = contacts.persons_to_choose(session, ctx.workspace)
     return render(
         request,

@@ -488,9 +488,25 @@ def test_service_level_settings(client, db, ws):
 
 
 def test_queue_filters_by_priority_size_class_and_helper(client, db, ws):
-    coordinator = create_member(db, ws, "coordinator")
-    helper = create_member(db, ws, "helper")
+    coordinator = create_member(db, ws, "coordinator", name="Kari Koordinator")
+    helper = create_member(db, ws, "helper", name="Hilde Hjelper")
+    gone = create_member(db, ws, "helper", name="Gunnar Gått")
+    gone.is_active = False
+    create_member(db, ws, "viewer", name="Vera Viser")
+    db.flush()
     login(client, coordinator)
+    # The helper filter lists who may work requests (the coordinator and the active helper),
+    # by name, with their user ids; the municipality filter the county's municipalities.
+    page = client.get(f"/{ws.slug}/hjelp").text
+    helper_list = page[
+        page.index('name="hjelper"') : page.index("</select>", page.index('name="hjelper"'))
+    ]
+    assert re.findall(r'<option value="(\d*)" ?>([^<]+)</option>', helper_list) == [
+        ("", "Alle"),
+        (str(helper.id), "Hilde Hjelper"),
+        (str(coordinator.id), "Kari Koordinator"),
+    ]
+    assert '<option value="5020" >Osen</option>' in page
     small = file(client, ws, title="Liten kommune", municipality_number="5020")  # Osen, ~950
     big = file(client, ws, title="Stor kommune", municipality_number="5001", urgency="high")
     r = post(

@@ -270,6 +270,8 @@ def test_coordinator_adds_a_representative(client, db, ws):
     body = create_body(db, ws, "DigiTrøndelag arbeidsutvalg", "working_committee")
     person = create_person(db, ws, "Siri Strand", "5020", ["digitalisation"])
     login(client, create_member(db, ws, "coordinator"))
+    chooser = client.get(f"/{ws.slug}/organer/{body.id}").text
+    assert f'<option value="{person.id}">Osen: Siri Strand</option>' in chooser
     r = post(client, f"/{ws.slug}/organer/{body.id}/representanter", {"person_id": str(person.id)})
     assert r.status_code == 303
     page = client.get(f"/{ws.slug}/organer/{body.id}").text
