@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     Delete,
     ForeignKey,
     FromClause,
@@ -64,12 +65,13 @@ def scoped(model: type[T], workspace_id: int) -> Select[T]:
     )
 
 
-def scoped_in(model: type[T], workspace_ids: Sequence[int]) -> Select[T]:
+def scoped_in(model: type[T], workspace_ids: Sequence[int] | BindParameter[Any]) -> Select[T]:
     """Rows of several workspaces: ``SELECT model WHERE model.workspace_id IN (...)``. Only for
     the workspaces the person looking is a member of, read together on their start page ("Til
     deg"). On PostgreSQL the rows of the workspaces other than the current one are readable only
-    while :func:`set_db_scope` lists them in ``read_also``."""
-    ids = tuple(workspace_ids)
+    while :func:`set_db_scope` lists them in ``read_also``. ``workspace_ids`` may be an
+    expanding bind parameter, for a statement made once."""
+    ids = workspace_ids if isinstance(workspace_ids, BindParameter) else tuple(workspace_ids)
     return (
         select(model)
         .where(model.workspace_id.in_(ids))

@@ -3,22 +3,25 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, literal, null, select, union_all
+from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.deps import Context
+from app.accounts.principal import Principal
 from app.clock import local_date
 from app.helpdesk import figures
 from app.helpdesk.due import is_overdue
 from app.helpdesk.labels import STATE_LABELS
 from app.helpdesk.models import HelpRequest, Visit
-from app.helpdesk.queue import QueueFilter, queue_query
+from app.helpdesk.queue import QueueFilter, only_municipality, queue_query
 from app.helpdesk.visits import service as visits_service
 from app.i18n import _
 from app.registry import Contribution, Figure, FigureQuery, NeedsYou
@@ -72,11 +75,11 @@ SHOWN = 6  # of each kind, in each workspace; a link to the queue says there is 
 @dataclass(frozen=True)
 class _Part:
     """One list of the start page in one workspace: which requests, in which order (in SQL,
-    and the same in Python to put the rows of one query back in order)."""
+    :data:`_ORDERS` by the name of ``key``, and the same in Python, ``key``, to put the rows of
+    one query back in order)."""
 
     ctx: Context
     f: QueueFilter
-    order: tuple[Any, ...]
     key: Callable[[HelpRequest], Any]
 
 
@@ -107,41 +110,32 @@ def _read(
     """The first ``SHOWN + 1`` requests of each part, and the first ``SHOWN`` visits this week
     of the person in each workspace of ``visitors``, in one query whatever the number of parts
     and of workspaces: a UNION ALL of each part's ids (a request, and for a visit its id too),
-    joined to the requests and the visits."""
+    joined to the requests and the visits. The statement is made once per process for each
+    shape of the page (:func:`_read_query`); this request's values are its parameters."""
     if not parts and not visitors:
         return [], {}
     today = clock.today()
-    start, end = clock.at(today), clock.at(today + timedelta(days=7 - today.weekday()))
-    no_visit = cast(null(), Integer).label("visit_id")
-    chosen = union_all(
-        *(
-            select(ids.c.id, literal(k).label("part"), no_visit)
-            for k, part in enumerate(parts)
-            for ids in [
-                queue_query(part.ctx.workspace, part.ctx.principal, part.f)
-                .with_only_columns(HelpRequest.id)
-                .order_by(*part.order)
-                .limit(SHOWN + 1)
-                .subquery()
-            ]
+    values: dict[str, Any] = {
+        "now": clock.utcnow(),
+        "today": today,
+        "start": clock.at(today),
+        "end": clock.at(today + timedelta(days=7 - today.weekday())),
+        "workspaces": sorted(
+            {part.ctx.workspace.id for part in parts} | {c.workspace.id for c in visitors}
         ),
-        *(
-            select(ids.c.request_id, literal(len(parts)).label("part"), ids.c.id)
-            for c in visitors
-            for ids in [
-                visits_service.visits_between_query(c.workspace, c.user.id, start, end, limit=SHOWN)
-                .with_only_columns(Visit.request_id, Visit.id)
-                .subquery()
-            ]
-        ),
-    ).subquery()
-    workspaces = {part.ctx.workspace.id for part in parts} | {c.workspace.id for c in visitors}
-    rows = session.execute(
-        scoped_in(HelpRequest, sorted(workspaces))
-        .join(chosen, chosen.c.id == HelpRequest.id)
-        .outerjoin(Visit, Visit.id == chosen.c.visit_id)
-        .add_columns(chosen.c.part, Visit.id, Visit.starts_at, Visit.place)
-    ).all()
+    }
+    shape = []
+    for k, part in enumerate(parts):
+        p = part.ctx.principal
+        municipality = only_municipality(p)
+        values[f"ws{k}"], values[f"user{k}"] = part.ctx.workspace.id, p.user_id
+        if municipality is not None:
+            values[f"municipality{k}"] = municipality
+        shape.append((astuple(part.f), part.key.__name__, municipality is not None))
+    for j, c in enumerate(visitors):
+        values[f"visitor_ws{j}"], values[f"visitor{j}"] = c.workspace.id, c.user.id
+    query = _read_query(tuple(shape), len(visitors))
+    rows = session.execute(query, values).all()
     found: list[list[HelpRequest]] = [[] for _part in parts]
     seen: list[tuple[Any, ...]] = []
     for req, k, visit_id, starts_at, place in rows:
@@ -154,6 +148,73 @@ def _read(
         visits.setdefault(workspace_id, []).append(_Visit(place, starts_at, req.number, req.title))
     lists = [sorted(rs, key=part.key) for rs, part in zip(found, parts, strict=True)]
     return lists, visits
+
+
+_ORDERS = {
+    "_waiting_first": (
+        case((HelpRequest.state == "waiting_for_municipality", 0), else_=1),
+        HelpRequest.id.desc(),
+    ),
+    "_by_resolution_due": (
+        HelpRequest.resolution_due_at.is_(None),
+        HelpRequest.resolution_due_at,
+        HelpRequest.id,
+    ),
+    "_by_id": (HelpRequest.id,),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _read_query(shape: tuple[tuple[tuple[Any, ...], str, bool], ...], visitors: int) -> Any:
+    """The statement of :func:`_read` for parts of ``shape`` (each part's filter as a tuple, its
+    order and whether it is one municipality's) and ``visitors`` workspaces with visits, with
+    every other value a bind parameter: ``ws{k}``, ``user{k}``, ``municipality{k}`` of part ``k``;
+    ``visitor_ws{j}``, ``visitor{j}`` of visitor ``j``; ``now``, ``today``, ``start``,
+    ``end`` and ``workspaces`` (expanding). Making it anew cost more than running it."""
+    now = bindparam("now", type_=HelpRequest.resolution_due_at.type)
+    today = bindparam("today", type_=HelpRequest.follow_up_on.type)
+    no_visit = cast(null(), Integer).label("visit_id")
+    parts = []
+    for k, (fields, order, one_municipality) in enumerate(shape):
+        ws: Any = SimpleNamespace(id=bindparam(f"ws{k}", type_=Integer()))
+        # The principal's values the statement depends on, as parameters: the user (the
+        # requests assigned to them) and, for one who sees one municipality's, that one.
+        user: Any = bindparam(f"user{k}", type_=Integer())
+        municipality: Any = bindparam(f"municipality{k}", type_=String())
+        stand_in = Principal(
+            user_id=user,
+            name="",
+            email=None,
+            actions=frozenset() if one_municipality else frozenset({"helpdesk.see_all"}),
+            municipality_number=municipality if one_municipality else None,
+        )
+        f = QueueFilter(*fields)
+        ids = (
+            queue_query(ws, stand_in, f, now=now, today=today)
+            .with_only_columns(HelpRequest.id)
+            .order_by(*_ORDERS[order])
+            .limit(SHOWN + 1)
+            .subquery()
+        )
+        parts.append(select(ids.c.id, literal(k).label("part"), no_visit))
+    start: Any = bindparam("start", type_=Visit.starts_at.type)
+    end: Any = bindparam("end", type_=Visit.starts_at.type)
+    for j in range(visitors):
+        ws = SimpleNamespace(id=bindparam(f"visitor_ws{j}", type_=Integer()))
+        visitor: Any = bindparam(f"visitor{j}", type_=Integer())
+        ids = (
+            visits_service.visits_between_query(ws, visitor, start, end, limit=SHOWN)
+            .with_only_columns(Visit.request_id, Visit.id)
+            .subquery()
+        )
+        parts.append(select(ids.c.request_id, literal(len(shape)).label("part"), ids.c.id))
+    chosen = union_all(*parts).subquery()
+    return (
+        scoped_in(HelpRequest, bindparam("workspaces", expanding=True))
+        .join(chosen, chosen.c.id == HelpRequest.id)
+        .outerjoin(Visit, Visit.id == chosen.c.visit_id)
+        .add_columns(chosen.c.part, Visit.id, Visit.starts_at, Visit.place)
+    )
 
 
 def _label(req: HelpRequest) -> str:
@@ -177,31 +238,12 @@ def _parts(ctx: Context) -> list[_Part]:
         return []
     parts: list[_Part] = []
     if not p.can("helpdesk.see_all") and p.municipality_number is not None:
-        waiting = HelpRequest.state == "waiting_for_municipality"
-        parts.append(
-            _Part(
-                ctx,
-                QueueFilter(open_only=True),
-                (case((waiting, 0), else_=1), HelpRequest.id.desc()),
-                _waiting_first,
-            )
-        )
+        parts.append(_Part(ctx, QueueFilter(open_only=True), _waiting_first))
     if p.can("helpdesk.work"):
-        parts.append(
-            _Part(
-                ctx,
-                QueueFilter(view="mine", open_only=True),
-                (
-                    HelpRequest.resolution_due_at.is_(None),
-                    HelpRequest.resolution_due_at,
-                    HelpRequest.id,
-                ),
-                _by_resolution_due,
-            )
-        )
+        parts.append(_Part(ctx, QueueFilter(view="mine", open_only=True), _by_resolution_due))
     if p.can("helpdesk.triage"):
-        parts.append(_Part(ctx, QueueFilter(view="unassigned"), (HelpRequest.id,), _by_id))
-        parts.append(_Part(ctx, QueueFilter(view="overdue"), (HelpRequest.id,), _by_id))
+        parts.append(_Part(ctx, QueueFilter(view="unassigned"), _by_id))
+        parts.append(_Part(ctx, QueueFilter(view="overdue"), _by_id))
     return parts
 
 

@@ -233,12 +233,17 @@ QUEUE_LOADS = (
 )
 
 
-def queue_query(ws: Workspace, p: Principal, f: QueueFilter) -> Select[HelpRequest]:
-    """The requests ``p`` may see that match ``f``, unordered (`before_id` aside)."""
+def queue_query(
+    ws: Workspace, p: Principal, f: QueueFilter, *, now: Any = None, today: Any = None
+) -> Select[HelpRequest]:
+    """The requests ``p`` may see that match ``f``, unordered (`before_id` aside). ``now`` and
+    ``today`` (the clock's, unless given: bind parameters for a statement made once) date the
+    overdue and follow-up views."""
     query = visible(ws, p)
     if f.view == "follow_up":
         query = query.where(
-            HelpRequest.follow_up_on.is_not(None), HelpRequest.follow_up_on <= clock.today()
+            HelpRequest.follow_up_on.is_not(None),
+            HelpRequest.follow_up_on <= (clock.today() if today is None else today),
         )
     elif f.view == "unassigned":
         # NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join however many rows there are.
@@ -246,7 +251,7 @@ def queue_query(ws: Workspace, p: Principal, f: QueueFilter) -> Select[HelpReque
     elif f.view == "mine":
         query = query.where(HelpRequest.id.in_(_assigned_to(ws, p.user_id)))
     elif f.view == "overdue":
-        query = query.where(overdue_clause(utcnow()))
+        query = query.where(overdue_clause(utcnow() if now is None else now))
     if f.helper_id:
         query = query.where(HelpRequest.id.in_(_assigned_to(ws, f.helper_id)))
     if f.size_class:

@@ -4,12 +4,13 @@ never commits."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Integer, Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -468,37 +469,72 @@ def my_open_decisions_in(
     workspaces (by workspace id), the first
     ``MY_OPEN_SHOWN`` of each, in one query whatever their number: a UNION ALL of one limited
     part per workspace, joined to the decisions (each person's start page reads all their
-    workspaces at once)."""
-    parts = []
-    people: dict[int, Principal] = {}
+    workspaces at once). Where the person sees every meeting in each workspace (a coordinator)
+    the statement is made once per process for that number of workspaces
+    (:func:`_all_meetings_decisions_query`), with the workspaces and the person as parameters."""
+    chosen: list[tuple[Workspace, Principal, Select[Any]]] = []
     for ws, p in wanted:
         meetings = _own_meetings_visible_to(ws, p)
         if p.user_id is None or meetings is None:
             continue
-        people[ws.id] = p
-        ids = (
-            _decisions_query(
-                ws.id, meetings, responsible_id=p.user_id, open_only=True, limit=MY_OPEN_SHOWN
-            )
-            .with_only_columns(Decision.id)
-            .subquery()
-        )
-        parts.append(select(ids.c.id))
-    if not parts:
+        chosen.append((ws, p, meetings))
+    if not chosen:
         return {}
-    chosen = union_all(*parts).subquery()
-    rows = session.execute(
-        scoped_in(Decision, list(people))
-        .join(chosen, chosen.c.id == Decision.id)
-        .join(Meeting, Meeting.id == Decision.meeting_id)
-        .add_columns(Meeting.title, Meeting.body_id)
-    ).all()
+    people = {ws.id: p for ws, p, _meetings in chosen}
+    if all(p.can("meetings.see_all") for _ws, p, _meetings in chosen):
+        query = _all_meetings_decisions_query(len(chosen))
+        values: dict[str, Any] = {"workspaces": list(people)}
+        for k, (ws, p, _meetings) in enumerate(chosen):
+            values[f"ws{k}"], values[f"user{k}"] = ws.id, p.user_id
+    else:
+        query = _open_decisions_query(
+            [(ws.id, meetings, p.user_id) for ws, p, meetings in chosen], list(people)
+        )
+        values = {}
+    rows = session.execute(query, values).all()
     out: dict[int, list[DecisionRow]] = {}
     for d, title, body in sorted(rows, key=lambda row: _decision_order(row[0])):
         # the person is the one responsible: their name needs no query
         name = people[d.workspace_id].name
         out.setdefault(d.workspace_id, []).append(DecisionRow(d, name, d.meeting_id, title, body))
     return out
+
+
+def _open_decisions_query(parts: Sequence[tuple[Any, Select[Any], Any]], workspaces: Any) -> Any:
+    """The statement of :func:`my_open_decisions_in` for ``parts`` (each a workspace id, its
+    meetings the person may read, the person's id) in ``workspaces``: values or bind
+    parameters."""
+    chosen = union_all(
+        *(
+            select(ids.c.id)
+            for owner, meetings, user_id in parts
+            for ids in [
+                _decisions_query(
+                    owner, meetings, responsible_id=user_id, open_only=True, limit=MY_OPEN_SHOWN
+                )
+                .with_only_columns(Decision.id)
+                .subquery()
+            ]
+        )
+    ).subquery()
+    return (
+        scoped_in(Decision, workspaces)
+        .join(chosen, chosen.c.id == Decision.id)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .add_columns(Meeting.title, Meeting.body_id)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _all_meetings_decisions_query(count: int) -> Any:
+    """:func:`_open_decisions_query` for ``count`` workspaces where the person sees every
+    meeting, made once per process: parameters ``ws{k}`` and ``user{k}`` for each, and
+    ``workspaces`` (expanding)."""
+    parts = []
+    for k in range(count):
+        owner: Any = bindparam(f"ws{k}", type_=Integer())
+        parts.append((owner, scoped(Meeting, owner), bindparam(f"user{k}", type_=Integer())))
+    return _open_decisions_query(parts, bindparam("workspaces", expanding=True))
 
 
 def due_soon(rows: list[DecisionRow], within_days: int = 14) -> list[DecisionRow]:

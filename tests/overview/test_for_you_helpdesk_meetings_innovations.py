@@ -15,6 +15,7 @@ from for_you import count as _count
 from for_you import scope as _scope
 from for_you import titles as _titles
 
+from app import clock
 from app.accounts.deps import Context
 from app.clock import at, today, utcnow
 from app.helpdesk import overview as helpdesk_overview
@@ -157,6 +158,55 @@ def test_helpdesk_lists_each_workspaces_requests_for_the_role_there(db):
     assert together == _each_alone(db, helpdesk_overview.for_you, ctxs)
 
 
+def test_helpdesk_start_page_compares_due_times_with_each_views_own_time(db, monkeypatch):
+    """The start page's statement is made once per process (``helpdesk.overview._read_query``),
+    with the time as a parameter: requests whose due times pass show as overdue on the next
+    view, though the statement is the same."""
+    kari, (a, b, c) = _helpdesk_person(db)
+    ctxs = _contexts(db, kari, (a, b, c))
+
+    def overdue() -> list[str]:
+        items = _ask(db, helpdesk_overview.for_you, ctxs)[a.id]
+        return [i.title for i in items if i.group == "Forsinket"]
+
+    assert overdue() == ["A forsinket"]
+    before = helpdesk_overview._read_query.cache_info()
+    # A month on, every open request is past its due times, whatever the holidays: the first
+    # six by number are shown, and a link to see them all.
+    later = utcnow() + timedelta(days=30)
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    assert overdue() == [*(f"A ny {n}" for n in range(1, 7)), "Se alle i køen"]
+    after = helpdesk_overview._read_query.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses  # the same statement
+
+
+def test_helpdesk_start_page_statement_serves_each_person_their_own(db):
+    """People whose start pages have the same shape share one statement: each sees their own
+    workspace's requests, and a municipal user their own municipality's."""
+    kari, (a, _b, c) = _helpdesk_person(db)
+    nils = create_user(db, name="Nils i Namsos")
+    add_member(db, c, nils, "municipal", municipality="5007")
+    x = create_workspace(db, name="Trøndelag X")
+    ola = create_user(db, name="Ola Koordinator")
+    add_member(db, x, ola, "coordinator")
+    create_help_request(db, x, title="X ny")
+
+    def alone(user, ws) -> list[str]:
+        return _titles(_ask(db, helpdesk_overview.for_you, _contexts(db, user, (ws,)))[ws.id])
+
+    def made() -> int:
+        return helpdesk_overview._read_query.cache_info().misses
+
+    assert alone(kari, c) == ["C venter", "C åpen"]
+    before = made()
+    assert alone(nils, c) == ["C Namsos"]  # Kari's statement in C, his municipality
+    assert made() == before
+    assert alone(kari, a)[:2] == ["A min sak", "Besøk: Rådhuset i Osen"]
+    before = made()
+    assert alone(ola, x) == ["X ny"]  # Kari's statement in A, his workspace and person
+    assert made() == before
+
+
 def test_helpdesk_start_page_shows_each_workspaces_requests_under_its_name(client, db):
     kari, (a, b, c) = _helpdesk_person(db)
     login(client, kari)
@@ -263,6 +313,21 @@ def test_meetings_list_each_workspaces_decisions_the_person_may_read(db):
     assert _titles(together[c.id]) == ["C vedtak rådet"]
     assert _titles(together[d_.id]) == ["D sekretariat vedtak"]
     assert together == _each_alone(db, meetings_overview.for_you, ctxs)
+
+
+def test_meetings_where_the_person_sees_every_meeting_come_from_a_statement_made_once(db):
+    """A coordinator sees every meeting of the workspace: their decisions come from a statement
+    made once per process (``agenda._all_meetings_decisions_query``), and a second view makes
+    nothing new."""
+    kari, (a, _b, _c, _d) = _meetings_person(db)
+    ctxs = _contexts(db, kari, (a,))
+    first = _ask(db, meetings_overview.for_you, ctxs)
+    before = agenda._all_meetings_decisions_query.cache_info()
+    second = _ask(db, meetings_overview.for_you, ctxs)
+    after = agenda._all_meetings_decisions_query.cache_info()
+    assert _titles(first[a.id]) == ["A forfalt", *(f"A vedtak {n:02}" for n in range(1, 20))]
+    assert first == second
+    assert after.hits == before.hits + 1 and after.misses == before.misses
 
 
 def test_meetings_start_page_shows_each_workspaces_decisions_under_its_name(client, db):
