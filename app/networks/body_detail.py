@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, String, bindparam, or_, select
@@ -20,8 +21,8 @@ from app.errors import found
 from app.i18n import _
 from app.networks.labels import ROLE_LABELS
 from app.networks.models import Body, BodyMembership, Person, Representative
-from app.networks.service import shared_with_county, visible_bodies, visible_memberships
-from app.tenancy import scoped, scoped_shared
+from app.networks.service import visible_bodies, visible_memberships
+from app.tenancy import scoped
 
 
 @dataclass
@@ -94,39 +95,78 @@ def _periods(memberships: list[_M], key: Callable[[_M], str]) -> tuple[list[_M],
 def _body_and_around(session: Session, ws: Workspace, body_id: int) -> tuple[Body, list[Body]]:
     """A body the workspace sees (else 404) and it with its parent and children, by name: one
     query."""
+    around = list(session.scalars(_queries().around, _values(ws, body_id)))
+    return found(next((b for b in around if b.id == body_id), None)), around
+
+
+def _values(ws: Workspace, body_id: int, owner: int | None = None) -> dict[str, Any]:
+    """The parameters of :func:`_queries`' statements."""
+    return {"ws": ws.id, "county": ws.county_number, "body": body_id, "owner": owner}
+
+
+@dataclass(frozen=True)
+class _Queries:
+    around: Any
+    memberships: Any
+    member_rows: Any  # the memberships as the page's plain rows
+    representatives: Any
+
+
+@functools.cache
+def _queries() -> _Queries:
+    """The statements of a body's page and of its detail, made once per process with their
+    values as parameters (:func:`_values`: ``ws`` and ``county``, the workspace; ``body``;
+    ``owner``, the body's workspace): making them anew cost more than running them (the
+    neighbours and the members each carry the shared bodies' subquery)."""
+    ws: Any = SimpleNamespace(
+        id=bindparam("ws", type_=Integer()), county_number=bindparam("county", type_=String())
+    )
+    body_id: Any = bindparam("body", type_=Integer())
     # the body's parent, if the workspace sees it
     parent_id = (
         visible_bodies(ws).where(Body.id == body_id).with_only_columns(Body.parent_id)
     ).scalar_subquery()
-    around = list(
-        session.scalars(
-            visible_bodies(ws)
-            .where(or_(Body.id == body_id, Body.parent_id == body_id, Body.id == parent_id))
-            .order_by(Body.name)
+    around = (
+        visible_bodies(ws)
+        .where(or_(Body.id == body_id, Body.parent_id == body_id, Body.id == parent_id))
+        .order_by(Body.name)
+    )
+    # a body's memberships: its workspace's, visible where the body is
+    memberships = visible_memberships(ws).where(
+        BodyMembership.body_id == body_id,
+        BodyMembership.workspace_id == bindparam("owner", type_=Integer()),
+    )
+    representatives = (
+        scoped(Representative, ws.id)
+        .where(Representative.body_id == body_id)
+        .options(joinedload(Representative.person).joinedload(Person.municipality))
+    )
+    member_rows = (
+        memberships.outerjoin(
+            Municipality, Municipality.number == BodyMembership.municipality_number
+        )
+        .outerjoin(Organisation, Organisation.id == BodyMembership.organisation_id)
+        .with_only_columns(
+            BodyMembership.id,
+            BodyMembership.role,
+            BodyMembership.start_date,
+            BodyMembership.end_date,
+            Municipality.number,
+            Municipality.name,
+            Municipality.county_number,
+            Organisation.name,
         )
     )
-    return found(next((b for b in around if b.id == body_id), None)), around
+    return _Queries(around, memberships, member_rows, representatives)
 
 
-def _memberships(ws: Workspace, body: Body) -> Any:
-    """A body's memberships: its workspace's, visible where the body is."""
-    return visible_memberships(ws).where(
-        BodyMembership.body_id == body.id, BodyMembership.workspace_id == body.workspace_id
-    )
-
-
-def _rest(
-    session: Session, ws: Workspace, body: Body, around: list[Body], prepared: Any = None
-) -> dict[str, Any]:
+def _rest(session: Session, ws: Workspace, body: Body, around: list[Body]) -> dict[str, Any]:
     """The owner, the bodies above and below, and for its own body the representatives (one
-    query; one more for another workspace's name). ``prepared``: the representatives'
-    statement made once (parameters ``ws`` and ``body``), else it is made here."""
+    query; one more for another workspace's name)."""
     owned = body.workspace_id == ws.id
-    if prepared is None:
-        query, values = _representatives_query(ws.id, body.id), {}
-    else:
-        query, values = prepared, {"ws": ws.id, "body": body.id}
-    representatives = list(session.scalars(query, values)) if owned else []
+    representatives = (
+        list(session.scalars(_queries().representatives, _values(ws, body.id))) if owned else []
+    )
     representatives.sort(key=lambda r: (r.person.municipality.name, r.person.name))
     owner = (
         ws.name
@@ -150,10 +190,11 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
     body, around = _body_and_around(session, ws, body_id)
     memberships = list(
         session.scalars(
-            _memberships(ws, body).options(
+            _queries().memberships.options(
                 joinedload(BodyMembership.municipality),
                 joinedload(BodyMembership.organisation),
-            )
+            ),
+            _values(ws, body.id, body.workspace_id),
         )
     )
 
@@ -172,80 +213,13 @@ def body_detail(session: Session, ws: Workspace, body_id: int) -> BodyDetail:
     )
 
 
-@dataclass(frozen=True)
-class _PageQueries:
-    around: Any
-    members: Any
-    representatives: Any
-
-
-@functools.cache
-def _page_queries() -> _PageQueries:
-    """The statements of :func:`body_page`, made once per process with their values as
-    parameters (``ws``, ``county``: the workspace; ``body``; ``owner``: the body's
-    workspace): making them anew cost more than running them (the neighbours and the members
-    each carry the shared bodies' subquery)."""
-    ws: Any = bindparam("ws", type_=Integer())
-    county: Any = bindparam("county", type_=String())
-    body_id: Any = bindparam("body", type_=Integer())
-    shared = shared_with_county(ws, county)
-    parent_id = (
-        scoped_shared(Body, ws, Body.id, shared)
-        .where(Body.id == body_id)
-        .with_only_columns(Body.parent_id)
-        .scalar_subquery()
-    )
-    around = (
-        scoped_shared(Body, ws, Body.id, shared)
-        .where(or_(Body.id == body_id, Body.parent_id == body_id, Body.id == parent_id))
-        .order_by(Body.name)
-    )
-    members = (
-        scoped_shared(BodyMembership, ws, BodyMembership.body_id, shared)
-        .where(
-            BodyMembership.body_id == body_id,
-            BodyMembership.workspace_id == bindparam("owner", type_=Integer()),
-        )
-        .outerjoin(Municipality, Municipality.number == BodyMembership.municipality_number)
-        .outerjoin(Organisation, Organisation.id == BodyMembership.organisation_id)
-        .with_only_columns(
-            BodyMembership.id,
-            BodyMembership.role,
-            BodyMembership.start_date,
-            BodyMembership.end_date,
-            Municipality.number,
-            Municipality.name,
-            Municipality.county_number,
-            Organisation.name,
-        )
-    )
-    return _PageQueries(around, members, _representatives_query(ws, body_id))
-
-
-def _representatives_query(ws: Any, body_id: Any) -> Any:
-    return (
-        scoped(Representative, ws)
-        .where(Representative.body_id == body_id)
-        .options(joinedload(Representative.person).joinedload(Person.municipality))
-    )
-
-
 def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
     """:func:`body_detail` as the body's page shows it, in as many queries: the memberships
     read as plain rows and made into the page's rows here, once, rather than loaded as objects
     and printed through a macro per row, with a translation and two date formats each (that
     cost more than reading them)."""
-    around = list(
-        session.scalars(
-            _page_queries().around,
-            {"ws": ws.id, "county": ws.county_number, "body": body_id},
-        )
-    )
-    body = found(next((b for b in around if b.id == body_id), None))
-    rows = session.execute(
-        _page_queries().members,
-        {"ws": ws.id, "county": ws.county_number, "body": body.id, "owner": body.workspace_id},
-    )
+    body, around = _body_and_around(session, ws, body_id)
+    rows = session.execute(_queries().member_rows, _values(ws, body.id, body.workspace_id))
     roles: dict[str, str] = {}
     lines = []
     for id_, role, start, end, number, town, county, org in rows:
@@ -271,5 +245,5 @@ def body_page(session: Session, ws: Workspace, body_id: int) -> BodyPage:
         current=current,
         upcoming=upcoming,
         past=past,
-        **_rest(session, ws, body, around, _page_queries().representatives),
+        **_rest(session, ws, body, around),
     )

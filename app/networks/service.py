@@ -46,15 +46,9 @@ def is_current(m: BodyMembership, on: date | None = None) -> bool:
 def _shared_with(ws: Workspace) -> Any:
     """The ids of the bodies shared with this workspace's county and accepted there: a share
     another county asked for shows nothing until a coordinator here accepts it."""
-    return shared_with_county(ws.id, ws.county_number)
-
-
-def shared_with_county(workspace_id: Any, county_number: Any) -> Any:
-    """:func:`_shared_with` by the workspace's id and county number (values or bound
-    parameters, for a statement made once per process)."""
     return (
-        scoped_by_county(BodyShare, county_number)
-        .where(BodyShare.accepted_at.is_not(None), BodyShare.workspace_id != workspace_id)
+        scoped_by_county(BodyShare, ws.county_number)
+        .where(BodyShare.accepted_at.is_not(None), BodyShare.workspace_id != ws.id)
         .with_only_columns(BodyShare.body_id)
     )
 
