@@ -255,6 +255,7 @@ def serve(
         log_level="info",
         log_config=None,  # app.logs formats every line (set up in app.asgi)
         access_log=False,  # app.logs.AccessLog writes one line per request instead
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # (comma-separated addresses or networks, "*" for any). Others' headers are ignored.
     forwarded_allow_ips: str = "127.0.0.1"
 
+    # How long `samspill serve` keeps an idle connection open for the next request. Longer than
+    # the proxy's (Caddy's `keepalive 60s` in deploy/Caddyfile) and a client's idle limit: who
+    # closes first must be the other side, or a request sent on the connection just as the
+    # server closes it is lost in transit (uvicorn's own 5 s dropped 2–3 requests in 10,000
+    # under bench/load.py's mixed load).
+    keep_alive_seconds: int = Field(default=75, ge=1)
+
     # /metrics (Prometheus): open to requests from these addresses or networks, or to any
     # request with `Authorization: Bearer <metrics_token>`.
     metrics_token: str | None = None

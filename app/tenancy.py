@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -21,7 +22,9 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    String,
     Text,
+    bindparam,
     case,
     cast,
     delete,
@@ -56,7 +59,26 @@ class TenantOwned:
         )
 
 
-def scoped(model: type[T], workspace_id: int) -> Select[T]:
+# An id in a scoped query: a value, or a bind parameter for a statement made once per process
+# (executed with the value; the scope's execution option then holds the parameter).
+Id = int | BindParameter[Any]
+Number = str | BindParameter[Any]
+
+
+def workspace_param(name: str = "ws") -> BindParameter[Any]:
+    """A workspace's id as a bind parameter, for a statement made once per process and run
+    with the id among its values."""
+    return bindparam(name, type_=Integer())
+
+
+def stand_in_workspace() -> Any:
+    """A workspace whose id and county are bind parameters (``ws`` and ``county``), for a
+    statement made once per process that serves every workspace: what the statement reads of
+    the workspace must be these two only."""
+    return SimpleNamespace(id=workspace_param(), county_number=bindparam("county", type_=String()))
+
+
+def scoped(model: type[T], workspace_id: Id) -> Select[T]:
     """``SELECT model WHERE model.workspace_id = :workspace_id`` — the only way in."""
     return (
         select(model)
@@ -79,7 +101,7 @@ def scoped_in(model: type[T], workspace_ids: Sequence[int] | BindParameter[Any])
     )
 
 
-def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
+def scoped_by_user(model: type[T], user_id: Id) -> Select[T]:
     """Rows of a tenant-owned model that belong to one user, across workspaces.
 
     Only for models with a ``user_id`` column (memberships, API tokens); PostgreSQL policies
@@ -93,7 +115,7 @@ def scoped_by_user(model: type[T], user_id: int) -> Select[T]:
     )
 
 
-def scoped_by_county(model: type[T], county_number: str) -> Select[T]:
+def scoped_by_county(model: type[T], county_number: Number) -> Select[T]:
     """Rows of a tenant-owned model addressed to a county, across workspaces — the shares of
     bodies with members in several counties. Only for models with a ``county_number`` column;
     PostgreSQL policies allow exactly this through ``app.county_number``."""
@@ -105,7 +127,7 @@ def scoped_by_county(model: type[T], county_number: str) -> Select[T]:
     )
 
 
-def scoped_shared(model: type[T], workspace_id: int, body_column: Any, shared: Any) -> Select[T]:
+def scoped_shared(model: type[T], workspace_id: Id, body_column: Any, shared: Any) -> Select[T]:
     """Rows of this workspace, plus rows of bodies other workspaces share with it (a body with
     member municipalities in several counties). ``body_column`` is the model's body id column
     (``Body.id`` or ``BodyMembership.body_id``); ``shared`` selects the ids of the bodies shared
@@ -117,7 +139,7 @@ def scoped_shared(model: type[T], workspace_id: int, body_column: Any, shared: A
     )
 
 
-def scoped_or_shared(model: type[T], workspace_id: int, shared: Any) -> Select[T]:
+def scoped_or_shared(model: type[T], workspace_id: Id, shared: Any) -> Select[T]:
     """Rows of this workspace, plus rows every workspace may read because ``shared`` holds for
     them (an innovation a county marked as shared, the adoptions of such an innovation). The
     PostgreSQL policies of those tables allow reading exactly these."""
@@ -138,7 +160,7 @@ def scoped_delete(model: type[T], workspace_id: int) -> Delete:
     )
 
 
-def scoped_with_national(model: type[T], workspace_id: int) -> Select[T]:
+def scoped_with_national(model: type[T], workspace_id: Id) -> Select[T]:
     """Rows of this workspace plus the national reference rows every workspace reads (a model
     whose ``workspace_id`` may be NULL, such as the national funding schemes). PostgreSQL
     policies allow reading exactly these, and writing only the workspace's own."""

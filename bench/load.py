@@ -15,10 +15,12 @@ samspill_bench_app, with bench/common.py's helpers), and for each worker count i
 
 logs in as the Trøndelag coordinator, and drives both with the same load: ``wrk`` with
 --connections connections when it is installed (Debian package ``wrk``), else httpx on asyncio.
-Each round loads the ceiling, then every page in turn, so that the two share the machine's
-state; the table gives per page the median over the rounds of req/s, p50 and p99 in
-milliseconds, the errors (non-2xx/3xx answers and broken connections) summed, and the median
-ratio of the page's req/s to the ceiling's in the same round.
+Two of the pages are the floor every signed-in request stands on, there to compare with: the
+JSON of ``/api/v1/me`` (the session and memberships only) and the notification settings (the
+layout and one small form). Each round loads the ceiling, then every page in turn, so that
+the two share the machine's state; the table gives per page the median over the rounds of
+req/s, p50 and p99 in milliseconds, the errors (non-2xx/3xx answers and broken connections)
+summed, and the median ratio of the page's req/s to the ceiling's in the same round.
 
 Then a mixed run: --clients clients for --mixed-seconds seconds, each looping over the pages
 with every fifth request a write (an internal note on a help request, through the page form).
@@ -28,7 +30,7 @@ is counted but is not an error. Figures, not assertions: it exits non-zero only 
 does not answer 200 before the load or when an acknowledged write is missing or doubled.
 
 The servers' resident memory (VmRSS of each process, read from /proc) is printed after the
-load, for the README's "memory per worker".
+load, for the README's "memory per worker", and the app's warnings and errors from its log.
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ PAGES = {
     "API requests": "/api/v1/trondelag/helpdesk/requests",
     "API bodies": "/api/v1/trondelag/bodies",
     "API coverage": "/api/v1/trondelag/coverage",
+    # The floor every signed-in request stands on, for comparison: the session and memberships
+    # with a small JSON answer, and a page with the layout and one small form.
+    "floor: /api/v1/me": "/api/v1/me",
+    "floor: settings page": "/varsler/innstillinger",
 }
 WRITE_EVERY = 5  # in the mixed run, every fifth request of a client is a write
 NOTE = "lastprøve {run} {client} {seq}"
@@ -318,14 +324,14 @@ def throughput(app: str, ceiling: str, cookie: str, args: argparse.Namespace) ->
 
 def print_table(title: str, series: dict[str, Series]) -> None:
     print(f"\n{title}")
-    print(f"{'page':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'× ceiling':>10}")
+    print(f"{'page':21} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'× ceiling':>10}")
     for name, s in series.items():
         rps = statistics.median(r.rps for r in s.results)
         p50 = statistics.median(r.p50 for r in s.results)
         p99 = statistics.median(r.p99 for r in s.results)
         errors = sum(r.errors for r in s.results)
         ratio = statistics.median(s.ratios)
-        print(f"{name:16} {rps:8.1f} {p50:8.1f} {p99:8.1f} {errors:7d} {ratio:10.2f}")
+        print(f"{name:21} {rps:8.1f} {p50:8.1f} {p99:8.1f} {errors:7d} {ratio:10.2f}")
 
 
 # --- the mixed run --------------------------------------------------------------------------
@@ -411,6 +417,25 @@ def mixed(app: str, db: Database, cookies: dict[str, str], args: argparse.Namesp
     return not missing and not doubled
 
 
+def print_problems(log: Path, shown: int = 8) -> None:
+    """The app's warnings and errors in its log (the access log's lines are left out), and
+    any worker process that died: what the run's errors were, where there were any."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return
+    problems = [
+        line
+        for line in lines
+        if re.search(r"\b(WARNING|ERROR|CRITICAL|Traceback|died)\b", line)
+        and "samspill.access" not in line
+    ]
+    if problems:
+        print(f"  the app's log: {len(problems)} warnings and errors, the first {shown}:")
+        for line in problems[:shown]:
+            print(f"    {line[:300]}")
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -471,6 +496,7 @@ def main() -> None:
                             f"app {app_rss}; ceiling {ceiling_rss}"
                         )
                 finally:
+                    print_problems(folder / "app.log")
                     shutil.rmtree(folder, ignore_errors=True)
     if not intact:
         raise SystemExit("an acknowledged write is missing or stored twice")

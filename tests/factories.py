@@ -260,6 +260,31 @@ def create_help_request(
         return lifecycle.file_request(db, workspace, acting, form)
 
 
+def set_request(db: Session, workspace: Workspace, req: HelpRequest, **values: Any) -> None:
+    """Set columns of a help request directly (a state, due times), as if time had passed."""
+    from app.helpdesk.models import HelpRequest as Request
+    from app.tenancy import scoped
+
+    with in_workspace(db, workspace):
+        row = db.scalar(scoped(Request, workspace.id).where(Request.id == req.id))
+        assert row is not None
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+def assign_request(db: Session, workspace: Workspace, req: HelpRequest, user: User) -> None:
+    """``user`` on the request, which becomes "assigned" (as triage would leave it)."""
+    from app.helpdesk.models import HelpRequest as Request
+    from app.helpdesk.models import RequestAssignee
+    from app.tenancy import scoped
+
+    with in_workspace(db, workspace):
+        db.add(RequestAssignee(workspace_id=workspace.id, request_id=req.id, user_id=user.id))
+        row = db.scalar(scoped(Request, workspace.id).where(Request.id == req.id))
+        assert row is not None
+        row.state = "assigned"
+
+
 def csrf(client: TestClient) -> str:
     token = client.cookies.get("samspill_csrf")
     if not token:

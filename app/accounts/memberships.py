@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.accounts.models import ApiToken, Membership, User
@@ -25,7 +25,7 @@ from app.counties.models import Municipality, Organisation, Workspace
 from app.db import utcnow
 from app.errors import InvalidInput, found
 from app.i18n import _, lazy
-from app.tenancy import scoped, scoped_by_user, set_db_scope
+from app.tenancy import scoped, scoped_by_user, set_db_scope, workspace_param
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def members_with(
 def _active_with(action: str) -> Any:
     """The active members of the workspace (parameter ``ws``) whose roles may do ``action``,
     joined to their users, by name."""
-    ws: Any = bindparam("ws", type_=Integer())
+    ws = workspace_param()
     return (
         scoped(Membership, ws)
         .join(User, User.id == Membership.user_id)

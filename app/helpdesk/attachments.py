@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import logging
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from fastapi.responses import StreamingResponse
-from sqlalchemy import event, inspect
+from sqlalchemy import Integer, bindparam, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.datastructures import UploadFile
 
@@ -27,7 +28,7 @@ from app.errors import InvalidInput, NotFound
 from app.helpdesk.models import HelpRequest, RequestAttachment
 from app.i18n import _, lazy
 from app.storage import get_storage
-from app.tenancy import restore_db_scope, scoped
+from app.tenancy import restore_db_scope, scoped, workspace_param
 
 log = logging.getLogger("samspill.attachments")
 
@@ -405,10 +406,20 @@ def store(
 def of_request(
     session: Session, ws: Workspace, request_id: int, *, internal: bool
 ) -> list[RequestAttachment]:
-    query = scoped(RequestAttachment, ws.id).where(RequestAttachment.request_id == request_id)
+    """The request's files (internal ones too with ``internal``), oldest first."""
+    return list(session.scalars(_of_request_query(internal), {"ws": ws.id, "request": request_id}))
+
+
+@functools.cache
+def _of_request_query(internal: bool) -> Any:
+    """The statement of :func:`of_request`, made once per process (a request's page reads it on
+    every view), the workspace (``ws``) and the request parameters."""
+    query = scoped(RequestAttachment, workspace_param()).where(
+        RequestAttachment.request_id == bindparam("request", type_=Integer())
+    )
     if not internal:
         query = query.where(RequestAttachment.internal.is_(False))
-    return list(session.scalars(query.order_by(RequestAttachment.id)))
+    return query.order_by(RequestAttachment.id)
 
 
 def find(

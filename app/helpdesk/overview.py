@@ -15,17 +15,22 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.deps import Context
-from app.accounts.principal import Principal
 from app.clock import local_date
 from app.helpdesk import figures
 from app.helpdesk.due import is_overdue
 from app.helpdesk.labels import STATE_LABELS
 from app.helpdesk.models import HelpRequest, Visit
-from app.helpdesk.queue import QueueFilter, only_municipality, queue_query
+from app.helpdesk.queue import (
+    QueueFilter,
+    clock_params,
+    only_municipality,
+    queue_query,
+    stand_in_principal,
+)
 from app.helpdesk.visits import service as visits_service
 from app.i18n import _
 from app.registry import Contribution, Figure, FigureQuery, NeedsYou
-from app.tenancy import scoped_in
+from app.tenancy import scoped_in, workspace_param
 from app.web import decimal
 
 
@@ -171,23 +176,16 @@ def _read_query(shape: tuple[tuple[tuple[Any, ...], str, bool], ...], visitors: 
     every other value a bind parameter: ``ws{k}``, ``user{k}``, ``municipality{k}`` of part ``k``;
     ``visitor_ws{j}``, ``visitor{j}`` of visitor ``j``; ``now``, ``today``, ``start``,
     ``end`` and ``workspaces`` (expanding). Making it anew cost more than running it."""
-    now = bindparam("now", type_=HelpRequest.resolution_due_at.type)
-    today = bindparam("today", type_=HelpRequest.follow_up_on.type)
+    now, today = clock_params()
     no_visit = cast(null(), Integer).label("visit_id")
     parts = []
     for k, (fields, order, one_municipality) in enumerate(shape):
-        ws: Any = SimpleNamespace(id=bindparam(f"ws{k}", type_=Integer()))
+        ws: Any = SimpleNamespace(id=workspace_param(f"ws{k}"))
         # The principal's values the statement depends on, as parameters: the user (the
         # requests assigned to them) and, for one who sees one municipality's, that one.
         user: Any = bindparam(f"user{k}", type_=Integer())
         municipality: Any = bindparam(f"municipality{k}", type_=String())
-        stand_in = Principal(
-            user_id=user,
-            name="",
-            email=None,
-            actions=frozenset() if one_municipality else frozenset({"helpdesk.see_all"}),
-            municipality_number=municipality if one_municipality else None,
-        )
+        stand_in = stand_in_principal(user, municipality, one_municipality)
         f = QueueFilter(*fields)
         ids = (
             queue_query(ws, stand_in, f, now=now, today=today)
@@ -200,7 +198,7 @@ def _read_query(shape: tuple[tuple[tuple[Any, ...], str, bool], ...], visitors: 
     start: Any = bindparam("start", type_=Visit.starts_at.type)
     end: Any = bindparam("end", type_=Visit.starts_at.type)
     for j in range(visitors):
-        ws = SimpleNamespace(id=bindparam(f"visitor_ws{j}", type_=Integer()))
+        ws = SimpleNamespace(id=workspace_param(f"visitor_ws{j}"))
         visitor: Any = bindparam(f"visitor{j}", type_=Integer())
         ids = (
             visits_service.visits_between_query(ws, visitor, start, end, limit=SHOWN)

@@ -3,11 +3,12 @@ and one request with its conversation, history and the moves open to the person 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import BindParameter, Integer, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import clock
@@ -27,7 +28,7 @@ from app.helpdesk.models import (
     RequestMessage,
 )
 from app.i18n import lazy
-from app.tenancy import scoped
+from app.tenancy import scoped, stand_in_workspace, workspace_param
 
 
 def acting_user(p: Principal) -> int:
@@ -67,17 +68,10 @@ def get_request(
     """A request ``p`` may see, with municipality, requester and assignees loaded, else 404;
     with ``may``, one on which ``p`` may do that action too, else 403 (after the 404, so that
     another's request is a 404 whatever the role)."""
-    # One statement: the assignees (a few) join in too; unique() folds their rows.
+    municipality = only_municipality(p)
+    values = {"ws": ws.id, "number": number, "municipality": municipality}
     req = (
-        session.execute(
-            visible(ws, p)
-            .where(HelpRequest.number == number)
-            .options(
-                joinedload(HelpRequest.municipality),
-                joinedload(HelpRequest.requester),
-                joinedload(HelpRequest.assignees).joinedload(RequestAssignee.user),
-            )
-        )
+        session.execute(_request_query(municipality is not None), values)
         .unique()
         .scalar_one_or_none()
     )
@@ -86,6 +80,26 @@ def get_request(
     if may is not None and not p.can(may):
         raise Forbidden()
     return req
+
+
+@functools.cache
+def _request_query(one_municipality: bool) -> Any:
+    """The statement of :func:`get_request`, made once per process for those who see every
+    request and for those who see one municipality's, with the workspace (``ws``), the number
+    and the municipality as parameters: one statement, the assignees (a few) joined in too, so
+    the caller folds their rows with ``unique()``."""
+    return (
+        visible_in(
+            workspace_param(),
+            bindparam("municipality", type_=String()) if one_municipality else None,
+        )
+        .where(HelpRequest.number == bindparam("number", type_=Integer()))
+        .options(
+            joinedload(HelpRequest.municipality),
+            joinedload(HelpRequest.requester),
+            joinedload(HelpRequest.assignees).joinedload(RequestAssignee.user),
+        )
+    )
 
 
 def get_workable(session: Session, ws: Workspace, p: Principal, number: int) -> HelpRequest:
@@ -168,6 +182,7 @@ class QueuePage:
     rows: list[QueueRow]
     next_before: int | None
     counts: dict[str, int] = field(default_factory=dict)
+    now: datetime | None = None  # the time the rows were read at (their overdue tags)
 
 
 def _assigned_to(ws: Workspace, user_id: int | None) -> Any:
@@ -182,48 +197,155 @@ def queue(
     session: Session, ws: Workspace, p: Principal, f: QueueFilter, limit: int = 50
 ) -> QueuePage:
     """A page of requests, newest first, with keyset pagination on id: the rows with their
-    municipality in one statement, their assignees' names in another."""
-    query = queue_query(ws, p, f)
-    if f.before_id:
-        query = query.where(HelpRequest.id < f.before_id)
+    municipality in one statement, their assignees' names in another. Both statements are made
+    once per process (:func:`_page_query`, :func:`_helper_names_query`) with this request's
+    values as parameters — the filter's values too, so a search makes no statement of its
+    own; a size-class filter (whose bounds are the workspace's settings) or ``updated_since``
+    makes the page's statement anew."""
+    municipality = only_municipality(p)
+    now, today = clock.utcnow(), clock.today()
+    values: dict[str, Any] = {
+        "ws": ws.id,
+        "county": ws.county_number,
+        "user": p.user_id,
+        "municipality": municipality,
+        "now": now,
+        "today": today,
+        "before": f.before_id,
+    }
+    if f.size_class is None and f.updated_since is None:
+        chosen = {  # the fields that narrow (as queue_query reads them), else None
+            "state": f.state or None,
+            "category": f.category or None,
+            "priority": f.priority or None,
+            "municipality_number": f.municipality_number or None,
+            "helper_id": f.helper_id or None,
+            "q": search_term(f.q),
+        }
+        values.update({f"f_{k}": v for k, v in chosen.items()})
+        given = tuple(k for k, v in chosen.items() if v is not None)
+        shape = (f.view, f.open_only, given, municipality is not None, f.before_id is not None)
+        query = _page_query(*shape, limit)
+    else:
+        query = _page_rows(queue_query(ws, p, f, now=now, today=today), f.before_id, limit)
     rows = [
-        QueueRow(*row)  # type: ignore[call-arg]  # the columns below, in order
-        for row in session.execute(
-            query.join(Municipality, Municipality.number == HelpRequest.municipality_number)
-            .with_only_columns(
-                HelpRequest.id,
-                HelpRequest.number,
-                HelpRequest.title,
-                HelpRequest.state,
-                HelpRequest.category,
-                HelpRequest.priority,
-                HelpRequest.on_site,
-                HelpRequest.created_at,
-                HelpRequest.first_response_at,
-                HelpRequest.first_response_due_at,
-                HelpRequest.resolution_due_at,
-                Municipality.name,
-            )
-            .order_by(HelpRequest.id.desc())
-            .limit(limit + 1)
-        )
+        QueueRow(*row)  # type: ignore[call-arg]  # the columns of _page_rows, in order
+        for row in session.execute(query, values)
     ]
     next_before = rows[limit - 1].id if len(rows) > limit else None
     rows = rows[:limit]
     if rows:
         names: dict[int, list[str]] = {}
-        for request_id, name in session.execute(
-            scoped(RequestAssignee, ws.id)
-            .join(User, User.id == RequestAssignee.user_id)
-            .where(RequestAssignee.request_id.in_([r.id for r in rows]))
-            .order_by(RequestAssignee.id)
-            .with_only_columns(RequestAssignee.request_id, User.name)
-        ):
+        ids = {"ws": ws.id, "ids": [r.id for r in rows]}
+        for request_id, name in session.execute(_helper_names_query(), ids):
             names.setdefault(request_id, []).append(name)
         for r in rows:
             if r.id in names:
                 r.helpers = ", ".join(names[r.id])
-    return QueuePage(rows=rows, next_before=next_before)
+    return QueuePage(rows=rows, next_before=next_before, now=now)
+
+
+def search_term(q: str | None) -> str | None:
+    """The ``LIKE`` pattern of a search in the queue (its title and description, lower case),
+    or None when there is nothing to search for."""
+    if q is None or not q.strip():
+        return None
+    return f"%{q.strip().lower()}%"
+
+
+def _page_rows(query: Any, before_id: Any, limit: int) -> Any:
+    """The queue's rows of ``query`` (:func:`queue_query`): the columns of :class:`QueueRow`,
+    the municipality's name joined in, newest first, ``limit + 1`` of them (so the page knows
+    whether there is a next), below ``before_id`` if given."""
+    if before_id is not None:
+        query = query.where(HelpRequest.id < before_id)
+    return (
+        query.join(Municipality, Municipality.number == HelpRequest.municipality_number)
+        .with_only_columns(
+            HelpRequest.id,
+            HelpRequest.number,
+            HelpRequest.title,
+            HelpRequest.state,
+            HelpRequest.category,
+            HelpRequest.priority,
+            HelpRequest.on_site,
+            HelpRequest.created_at,
+            HelpRequest.first_response_at,
+            HelpRequest.first_response_due_at,
+            HelpRequest.resolution_due_at,
+            Municipality.name,
+        )
+        .order_by(HelpRequest.id.desc())
+        .limit(limit + 1)
+    )
+
+
+def stand_in_principal(user: Any, municipality: Any, one_municipality: bool) -> Principal:
+    """A principal for a statement made once: ``user`` and ``municipality`` bind parameters,
+    seeing one municipality's requests (``one_municipality``) or all of them. Only what
+    :func:`queue_query` reads of a principal is there."""
+    return Principal(
+        user_id=user,
+        name="",
+        email=None,
+        actions=frozenset() if one_municipality else frozenset({"helpdesk.see_all"}),
+        municipality_number=municipality if one_municipality else None,
+    )
+
+
+# The types of the filter's values in :func:`_page_query`'s statement.
+_FILTER_TYPES = {"helper_id": Integer()}
+
+
+@functools.lru_cache(maxsize=512)
+def _page_query(
+    view: str,
+    open_only: bool,
+    given: tuple[str, ...],
+    one_municipality: bool,
+    before: bool,
+    limit: int,
+) -> Any:
+    """The statement of :func:`queue` for a view, with the filter's fields named in ``given``
+    (each the parameter ``f_<field>``; ``f_q``, the search's pattern), the workspace
+    (``ws``), the person (``user``, ``municipality``), the clock (``now``, ``today``) and,
+    with ``before``, the page's start (``before``) as parameters: a few hundred shapes at
+    most, whatever is searched for."""
+    ws = stand_in_workspace()
+    p = stand_in_principal(
+        bindparam("user", type_=Integer()),
+        bindparam("municipality", type_=String()),
+        one_municipality,
+    )
+    fields: dict[str, Any] = {
+        k: bindparam(f"f_{k}", type_=_FILTER_TYPES.get(k, String())) for k in given
+    }
+    now, today = clock_params()
+    f = QueueFilter(view=view, open_only=open_only, **fields)
+    query = queue_query(ws, p, f, now=now, today=today)
+    return _page_rows(query, bindparam("before", type_=Integer()) if before else None, limit)
+
+
+def clock_params() -> tuple[Any, Any]:
+    """The time (``now``) and the day in Norway (``today``) as bind parameters, typed as the
+    columns they are compared with: for the statements made once that date the overdue and
+    follow-up views."""
+    return (
+        bindparam("now", type_=HelpRequest.resolution_due_at.type),
+        bindparam("today", type_=HelpRequest.follow_up_on.type),
+    )
+
+
+@functools.cache
+def _helper_names_query() -> Any:
+    """The assignees' names of the requests ``ids`` (expanding) of the workspace ``ws``."""
+    return (
+        scoped(RequestAssignee, workspace_param())
+        .join(User, User.id == RequestAssignee.user_id)
+        .where(RequestAssignee.request_id.in_(bindparam("ids", expanding=True)))
+        .order_by(RequestAssignee.id)
+        .with_only_columns(RequestAssignee.request_id, User.name)
+    )
 
 
 # What a row of the queue shows, loaded with it (the JSON list of requests).
@@ -252,7 +374,7 @@ def queue_query(
         query = query.where(HelpRequest.id.in_(_assigned_to(ws, p.user_id)))
     elif f.view == "overdue":
         query = query.where(overdue_clause(utcnow() if now is None else now))
-    if f.helper_id:
+    if _given(f.helper_id):
         query = query.where(HelpRequest.id.in_(_assigned_to(ws, f.helper_id)))
     if f.size_class:
         settings = counties_service.settings_of(ws)
@@ -269,16 +391,17 @@ def queue_query(
             query = query.where(HelpRequest.municipality_number.in_(in_class))
     if f.open_only:
         query = query.where(HelpRequest.state.in_(OPEN_STATES))
-    if f.state:
+    if _given(f.state):
         query = query.where(HelpRequest.state == f.state)
-    if f.category:
+    if _given(f.category):
         query = query.where(HelpRequest.category == f.category)
-    if f.priority:
+    if _given(f.priority):
         query = query.where(HelpRequest.priority == f.priority)
-    if f.municipality_number:
+    if _given(f.municipality_number):
         query = query.where(HelpRequest.municipality_number == f.municipality_number)
-    if f.q and f.q.strip():
-        term = f"%{f.q.strip().lower()}%"
+    # the search's pattern: the text searched for, or a parameter (``_page_query``)
+    term = f.q if isinstance(f.q, BindParameter) else search_term(f.q)
+    if term is not None:
         query = query.where(
             or_(
                 func.lower(HelpRequest.title).like(term),
@@ -288,6 +411,12 @@ def queue_query(
     if f.updated_since is not None:
         query = query.where(HelpRequest.updated_at >= f.updated_since)
     return query
+
+
+def _given(value: Any) -> bool:
+    """Whether a filter's field narrows: a bind parameter (``_page_query``) always does, a value
+    when it is not empty."""
+    return isinstance(value, BindParameter) or bool(value)
 
 
 @dataclass

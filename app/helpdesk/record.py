@@ -45,7 +45,7 @@ from app.helpdesk.models import (
 )
 from app.helpdesk.queue import only_municipality, visible_in
 from app.helpdesk.visits.service import Clash
-from app.tenancy import SCOPE_OPTION, scoped, scoped_union
+from app.tenancy import SCOPE_OPTION, scoped, scoped_union, workspace_param
 
 
 @dataclass(slots=True)
@@ -172,7 +172,7 @@ def _record_query(notes: bool, with_time: bool, see_all: bool) -> Any:
     """The statement of :func:`record_of`, made once per process for each kind of reader, with
     its values as parameters (``ws``, ``rid``, and ``municipality`` for a reader who sees only
     one municipality's requests): building the union cost more than running it."""
-    ws: Any = bindparam("ws", type_=Integer())
+    ws = workspace_param()
     rid: Any = bindparam("rid", type_=Integer())
     parts = [
         scoped(RequestEvent, ws)
@@ -388,7 +388,7 @@ class PlannedVisit:
 def _visits_query(with_clashes: bool) -> Any:
     """The statement of :func:`visits_and_clashes`, made once per process with its values as
     parameters (``ws``, ``request_id``, ``now``): building it cost more than running it."""
-    ws: Any = bindparam("ws", type_=Integer())
+    ws = workspace_param()
     request_id: Any = bindparam("request_id", type_=Integer())
     query = (
         scoped(Visit, ws)

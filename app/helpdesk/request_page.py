@@ -25,7 +25,7 @@ from app.helpdesk.due import service_levels
 from app.helpdesk.labels import CATEGORY_LABELS, LABELS, PRIORITY_LABELS, STATE_LABELS
 from app.helpdesk.models import CATEGORIES, OPEN_STATES, URGENCIES, HelpRequest
 from app.helpdesk.queue import allowed_moves, can_work, get_request
-from app.helpdesk.triage import eligible_helpers, suggest_helpers
+from app.helpdesk.triage import helper_choices, suggest_helpers
 from app.helpdesk.visits.service import Clash
 from app.i18n import _, lazy
 from app.web import is_htmx, render
@@ -228,7 +228,8 @@ def render_request(
     rec = record.record_of(session, ctx.workspace, p, req, with_time=works)
     d = Shown(req, rec.messages, rec.events, allowed_moves(p, req))
     extra: dict[str, Any] = {}
-    helpers = eligible_helpers(session, ctx.workspace) if works else []
+    # who may be assigned, as rows of user_id and name (the visit form and the suggestions)
+    helpers = helper_choices(session, ctx.workspace) if works else []
     if p.can("helpdesk.triage") and req.state not in ("resolved", "closed"):
         # Only the triage form shows them, and it is not there once the request is resolved.
         extra["suggestions"] = suggest_helpers(

@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, bindparam, cast, func, null
+from sqlalchemy import JSON, Integer, String, cast, func, null
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
-from app.accounts.models import Membership, User
+from app.accounts.models import Membership
 from app.accounts.principal import Principal
 from app.counties.models import Municipality, Workspace
 from app.db import utcnow
@@ -28,7 +28,7 @@ from app.helpdesk.queue import acting_user, get_request
 from app.helpdesk.schemas import TriageForm
 from app.i18n import _, lazy, ngettext
 from app.networks import service as networks_service
-from app.tenancy import SCOPE_OPTION, scoped, scoped_union
+from app.tenancy import SCOPE_OPTION, scoped, scoped_union, workspace_param
 
 
 def eligible_helpers(session: Session, ws: Workspace) -> list[Membership]:
@@ -91,7 +91,8 @@ def triage(
 
 @dataclass
 class Suggestion:
-    user: User
+    user_id: int
+    name: str
     score: tuple[int, int, int]
     reasons: list[str]
 
@@ -110,12 +111,13 @@ def _councils_by_municipality(session: Session, ws: Workspace) -> dict[str, set[
 
 
 def suggest_helpers(
-    session: Session, ws: Workspace, req: HelpRequest, members: list[Membership] | None = None
+    session: Session, ws: Workspace, req: HelpRequest, members: list[Any] | None = None
 ) -> list[Suggestion]:
     """Helpers ranked by matching competence, then load, then nearness (same municipality or
-    same regional council). ``members``: :func:`eligible_helpers`, when the caller has them."""
+    same regional council). ``members``: :func:`helper_choices` (rows of ``user_id`` and
+    ``name``), when the caller has them."""
     if members is None:
-        members = eligible_helpers(session, ws)
+        members = helper_choices(session, ws)
     profiles, loads = _profiles_and_loads(session, ws)
     councils_of = _councils_by_municipality(session, ws)
     target_councils = councils_of.get(req.municipality_number, set())
@@ -137,8 +139,8 @@ def suggest_helpers(
         reasons.append(load_text(load))
         if near and home_name:
             reasons.append(_("hører til {place}, i samme regionråd").format(place=home_name))
-        out.append(Suggestion(user=m.user, score=(-match, load, -near), reasons=reasons))
-    out.sort(key=lambda s: (s.score, s.user.name))
+        out.append(Suggestion(m.user_id, m.name, score=(-match, load, -near), reasons=reasons))
+    out.sort(key=lambda s: (s.score, s.name))
     return out
 
 
@@ -146,7 +148,7 @@ def suggest_helpers(
 def _profiles_and_loads_query() -> Any:
     """The statement of :func:`_profiles_and_loads`, made once per process with the workspace
     as a parameter (``ws``): building the union cost more than running it."""
-    ws: Any = bindparam("ws", type_=Integer())
+    ws = workspace_param()
     profiles = (
         scoped(HelperProfile, ws)
         .outerjoin(Municipality, Municipality.number == HelperProfile.home_municipality_number)

@@ -83,7 +83,7 @@ def queue_page(
         before_id=for_id,
     )
     page = queue(session, ctx.workspace, p, f)
-    now = utcnow()
+    now = page.now or utcnow()  # the time the rows were read at
     filters = {
         "status": f.state or "",
         "kategori": f.category or "",

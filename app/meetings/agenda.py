@@ -24,7 +24,7 @@ from app.meetings import service
 from app.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from app.meetings.schemas import AgendaItemForm, AttendanceForm, DecisionForm, MinutesForm
 from app.networks import service as networks_service
-from app.tenancy import scoped, scoped_in
+from app.tenancy import scoped, scoped_in, workspace_param
 
 # --- the agenda ----------------------------------------------------------------------------
 
@@ -532,7 +532,7 @@ def _all_meetings_decisions_query(count: int) -> Any:
     ``workspaces`` (expanding)."""
     parts = []
     for k in range(count):
-        owner: Any = bindparam(f"ws{k}", type_=Integer())
+        owner = workspace_param(f"ws{k}")
         parts.append((owner, scoped(Meeting, owner), bindparam(f"user{k}", type_=Integer())))
     return _open_decisions_query(parts, bindparam("workspaces", expanding=True))
 

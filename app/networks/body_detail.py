@@ -9,10 +9,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, String, bindparam, or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.clock import today
@@ -22,7 +21,7 @@ from app.i18n import _
 from app.networks.labels import ROLE_LABELS
 from app.networks.models import Body, BodyMembership, Person, Representative
 from app.networks.service import visible_bodies, visible_memberships
-from app.tenancy import scoped
+from app.tenancy import scoped, stand_in_workspace
 
 
 @dataclass
@@ -118,9 +117,7 @@ def _queries() -> _Queries:
     values as parameters (:func:`_values`: ``ws`` and ``county``, the workspace; ``body``;
     ``owner``, the body's workspace): making them anew cost more than running them (the
     neighbours and the members each carry the shared bodies' subquery)."""
-    ws: Any = SimpleNamespace(
-        id=bindparam("ws", type_=Integer()), county_number=bindparam("county", type_=String())
-    )
+    ws = stand_in_workspace()
     body_id: Any = bindparam("body", type_=Integer())
     # the body's parent, if the workspace sees it
     parent_id = (

@@ -22,7 +22,7 @@ from app.networks.models import AREAS, Body, BodyMembership, Person, Representat
 from app.networks.schemas import PersonForm
 from app.networks.service import get_own_body, is_current, visible_memberships
 from app.reads import Key, keyset
-from app.tenancy import scoped, scoped_union
+from app.tenancy import scoped, scoped_union, workspace_param
 
 # --- contacts ------------------------------------------------------------------------------
 
@@ -147,7 +147,7 @@ def search_persons(
 
 @functools.cache
 def _choices_query() -> Any:
-    ws: Any = bindparam("ws", type_=Integer())
+    ws = workspace_param()
     return (
         scoped(Person, ws)
         .join(Municipality, Municipality.number == Person.municipality_number)

@@ -3,8 +3,10 @@ in none) and the key figures the workspace's start page shows."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.counties.models import Municipality, Workspace
 from app.networks.models import TOP_LEVEL_KINDS, Body
 from app.networks.service import current_members, visible_bodies
+from app.tenancy import stand_in_workspace
 
 
 @dataclass
@@ -40,12 +43,8 @@ def coverage(session: Session, ws: Workspace, size_class: int | None = None) -> 
 
     settings = counties_service.settings_of(ws)
     municipalities = counties_service.municipalities_of_county(session, ws.county_number)
-    bodies = {
-        b.id: b
-        for b in session.scalars(
-            visible_bodies(ws).where(Body.archived_at.is_(None)).order_by(Body.name)
-        )
-    }
+    values = {"ws": ws.id, "county": ws.county_number}
+    bodies = {b.id: b for b in session.scalars(_bodies_query(), values)}
     member_of: dict[str, set[int]] = defaultdict(set)
     for member in current_members(session, ws):
         if member.municipality_number and member.body_id in bodies:
@@ -86,6 +85,15 @@ def coverage(session: Session, ws: Workspace, size_class: int | None = None) -> 
         no_council=[r for r in rows if r.councils == 0],
         no_digital_network=[r for r in rows if r.digital_networks == 0],
         fewest=sorted(rows, key=lambda r: (r.bodies, r.municipality.population))[:10],
+    )
+
+
+@functools.cache
+def _bodies_query() -> Any:
+    """The bodies the workspace (``ws``, ``county``: :func:`stand_in_workspace`) sees that are
+    not archived, by name: made once per process (the coverage is read often, by the API)."""
+    return (
+        visible_bodies(stand_in_workspace()).where(Body.archived_at.is_(None)).order_by(Body.name)
     )
 
 

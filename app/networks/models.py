@@ -132,11 +132,16 @@ class BodyShare(TenantOwned, Base):
     @property
     def state(self) -> str:
         """``pending``, ``accepted`` or ``declined``."""
-        if self.accepted_at is not None:
-            return "accepted"
-        if self.declined_at is not None:
-            return "declined"
-        return "pending"
+        return share_state(self.accepted_at, self.declined_at)
+
+
+def share_state(accepted_at: datetime | None, declined_at: datetime | None) -> str:
+    """A share's state by its answer's times: ``accepted``, ``declined`` or ``pending``."""
+    if accepted_at is not None:
+        return "accepted"
+    if declined_at is not None:
+        return "declined"
+    return "pending"
 
 
 class Person(TenantOwned, Timestamped, Base):

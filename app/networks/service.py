@@ -4,11 +4,12 @@ figures in ``coverage``. Flushes, never commits."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import today
@@ -32,7 +33,7 @@ from app.networks.shares import (  # noqa: F401
     share_statuses,
 )
 from app.reads import Key, keyset
-from app.tenancy import scoped, scoped_by_county, scoped_shared
+from app.tenancy import scoped, scoped_by_county, scoped_shared, stand_in_workspace
 
 
 def is_current(m: BodyMembership, on: date | None = None) -> bool:
@@ -70,7 +71,7 @@ def visible_memberships(ws: Workspace) -> Any:
     return scoped_shared(BodyMembership, ws.id, BodyMembership.body_id, _shared_with(ws))
 
 
-def held_on(on: date) -> ColumnElement[bool]:
+def held_on(on: Any) -> ColumnElement[bool]:
     """The memberships that hold on ``on`` (a query's condition)."""
     return and_(
         or_(BodyMembership.start_date.is_(None), BodyMembership.start_date <= on),
@@ -103,23 +104,50 @@ def current_members(
     """The memberships current on ``on`` (today in Norway by default) of the bodies this
     workspace sees — its own and those shared with its county — narrowed to one body, one kind
     of body, one municipality or one organisation. Other modules ask this instead of reading
-    the membership tables."""
-    query = (
-        _held(ws, on, municipality_number, organisation_id)
-        .join(Body, Body.id == BodyMembership.body_id)
-        .with_only_columns(
-            BodyMembership.body_id,
-            Body.kind,
-            BodyMembership.municipality_number,
-            BodyMembership.organisation_id,
-            BodyMembership.role,
-        )
+    the membership tables. The statement is made once per process for each combination of
+    narrowings (:func:`_current_query`), the values its parameters."""
+    query = _current_query(
+        body_id is not None,
+        kind is not None,
+        municipality_number is not None,
+        organisation_id is not None,
     )
-    if body_id is not None:
-        query = query.where(BodyMembership.body_id == body_id)
-    if kind is not None:
-        query = query.where(Body.kind == kind)
-    return [CurrentMember(*row) for row in session.execute(query).all()]
+    values = {
+        "ws": ws.id,
+        "county": ws.county_number,
+        "on": on or today(),
+        "body": body_id,
+        "kind": kind,
+        "municipality": municipality_number,
+        "organisation": organisation_id,
+    }
+    return [CurrentMember(*row) for row in session.execute(query, values).all()]
+
+
+@functools.cache
+def _current_query(body: bool, kind: bool, municipality: bool, organisation: bool) -> Any:
+    """The statement of :func:`current_members`, narrowed by the parameters ``body``, ``kind``,
+    ``municipality`` and ``organisation`` where asked, the day (``on``) and the workspace
+    (:func:`stand_in_workspace`) parameters too: building it, with the shared bodies'
+    subquery, cost more than running it."""
+    query = _held(
+        stand_in_workspace(),
+        bindparam("on", type_=Date()),
+        bindparam("municipality", type_=String()) if municipality else None,
+        bindparam("organisation", type_=Integer()) if organisation else None,
+    )
+    query = query.join(Body, Body.id == BodyMembership.body_id).with_only_columns(
+        BodyMembership.body_id,
+        Body.kind,
+        BodyMembership.municipality_number,
+        BodyMembership.organisation_id,
+        BodyMembership.role,
+    )
+    if body:
+        query = query.where(BodyMembership.body_id == bindparam("body", type_=Integer()))
+    if kind:
+        query = query.where(Body.kind == bindparam("kind", type_=String()))
+    return query
 
 
 def member_body_ids(
@@ -141,12 +169,11 @@ def member_body_ids(
     return query.with_only_columns(BodyMembership.body_id)
 
 
-def _held(
-    ws: Workspace, on: date | None, municipality_number: str | None, organisation_id: int | None
-) -> Any:
+def _held(ws: Any, on: Any, municipality_number: Any, organisation_id: Any) -> Any:
     """The memberships held on ``on`` (today in Norway by default) in the bodies ``ws`` sees,
-    of one municipality or one organisation when given."""
-    query = visible_memberships(ws).where(held_on(on or today()))
+    of one municipality or one organisation when given: values, or bind parameters for a
+    statement made once (:func:`_current_query`)."""
+    query = visible_memberships(ws).where(held_on(today() if on is None else on))
     if municipality_number is not None:
         query = query.where(BodyMembership.municipality_number == municipality_number)
     if organisation_id is not None:

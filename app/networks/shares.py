@@ -4,10 +4,11 @@ county's answer. Flushes, never commits."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Integer, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record_event
@@ -15,8 +16,8 @@ from app.counties.models import County, Workspace
 from app.db import utcnow
 from app.errors import Conflict, found
 from app.i18n import lazy
-from app.networks.models import Body, BodyShare
-from app.tenancy import scoped, scoped_by_county
+from app.networks.models import Body, BodyShare, share_state
+from app.tenancy import scoped, scoped_by_county, workspace_param
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,20 @@ def answer_share(
 
 
 def share_statuses(session: Session, ws: Workspace, body: Body) -> list[ShareStatus]:
-    """The counties a body of this workspace is shared with, and their answers."""
-    rows = session.execute(
-        scoped(BodyShare, ws.id)
-        .where(BodyShare.body_id == body.id)
+    """The counties a body of this workspace is shared with, and their answers (a body's page
+    shows them on every view: the statement is made once per process)."""
+    rows = session.execute(_statuses_query(), {"ws": ws.id, "body": body.id}).all()
+    return [ShareStatus(name, share_state(accepted, declined)) for name, accepted, declined in rows]
+
+
+@functools.cache
+def _statuses_query() -> Any:
+    """The statement of :func:`share_statuses`, the workspace (``ws``) and the body parameters;
+    the answer's times as they decide :attr:`BodyShare.state`."""
+    return (
+        scoped(BodyShare, workspace_param())
+        .where(BodyShare.body_id == bindparam("body", type_=Integer()))
         .join(County, County.number == BodyShare.county_number)
-        .with_only_columns(BodyShare, County.name)
+        .with_only_columns(County.name, BodyShare.accepted_at, BodyShare.declined_at)
         .order_by(County.name)
-    ).all()
-    return [ShareStatus(county=name, state=share.state) for share, name in rows]
+    )

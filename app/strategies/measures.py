@@ -3,12 +3,13 @@ implement; overdue ones; the workspace figures."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import Date, Integer, Select, bindparam, func
 from sqlalchemy.orm import Session
 
 from app.clock import today
@@ -18,7 +19,7 @@ from app.i18n import lazy
 from app.strategies import service
 from app.strategies.models import MEASURE_STATUSES, Measure, StrategySection
 from app.strategies.schemas import MeasureForm
-from app.tenancy import scoped
+from app.tenancy import scoped, workspace_param
 
 STATUS_LABELS = {
     "planned": lazy("Planlagt"),
@@ -96,12 +97,14 @@ def delete(session: Session, ws: Workspace, doc_id: int, measure_id: int) -> Non
     session.flush()
 
 
-def overdue_query(ws: Workspace, *, limit: int) -> Select[Any]:
+def overdue_query(ws: Workspace, *, limit: int, on: Any = None) -> Select[Any]:
     """The select of :func:`overdue` (for one workspace; the start page unites one per
-    workspace)."""
+    workspace). ``on``, today unless given, may be a bind parameter."""
     return (
         scoped(Measure, ws.id)
-        .where(Measure.status.in_(OPEN_STATUSES), Measure.deadline < today())
+        .where(
+            Measure.status.in_(OPEN_STATUSES), Measure.deadline < (today() if on is None else on)
+        )
         .order_by(Measure.deadline, Measure.id)
         .limit(limit)
     )
@@ -122,15 +125,28 @@ class Figures:
 def figures_query(ws: Workspace, doc_id: int | None = None) -> Select[Any]:
     """One row: the measures by status (in the order of ``MEASURE_STATUSES``), then how many are
     overdue — for one document or the workspace; see :func:`figures_of`."""
-    query: Select[Any] = scoped(Measure, ws.id).with_only_columns(  # type: ignore[assignment]
-        *(func.count(Measure.id).filter(Measure.status == s) for s in MEASURE_STATUSES),
-        func.count(Measure.id).filter(
-            Measure.status.in_(OPEN_STATUSES), Measure.deadline < today()
-        ),
-    )
+    query = _figures_query(ws.id, today())
     if doc_id is not None:
         query = query.where(Measure.document_id == doc_id)
     return query
+
+
+def _figures_query(ws_id: Any, on: Any) -> Select[Any]:
+    """:func:`figures_query` of the workspace ``ws_id`` on the day ``on``: values, or bind
+    parameters for :func:`_document_figures_query`."""
+    return scoped(Measure, ws_id).with_only_columns(  # type: ignore[return-value]
+        *(func.count(Measure.id).filter(Measure.status == s) for s in MEASURE_STATUSES),
+        func.count(Measure.id).filter(Measure.status.in_(OPEN_STATUSES), Measure.deadline < on),
+    )
+
+
+@functools.cache
+def _document_figures_query() -> Select[Any]:
+    """The figures of one document (``doc``) of a workspace (``ws``) on a day (``on``), made
+    once per process: a document's page shows them on every view."""
+    return _figures_query(workspace_param(), bindparam("on", type_=Date())).where(
+        Measure.document_id == bindparam("doc", type_=Integer())
+    )
 
 
 def figures_of(row: Sequence[Any]) -> Figures:
@@ -142,4 +158,7 @@ def figures_of(row: Sequence[Any]) -> Figures:
 def figures(session: Session, ws: Workspace, doc_id: int | None = None) -> Figures:
     """Measures by status and how many are overdue, for one document or the workspace (one
     query)."""
-    return figures_of(session.execute(figures_query(ws, doc_id)).one())
+    if doc_id is None:
+        return figures_of(session.execute(figures_query(ws)).one())
+    values = {"ws": ws.id, "doc": doc_id, "on": today()}
+    return figures_of(session.execute(_document_figures_query(), values).one())

@@ -3,11 +3,13 @@ to take part in or to answer, measures behind plan)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Date, Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from app.accounts.deps import Context
@@ -18,7 +20,7 @@ from app.strategies import measures
 from app.strategies.consultation import access
 from app.strategies.consultation import rounds as consultation_rounds
 from app.strategies.models import ConsultationRound, Measure
-from app.tenancy import require_scoped, scope_kept, scoped_in, set_db_scope
+from app.tenancy import require_scoped, scope_kept, scoped_in, set_db_scope, workspace_param
 
 
 def contribution(session: Session, ctx: Context) -> FigureQuery | None:
@@ -72,17 +74,7 @@ def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYo
         for ws_id, items in _invited(session, ctxs, respond).items():
             out[ws_id] += items
     on = today()
-    following = _first_of_each(
-        session,
-        ConsultationRound,
-        {
-            c.workspace.id: consultation_rounds.rounds_to_follow_query(
-                c.workspace, soon=SOON_DAYS, limit=SHOWN
-            )
-            for c in consult
-        },
-        (ConsultationRound.ends_on, ConsultationRound.id),
-    )
+    following = _first_of_each(session, "follow", [c.workspace.id for c in consult], on)
     for r in following:
         ended = consultation_rounds.state_of(r, on) == "closed"
         out[r.workspace_id].append(
@@ -101,12 +93,7 @@ def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYo
                 action=_("Svar på innspillene") if ended else "",
             )
         )
-    behind = _first_of_each(
-        session,
-        Measure,
-        {c.workspace.id: measures.overdue_query(c.workspace, limit=SHOWN) for c in edit},
-        (Measure.deadline, Measure.id),
-    )
+    behind = _first_of_each(session, "behind", [c.workspace.id for c in edit], on)
     for m in behind:
         out[m.workspace_id].append(
             NeedsYou(
@@ -123,31 +110,61 @@ def for_you(session: Session, ctxs: Sequence[Context]) -> dict[int, list[NeedsYo
     return out
 
 
-M = TypeVar("M", ConsultationRound, Measure)
+def _follow(ws: Any, on: Any, until: Any) -> Select[Any]:
+    return consultation_rounds.rounds_to_follow_query(
+        ws, soon=SOON_DAYS, limit=SHOWN, on=on, until=until
+    )
 
 
-def _first_of_each(
-    session: Session, model: type[M], parts: Mapping[int, Select[Any]], order: Sequence[Any]
-) -> list[M]:
-    """The rows of ``parts`` (by workspace id, each that workspace's ordered, limited select of
-    ``model``) in one statement: a UNION ALL of each part's ids (each a subquery, as SQLite
-    wants a part with LIMIT), the rows in ``order`` (each part's own); one part is run as it is.
-    """
-    if not parts:
+def _behind(ws: Any, on: Any, _until: Any) -> Select[Any]:  # ``until``: the rounds' only
+    return measures.overdue_query(ws, limit=SHOWN, on=on)
+
+
+# What :func:`_first_of_each` reads: the model, each workspace's part, the order of the whole.
+_KINDS: dict[str, tuple[Any, Callable[[Any, Any, Any], Select[Any]], tuple[Any, ...]]] = {
+    "follow": (ConsultationRound, _follow, (ConsultationRound.ends_on, ConsultationRound.id)),
+    "behind": (Measure, _behind, (Measure.deadline, Measure.id)),
+}
+
+
+def _first_of_each(session: Session, kind: str, workspace_ids: list[int], on: date) -> list[Any]:
+    """The rows of ``kind`` (:data:`_KINDS`: the rounds to follow, the measures behind plan)
+    that each of ``workspace_ids`` shows, in one statement made once per process for each
+    number of workspaces (:func:`_first_query`), the workspaces and the day its parameters."""
+    if not workspace_ids:
         return []
-    if len(parts) == 1:  # one workspace: its own select
-        (part,) = parts.values()
-        return list(session.scalars(part))
+    values: dict[str, Any] = {
+        "on": on,
+        "until": on + timedelta(days=SOON_DAYS),  # a round closing by then closes soon
+        "workspaces": sorted(workspace_ids),
+    }
+    values.update({f"ws{k}": ws_id for k, ws_id in enumerate(workspace_ids)})
+    return list(session.scalars(_first_query(kind, len(workspace_ids)), values))
+
+
+@functools.lru_cache(maxsize=64)
+def _first_query(kind: str, count: int) -> Any:
+    """The statement of :func:`_first_of_each` for ``count`` workspaces (``ws0``, ``ws1``, …;
+    ``workspaces``, expanding, all of them) on the day ``on`` (``until``: ``SOON_DAYS`` on):
+    each workspace's ordered, limited select; for several, a UNION ALL of each part's ids (each
+    a subquery, as SQLite wants a part with LIMIT), the rows in the kind's order."""
+    model, part_of, order = _KINDS[kind]
+    on, until = bindparam("on", type_=Date()), bindparam("until", type_=Date())
+    parts = [
+        part_of(SimpleNamespace(id=workspace_param(f"ws{k}")), on, until) for k in range(count)
+    ]
+    if count == 1:  # one workspace: its own select
+        return parts[0]
     ids = union_all(
         *(
             select(require_scoped(part).with_only_columns(model.id).subquery().c.id)
-            for part in parts.values()
+            for part in parts
         )
     ).subquery()
-    return list(
-        session.scalars(
-            scoped_in(model, sorted(parts)).where(model.id.in_(select(ids.c.id))).order_by(*order)
-        )
+    return (
+        scoped_in(model, bindparam("workspaces", expanding=True))
+        .where(model.id.in_(select(ids.c.id)))
+        .order_by(*order)
     )
 
 

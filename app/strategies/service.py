@@ -3,11 +3,12 @@ adoption. Consultation rounds live in ``consultation/``, measures in ``measures.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Integer, bindparam, func
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.principal import Principal
@@ -33,7 +34,7 @@ from app.strategies.schemas import (
     SectionCreate,
     SectionUpdate,
 )
-from app.tenancy import scoped
+from app.tenancy import scoped, workspace_param
 
 KIND_LABELS = {
     "innovation_strategy": lazy("Regional innovasjonsstrategi"),
@@ -108,8 +109,19 @@ def documents(session: Session, ws: Workspace) -> list[DocumentRow]:
     return [DocumentRow(d, counts.get(d.id, 0), latest.get(d.id), adopted.get(d.id)) for d in docs]
 
 
+# The reads of a document's page, each statement made once per process with the workspace
+# (``ws``) and the document (``doc``) as parameters: building them cost as much as running them.
+_WS = workspace_param()
+_DOC = bindparam("doc", type_=Integer())
+
+
+@functools.cache
+def _document_query() -> Any:
+    return scoped(StrategyDocument, _WS).where(StrategyDocument.id == _DOC)
+
+
 def get_document(session: Session, ws: Workspace, doc_id: int) -> StrategyDocument:
-    doc = session.scalar(scoped(StrategyDocument, ws.id).where(StrategyDocument.id == doc_id))
+    doc = session.scalar(_document_query(), {"ws": ws.id, "doc": doc_id})
     if doc is None:
         raise NotFound()
     return doc
@@ -136,15 +148,18 @@ def update_document(
 # --- sections of the draft -----------------------------------------------------------------
 
 
-def sections_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategySection]:
-    return list(
-        session.scalars(
-            scoped(StrategySection, ws.id)
-            .where(StrategySection.document_id == doc_id)
-            .order_by(StrategySection.position, StrategySection.id)
-            .options(joinedload(StrategySection.updated_by))
-        )
+@functools.cache
+def _sections_query() -> Any:
+    return (
+        scoped(StrategySection, _WS)
+        .where(StrategySection.document_id == _DOC)
+        .order_by(StrategySection.position, StrategySection.id)
+        .options(joinedload(StrategySection.updated_by))
     )
+
+
+def sections_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategySection]:
+    return list(session.scalars(_sections_query(), {"ws": ws.id, "doc": doc_id}))
 
 
 def _section(session: Session, ws: Workspace, doc_id: int, section_id: int) -> StrategySection:
@@ -240,15 +255,18 @@ def delete_section(session: Session, ws: Workspace, doc_id: int, section_id: int
 # --- versions -------------------------------------------------------------------------------
 
 
-def versions_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategyVersion]:
-    return list(
-        session.scalars(
-            scoped(StrategyVersion, ws.id)
-            .where(StrategyVersion.document_id == doc_id)
-            .order_by(StrategyVersion.number.desc())
-            .options(joinedload(StrategyVersion.published_by))
-        )
+@functools.cache
+def _versions_query() -> Any:
+    return (
+        scoped(StrategyVersion, _WS)
+        .where(StrategyVersion.document_id == _DOC)
+        .order_by(StrategyVersion.number.desc())
+        .options(joinedload(StrategyVersion.published_by))
     )
+
+
+def versions_of(session: Session, ws: Workspace, doc_id: int) -> list[StrategyVersion]:
+    return list(session.scalars(_versions_query(), {"ws": ws.id, "doc": doc_id}))
 
 
 def get_version(session: Session, ws: Workspace, doc_id: int, number: int) -> StrategyVersion:
@@ -262,14 +280,17 @@ def get_version(session: Session, ws: Workspace, doc_id: int, number: int) -> St
     return version
 
 
-def version_sections(session: Session, ws: Workspace, version_id: int) -> list[VersionSection]:
-    return list(
-        session.scalars(
-            scoped(VersionSection, ws.id)
-            .where(VersionSection.version_id == version_id)
-            .order_by(VersionSection.position)
-        )
+@functools.cache
+def _version_sections_query() -> Any:
+    return (
+        scoped(VersionSection, _WS)
+        .where(VersionSection.version_id == bindparam("version", type_=Integer()))
+        .order_by(VersionSection.position)
     )
+
+
+def version_sections(session: Session, ws: Workspace, version_id: int) -> list[VersionSection]:
+    return list(session.scalars(_version_sections_query(), {"ws": ws.id, "version": version_id}))
 
 
 def publish(
@@ -392,15 +413,18 @@ def compare(
 # --- rounds of a document (their own module holds the rest) --------------------------------
 
 
-def rounds_of(session: Session, ws: Workspace, doc_id: int) -> list[ConsultationRound]:
-    return list(
-        session.scalars(
-            scoped(ConsultationRound, ws.id)
-            .where(ConsultationRound.document_id == doc_id)
-            .order_by(ConsultationRound.starts_on.desc())
-            .options(joinedload(ConsultationRound.version))
-        )
+@functools.cache
+def _rounds_query() -> Any:
+    return (
+        scoped(ConsultationRound, _WS)
+        .where(ConsultationRound.document_id == _DOC)
+        .order_by(ConsultationRound.starts_on.desc())
+        .options(joinedload(ConsultationRound.version))
     )
+
+
+def rounds_of(session: Session, ws: Workspace, doc_id: int) -> list[ConsultationRound]:
+    return list(session.scalars(_rounds_query(), {"ws": ws.id, "doc": doc_id}))
 
 
 def version_numbers(session: Session, ws: Workspace, doc_id: int) -> list[int]:

@@ -330,6 +330,12 @@ def test_caddy_validates_the_caddyfile(tls, tmp_path):
     assert '"host": ["samspill.example.no"]' in routes
     assert '"dynamic_upstreams": {"name": "web", "port": "8000"' in routes
     assert '"X-Request-Id": ["{http.request.uuid}"]' in routes
+    # Caddy lets go of an idle connection to the app before the app closes it: the other way
+    # round, a request sent just as the app closes its end would be lost (a 502 for the user).
+    idle = re.search(r'"keep_alive": \{"idle_timeout": (\d+)\}', routes)
+    assert idle is not None, routes
+    app_keeps = Settings.model_fields["keep_alive_seconds"].default  # as shipped
+    assert int(idle.group(1)) / 1e9 <= app_keeps - 10
     issuers = json.dumps(config["apps"]["tls"]["automation"]["policies"])
     if tls == "internal":
         assert '"module": "internal"' in issuers

@@ -16,11 +16,13 @@ import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +92,10 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp
 
 
-def _serve(tmp: Path, forwarded_allow_ips: str) -> Iterator[Server]:
+def _serve(tmp: Path, forwarded_allow_ips: str, **settings: str) -> Iterator[Server]:
     port = _free_port()
     log = tmp / f"serve-{port}.log"
-    env = _environment(tmp, SAMSPILL_FORWARDED_ALLOW_IPS=forwarded_allow_ips)
+    env = _environment(tmp, SAMSPILL_FORWARDED_ALLOW_IPS=forwarded_allow_ips, **settings)
     with log.open("w") as out:
         process = subprocess.Popen(
             [SAMSPILL, "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -311,3 +313,38 @@ def test_caddy_does_not_serve_metrics_to_the_world(caddy, behind_trusted_proxy):
     # while the same request straight to the app from an allowed address is served
     r = _get(behind_trusted_proxy, "/metrics", **{"X-Forwarded-For": CLIENT})
     assert r.status_code == 200
+
+
+# --- idle connections ------------------------------------------------------------------------
+
+
+def _ask_healthz(conn: socket.socket) -> bytes:
+    """One request on an open connection, and the answer's first line ("" when the server
+    closed the connection instead of answering)."""
+    conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: samspill.example.no\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n", 1)[0]
+
+
+def test_serve_keeps_an_idle_connection_as_long_as_set(migrated: Path) -> None:
+    """`samspill serve` keeps an idle connection open SAMSPILL_KEEP_ALIVE_SECONDS (75 s unless
+    set, longer than the proxy's 60 s; see test_deploy), then closes it: here 2 s, so that a
+    request 1 s after the last one is answered on the same connection, and after 3.5 s the
+    connection is closed. (uvicorn's own 5 s closed connections a proxy or client was about to
+    reuse: bench/load.py's mixed run lost 2–3 requests in 10,000 that way.)"""
+    serving = contextmanager(_serve)(migrated, "127.0.0.1", SAMSPILL_KEEP_ALIVE_SECONDS="2")
+    with serving as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            assert _ask_healthz(conn) == b"HTTP/1.1 200 OK"
+            time.sleep(1)
+            assert _ask_healthz(conn) == b"HTTP/1.1 200 OK"  # the same connection, kept
+            time.sleep(3.5)
+            # closed already (uvicorn's own 5 s would close it only 1.5 s from now)
+            conn.settimeout(0.5)
+            assert conn.recv(4096) == b""

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, time, timedelta
 
 from app import clock
+from app.helpdesk import queue
 from factories import (
     add_member,
     create_help_request,
@@ -78,6 +79,10 @@ def test_the_same_statements_serve_every_reader_and_workspace(client, db, ws, da
     login(client, namsos)  # sees its own request, and the link back to Osen's is not theirs
     html = page(client, ws, theirs.number)
     assert "Velferdsteknologi i Osen" not in html
+    # the request's own statement, made for Osen's user, is Namsos' too: Osen's request is not
+    made = queue._request_query.cache_info().misses
+    assert client.get(f"/{ws.slug}/hjelp/{ours.number}").status_code == 404
+    assert queue._request_query.cache_info().misses == made
 
     client.cookies.clear()
     login(client, other)  # the same number in another workspace: that workspace's request

@@ -19,7 +19,7 @@ from app import clock
 from app.accounts.deps import Context
 from app.clock import at, today, utcnow
 from app.helpdesk import overview as helpdesk_overview
-from app.helpdesk.models import HelpRequest, RequestAssignee, Visit, VisitHelper
+from app.helpdesk.models import Visit, VisitHelper
 from app.innovations import overview as innovations_overview
 from app.meetings import agenda
 from app.meetings import overview as meetings_overview
@@ -32,6 +32,7 @@ from factories import (
     add_body_member,
     add_member,
     adopt,
+    assign_request,
     create_body,
     create_help_request,
     create_innovation,
@@ -42,6 +43,7 @@ from factories import (
     in_workspace,
     login,
     organisation,
+    set_request,
     staff_principal,
 )
 
@@ -65,20 +67,6 @@ def _sections(page: str) -> dict[str, str]:
 
 
 # --- the hjelpekorps -------------------------------------------------------------------------
-
-
-def _set(db, ws, req, **values):
-    with in_workspace(db, ws):
-        row = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.id == req.id))
-        for key, value in values.items():
-            setattr(row, key, value)
-
-
-def _assign(db, ws, req, user):
-    with in_workspace(db, ws):
-        db.add(RequestAssignee(workspace_id=ws.id, request_id=req.id, user_id=user.id))
-        row = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.id == req.id))
-        row.state = "assigned"
 
 
 def _visit(db, ws, req, user, place, minutes=0):
@@ -110,27 +98,27 @@ def _helpdesk_person(db):
     for n in range(1, 9):
         create_help_request(db, a, title=f"A ny {n}")
     mine = create_help_request(db, a, title="A min sak")
-    _assign(db, a, mine, kari)
-    _set(db, a, mine, resolution_due_at=utcnow() + timedelta(days=3))
+    assign_request(db, a, mine, kari)
+    set_request(db, a, mine, resolution_due_at=utcnow() + timedelta(days=3))
     _visit(db, a, mine, kari, "Rådhuset i Osen")
     late = create_help_request(db, a, title="A forsinket")
-    _assign(db, a, late, create_member(db, a, "helper"))
-    _set(db, a, late, resolution_due_at=utcnow() - timedelta(days=1))
+    assign_request(db, a, late, create_member(db, a, "helper"))
+    set_request(db, a, late, resolution_due_at=utcnow() - timedelta(days=1))
     # B: two of Kari's (the sooner due first) and visits this week; one nobody has taken,
     # which a helper does not triage
     later = create_help_request(db, b, municipality="4601", title="B min senere")
     sooner = create_help_request(db, b, municipality="4601", title="B min snart")
     create_help_request(db, b, municipality="4601", title="B ny")
     for req, days in ((later, 5), (sooner, 1)):
-        _assign(db, b, req, kari)
-        _set(db, b, req, resolution_due_at=utcnow() + timedelta(days=days))
+        assign_request(db, b, req, kari)
+        set_request(db, b, req, resolution_due_at=utcnow() + timedelta(days=days))
     # seven visits this week (six shown, the soonest), made in another order than they come
     for n in (3, 1, 7, 2, 6, 4, 5):
         _visit(db, b, sooner, kari, f"Bergen {n}", minutes=n)
     # C: Osen's open requests, the one waiting for Osen first; not Namsos'
     waiting = create_help_request(db, c, title="C venter")
     create_help_request(db, c, title="C åpen")
-    _set(db, c, waiting, state="waiting_for_municipality")
+    set_request(db, c, waiting, state="waiting_for_municipality")
     create_help_request(db, c, municipality="5007", title="C Namsos")
     return kari, (a, b, c)
 

@@ -376,3 +376,51 @@ def test_a_respondent_with_invited_bodies_in_three_counties_costs_a_bounded_numb
     one, three = _counts(db, count_queries, strategies_overview.for_you, ctxs)
     assert one == 2  # the invitations, then the bodies
     assert three == (one if backend == "sqlite" else one + 2 * 2 + 1)
+
+
+def test_rounds_and_measures_follow_each_views_day_from_statements_made_once(db, monkeypatch):
+    """The rounds to follow and the measures behind plan come from a statement made once per
+    process for each number of workspaces (``_first_query``), and a document's figures from one
+    of their own, with the day and the workspaces as parameters: as the days pass, the same
+    statements show a round as closing soon, then as closed, and a measure as behind plan; and
+    they serve a coordinator of another workspace their own."""
+    from app import clock
+    from app.strategies import measures
+    from app.strategies.models import Measure
+    from app.tenancy import scoped
+
+    strategies_overview._first_query.cache_clear()
+    trondelag = create_workspace(db, name="Trøndelag klokke")
+    vestland = create_workspace(db, county="46", name="Vestland klokke")
+    kari = create_member(db, trondelag, "coordinator")
+    ola = create_member(db, vestland, "coordinator")
+    _round(db, trondelag, kari, "Høring om tjue dager", ends_on=today() + timedelta(20))
+    _measure(db, trondelag, kari, "Tiltak om ti dager", -10)  # its deadline is ten days on
+    _measure(db, vestland, ola, "Vestlands tiltak", -10)
+
+    def seen(person, ws) -> list[tuple[str, str]]:
+        items = _ask(db, strategies_overview.for_you, _contexts(db, person, [ws]))[ws.id]
+        return [(i.title, i.detail) for i in items]
+
+    def overdue(ws) -> int:
+        with in_workspace(db, ws):
+            doc_id = db.scalar(scoped(Measure, ws.id).with_only_columns(Measure.document_id))
+            return measures.figures(db, ws, doc_id).overdue
+
+    assert seen(kari, trondelag) == [] and overdue(trondelag) == 0
+    made = strategies_overview._first_query.cache_info().misses
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=11))
+    assert seen(kari, trondelag) == [
+        ("Høring om tjue dager", "Avsluttes snart"),
+        ("Tiltak om ti dager", "Planlagt · ansvarlig: Rådgiver"),
+    ]
+    assert overdue(trondelag) == 1
+    assert seen(ola, vestland) == [("Vestlands tiltak", "Planlagt · ansvarlig: Rådgiver")]
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(days=25))
+    ended = (start + timedelta(days=20)).strftime("%d.%m.%Y")
+    assert seen(kari, trondelag)[0] == (
+        "Høring om tjue dager",
+        f"Avsluttet {ended}: innspillene venter på svar",
+    )
+    assert strategies_overview._first_query.cache_info().misses == made

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.clock import at, today, utcnow
-from app.helpdesk.models import HelpRequest, RequestAssignee, Visit, VisitHelper
+from app.helpdesk.models import Visit, VisitHelper
 from app.strategies.models import FormalResponse
-from app.tenancy import scoped
 from factories import (
     add_member,
+    assign_request,
     create_document,
     create_help_request,
     create_member,
@@ -21,21 +21,8 @@ from factories import (
     in_workspace,
     login,
     organisation,
+    set_request,
 )
-
-
-def _set(db, ws, req, **values):
-    with in_workspace(db, ws):
-        row = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.id == req.id))
-        for key, value in values.items():
-            setattr(row, key, value)
-
-
-def _assign(db, ws, req, user):
-    with in_workspace(db, ws):
-        db.add(RequestAssignee(workspace_id=ws.id, request_id=req.id, user_id=user.id))
-        row = db.scalar(scoped(HelpRequest, ws.id).where(HelpRequest.id == req.id))
-        row.state = "assigned"
 
 
 def _round(db, ws, title, **kwargs):
@@ -57,7 +44,7 @@ def test_a_municipal_user_sees_their_requests_waiting_for_them_first(client, db)
     add_member(db, ws, osen, "municipal", municipality="5020")
     create_help_request(db, ws, osen, title="Søknad om skjønnsmidler")
     asked = create_help_request(db, ws, osen, title="Velferdsteknologi")
-    _set(db, ws, asked, state="waiting_for_municipality")
+    set_request(db, ws, asked, state="waiting_for_municipality")
     create_help_request(db, ws, municipality="5007", title="Namsos sin sak")
     login(client, osen)
     page = client.get(f"/{ws.slug}").text
@@ -111,10 +98,10 @@ def test_a_helper_sees_assigned_requests_overdue_first_and_visits_this_week(clie
     late = create_help_request(db, ws, title="Gammel sak")
     theirs = create_help_request(db, ws, title="Kollegaens sak")
     for req in (fresh, late):
-        _assign(db, ws, req, helper)
-    _assign(db, ws, theirs, colleague)
-    _set(db, ws, fresh, resolution_due_at=utcnow() + timedelta(days=5))
-    _set(db, ws, late, resolution_due_at=utcnow() - timedelta(days=2))
+        assign_request(db, ws, req, helper)
+    assign_request(db, ws, theirs, colleague)
+    set_request(db, ws, fresh, resolution_due_at=utcnow() + timedelta(days=5))
+    set_request(db, ws, late, resolution_due_at=utcnow() - timedelta(days=2))
     with in_workspace(db, ws):
         starts = at(today()) + timedelta(hours=23)
         visit = Visit(
@@ -141,8 +128,8 @@ def test_a_coordinator_sees_triage_overdue_rounds_and_measures(client, db):
     coordinator = create_member(db, ws, "coordinator")
     create_help_request(db, ws, title="Ny og ufordelt")
     late = create_help_request(db, ws, title="Forsinket sak")
-    _assign(db, ws, late, create_member(db, ws, "helper"))
-    _set(db, ws, late, resolution_due_at=utcnow() - timedelta(days=1))
+    assign_request(db, ws, late, create_member(db, ws, "helper"))
+    set_request(db, ws, late, resolution_due_at=utcnow() - timedelta(days=1))
     closing = _round(db, ws, "Høring som lukkes snart", ends_on=today() + timedelta(days=5))
     _round(db, ws, "Høring langt fram", ends_on=today() + timedelta(days=40))
     login(client, coordinator)

@@ -146,17 +146,25 @@ def open_rounds(session: Session, ws: Workspace) -> int:
     return session.scalar(open_rounds_query(ws)) or 0
 
 
-def rounds_to_follow_query(ws: Workspace, *, soon: int, limit: int) -> Select[Any]:
+def rounds_to_follow_query(
+    ws: Workspace, *, soon: int, limit: int, on: Any = None, until: Any = None
+) -> Select[Any]:
     """The select of :func:`rounds_to_follow` (for one workspace; the start page unites one per
-    workspace)."""
-    on = today()
+    workspace). ``on`` (today) and ``until`` (``soon`` days on) may be bind parameters, for a
+    statement made once."""
+    if on is None:
+        on = today()
+    if until is None:
+        # a value, not a parameter: SQL would add the days its own way (or not at all)
+        assert isinstance(on, date), "give until with a parameter for on"
+        until = on + timedelta(days=soon)
     ended = or_(ConsultationRound.closed_at.is_not(None), ConsultationRound.ends_on < on)
     return (
         scoped(ConsultationRound, ws.id)
         .where(
             ConsultationRound.answers_published_at.is_(None),
             ConsultationRound.starts_on <= on,
-            or_(ended, ConsultationRound.ends_on <= on + timedelta(days=soon)),
+            or_(ended, ConsultationRound.ends_on <= until),
         )
         .order_by(ConsultationRound.ends_on, ConsultationRound.id)
         .limit(limit)
