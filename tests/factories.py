@@ -262,9 +262,13 @@ def create_help_request(
 
 def set_request(db: Session, workspace: Workspace, req: HelpRequest, **values: Any) -> None:
     """Set columns of a help request directly (a state, due times), as if time had passed."""
+    from sqlalchemy import inspect
+
     from app.helpdesk.models import HelpRequest as Request
     from app.tenancy import scoped
 
+    columns = inspect(Request).columns
+    assert all(key in columns for key in values), values  # no attribute set by a typo
     with in_workspace(db, workspace):
         row = db.scalar(scoped(Request, workspace.id).where(Request.id == req.id))
         assert row is not None

@@ -297,7 +297,7 @@ def stand_in_principal(user: Any, municipality: Any, one_municipality: bool) -> 
 _FILTER_TYPES = {"helper_id": Integer()}
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=1024)
 def _page_query(
     view: str,
     open_only: bool,
@@ -309,8 +309,9 @@ def _page_query(
     """The statement of :func:`queue` for a view, with the filter's fields named in ``given``
     (each the parameter ``f_<field>``; ``f_q``, the search's pattern), the workspace
     (``ws``), the person (``user``, ``municipality``), the clock (``now``, ``today``) and,
-    with ``before``, the page's start (``before``) as parameters: a few hundred shapes at
-    most, whatever is searched for."""
+    with ``before``, the page's start (``before``) as parameters: at most about 700 shapes
+    (views × filters in use × first or later page × one municipality or all), whatever is
+    searched for."""
     ws = stand_in_workspace()
     p = stand_in_principal(
         bindparam("user", type_=Integer()),
