@@ -101,11 +101,19 @@ echo "   $(basename "$WHEEL"): $(du -k "$WHEEL" | cut -f1) kB"
 # --- 2. a fresh virtualenv outside the checkout ---------------------------------------------
 step "installing the wheel into a fresh virtualenv in $TMP"
 "$PYTHON" -m venv "$TMP/venv" || fail "could not create a virtualenv with $PYTHON"
+# The venv's own pip may be older than 23.3, which refuses a hash-checked install as soon as an
+# extra (weasyprint's fonttools[woff]) has a release newer than the pin ("all requirements
+# must have their versions pinned with =="). The Makefile upgrades pip too; the Dockerfile
+# takes the same floor.
+"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip>=23.3" \
+  || fail "could not upgrade pip in the virtualenv"
 # As the Dockerfile does: the pinned dependencies with their hashes, then the wheel alone.
 "$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
   -r "$CHECKOUT/requirements.lock" || fail "pip install of requirements.lock failed"
 "$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$WHEEL" \
   || fail "pip install of the wheel failed"
+"$TMP/venv/bin/pip" check --disable-pip-version-check > "$TMP/pip-check.log" 2>&1 \
+  || { cat "$TMP/pip-check.log" >&2; fail "pip check: the installed packages do not fit together"; }
 SAMSPILL="$TMP/venv/bin/samspill"
 mkdir "$TMP/work"
 cd "$TMP/work" # the working folder: no checkout, no .env
