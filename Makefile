@@ -62,9 +62,11 @@ typecheck: install-test
 	$(BIN)/mypy
 
 ## make test: lint, type check and the whole test suite (SQLite always; PostgreSQL and the
-## browser when present — see README)
+## browser when present — see README). The tests run in one process per core (pytest-xdist);
+## PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= auto
 test: install-test assets lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

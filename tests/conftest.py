@@ -108,14 +108,27 @@ def _sqlite_database(tmp: Path) -> Database:
     return Database("sqlite", make_engine(url), settings)
 
 
+def ensure_app_role(conn: Any, role: str = APP_ROLE) -> None:
+    """The app's ordinary role, made once per server. Several test processes (pytest-xdist
+    workers, or two runs) may ask at the same moment: the loser's CREATE ROLE fails with
+    duplicate_object or, in the same instant, unique_violation, and is taken as done."""
+    assert role.isidentifier(), role
+    conn.execute(
+        text(
+            "DO $$ BEGIN "
+            f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
+            "END $$"
+        )
+    )
+
+
 def _postgres_database() -> tuple[Database, str, Engine]:
     assert PG_OWNER_URL
     name = f"samspill_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_OWNER_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
-        if exists.first() is None:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        ensure_app_role(conn)
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     owner_url = make_url(PG_OWNER_URL).set(database=name)
     migrate(owner_url.render_as_string(hide_password=False), APP_ROLE)

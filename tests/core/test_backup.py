@@ -35,7 +35,7 @@ from app.helpdesk import attachments
 from app.migrate import migrate
 from app.schemes import reminder_token
 from app.storage import get_storage
-from conftest import APP_ROLE, PG_OWNER_URL, REQUIRE_PG, _pg_problem
+from conftest import APP_ROLE, PG_OWNER_URL, REQUIRE_PG, _pg_problem, ensure_app_role
 from factories import PASSWORD, create_help_request, create_member, create_workspace, login
 from tests.core.test_storage import S3Server, s3_server  # noqa: F401 (a fixture)
 
@@ -139,9 +139,7 @@ def install(
     with admin.connect() as conn:
         # The owner as in production: no superuser; BYPASSRLS so that a dump sees every row.
         conn.execute(text(f"CREATE ROLE {owner} LOGIN NOSUPERUSER BYPASSRLS"))
-        known = text("SELECT 1 FROM pg_roles WHERE rolname = :r")
-        if conn.execute(known, {"r": APP_ROLE}).first() is None:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        ensure_app_role(conn)
         conn.execute(text(f'CREATE DATABASE "{name}" OWNER {owner}'))
     base = make_url(PG_OWNER_URL).set(database=name)
     owner_url = base.set(username=owner, password=None).render_as_string(hide_password=False)

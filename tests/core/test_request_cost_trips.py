@@ -33,7 +33,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import migrate
-from conftest import APP_ROLE, PG_OWNER_URL, REQUIRE_PG
+from conftest import APP_ROLE, PG_OWNER_URL, REQUIRE_PG, ensure_app_role
 from factories import (
     bearer,
     create_help_request,
@@ -77,11 +77,7 @@ def place(request: pytest.FixtureRequest) -> Iterator[Place]:
             name = f"samspill_trips_{uuid.uuid4().hex[:10]}"
             admin = create_engine(PG_OWNER_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                known = conn.execute(
-                    text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
-                ).first()
-                if known is None:
-                    conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+                ensure_app_role(conn)
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             owner_url = make_url(PG_OWNER_URL).set(database=name)
             migrate(owner_url.render_as_string(hide_password=False), APP_ROLE)
