@@ -62,9 +62,10 @@ typecheck: install-test
 	$(BIN)/mypy
 
 ## make test: lint, type check and the whole test suite (SQLite always; PostgreSQL and the
-## browser when present — see README). The tests run in one process per core (pytest-xdist);
-## PYTEST_WORKERS=0 runs them in this one.
-PYTEST_WORKERS ?= auto
+## browser when present — see README). The tests run in one process per core (pytest-xdist),
+## at most four (each runs servers and a browser of its own); PYTEST_WORKERS=0 runs them in
+## this one.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2> /dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
 test: install-test assets lint typecheck
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
