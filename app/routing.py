@@ -6,8 +6,10 @@ Starlette's router tries its routes one by one in order, and FastAPI keeps an in
 as one entry of the app's routes, which it asks by trying each of its routes — twice, once to
 find the entry and once to handle the request. With some 250 page routes and 135 API routes,
 finding the route cost 0.1-0.4 ms of every request. Here each entry of the app's routes has
-one regular expression, the union of its routes' paths (names of parameters left out); a
-request is tried against the entries whose expression matches its path, in their order. An
+one regular expression, the union of its routes' paths (names of parameters left out, read
+from the routes' paths and the prefixes they were included with, so that the index is made
+without FastAPI's costly route contexts); a request is tried against the entries whose
+expression matches its path, in their order. An
 entry whose paths do not match answers "no match" for any method, so the answer is the same
 as trying them all: the first full match, else the first partial one (405). When none matches
 (a 404, or a path that only differs by its trailing slash), the whole part is tried as before,
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from starlette._utils import get_route_path
-from starlette.routing import BaseRoute, Match, Router
+from starlette.routing import BaseRoute, Match, Mount, Router, compile_path
 from starlette.types import Receive, Scope, Send
 
 API_PREFIX = "/api/v1/"
@@ -47,20 +49,42 @@ class _Part(Router):
     """A view of some of a router's routes that answers like the router itself."""
 
 
-def _patterns(route: BaseRoute) -> Iterator[str] | None:
-    """The path expressions of an entry of the app's routes, or None when unknown."""
-    contexts = getattr(route, "effective_route_contexts", None)
-    if contexts is None:
-        regex = getattr(route, "path_regex", None)
-        return None if regex is None else iter([regex.pattern])
+def _patterns(route: BaseRoute, prefix: str = "") -> Iterator[str] | None:
+    """The path expressions of an entry of the app's routes, or None when unknown.
+
+    Read from the paths themselves (an included router's prefix joined to each of its routes'
+    paths, as FastAPI joins them), not from FastAPI's route contexts: building those analyses
+    every route's dependencies, about 1 s for the whole app, and FastAPI builds a router's
+    contexts itself when a request first reaches it. ``prepare`` builds them all at start."""
+    included = getattr(route, "include_context", None)
+    original = getattr(route, "original_router", None)
+    if included is None or original is None:
+        if not prefix:
+            regex = getattr(route, "path_regex", None)
+            return None if regex is None else iter([regex.pattern])
+        path = getattr(route, "path", None)
+        if isinstance(route, Mount) or not isinstance(path, str):
+            return None  # a mount under a prefix, or no path: always tried
+        return iter([compile_path(prefix + path)[0].pattern])
+    if getattr(original, "_low_priority_routes", None):
+        return None  # FastAPI tries those after the others: keep the entry always tried
     found: list[str] = []
-    for context in contexts():
-        inner = getattr(context, "starlette_route", None) or context
-        regex = getattr(inner, "path_regex", None) or getattr(context, "path_regex", None)
-        if regex is None:
+    for inner in original.routes:
+        patterns = _patterns(inner, prefix + included.prefix)
+        if patterns is None:
             return None
-        found.append(regex.pattern)
+        found.extend(patterns)
     return iter(found)
+
+
+def prepare(router: Router) -> int:
+    """FastAPI's route contexts of every included router, built now (at start) rather than by
+    the first request to reach each router; the number of routes."""
+    built = 0
+    for route in router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        built += sum(1 for _ in contexts()) if contexts is not None else 1
+    return built
 
 
 def _path_filter(route: BaseRoute) -> re.Pattern[str] | None:

@@ -124,3 +124,47 @@ def test_answers_that_no_route_gives_stay_the_routers():
     assert client.put("/logg-inn").status_code == 405
     slash = client.get("/logg-inn/", follow_redirects=False)
     assert slash.status_code == 307 and slash.headers["location"].endswith("/logg-inn")
+
+
+def test_the_index_reads_the_same_paths_as_fastapis_route_contexts_without_building_them(
+    monkeypatch,
+):
+    """app/routing.py reads each entry's paths from its routes and prefixes, not from FastAPI's
+    route contexts (whose dependency analysis costs about 1 s for the app): the expressions are
+    the ones the contexts have, a request builds only its own router's contexts, and
+    ``prepare`` builds them all at start."""
+    import fastapi.routing
+    from fastapi.testclient import TestClient
+
+    from app.routing import _patterns, prepare
+
+    built: list[str] = []
+    real = fastapi.routing._EffectiveRouteContext.from_api_route.__func__
+
+    def counted(cls, *, original_route, include_context):
+        built.append(include_context.path_for(original_route))
+        return real(cls, original_route=original_route, include_context=include_context)
+
+    monkeypatch.setattr(
+        fastapi.routing._EffectiveRouteContext, "from_api_route", classmethod(counted)
+    )
+    app = create_app(get_settings())
+    read = [list(_patterns(entry) or ["?"]) for entry in app.router.routes]
+    assert built == []  # nothing built to read the paths
+    assert sum(map(len, read)) > 300
+
+    client = TestClient(app)
+    assert client.get("/logg-inn").status_code == 200
+    first = len(built)
+    assert 0 < first < 100  # the login page's router, not the app's 389 routes
+
+    every = prepare(app.router)
+    contexts = []
+    for entry in app.router.routes:
+        if hasattr(entry, "effective_route_contexts"):
+            contexts.append([c.path_regex.pattern for c in entry.effective_route_contexts()])
+        else:
+            contexts.append([entry.path_regex.pattern] if hasattr(entry, "path_regex") else ["?"])
+    assert read == contexts
+    assert every == sum(map(len, contexts))
+    assert len(built) == every - sum(1 for e in app.router.routes if hasattr(e, "path_regex"))
