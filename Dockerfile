@@ -36,11 +36,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 RUN useradd --create-home --uid 10001 samspill
 # A failed install fails the build.
 # The dependencies exactly as pinned, each checked against its hash; then the wheel alone.
-COPY requirements.lock /tmp/requirements.lock
-# pip older than 23.3 refuses the hash-checked install once an extra (fonttools[woff]) has a
-# release newer than its pin; the image's pip is raised to the floor the smoke test uses.
-RUN pip install --upgrade "pip>=23.3" \
-    && pip install --require-hashes -r /tmp/requirements.lock && rm /tmp/requirements.lock
+# First pip itself, pinned (requirements-pip.lock): pip older than 23.3 refuses the
+# hash-checked install once an extra (fonttools[woff]) has a release newer than its pin.
+COPY requirements-pip.lock requirements.lock /tmp/
+RUN pip install --require-hashes -r /tmp/requirements-pip.lock \
+    && pip install --require-hashes -r /tmp/requirements.lock \
+    && rm /tmp/requirements-pip.lock /tmp/requirements.lock
 COPY --from=wheel /wheels /wheels
 RUN pip install --no-deps /wheels/samspill-*.whl && rm -rf /wheels
 # The working folder holds only data (the package is in site-packages).

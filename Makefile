@@ -11,7 +11,7 @@ export SAMSPILL_PORT ?= $(PORT)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements-pip.lock
 
 # Dependencies come pinned, with hashes, from the lock files (scripts/lock.sh makes them);
 # the project itself is installed editable on top, without resolving anything again.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Smoke test of the real artefact, as an operator (and the Dockerfile) would use it:
 #
-#   1. build the wheel from the checkout, after `make assets` (the vendored front-end files);
-#   2. install it into a fresh virtualenv in a temporary folder outside the checkout
-#      (the dependencies pinned with hashes in requirements.lock, from PyPI);
+#   1. build the wheel from the checkout, after `make assets` (the vendored front-end files),
+#      with the pip of requirements-pip.lock in a fresh virtualenv in a temporary folder
+#      outside the checkout;
+#   2. install it into that virtualenv (the dependencies pinned with hashes in
+#      requirements.lock, from PyPI), then `pip check`;
 #   3. create a fresh PostgreSQL database and an ordinary login role for the app (no superuser,
 #      no BYPASSRLS), and run `samspill migrate` as the owner from a temporary working folder;
 #   4. `samspill serve` on a free port as the app's role, and fetch /logg-inn, a vendored
@@ -61,11 +63,18 @@ step "front-end assets (make assets)"
 make --no-print-directory assets > /dev/null || fail "make assets failed"
 [ -f "app/$VENDOR_FILE" ] || fail "app/$VENDOR_FILE is missing after make assets"
 
+step "a fresh virtualenv in $TMP, with pip from requirements-pip.lock"
+"$PYTHON" -m venv "$TMP/venv" || fail "could not create a virtualenv with $PYTHON"
+# The venv's own pip may be older than 23.3, which refuses a hash-checked install as soon as an
+# extra (weasyprint's fonttools[woff]) has a release newer than the pin ("all requirements
+# must have their versions pinned with =="). The Makefile and the Dockerfile install the same.
+"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
+  -r "$CHECKOUT/requirements-pip.lock" || fail "could not install pip from requirements-pip.lock"
+
 step "building the wheel"
 rm -rf build # left-overs of an earlier build would go into the wheel
-if [ -x .venv/bin/pip ]; then BUILD_PIP=.venv/bin/pip; else BUILD_PIP="$PYTHON -m pip"; fi
-$BUILD_PIP wheel --quiet --no-deps --wheel-dir "$TMP/wheel" "$CHECKOUT" \
-  || fail "building the wheel failed"
+"$TMP/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps \
+  --wheel-dir "$TMP/wheel" "$CHECKOUT" || fail "building the wheel failed"
 rm -rf build
 WHEEL=$(ls "$TMP"/wheel/samspill-*.whl 2> /dev/null | head -n 1)
 [ -n "$WHEEL" ] || fail "no wheel was built"
@@ -98,15 +107,8 @@ sys.exit(1 if missing else 0)
 EOF
 echo "   $(basename "$WHEEL"): $(du -k "$WHEEL" | cut -f1) kB"
 
-# --- 2. a fresh virtualenv outside the checkout ---------------------------------------------
-step "installing the wheel into a fresh virtualenv in $TMP"
-"$PYTHON" -m venv "$TMP/venv" || fail "could not create a virtualenv with $PYTHON"
-# The venv's own pip may be older than 23.3, which refuses a hash-checked install as soon as an
-# extra (weasyprint's fonttools[woff]) has a release newer than the pin ("all requirements
-# must have their versions pinned with =="). The Makefile upgrades pip too; the Dockerfile
-# takes the same floor.
-"$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip>=23.3" \
-  || fail "could not upgrade pip in the virtualenv"
+# --- 2. the wheel in the virtualenv ---------------------------------------------------------
+step "installing the wheel into the fresh virtualenv"
 # As the Dockerfile does: the pinned dependencies with their hashes, then the wheel alone.
 "$TMP/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
   -r "$CHECKOUT/requirements.lock" || fail "pip install of requirements.lock failed"

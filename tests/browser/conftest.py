@@ -85,11 +85,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'samspill-browser.db'}"
     migrate(url)
-    owner = make_engine(url)
-    with Session(owner) as session, session.begin():
-        demo.load_demo(session)
-    owner.dispose()
-
     env = pytest.MonkeyPatch()
     env.setenv("SAMSPILL_DATABASE_URL", url)
     env.setenv("SAMSPILL_ENVIRONMENT", "test")
@@ -99,7 +94,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # tests send (tests/core/test_rate_limits.py tests the limits themselves).
     for name in ("WRITES_PER_USER", "WRITES_PER_ADDRESS", "API_PER_TOKEN", "API_PER_ADDRESS"):
         env.setenv(f"SAMSPILL_RATE_LIMIT_{name}", "100000/minute")
-    get_settings.cache_clear()
+    get_settings.cache_clear()  # before the demo, so that its files go to the storage above
+    owner = make_engine(url)
+    with Session(owner) as session, session.begin():
+        demo.load_demo(session)
+    owner.dispose()
+
     engine = make_engine(url)
     application = create_app(get_settings(), engine=engine)
 

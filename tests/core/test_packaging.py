@@ -1,6 +1,7 @@
 """Where the app finds its files: the package's own (a wheel carries templates, migrations and
 alembic.ini inside it; a checkout has them next to app/), and data in the working folder."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,24 @@ def test_the_lock_files_pin_every_dependency_with_hashes():
     for name, block in runtime.items():
         if name in with_tests:
             assert block.splitlines()[0] == with_tests[name].splitlines()[0], name
+
+
+def test_every_fresh_environment_gets_pip_from_its_lock_first():
+    """pip 23.2 refused `--require-hashes -r requirements.lock` once fonttools had a release
+    newer than its pin (weasyprint asks for fonttools[woff]): the Makefile, the Dockerfile and
+    the wheel's smoke test install pip from requirements-pip.lock (23.3 or newer, with hashes)
+    before anything else."""
+    top = Path(app.__file__).resolve().parent.parent
+    pins = _pins(top / "requirements-pip.lock")
+    assert list(pins) == ["pip"]
+    first = pins["pip"].splitlines()[0]
+    version = tuple(int(part) for part in first.split("==")[1].split()[0].split(".")[:2])
+    assert version >= (23, 3), first
+    assert "--hash=sha256:" in pins["pip"]
+    for name in ("Makefile", "Dockerfile", "scripts/smoke-wheel.sh"):
+        text = (top / name).read_text().replace("\\\n", " ")
+        # the lock files each `pip install … -r <file>` takes, in the order they come
+        taken = re.findall(r"pip\S* install [^\n]*?-r \S*?(requirements[-\w]*\.lock)", text)
+        assert taken and taken[0] == "requirements-pip.lock", (name, taken)
+        assert "requirements.lock" in taken[1:], (name, taken)
+        assert "--upgrade pip" not in text and '"pip>=' not in text, name
