@@ -29,7 +29,7 @@ How the loader (``app/innovations/demo.py``) reads it:
   a ``value``, of a qualitative one a ``text``.
 - Numbers are plain ints and floats; convert with ``Decimal(str(value))``.
 
-The data is in four files: the types (and ``adopt``) in ``demo_types.py``, the innovations in
+The data is in four files: the types in ``demo_types.py``, the innovations in
 ``demo_data_trondelag.py`` and ``demo_data_others.py`` (Vestland, Buskerud, Telemark), put
 together here in their order, and the benefits plans in ``demo_plans.py``. Run
 ``python -m app.innovations.demo_check`` to check it (municipality numbers and counties, codes,

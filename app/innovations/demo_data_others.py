@@ -4,10 +4,10 @@ for how it is read)."""
 from __future__ import annotations
 
 from app.innovations.demo_types import (
+    AdoptionData,
     InnovationData,
     LinkData,
     RoleData,
-    adopt,
 )
 
 ELSEWHERE: list[InnovationData] = [
@@ -47,13 +47,13 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4636", "follower"),
         ),
         adoptions=(
-            adopt("vestland", "4633", "in_use", 22, 16),  # Fedje
-            adopt("vestland", "4629", "in_use", 22, 17),  # Modalen
-            adopt("vestland", "4634", "in_use", 12, 8),  # Masfjorden
-            adopt("vestland", "4632", "in_progress", 5),  # Austrheim
-            adopt("vestland", "4635", "planned"),  # Gulen
-            adopt("vestland", "4636", "considering"),  # Solund
-            adopt(
+            AdoptionData("vestland", "4633", "in_use", 22, 16),  # Fedje
+            AdoptionData("vestland", "4629", "in_use", 22, 17),  # Modalen
+            AdoptionData("vestland", "4634", "in_use", 12, 8),  # Masfjorden
+            AdoptionData("vestland", "4632", "in_progress", 5),  # Austrheim
+            AdoptionData("vestland", "4635", "planned"),  # Gulen
+            AdoptionData("vestland", "4636", "considering"),  # Solund
+            AdoptionData(
                 "vestland",
                 "4637",  # Hyllestad
                 "abandoned",
@@ -96,11 +96,11 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4648", "follower"),
         ),
         adoptions=(
-            adopt("vestland", "4647", "in_use", 34, 26),  # Sunnfjord
-            adopt("vestland", "4646", "in_use", 14, 8),  # Fjaler
-            adopt("vestland", "4645", "in_progress", 6),  # Askvoll
-            adopt("vestland", "4648", "considering"),  # Bremanger
-            adopt("vestland", "4650", "planned"),  # Gloppen
+            AdoptionData("vestland", "4647", "in_use", 34, 26),  # Sunnfjord
+            AdoptionData("vestland", "4646", "in_use", 14, 8),  # Fjaler
+            AdoptionData("vestland", "4645", "in_progress", 6),  # Askvoll
+            AdoptionData("vestland", "4648", "considering"),  # Bremanger
+            AdoptionData("vestland", "4650", "planned"),  # Gloppen
         ),
     ),
     InnovationData(
@@ -136,11 +136,11 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4641", "follower"),
         ),
         adoptions=(
-            adopt("vestland", "4640", "in_use", 30, 24),  # Sogndal
-            adopt("vestland", "4644", "in_use", 18, 12),  # Luster
-            adopt("vestland", "4642", "in_progress", 8),  # Lærdal
-            adopt("vestland", "4641", "planned"),  # Aurland
-            adopt("vestland", "4643", "considering"),  # Årdal
+            AdoptionData("vestland", "4640", "in_use", 30, 24),  # Sogndal
+            AdoptionData("vestland", "4644", "in_use", 18, 12),  # Luster
+            AdoptionData("vestland", "4642", "in_progress", 8),  # Lærdal
+            AdoptionData("vestland", "4641", "planned"),  # Aurland
+            AdoptionData("vestland", "4643", "considering"),  # Årdal
         ),
     ),
     InnovationData(
@@ -174,10 +174,10 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4616", "follower"),
         ),
         adoptions=(
-            adopt("vestland", "4633", "in_use", 16, 10),  # Fedje
-            adopt("vestland", "4636", "in_use", 14, 10),  # Solund
-            adopt("vestland", "4625", "considering"),  # Austevoll
-            adopt("vestland", "4616", "planned"),  # Tysnes
+            AdoptionData("vestland", "4633", "in_use", 16, 10),  # Fedje
+            AdoptionData("vestland", "4636", "in_use", 14, 10),  # Solund
+            AdoptionData("vestland", "4625", "considering"),  # Austevoll
+            AdoptionData("vestland", "4616", "planned"),  # Tysnes
         ),
     ),
     # --- Buskerud ----------------------------------------------------------------------------
@@ -231,18 +231,18 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4026", "follower"),
         ),
         adoptions=(
-            adopt("buskerud", "3303", "in_use", 40, 34),  # Kongsberg
-            adopt("buskerud", "3334", "in_use", 28, 22),  # Flesberg
-            adopt("buskerud", "3336", "in_use", 26, 20),  # Rollag
-            adopt("buskerud", "3332", "in_use", 30, 26),  # Sigdal
-            adopt("buskerud", "3338", "in_progress", 8),  # Nore og Uvdal
-            adopt("telemark", "4005", "in_use", 40, 33),  # Notodden
-            adopt("telemark", "4026", "in_use", 24, 18),  # Tinn
-            adopt("telemark", "4024", "in_progress", 6),  # Hjartdal
-            adopt("telemark", "4028", "considering"),  # Kviteseid
-            adopt("trondelag", "5006", "in_progress", 7),  # Steinkjer
-            adopt("trondelag", "5020", "considering"),  # Osen
-            adopt("vestland", "4647", "planned"),  # Sunnfjord
+            AdoptionData("buskerud", "3303", "in_use", 40, 34),  # Kongsberg
+            AdoptionData("buskerud", "3334", "in_use", 28, 22),  # Flesberg
+            AdoptionData("buskerud", "3336", "in_use", 26, 20),  # Rollag
+            AdoptionData("buskerud", "3332", "in_use", 30, 26),  # Sigdal
+            AdoptionData("buskerud", "3338", "in_progress", 8),  # Nore og Uvdal
+            AdoptionData("telemark", "4005", "in_use", 40, 33),  # Notodden
+            AdoptionData("telemark", "4026", "in_use", 24, 18),  # Tinn
+            AdoptionData("telemark", "4024", "in_progress", 6),  # Hjartdal
+            AdoptionData("telemark", "4028", "considering"),  # Kviteseid
+            AdoptionData("trondelag", "5006", "in_progress", 7),  # Steinkjer
+            AdoptionData("trondelag", "5020", "considering"),  # Osen
+            AdoptionData("vestland", "4647", "planned"),  # Sunnfjord
         ),
     ),
     InnovationData(
@@ -277,12 +277,12 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("3318", "follower"),
         ),
         adoptions=(
-            adopt("buskerud", "3338", "in_use", 26, 20),  # Nore og Uvdal
-            adopt("buskerud", "3336", "in_use", 18, 13),  # Rollag
-            adopt("buskerud", "3334", "in_progress", 7),  # Flesberg
-            adopt("buskerud", "3332", "planned"),  # Sigdal
-            adopt("buskerud", "3318", "considering"),  # Krødsherad
-            adopt(
+            AdoptionData("buskerud", "3338", "in_use", 26, 20),  # Nore og Uvdal
+            AdoptionData("buskerud", "3336", "in_use", 18, 13),  # Rollag
+            AdoptionData("buskerud", "3334", "in_progress", 7),  # Flesberg
+            AdoptionData("buskerud", "3332", "planned"),  # Sigdal
+            AdoptionData("buskerud", "3318", "considering"),  # Krødsherad
+            AdoptionData(
                 "buskerud",
                 "3320",  # Flå
                 "abandoned",
@@ -326,10 +326,10 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4024", "follower"),
         ),
         adoptions=(
-            adopt("telemark", "4026", "in_use", 20, 14),  # Tinn
-            adopt("telemark", "4036", "in_progress", 8),  # Vinje
-            adopt("telemark", "4034", "considering"),  # Tokke
-            adopt("telemark", "4022", "planned"),  # Seljord
+            AdoptionData("telemark", "4026", "in_use", 20, 14),  # Tinn
+            AdoptionData("telemark", "4036", "in_progress", 8),  # Vinje
+            AdoptionData("telemark", "4034", "considering"),  # Tokke
+            AdoptionData("telemark", "4022", "planned"),  # Seljord
         ),
     ),
     InnovationData(
@@ -364,12 +364,12 @@ ELSEWHERE: list[InnovationData] = [
             RoleData("4036", "follower"),
         ),
         adoptions=(
-            adopt("telemark", "4022", "in_use", 48, 42),  # Seljord
-            adopt("telemark", "4028", "in_use", 48, 42),  # Kviteseid
-            adopt("telemark", "4030", "in_use", 30, 24),  # Nissedal
-            adopt("telemark", "4032", "in_use", 30, 24),  # Fyresdal
-            adopt("telemark", "4034", "in_progress", 4),  # Tokke
-            adopt("telemark", "4036", "considering"),  # Vinje
+            AdoptionData("telemark", "4022", "in_use", 48, 42),  # Seljord
+            AdoptionData("telemark", "4028", "in_use", 48, 42),  # Kviteseid
+            AdoptionData("telemark", "4030", "in_use", 30, 24),  # Nissedal
+            AdoptionData("telemark", "4032", "in_use", 30, 24),  # Fyresdal
+            AdoptionData("telemark", "4034", "in_progress", 4),  # Tokke
+            AdoptionData("telemark", "4036", "considering"),  # Vinje
         ),
     ),
 ]

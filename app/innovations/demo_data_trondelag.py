@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from app.innovations.demo_types import (
+    AdoptionData,
     InnovationData,
     LinkData,
     RoleData,
-    adopt,
 )
 
 TRONDELAG: list[InnovationData] = [
@@ -58,12 +58,12 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5057", "follower", "Deler erfaringer fra innføringen i en større kommune."),
         ),
         adoptions=(
-            adopt("trondelag", "5020", "in_use", 30, 24),  # Osen
-            adopt("trondelag", "5058", "in_use", 15, 11),  # Åfjord
-            adopt("trondelag", "5054", "in_use", 12, 8),  # Indre Fosen
-            adopt("trondelag", "5057", "in_progress", 5),  # Ørland
-            adopt("trondelag", "5049", "considering"),  # Flatanger
-            adopt(
+            AdoptionData("trondelag", "5020", "in_use", 30, 24),  # Osen
+            AdoptionData("trondelag", "5058", "in_use", 15, 11),  # Åfjord
+            AdoptionData("trondelag", "5054", "in_use", 12, 8),  # Indre Fosen
+            AdoptionData("trondelag", "5057", "in_progress", 5),  # Ørland
+            AdoptionData("trondelag", "5049", "considering"),  # Flatanger
+            AdoptionData(
                 "trondelag",
                 "5052",  # Leka
                 "abandoned",
@@ -73,10 +73,10 @@ TRONDELAG: list[InnovationData] = [
                     "sikkert. Kommunen tar saken opp igjen når dekningen er bedre."
                 ),
             ),
-            adopt("vestland", "4629", "in_use", 10, 6),  # Modalen
-            adopt("vestland", "4636", "in_progress", 4),  # Solund
-            adopt("telemark", "4032", "planned"),  # Fyresdal
-            adopt("buskerud", "3320", "considering"),  # Flå
+            AdoptionData("vestland", "4629", "in_use", 10, 6),  # Modalen
+            AdoptionData("vestland", "4636", "in_progress", 4),  # Solund
+            AdoptionData("telemark", "4032", "planned"),  # Fyresdal
+            AdoptionData("buskerud", "3320", "considering"),  # Flå
         ),
     ),
     InnovationData(
@@ -116,12 +116,12 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5041", "follower"),
         ),
         adoptions=(
-            adopt("trondelag", "5007", "in_use", 26, 20),  # Namsos
-            adopt("trondelag", "5037", "in_use", 26, 19),  # Levanger
-            adopt("trondelag", "5038", "in_use", 14, 10),  # Verdal
-            adopt("trondelag", "5006", "in_progress", 6),  # Steinkjer
-            adopt("trondelag", "5041", "planned"),  # Snåsa
-            adopt(
+            AdoptionData("trondelag", "5007", "in_use", 26, 20),  # Namsos
+            AdoptionData("trondelag", "5037", "in_use", 26, 19),  # Levanger
+            AdoptionData("trondelag", "5038", "in_use", 14, 10),  # Verdal
+            AdoptionData("trondelag", "5006", "in_progress", 6),  # Steinkjer
+            AdoptionData("trondelag", "5041", "planned"),  # Snåsa
+            AdoptionData(
                 "trondelag",
                 "5043",  # Røyrvik
                 "abandoned",
@@ -172,15 +172,15 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5049", "follower"),
         ),
         adoptions=(
-            adopt("trondelag", "5007", "in_use", 36, 28),  # Namsos
-            adopt("trondelag", "5047", "in_use", 36, 28),  # Overhalla
-            adopt("trondelag", "5045", "in_use", 24, 18),  # Grong
-            adopt("trondelag", "5046", "in_use", 24, 17),  # Høylandet
-            adopt("trondelag", "5044", "in_use", 20, 14),  # Namsskogan
-            adopt("trondelag", "5042", "in_progress", 7),  # Lierne
-            adopt("trondelag", "5043", "in_progress", 7),  # Røyrvik
-            adopt("trondelag", "5049", "planned"),  # Flatanger
-            adopt("trondelag", "5060", "considering"),  # Nærøysund
+            AdoptionData("trondelag", "5007", "in_use", 36, 28),  # Namsos
+            AdoptionData("trondelag", "5047", "in_use", 36, 28),  # Overhalla
+            AdoptionData("trondelag", "5045", "in_use", 24, 18),  # Grong
+            AdoptionData("trondelag", "5046", "in_use", 24, 17),  # Høylandet
+            AdoptionData("trondelag", "5044", "in_use", 20, 14),  # Namsskogan
+            AdoptionData("trondelag", "5042", "in_progress", 7),  # Lierne
+            AdoptionData("trondelag", "5043", "in_progress", 7),  # Røyrvik
+            AdoptionData("trondelag", "5049", "planned"),  # Flatanger
+            AdoptionData("trondelag", "5060", "considering"),  # Nærøysund
         ),
     ),
     InnovationData(
@@ -214,10 +214,10 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5059", "follower"),
         ),
         adoptions=(
-            adopt("trondelag", "5056", "in_use", 20, 14),  # Hitra
-            adopt("trondelag", "5014", "in_progress", 10),  # Frøya
-            adopt("trondelag", "5055", "considering"),  # Heim
-            adopt("trondelag", "5059", "planned"),  # Orkland
+            AdoptionData("trondelag", "5056", "in_use", 20, 14),  # Hitra
+            AdoptionData("trondelag", "5014", "in_progress", 10),  # Frøya
+            AdoptionData("trondelag", "5055", "considering"),  # Heim
+            AdoptionData("trondelag", "5059", "planned"),  # Orkland
         ),
     ),
     InnovationData(
@@ -255,10 +255,10 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5033", "follower"),
         ),
         adoptions=(
-            adopt("trondelag", "5061", "in_use", 18, 12),  # Rindal
-            adopt("trondelag", "5026", "in_progress", 5),  # Holtålen
-            adopt("trondelag", "5022", "considering"),  # Rennebu
-            adopt("trondelag", "5033", "planned"),  # Tydal
+            AdoptionData("trondelag", "5061", "in_use", 18, 12),  # Rindal
+            AdoptionData("trondelag", "5026", "in_progress", 5),  # Holtålen
+            AdoptionData("trondelag", "5022", "considering"),  # Rennebu
+            AdoptionData("trondelag", "5033", "planned"),  # Tydal
         ),
     ),
     InnovationData(
@@ -292,10 +292,10 @@ TRONDELAG: list[InnovationData] = [
             RoleData("5033", "follower"),
         ),
         adoptions=(
-            adopt("trondelag", "5025", "in_use", 28, 22),  # Røros
-            adopt("trondelag", "5026", "in_use", 16, 12),  # Holtålen
-            adopt("trondelag", "5021", "in_progress", 6),  # Oppdal
-            adopt("trondelag", "5033", "considering"),  # Tydal
+            AdoptionData("trondelag", "5025", "in_use", 28, 22),  # Røros
+            AdoptionData("trondelag", "5026", "in_use", 16, 12),  # Holtålen
+            AdoptionData("trondelag", "5021", "in_progress", 6),  # Oppdal
+            AdoptionData("trondelag", "5033", "considering"),  # Tydal
         ),
     ),
 ]

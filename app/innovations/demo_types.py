@@ -162,15 +162,3 @@ class BenefitPlanData:
     responsible_email: str
     benefits: tuple[BenefitData, ...]
     municipal_plans: tuple[MunicipalPlanData, ...] = ()
-
-
-def adopt(
-    workspace: WorkspaceSlug,
-    municipality: str,
-    status: AdoptionStatus,
-    started: int | None = None,
-    in_use: int | None = None,
-    reason: str = "",
-) -> AdoptionData:
-    """An adoption, positionally: started and in use in months ago."""
-    return AdoptionData(workspace, municipality, status, started, in_use, reason)
